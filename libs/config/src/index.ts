@@ -1,0 +1,2 @@
+export * from './shop-config';
+export * from './shop-config.module';

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const csv = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  );
+
+export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+
+/**
+ * Every environment variable the apps read, with its default. `.env.example` documents the same
+ * list; a unit test keeps the two in step.
+ */
+export const shopEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().default('127.0.0.1'),
+    STOREFRONT_PORT: port.default(3000),
+    CATALOG_API_PORT: port.default(3001),
+    STOCK_API_PORT: port.default(3002),
+    SYNC_WORKER_PORT: port.default(3003),
+    ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+    MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+    ELASTICSEARCH_URL: z.string().url().default('http://127.0.0.1:9200'),
+    PRODUCTS_INDEX_ALIAS: z.string().default('products'),
+    CATALOG_API_URL: z.string().url().default('http://127.0.0.1:3001'),
+    STOCK_API_URL: z.string().url().default('http://127.0.0.1:3002'),
+    PUBLIC_URL: z.string().url().default('http://127.0.0.1:8080'),
+    VARNISH_PURGE_URLS: csv.default(['http://127.0.0.1:8080']),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+    AMQP_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(100),
+    AMQP_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.ADMIN_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_TOKEN'],
+        message: 'ADMIN_TOKEN is required when NODE_ENV=production',
+      });
+    }
+  })
+  .transform((env) => ({ ...env, ADMIN_TOKEN: env.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN }));
+
+export type ShopConfig = z.infer<typeof shopEnvSchema>;
+
+/** Parses the environment; throws one error that lists every bad variable. */
+export function parseShopConfig(env: Record<string, string | undefined>): ShopConfig {
+  const result = shopEnvSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`)
+      .join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,90 @@
+/** A product as MySQL holds it and as the catalog API returns it. */
+export interface Product {
+  id: number;
+  sku: string;
+  name: string;
+  description: string;
+  /** Major currency units with two decimals, e.g. 19.99. */
+  price: number;
+  /** Category slugs. */
+  categories: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What Elasticsearch stores for a product: the product plus derived search fields. */
+export interface ProductDocument extends Product {
+  inStock: boolean;
+}
+
+export interface Category {
+  id: number;
+  slug: string;
+  name: string;
+  parentSlug: string | null;
+}
+
+export interface CategoryNode {
+  slug: string;
+  name: string;
+  children: CategoryNode[];
+}
+
+/** Body of `product.upserted` on the `catalog` exchange (also the outbox payload). */
+export interface ProductUpsertedEvent {
+  product: Product;
+  /** Monotonic per product: MySQL's row version after the write. */
+  version: number;
+  occurredAt: string;
+}
+
+/** Body of `product.deleted` on the `catalog` exchange. */
+export interface ProductDeletedEvent {
+  id: number;
+  version: number;
+  occurredAt: string;
+}
+
+export const PRODUCT_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
+export interface ProductSearchQuery {
+  q?: string;
+  categories: string[];
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+  sort: ProductSort;
+  page: number;
+  size: number;
+}
+
+export interface ProductSearchItem {
+  id: number;
+  sku: string;
+  name: string;
+  description: string;
+  price: number;
+  categories: string[];
+  inStock: boolean;
+}
+
+export interface PriceRangeBucket {
+  from: number | null;
+  to: number | null;
+  count: number;
+}
+
+export interface ProductSearchResult {
+  items: ProductSearchItem[];
+  total: number;
+  page: number;
+  size: number;
+  aggregations: {
+    avgPrice: number | null;
+    minPrice: number | null;
+    maxPrice: number | null;
+    categories: { key: string; count: number }[];
+    priceRanges: PriceRangeBucket[];
+  };
+}

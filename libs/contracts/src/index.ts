@@ -1,0 +1,3 @@
+export * from './messaging';
+export * from './stock';
+export * from './catalog';
