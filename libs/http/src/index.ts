@@ -1,0 +1,4 @@
+export * from './error-body';
+export * from './shop-exception.filter';
+export * from './admin-token.guard';
+export * from './create-shop-app';

@@ -1,0 +1,3 @@
+export * from './shop-logger.module';
+export * from './metrics';
+export * from './dependency-probe';

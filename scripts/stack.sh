@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The whole stack from one command, without Docker.
+#
+#   scripts/stack.sh up [--detach]   start what is not running (services, Elasticsearch, apps,
+#                                    Varnish), migrate and seed; without --detach it stays in the
+#                                    foreground and Ctrl-C stops what this invocation started
+#   scripts/stack.sh down            stop every process this checkout recorded (by PID)
+#   scripts/stack.sh status          what runs, and who started it
+#
+# Safe to run twice: anything already running is reported and left alone.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/stack/common.sh"
+cd "$REPO_ROOT"
+
+# Load .env (if any) so the scripts and the apps see the same configuration.
+if [ -f .env ]; then set -a; source .env; set +a; fi
+STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
+CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
+STOCK_API_PORT=${STOCK_API_PORT:-3002}
+SYNC_WORKER_PORT=${SYNC_WORKER_PORT:-3003}
+VARNISH_PORT=${VARNISH_PORT:-8080}
+export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT VARNISH_PORT
+
+APPS=(catalog-api stock-api sync-worker storefront)
+app_port() {
+  case $1 in
+    storefront) echo "$STOREFRONT_PORT" ;;
+    catalog-api) echo "$CATALOG_API_PORT" ;;
+    stock-api) echo "$STOCK_API_PORT" ;;
+    sync-worker) echo "$SYNC_WORKER_PORT" ;;
+  esac
+}
+
+STARTED=() # what this invocation started, for Ctrl-C
+
+ensure_npm_packages() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# --- the machine's services: started only when they do not answer -------------------------
+ensure_mariadb() {
+  if mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1 || mysqladmin -h 127.0.0.1 -uroot ping >/dev/null 2>&1; then
+    return 0
+  fi
+  [ -x /usr/sbin/mariadbd ] || die "MySQL/MariaDB does not answer on 127.0.0.1:3306 and /usr/sbin/mariadbd is not installed"
+  say "starting MariaDB"
+  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$PID_DIR/mariadb.pid" --exec /usr/sbin/mariadbd
+  STARTED+=(mariadb)
+  for _ in $(seq 60); do mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1 && return 0; sleep 0.5; done
+  die "MariaDB did not start"
+}
+
+ensure_redis() {
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
+  command -v redis-server >/dev/null || die "Redis does not answer on 127.0.0.1:6379 and redis-server is not installed"
+  say "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log --pidfile "$PID_DIR/redis.pid"
+  STARTED+=(redis)
+  for _ in $(seq 40); do redis-cli ping >/dev/null 2>&1 && return 0; sleep 0.25; done
+  die "Redis did not start"
+}
+
+ensure_rabbitmq() {
+  port_open 5672 && return 0
+  command -v rabbitmq-server >/dev/null || die "RabbitMQ does not answer on 127.0.0.1:5672 and rabbitmq-server is not installed"
+  say "starting RabbitMQ"
+  rabbitmq-server -detached
+  for _ in $(seq 120); do port_open 5672 && break; sleep 0.5; done
+  port_open 5672 || die "RabbitMQ did not start"
+  rabbitmqctl status 2>/dev/null | awk '/OS PID/ {print $3}' >"$PID_DIR/rabbitmq.pid" || true
+  STARTED+=(rabbitmq)
+}
+
+build_apps() {
+  say "building (tsc)"
+  npm run --silent build
+}
+
+migrate_and_seed() {
+  say "migrating database"
+  node dist/scripts/db/migrate.js
+  node dist/scripts/db/seed.js
+  node dist/scripts/search/ensure-index.js
+}
+
+start_app() {
+  local app=$1 port pidfile
+  port=$(app_port "$app")
+  pidfile="$PID_DIR/$app.pid"
+  if pid_alive "$pidfile"; then
+    say "$app already running (pid $(cat "$pidfile"), port $port)"
+    return 0
+  fi
+  if port_open "$port"; then
+    die "port $port is taken by a process this checkout did not start; stop it (or its own 'npm run down') first"
+  fi
+  nohup node "dist/apps/$app/src/main.js" >>"$LOG_DIR/$app.log" 2>&1 &
+  echo $! >"$pidfile"
+  STARTED+=("$app")
+  say "started $app (pid $!, port $port, log .stack/logs/$app.log)"
+}
+
+wait_apps_healthy() {
+  local app
+  for app in "${APPS[@]}"; do
+    if ! wait_http "http://127.0.0.1:$(app_port "$app")/health" 90 "$app"; then
+      tail -n 30 "$LOG_DIR/$app.log" >&2 || true
+      die "$app is not healthy"
+    fi
+  done
+}
+
+apps_all_running() {
+  local app
+  for app in "${APPS[@]}"; do pid_alive "$PID_DIR/$app.pid" || return 1; done
+}
+
+print_where_to_look() {
+  cat <<TXT
+
+  Shop is up.
+    Storefront (through Varnish)  http://127.0.0.1:$VARNISH_PORT/
+    Catalog API                   http://127.0.0.1:$VARNISH_PORT/products   (docs: http://127.0.0.1:$CATALOG_API_PORT/docs)
+    Stock API                     http://127.0.0.1:$VARNISH_PORT/products/1/stock
+    Sync worker metrics           http://127.0.0.1:$SYNC_WORKER_PORT/metrics
+    Elasticsearch                 http://127.0.0.1:9200/_cluster/health
+    Admin token                   ${ADMIN_TOKEN:-dev-admin-token}
+    Logs                          .stack/logs/
+  Stop with: npm run down
+
+TXT
+}
+
+stop_started_by_this_run() {
+  trap - INT TERM
+  local i
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do stop_one "${STARTED[i]}"; done
+  exit 0
+}
+
+stop_one() {
+  case $1 in
+    elasticsearch) bash scripts/stack/elasticsearch.sh stop ;;
+    varnish) bash scripts/stack/varnish.sh stop ;;
+    rabbitmq)
+      if pid_alive "$PID_DIR/rabbitmq.pid"; then rabbitmqctl stop >/dev/null 2>&1 || true; fi
+      stop_pidfile "$PID_DIR/rabbitmq.pid" rabbitmq ;;
+    *) stop_pidfile "$PID_DIR/$1.pid" "$1" ;;
+  esac
+}
+
+cmd_up() {
+  local detach=false
+  [ "${1:-}" = "--detach" ] && detach=true
+  ensure_npm_packages
+  ensure_mariadb
+  ensure_redis
+  ensure_rabbitmq
+  pid_alive "$PID_DIR/elasticsearch.pid" || STARTED+=(elasticsearch)
+  bash scripts/stack/elasticsearch.sh start
+  if apps_all_running; then
+    say "all apps already running; nothing to build"
+  else
+    build_apps
+    migrate_and_seed
+    local app
+    for app in "${APPS[@]}"; do start_app "$app"; done
+  fi
+  wait_apps_healthy
+  pid_alive "$PID_DIR/varnish.pid" || STARTED+=(varnish)
+  bash scripts/stack/varnish.sh start
+  wait_http "http://127.0.0.1:$VARNISH_PORT/health" 30 varnish || die "Varnish does not answer"
+  print_where_to_look
+  if [ "$detach" = false ] && [ -t 0 ] && [ ${#STARTED[@]} -gt 0 ]; then
+    say "running in the foreground; Ctrl-C stops what this command started (${STARTED[*]})"
+    trap stop_started_by_this_run INT TERM
+    while true; do sleep 3600 & wait $!; done
+  fi
+}
+
+cmd_down() {
+  local any=false name
+  for name in varnish storefront sync-worker stock-api catalog-api elasticsearch rabbitmq redis mariadb; do
+    if [ -f "$PID_DIR/$name.pid" ]; then any=true; stop_one "$name"; fi
+  done
+  [ "$any" = true ] || say "nothing of this checkout is running"
+}
+
+cmd_status() {
+  local name
+  for name in elasticsearch "${APPS[@]}" varnish mariadb redis rabbitmq; do
+    if pid_alive "$PID_DIR/$name.pid"; then
+      say "$name: running (pid $(cat "$PID_DIR/$name.pid"), started by this checkout)"
+    elif [ "$name" = mariadb ] || [ "$name" = redis ] || [ "$name" = rabbitmq ]; then
+      say "$name: not started by this checkout (the machine's own service is used)"
+    else
+      say "$name: not running from this checkout"
+    fi
+  done
+}
+
+case "${1:-}" in
+  up) shift; cmd_up "$@" ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) die "usage: scripts/stack.sh up [--detach] | down | status" ;;
+esac
