@@ -1,14 +1,27 @@
-// Integration (libs/**/*.int-spec.ts) and end-to-end (test/**/*.e2e-spec.ts) tests.
-// They talk to the real services; globalSetup fails the run when one is missing.
-/** @type {import('jest').Config} */
-module.exports = {
-  rootDir: '.',
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
-  testRegex: '\\.(int|e2e)-spec\\.ts$',
+// Tests against the real services, in two projects:
+//  - integration: libs/**/*.int-spec.ts, a lib against the real Redis/RabbitMQ/MySQL/Elasticsearch
+//    (a missing service fails the test with the connection error);
+//  - e2e: test/**/*.e2e-spec.ts, the running apps through Varnish; its globalSetup fails the run
+//    up front, naming what does not answer.
+const shared = {
+  rootDir: __dirname,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
   moduleNameMapper: { '^@shop/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
-  globalSetup: '<rootDir>/test/global-setup.ts',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 60000,
   maxWorkers: 1,
+  projects: [
+    { ...shared, displayName: 'integration', roots: ['<rootDir>/libs', '<rootDir>/apps'], testRegex: '\\.int-spec\\.ts$' },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testRegex: '\\.e2e-spec\\.ts$',
+      globalSetup: '<rootDir>/test/global-setup.ts',
+    },
+  ],
 };
