@@ -1,10 +1,11 @@
-// Unit tests: pure logic in libs and apps, no running service needed.
+// Unit tests: pure logic in libs and apps, and static checks of repository files (test/*.spec.ts);
+// no running service needed.
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '.',
-  roots: ['<rootDir>/libs', '<rootDir>/apps'],
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testRegex: '\\.spec\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^@shop/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
 };

@@ -5,7 +5,7 @@
 //    up front, naming what does not answer.
 const shared = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^@shop/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
 };

@@ -1,4 +1,5 @@
-import { parseShopConfig } from '@shop/config';
+// Relative import: jest's globalSetup runs outside moduleNameMapper.
+import { parseShopConfig } from '../../libs/config/src/shop-config';
 
 /** Where the real stack answers; the same configuration the apps read. */
 export const config = parseShopConfig(process.env);

@@ -1,0 +1,25 @@
+import { Migration, MigrationProvider } from 'kysely';
+import * as createCategories from './0001-create-categories';
+import * as createProducts from './0002-create-products';
+import * as createProductCategories from './0003-create-product-categories';
+import * as createStock from './0004-create-stock';
+import * as createOutbox from './0005-create-outbox';
+import * as createProcessedMessages from './0006-create-processed-messages';
+
+/**
+ * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
+ * under ts-jest, tsx and from compiled `dist/` (where the files end in `.js`). Kysely runs them in
+ * the names' alphabetical order: new ones take the next number.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-create-categories': createCategories,
+  '0002-create-products': createProducts,
+  '0003-create-product-categories': createProductCategories,
+  '0004-create-stock': createStock,
+  '0005-create-outbox': createOutbox,
+  '0006-create-processed-messages': createProcessedMessages,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
+};

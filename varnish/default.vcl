@@ -1,0 +1,317 @@
+vcl 4.1;
+
+# The shop's front door. Contract for the backends (see varnish/README.md for the full text):
+#
+#   Cache-Control      what browsers (and any shared cache without Surrogate-Control) may do.
+#   Surrogate-Control  what THIS cache does: `max-age=N` sets Varnish's lifetime and wins over
+#                      Cache-Control; `content="ESI/1.0"` switches ESI processing on; `no-store`
+#                      forbids caching. Never reaches the client.
+#   xkey               space separated tags (product-42 stock-42 menu ...), purged by tag.
+#                      Never reaches the client.
+#
+# Lines ending in a `# NAME` marker are rewritten by varnish/render-vcl.sh (used by the stack
+# script and by the varnishtest cases): keep one value per marked line.
+
+import cookie;
+import std;
+import xkey;
+
+probe health {
+    .url = "/health";
+    .interval = 2s;             # PROBE_INTERVAL
+    .timeout = 1s;
+    .window = 5;
+    .threshold = 3;
+    # Start healthy: Varnish may come up before the apps, and a cold cache has nothing stale to
+    # serve anyway. A failing backend turns sick after three bad probes.
+    .initial = 3;
+}
+
+backend storefront {
+    .host = "127.0.0.1";        # STOREFRONT_HOST
+    .port = "3000";             # STOREFRONT_PORT
+    .probe = health;            # PROBE
+    .connect_timeout = 1s;
+    .first_byte_timeout = 30s;
+    .between_bytes_timeout = 10s;
+}
+
+backend catalog_api {
+    .host = "127.0.0.1";        # CATALOG_API_HOST
+    .port = "3001";             # CATALOG_API_PORT
+    .probe = health;            # PROBE
+    .connect_timeout = 1s;
+    .first_byte_timeout = 30s;
+    .between_bytes_timeout = 10s;
+}
+
+backend stock_api {
+    .host = "127.0.0.1";        # STOCK_API_HOST
+    .port = "3002";             # STOCK_API_PORT
+    .probe = health;            # PROBE
+    .connect_timeout = 1s;
+    .first_byte_timeout = 30s;
+    .between_bytes_timeout = 10s;
+}
+
+# Who may PURGE. client.ip honours the PROXY protocol, so a TLS terminator or load balancer in
+# front passes the real client address through.
+acl purgers {
+    "127.0.0.1";
+    "::1";
+    # PURGE_NETWORKS
+}
+
+sub vcl_recv {
+    # Internal markers are ours alone: a client must not be able to set them.
+    if (req.restarts == 0) {
+        unset req.http.X-Shop-Stale-If-Error;
+    }
+
+    if (req.method == "PURGE") {
+        call shop_purge;
+    }
+
+    call shop_route;
+
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" &&
+        req.method != "PUT" && req.method != "PATCH" && req.method != "DELETE" &&
+        req.method != "OPTIONS") {
+        return (synth(405, "Method Not Allowed"));
+    }
+
+    call shop_normalize_url;
+    call shop_strip_tracking_cookies;
+
+    # Grace: while the backend is healthy serve an expired object for at most a few seconds (one
+    # background refresh); while it is sick serve what we have for as long as the object's own
+    # grace allows (24 h, set in vcl_backend_response). After a failed fetch (see vcl_deliver) we
+    # come back here once with X-Shop-Stale-If-Error and take whatever stale copy is left.
+    if (std.healthy(req.backend_hint) && !req.http.X-Shop-Stale-If-Error) {
+        set req.grace = 10s;
+    }
+
+    # Writes, credentials and the admin API are never cached; they keep their cookies.
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    if (req.http.Authorization || req.url ~ "^/admin(/|\?|$)") {
+        return (pass);
+    }
+    # Per-user content. /fragments/header is an ESI fragment built from the user's cookies.
+    if (req.url ~ "^/(fragments/header|account|cart|checkout)(/|\?|$)") {
+        return (pass);
+    }
+    # Liveness must be live.
+    if (req.url ~ "^/health(\?|$)") {
+        return (pass);
+    }
+
+    # Everything else is public and shared: cookies must not reach the backend (it would be
+    # tempted to personalise) nor split the cache.
+    unset req.http.Cookie;
+    return (hash);
+}
+
+# /products/:id/stock and /stock -> stock-api; /products, /categories, /admin, /docs ->
+# catalog-api; the rest (pages, fragments, /health) -> storefront.
+sub shop_route {
+    if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)") {
+        set req.backend_hint = stock_api;
+    } else if (req.url ~ "^/(products|categories|admin)(/|\?|$)" || req.url ~ "^/docs") {
+        set req.backend_hint = catalog_api;
+    } else {
+        set req.backend_hint = storefront;
+    }
+}
+
+# Tracking parameters never change a page: strip them, then sort the rest so that ?b=1&a=2 and
+# ?a=2&b=1 share one object.
+sub shop_normalize_url {
+    if (req.url ~ "\?") {
+        set req.url = regsuball(req.url,
+            "(?i)([?&])(utm_[a-z0-9_]*|gclid|gclsrc|dclid|gbraid|wbraid|fbclid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi)(=[^&]*)?(?=&|$)",
+            "\1");
+        set req.url = regsuball(req.url, "([?&])&+", "\1");
+        set req.url = regsub(req.url, "[?&]+$", "");
+        set req.url = std.querysort(req.url);
+    }
+}
+
+# Analytics cookies are read by scripts in the browser, never by the shop's backends.
+sub shop_strip_tracking_cookies {
+    if (req.http.Cookie) {
+        cookie.parse(req.http.Cookie);
+        cookie.filter_re("^(_ga|_gid|_gat|_gcl_|_fbp|_fbc|utm|__utm|_hj|_uet|_clck|_clsk|__hs|hubspotutk|_pk_|_dc_gtm_)");
+        set req.http.Cookie = cookie.get_string();
+        if (req.http.Cookie ~ "^[\s;]*$") {
+            unset req.http.Cookie;
+        }
+    }
+}
+
+# PURGE by tag, from the purgers ACL only:
+#   xkey: <tags>            hard purge, the objects are gone
+#   xkey-softpurge: <tags>  soft purge, the objects expire but stay usable for grace: the next
+#                           visitor gets the old copy once while a background fetch refreshes it
+# Both headers may be sent together. Answers 200 with {"purged":N,"hard":H,"soft":S}.
+sub shop_purge {
+    if (client.ip !~ purgers) {
+        return (synth(403, "Forbidden"));
+    }
+    if (!req.http.xkey && !req.http.xkey-softpurge) {
+        return (synth(400, "PURGE needs an xkey or xkey-softpurge header"));
+    }
+    set req.http.X-Shop-Purged-Hard = "0";
+    set req.http.X-Shop-Purged-Soft = "0";
+    if (req.http.xkey) {
+        set req.http.X-Shop-Purged-Hard = xkey.purge(req.http.xkey);
+    }
+    if (req.http.xkey-softpurge) {
+        set req.http.X-Shop-Purged-Soft = xkey.softpurge(req.http.xkey-softpurge);
+    }
+    return (synth(200, "Purged"));
+}
+
+sub vcl_hash {
+    hash_data(req.url);
+    if (req.http.Host) {
+        hash_data(std.tolower(regsub(req.http.Host, ":\d+$", "")));
+    } else {
+        hash_data(server.ip);
+    }
+    return (lookup);
+}
+
+sub vcl_backend_fetch {
+    unset bereq.http.X-Shop-Stale-If-Error;
+    return (fetch);
+}
+
+sub vcl_backend_response {
+    # A failed background refresh must not replace the stale copy we are serving.
+    if (bereq.is_bgfetch && beresp.status >= 500) {
+        return (abandon);
+    }
+
+    if (beresp.http.Surrogate-Control ~ {"(?i)content="ESI/1\.0""}) {
+        set beresp.do_esi = true;
+    }
+
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+
+    # Surrogate-Control speaks to this cache and wins over Cache-Control, which speaks to
+    # browsers: a page shell may be `Cache-Control: private, no-cache` for the browser (its
+    # header fragment is per user) and still live an hour here.
+    if (beresp.http.Surrogate-Control ~ "(?i)no-store") {
+        call shop_hit_for_miss;
+    }
+    if (beresp.http.Surrogate-Control ~ "(?i)(^|[,\s])max-age=\d+") {
+        set beresp.ttl = std.duration(
+            regsub(beresp.http.Surrogate-Control, "(?i)^(.*[,\s])?max-age=(\d+).*$", "\2") + "s",
+            0s);
+    } else if (beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)") {
+        call shop_hit_for_miss;
+    }
+
+    if (beresp.ttl <= 0s || beresp.http.Set-Cookie || beresp.http.Vary == "*") {
+        call shop_hit_for_miss;
+    }
+    # Errors are cached briefly at most, so a fixed backend shows at once.
+    if (beresp.status >= 500) {
+        call shop_hit_for_miss;
+    }
+    if (beresp.status >= 400 && beresp.ttl > 60s) {
+        set beresp.ttl = 60s;
+    }
+
+    # Serve stale for up to a day while the backend is sick (vcl_recv shortens this to a few
+    # seconds while it is healthy).
+    set beresp.grace = 24h;
+    return (deliver);
+}
+
+sub shop_hit_for_miss {
+    set beresp.ttl = 120s;
+    set beresp.grace = 0s;
+    set beresp.uncacheable = true;
+    return (deliver);
+}
+
+sub vcl_backend_error {
+    if (bereq.is_bgfetch) {
+        return (abandon);
+    }
+    set beresp.http.X-Shop-Fetch-Failed = "1";
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.http.Retry-After = "5";
+    if (bereq.url ~ "^/fragments/") {
+        # Inside a page: leave a hole, not a second HTML document.
+        set beresp.http.Content-Type = "text/html; charset=utf-8";
+        synthetic("<!-- fragment unavailable -->");
+    } else if (bereq.backend == storefront) {
+        set beresp.http.Content-Type = "text/html; charset=utf-8";
+        synthetic({"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>We'll be right back</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#222}h1{font-size:1.6rem}p{line-height:1.5}</style>
+</head>
+<body>
+<h1>We'll be right back</h1>
+<p>The shop is taking a short break. Please try again in a moment; your cart is safe.</p>
+<p><small>Reference "} + bereq.xid + {"</small></p>
+</body>
+</html>
+"});
+    } else {
+        set beresp.http.Content-Type = "application/json; charset=utf-8";
+        synthetic({"{"statusCode":503,"error":"Service Unavailable","message":"The service is temporarily unavailable, please retry"}"});
+    }
+    return (deliver);
+}
+
+sub vcl_deliver {
+    # A failed fetch on a cacheable request: go round once more, allowing any stale copy.
+    if (resp.http.X-Shop-Fetch-Failed && req.restarts == 0 &&
+        (req.method == "GET" || req.method == "HEAD") && !req.http.Authorization) {
+        set req.http.X-Shop-Stale-If-Error = "1";
+        return (restart);
+    }
+
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    set resp.http.X-Cache-Hits = obj.hits;
+    if (obj.hits > 0 && obj.ttl <= 0s) {
+        set resp.http.X-Cache-Stale = "1";
+    }
+
+    unset resp.http.xkey;
+    unset resp.http.Surrogate-Control;
+    unset resp.http.X-Shop-Fetch-Failed;
+    return (deliver);
+}
+
+sub vcl_synth {
+    set resp.http.X-Cache = "MISS";
+    set resp.http.X-Cache-Hits = "0";
+    if (req.method == "PURGE" && resp.status == 200) {
+        set resp.http.Content-Type = "application/json; charset=utf-8";
+        synthetic({"{"purged":"} +
+            (std.integer(req.http.X-Shop-Purged-Hard, 0) + std.integer(req.http.X-Shop-Purged-Soft, 0)) +
+            {","hard":"} + req.http.X-Shop-Purged-Hard +
+            {","soft":"} + req.http.X-Shop-Purged-Soft + "}");
+        return (deliver);
+    }
+    set resp.http.Content-Type = "application/json; charset=utf-8";
+    synthetic({"{"statusCode":"} + resp.status + {","error":""} + resp.reason +
+        {"","message":""} + resp.reason + {""}"});
+    return (deliver);
+}

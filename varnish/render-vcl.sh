@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Renders varnish/default.vcl with this environment's backends and purge networks.
+#
+#   render-vcl.sh SOURCE.vcl OUTPUT.vcl
+#
+# Environment (defaults in brackets):
+#   STOREFRONT_HOST [127.0.0.1]   STOREFRONT_PORT [3000]
+#   CATALOG_API_HOST [127.0.0.1]  CATALOG_API_PORT [3001]
+#   STOCK_API_HOST [127.0.0.1]    STOCK_API_PORT [3002]
+#   VARNISH_PURGE_NETWORKS []     extra networks allowed to PURGE, comma or space separated
+#                                 addresses or CIDRs, e.g. "10.0.0.0/8, 192.168.1.7"
+#   VARNISH_PROBE [on]            off: backends without health probe (varnishtest cases)
+#   VARNISH_PROBE_INTERVAL []     e.g. 100ms; empty keeps the VCL's value
+#
+# The VCL marks each rewritable line with a trailing `# NAME` comment; this is plain sed over
+# those lines, the idiom Magento's own .vtc tests use.
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 SOURCE.vcl OUTPUT.vcl" >&2
+  exit 64
+fi
+src=$1
+out=$2
+
+fail() {
+  echo "render-vcl: $*" >&2
+  exit 1
+}
+
+host_ok() { [[ $1 =~ ^[A-Za-z0-9.:_-]+$ ]] || fail "bad host '$1'"; }
+port_ok() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ] || fail "bad port '$1'"; }
+
+sf_host=${STOREFRONT_HOST:-127.0.0.1}
+sf_port=${STOREFRONT_PORT:-3000}
+ca_host=${CATALOG_API_HOST:-127.0.0.1}
+ca_port=${CATALOG_API_PORT:-3001}
+st_host=${STOCK_API_HOST:-127.0.0.1}
+st_port=${STOCK_API_PORT:-3002}
+for h in "$sf_host" "$ca_host" "$st_host"; do host_ok "$h"; done
+for p in "$sf_port" "$ca_port" "$st_port"; do port_ok "$p"; done
+
+# One ACL entry per network: "10.0.0.0"/8; or "192.0.2.7";
+acl_entries=''
+for net in ${VARNISH_PURGE_NETWORKS//,/ }; do
+  [[ $net =~ ^([0-9A-Fa-f.:]+)(/([0-9]{1,3}))?$ ]] || fail "bad purge network '$net'"
+  entry="\"${BASH_REMATCH[1]}\""
+  [ -n "${BASH_REMATCH[3]}" ] && entry="$entry/${BASH_REMATCH[3]}"
+  acl_entries="$acl_entries    $entry;\\n"
+done
+
+probe_expr=''
+case "${VARNISH_PROBE:-on}" in
+  on) ;;
+  off) probe_expr='/^probe health {$/,/^}$/d;/# PROBE$/d' ;;
+  *) fail "VARNISH_PROBE must be on or off" ;;
+esac
+interval_expr=''
+if [ -n "${VARNISH_PROBE_INTERVAL:-}" ]; then
+  [[ $VARNISH_PROBE_INTERVAL =~ ^[0-9.]+(ms|s|m)$ ]] || fail "bad probe interval"
+  interval_expr="/# PROBE_INTERVAL\$/s/= [^;]*;/= ${VARNISH_PROBE_INTERVAL};/"
+fi
+
+tmp="$out.tmp.$$"
+sed \
+  -e "/# STOREFRONT_HOST\$/s/\"[^\"]*\"/\"$sf_host\"/" \
+  -e "/# STOREFRONT_PORT\$/s/\"[^\"]*\"/\"$sf_port\"/" \
+  -e "/# CATALOG_API_HOST\$/s/\"[^\"]*\"/\"$ca_host\"/" \
+  -e "/# CATALOG_API_PORT\$/s/\"[^\"]*\"/\"$ca_port\"/" \
+  -e "/# STOCK_API_HOST\$/s/\"[^\"]*\"/\"$st_host\"/" \
+  -e "/# STOCK_API_PORT\$/s/\"[^\"]*\"/\"$st_port\"/" \
+  -e "s|^    # PURGE_NETWORKS\$|${acl_entries}    # PURGE_NETWORKS|" \
+  ${probe_expr:+-e "$probe_expr"} \
+  ${interval_expr:+-e "$interval_expr"} \
+  "$src" >"$tmp"
+chmod 0644 "$tmp"
+mv "$tmp" "$out"
