@@ -87,8 +87,10 @@ sub vcl_recv {
     # background refresh); while it is sick serve what we have for as long as the object's own
     # grace allows (24 h, set in vcl_backend_response). After a failed fetch (see vcl_deliver) we
     # come back here once with X-Shop-Stale-If-Error and take whatever stale copy is left.
-    if (std.healthy(req.backend_hint) && !req.http.X-Shop-Stale-If-Error) {
-        set req.grace = 10s;
+    if (req.http.X-Shop-Stale-If-Error) {
+        set req.grace = 24h;
+    } else if (std.healthy(req.backend_hint)) {
+        set req.grace = 10s;    # HEALTHY_GRACE
     }
 
     # Writes, credentials and the admin API are never cached; they keep their cookies.
@@ -143,7 +145,7 @@ sub shop_strip_tracking_cookies {
     if (req.http.Cookie) {
         cookie.parse(req.http.Cookie);
         cookie.filter_re("^(_ga|_gid|_gat|_gcl_|_fbp|_fbc|utm|__utm|_hj|_uet|_clck|_clsk|__hs|hubspotutk|_pk_|_dc_gtm_)");
-        set req.http.Cookie = cookie.get_string();
+        set req.http.Cookie = regsub(cookie.get_string(), ";\s*$", "");
         if (req.http.Cookie ~ "^[\s;]*$") {
             unset req.http.Cookie;
         }
@@ -244,6 +246,9 @@ sub vcl_backend_error {
     if (bereq.is_bgfetch) {
         return (abandon);
     }
+    # An error is never stored; vcl_deliver retries once allowing any stale copy.
+    set beresp.uncacheable = true;
+    set beresp.ttl = 0s;
     set beresp.http.X-Shop-Fetch-Failed = "1";
     set beresp.http.Cache-Control = "no-store";
     set beresp.http.Retry-After = "5";
@@ -270,7 +275,7 @@ sub vcl_backend_error {
 "});
     } else {
         set beresp.http.Content-Type = "application/json; charset=utf-8";
-        synthetic({"{"statusCode":503,"error":"Service Unavailable","message":"The service is temporarily unavailable, please retry"}"});
+        synthetic({"{"statusCode":503,"error":"Service Unavailable","message":"The service is temporarily unavailable, please retry" }"});
     }
     return (deliver);
 }
@@ -312,6 +317,6 @@ sub vcl_synth {
     }
     set resp.http.Content-Type = "application/json; charset=utf-8";
     synthetic({"{"statusCode":"} + resp.status + {","error":""} + resp.reason +
-        {"","message":""} + resp.reason + {""}"});
+        {"","message":""} + resp.reason + {"" }"});
     return (deliver);
 }

@@ -11,6 +11,8 @@
 #                                 addresses or CIDRs, e.g. "10.0.0.0/8, 192.168.1.7"
 #   VARNISH_PROBE [on]            off: backends without health probe (varnishtest cases)
 #   VARNISH_PROBE_INTERVAL []     e.g. 100ms; empty keeps the VCL's value
+#   VARNISH_HEALTHY_GRACE []      how long a stale object may be served while its backend is
+#                                 healthy (one background refresh), e.g. 0s; empty keeps 10s
 #
 # The VCL marks each rewritable line with a trailing `# NAME` comment; this is plain sed over
 # those lines, the idiom Magento's own .vtc tests use.
@@ -42,7 +44,8 @@ for p in "$sf_port" "$ca_port" "$st_port"; do port_ok "$p"; done
 
 # One ACL entry per network: "10.0.0.0"/8; or "192.0.2.7";
 acl_entries=''
-for net in ${VARNISH_PURGE_NETWORKS//,/ }; do
+purge_networks=${VARNISH_PURGE_NETWORKS:-}
+for net in ${purge_networks//,/ }; do
   [[ $net =~ ^([0-9A-Fa-f.:]+)(/([0-9]{1,3}))?$ ]] || fail "bad purge network '$net'"
   entry="\"${BASH_REMATCH[1]}\""
   [ -n "${BASH_REMATCH[3]}" ] && entry="$entry/${BASH_REMATCH[3]}"
@@ -61,6 +64,12 @@ if [ -n "${VARNISH_PROBE_INTERVAL:-}" ]; then
   interval_expr="/# PROBE_INTERVAL\$/s/= [^;]*;/= ${VARNISH_PROBE_INTERVAL};/"
 fi
 
+grace_expr=''
+if [ -n "${VARNISH_HEALTHY_GRACE:-}" ]; then
+  [[ $VARNISH_HEALTHY_GRACE =~ ^[0-9.]+(ms|s|m|h)$ ]] || fail "bad healthy grace"
+  grace_expr="/# HEALTHY_GRACE\$/s/= [^;]*;/= ${VARNISH_HEALTHY_GRACE};/"
+fi
+
 tmp="$out.tmp.$$"
 sed \
   -e "/# STOREFRONT_HOST\$/s/\"[^\"]*\"/\"$sf_host\"/" \
@@ -72,6 +81,7 @@ sed \
   -e "s|^    # PURGE_NETWORKS\$|${acl_entries}    # PURGE_NETWORKS|" \
   ${probe_expr:+-e "$probe_expr"} \
   ${interval_expr:+-e "$interval_expr"} \
+  ${grace_expr:+-e "$grace_expr"} \
   "$src" >"$tmp"
 chmod 0644 "$tmp"
 mv "$tmp" "$out"

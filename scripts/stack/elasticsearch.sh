@@ -32,7 +32,7 @@ ES_START_TIMEOUT=120
 
 PLUGIN_NAME=shop-analysis
 PLUGIN_SRC="$REPO_ROOT/elasticsearch/analysis-plugin"
-PLUGIN_ZIP="$PLUGIN_SRC/target/$PLUGIN_NAME-1.0.0.zip"
+PLUGIN_ZIP="$PLUGIN_SRC/target/$PLUGIN_NAME-1.0.0.zip" # <version> in its pom.xml
 PLUGIN_SUM="$ES_HOME/.$PLUGIN_NAME.sha256" # checksum of the installed zip
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -48,6 +48,20 @@ as_es() {
   else
     (cd "$ES_HOME" 2>/dev/null || cd /; exec "$@")
   fi
+}
+
+# es_running: true when the recorded pid is alive AND is our node (its command line names our
+# ES home); a pidfile left by a crash whose pid was reused is removed, never acted on.
+es_running() {
+  local pid
+  pid_alive "$ES_PIDFILE" || return 1
+  pid=$(cat "$ES_PIDFILE")
+  if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "-Des.path.home=$ES_HOME"; then
+    return 0
+  fi
+  warn "pid $pid in $ES_PIDFILE is not our Elasticsearch; forgetting it"
+  rm -f "$ES_PIDFILE"
+  return 1
 }
 
 health_ok() { curl -fsS -o /dev/null --max-time 2 "$ES_URL/_cluster/health" 2>/dev/null; }
@@ -117,9 +131,12 @@ ensure_distribution() {
   local work
   work=$(mktemp -d "$RUNTIME_DIR/.unpack.XXXXXX")
   say "fetching $ES_ARTIFACT with Maven (107 MB on first download)"
-  mvn -q -B -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-    -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$work" -Dmdep.overWriteIfNewer=true \
-    || { rm -rf "$work"; die "could not download $ES_ARTIFACT"; }
+  if ! mvn -B -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$work" >"$LOG_DIR/elasticsearch-download.log" 2>&1; then
+    rm -rf "$work"
+    tail -n 30 "$LOG_DIR/elasticsearch-download.log" >&2
+    die "could not download $ES_ARTIFACT (see $LOG_DIR/elasticsearch-download.log)"
+  fi
   say "unpacking to $ES_HOME"
   unzip -q "$work/elasticsearch-$ES_VERSION.zip" -d "$work"
   # Move into place only when complete, so an interrupted unpack is never taken for a good one.
@@ -160,7 +177,7 @@ ensure_plugin() {
   if [ -d "$ES_HOME/plugins/$PLUGIN_NAME" ] && [ -f "$PLUGIN_SUM" ] && [ "$(cat "$PLUGIN_SUM")" = "$sum" ]; then
     return 0
   fi
-  if pid_alive "$ES_PIDFILE"; then
+  if es_running; then
     warn "the analysis plugin changed but Elasticsearch is running: stop it and provision again"
     return 0
   fi
@@ -178,7 +195,8 @@ ensure_plugin() {
 provision() {
   local java_home
   mkdir -p "$RUNTIME_DIR"
-  chmod 0755 "$RUNTIME_DIR"
+  [ -w "$RUNTIME_DIR" ] || die "$RUNTIME_DIR is not writable by $(id -un) (provisioned by root? run as root or set SHOP_RUNTIME_DIR)"
+  chmod 0755 "$RUNTIME_DIR" 2>/dev/null || true
   # Two provisions at once (up and test in two terminals) must not unpack or install twice.
   exec 9>"$RUNTIME_DIR/.elasticsearch-provision.lock"
   flock 9
@@ -204,15 +222,18 @@ print_logs() {
   tail -n 40 "$ES_LOGS/$ES_CLUSTER.log" >&2 2>/dev/null || true
 }
 
+# elapsed START: seconds since START (an $EPOCHREALTIME value), one decimal.
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
 wait_ready() {
   local started=$1 i
   for ((i = 0; i < ES_START_TIMEOUT * 2; i++)); do
     if curl -fsS -o /dev/null --max-time 2 "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null; then
       say "Elasticsearch is up on $ES_URL (pid $(cat "$ES_PIDFILE"), $(curl -fsS "$ES_URL/_cluster/health" |
-        sed -n 's/.*"status":"\([a-z]*\)".*/\1/p') after $(($(date +%s) - started)) s)"
+        sed -n 's/.*"status":"\([a-z]*\)".*/\1/p') after $(elapsed "$started") s)"
       return 0
     fi
-    if ! pid_alive "$ES_PIDFILE"; then
+    if ! es_running; then
       print_logs
       die "Elasticsearch exited during start-up"
     fi
@@ -225,28 +246,28 @@ wait_ready() {
 start() {
   local started java_home
   if health_ok; then
-    if pid_alive "$ES_PIDFILE"; then
+    if es_running; then
       say "Elasticsearch already running (pid $(cat "$ES_PIDFILE"))"
     else
       say "Elasticsearch already answers on $ES_URL but was not started by this checkout; leaving it alone"
     fi
     return 0
   fi
-  if pid_alive "$ES_PIDFILE"; then
+  if es_running; then
     say "Elasticsearch (pid $(cat "$ES_PIDFILE")) is still starting; waiting"
-    wait_ready "$(date +%s)"
+    wait_ready "$EPOCHREALTIME"
     return
   fi
   port_open "$ES_PORT" && die "port $ES_PORT is taken by something that is not Elasticsearch"
 
-  started=$(date +%s)
+  started=$EPOCHREALTIME
   provision
   java_home=$(find_java_home)
   rm -f "$ES_PIDFILE" "$ES_RUN/elasticsearch.pid"
   say "starting Elasticsearch $ES_VERSION as $ES_USER (heap 512m-1g, Java $(java_major "$java_home"))"
   # -d: the launcher returns once the node has started (or failed); -p: the node's own pid.
   if ! as_es env ES_JAVA_HOME="$java_home" ES_TMPDIR="$ES_TMP" ES_PATH_CONF="$ES_HOME/config" \
-    "$ES_HOME/bin/elasticsearch" -d -p "$ES_RUN/elasticsearch.pid" -q </dev/null >"$ES_CLI_LOG" 2>&1; then
+    "$ES_HOME/bin/elasticsearch" -d -p "$ES_RUN/elasticsearch.pid" </dev/null >"$ES_CLI_LOG" 2>&1; then
     print_logs
     die "Elasticsearch failed to start"
   fi
@@ -257,7 +278,7 @@ start() {
 }
 
 stop() {
-  if pid_alive "$ES_PIDFILE"; then
+  if es_running; then
     stop_pidfile "$ES_PIDFILE" elasticsearch
   else
     rm -f "$ES_PIDFILE"
@@ -270,7 +291,7 @@ stop() {
 }
 
 status() {
-  if pid_alive "$ES_PIDFILE"; then
+  if es_running; then
     if health_ok; then
       say "elasticsearch: running (pid $(cat "$ES_PIDFILE")) on $ES_URL"
     else

@@ -12,11 +12,17 @@ import type { estypes } from '@elastic/elasticsearch';
 export const AUTOCOMPLETE_MIN_GRAM = 2;
 export const AUTOCOMPLETE_MAX_GRAM = 15;
 
+export const PRODUCT_INDEX_REFRESH_INTERVAL = '1s';
+
 export const PRODUCT_INDEX_SETTINGS = {
   // One shard keeps relevance scoring exact and aggregations cheap at catalog sizes; a single
   // node cannot place replicas, and a yellow index would only make health checks noisy.
   number_of_shards: 1,
   number_of_replicas: 0,
+  // Set explicitly: with the default left unset, a shard that saw no search for 30 s goes
+  // "search idle" and stops refreshing, so a write's visibility would depend on traffic. Pinned,
+  // every write is searchable within a second, and `refresh: wait_for` returns within one.
+  refresh_interval: PRODUCT_INDEX_REFRESH_INTERVAL,
   analysis: {
     filter: {
       autocomplete_edge_ngram: {

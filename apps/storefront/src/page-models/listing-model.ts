@@ -1,0 +1,219 @@
+import { PriceRangeBucket, ProductSearchItem, ProductSort } from '@shop/contracts';
+import { formatPriceBound, humanizeSlug } from './format';
+import { LISTING_PAGE_SIZE, ListingQuery } from './page-params';
+
+/** What a listing asks the catalog API for: `GET /products?<these>`. */
+export interface CatalogProductQuery {
+  q?: string;
+  category?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  sort?: ProductSort;
+  page: number;
+  size: number;
+}
+
+export function catalogQueryFor(
+  query: ListingQuery,
+  fixed: { category?: string } = {},
+): CatalogProductQuery {
+  return {
+    q: query.q || undefined,
+    category: fixed.category ?? query.category,
+    minPrice: query.minPrice,
+    maxPrice: query.maxPrice,
+    // The catalog's own default order is "relevance"; leaving it out keeps its URLs canonical.
+    sort: query.sort === 'relevance' ? undefined : query.sort,
+    page: query.page,
+    size: LISTING_PAGE_SIZE,
+  };
+}
+
+type HrefParams = Record<string, string | number | undefined>;
+
+/**
+ * A link with its parameters sorted and empty ones left out: the same order Varnish's
+ * `std.querysort` gives, so every page links to the one cached copy of another.
+ */
+export function buildHref(path: string, params: HrefParams): string {
+  const search = new URLSearchParams();
+  for (const name of Object.keys(params).sort()) {
+    const value = params[name];
+    if (value === undefined || value === '') continue;
+    search.append(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** Link to the same listing with some of its query changed; page 1 and relevance are implicit. */
+export function listingHref(path: string, query: ListingQuery, changes: Partial<ListingQuery> = {}): string {
+  const next: ListingQuery = { ...query, ...changes };
+  return buildHref(path, {
+    q: next.q,
+    category: next.category,
+    minPrice: next.minPrice,
+    maxPrice: next.maxPrice,
+    sort: next.sort === 'relevance' ? undefined : next.sort,
+    page: next.page === 1 ? undefined : next.page,
+  });
+}
+
+export interface PageLink {
+  number: number;
+  href: string;
+  current: boolean;
+}
+
+export interface Pagination {
+  page: number;
+  totalPages: number;
+  previous: string | null;
+  next: string | null;
+  /** Pages to show; null marks a gap ("…"). */
+  links: (PageLink | null)[];
+}
+
+/** Pages either side of the current one that get their own link. */
+const PAGE_WINDOW = 2;
+
+export function paginationModel(
+  path: string,
+  query: ListingQuery,
+  total: number,
+  pageSize = LISTING_PAGE_SIZE,
+): Pagination {
+  const totalPages = Math.max(1, Math.ceil(total / pageSize));
+  const { page } = query;
+  const link = (number: number): PageLink => ({
+    number,
+    href: listingHref(path, query, { page: number }),
+    current: number === page,
+  });
+  const shown = new Set<number>([1, totalPages]);
+  for (let n = page - PAGE_WINDOW; n <= page + PAGE_WINDOW; n += 1) {
+    if (n >= 1 && n <= totalPages) shown.add(n);
+  }
+  const links: (PageLink | null)[] = [];
+  let last = 0;
+  for (const n of [...shown].sort((a, b) => a - b)) {
+    if (n - last > 1) links.push(null);
+    links.push(link(n));
+    last = n;
+  }
+  return {
+    page,
+    totalPages,
+    previous: page > 1 ? link(Math.min(page - 1, totalPages)).href : null,
+    next: page < totalPages ? link(page + 1).href : null,
+    links,
+  };
+}
+
+export interface FacetLink {
+  label: string;
+  href: string;
+  count: number | null;
+  active: boolean;
+}
+
+export function priceRangeLabel(bucket: Pick<PriceRangeBucket, 'from' | 'to'>): string {
+  if (bucket.from === null && bucket.to === null) return 'Any price';
+  if (bucket.from === null) return `Under ${formatPriceBound(bucket.to ?? 0)}`;
+  if (bucket.to === null) return `${formatPriceBound(bucket.from)} and up`;
+  return `${formatPriceBound(bucket.from)} – ${formatPriceBound(bucket.to)}`;
+}
+
+/**
+ * Price-range facet links from the catalog's `priceRanges` aggregation: each sets
+ * `minPrice`/`maxPrice` (the active one clears them again), empty ranges are left out, and
+ * changing a filter goes back to page 1.
+ */
+export function priceFacetLinks(
+  path: string,
+  query: ListingQuery,
+  buckets: readonly PriceRangeBucket[],
+): FacetLink[] {
+  const links: FacetLink[] = [];
+  for (const bucket of buckets) {
+    const minPrice = bucket.from ?? undefined;
+    const maxPrice = bucket.to ?? undefined;
+    const active = query.minPrice === minPrice && query.maxPrice === maxPrice;
+    if (bucket.count === 0 && !active) continue;
+    links.push({
+      label: priceRangeLabel(bucket),
+      href: active
+        ? listingHref(path, query, { minPrice: undefined, maxPrice: undefined, page: 1 })
+        : listingHref(path, query, { minPrice, maxPrice, page: 1 }),
+      count: bucket.count,
+      active,
+    });
+  }
+  const filtered = query.minPrice !== undefined || query.maxPrice !== undefined;
+  if (filtered && !links.some((link) => link.active)) {
+    // A price filter typed into the URL that matches no bucket still needs a way out.
+    links.unshift({
+      label: 'Any price',
+      href: listingHref(path, query, { minPrice: undefined, maxPrice: undefined, page: 1 }),
+      count: null,
+      active: false,
+    });
+  }
+  return links;
+}
+
+/** Category facet links of a search: each narrows to one category; the active one widens again. */
+export function categoryFacetLinks(
+  path: string,
+  query: ListingQuery,
+  buckets: readonly { key: string; count: number }[],
+  names: ReadonlyMap<string, string>,
+): FacetLink[] {
+  return buckets
+    .filter((bucket) => bucket.count > 0 || bucket.key === query.category)
+    .map((bucket) => {
+      const active = bucket.key === query.category;
+      return {
+        label: names.get(bucket.key) ?? humanizeSlug(bucket.key),
+        href: listingHref(path, query, { category: active ? undefined : bucket.key, page: 1 }),
+        count: bucket.count,
+        active,
+      };
+    });
+}
+
+const SORT_LABELS: Record<ProductSort, string> = {
+  relevance: 'Best match',
+  price_asc: 'Price: low to high',
+  price_desc: 'Price: high to low',
+  newest: 'Newest',
+};
+
+export function sortLinks(path: string, query: ListingQuery): FacetLink[] {
+  return (Object.keys(SORT_LABELS) as ProductSort[]).map((sort) => ({
+    label: SORT_LABELS[sort],
+    href: listingHref(path, query, { sort, page: 1 }),
+    count: null,
+    active: query.sort === sort,
+  }));
+}
+
+export interface ProductTile {
+  id: number;
+  name: string;
+  price: number;
+  href: string;
+}
+
+export function productHref(id: number): string {
+  return `/p/${id}`;
+}
+
+export function productTiles(items: readonly ProductSearchItem[]): ProductTile[] {
+  return items.map((item) => ({
+    id: item.id,
+    name: item.name,
+    price: item.price,
+    href: productHref(item.id),
+  }));
+}

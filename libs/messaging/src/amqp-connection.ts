@@ -1,0 +1,174 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
+import type { ChannelModel } from 'amqplib';
+import { MessagingError } from './errors';
+import { defaultLogger, errorMessage, type MessagingLogger } from './logger';
+import { ManagedChannel, type ChannelModelSource, type ManagedChannelOptions } from './managed-channel';
+import { SHOP_TOPOLOGY, type MessagingTopology } from './topology';
+
+export interface AmqpConnectionOptions {
+  /** `amqp://user:pass@host:port/vhost`, e.g. `ShopConfig.AMQP_URL`. */
+  readonly url: string;
+  /** Shown as the connection name in RabbitMQ (`rabbitmqctl list_connections name client_properties`). */
+  readonly name?: string;
+  /** Default 10. A dead broker is noticed after about twice this. */
+  readonly heartbeatSeconds?: number;
+  /** Pause between reconnect attempts. Default 2. */
+  readonly reconnectSeconds?: number;
+  /** TCP connect timeout. Default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** Exchange names; tests pass `prefixedTopology(...)`. Default `SHOP_TOPOLOGY`. */
+  readonly topology?: MessagingTopology;
+  readonly logger?: MessagingLogger;
+}
+
+/**
+ * The one AMQP connection of a process. amqp-connection-manager keeps it up (reconnects forever,
+ * with heartbeats); channels are opened on it by `ManagedChannel`, which reopens them after a
+ * reconnect or a channel error.
+ */
+export class AmqpConnection implements ChannelModelSource, OnApplicationShutdown {
+  readonly topology: MessagingTopology;
+  readonly manager: AmqpConnectionManager;
+  private readonly logger: MessagingLogger;
+  private closing: Promise<void> | undefined;
+  private blocked = false;
+  private failedAttempts = 0;
+  private readonly channels = new Set<ManagedChannel>();
+  private readonly connectListeners = new Set<() => void>();
+
+  constructor(options: AmqpConnectionOptions) {
+    this.topology = options.topology ?? SHOP_TOPOLOGY;
+    this.logger = options.logger ?? defaultLogger('AmqpConnection');
+    const name = options.name ?? 'shop';
+    const target = redact(options.url);
+    this.manager = connect(
+      [
+        {
+          url: options.url,
+          connectionOptions: {
+            timeout: options.connectTimeoutMs ?? 5_000,
+            clientProperties: { connection_name: name },
+          },
+        },
+      ],
+      {
+        heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
+        reconnectTimeInSeconds: options.reconnectSeconds ?? 2,
+      },
+    );
+    this.manager.on('connect', () => {
+      this.failedAttempts = 0;
+      this.blocked = false;
+      this.logger.log(`connected to ${target} as "${name}"`);
+      for (const listener of [...this.connectListeners]) {
+        listener();
+      }
+    });
+    this.manager.on('disconnect', ({ err }: { err?: Error }) => {
+      this.logger.warn(`disconnected from ${target}: ${err ? errorMessage(err) : 'closed'}`);
+    });
+    this.manager.on('connectFailed', ({ err }: { err: Error }) => {
+      this.failedAttempts += 1;
+      // Loud once, then quiet while the broker stays down.
+      const message = `cannot connect to ${target} (attempt ${this.failedAttempts}): ${errorMessage(err)}`;
+      if (this.failedAttempts === 1 || this.failedAttempts % 30 === 0) {
+        this.logger.warn(message);
+      } else {
+        this.logger.debug?.(message);
+      }
+    });
+    this.manager.on('blocked', ({ reason }: { reason: string }) => {
+      this.blocked = true;
+      this.logger.warn(`broker blocked the connection: ${reason}`);
+    });
+    this.manager.on('unblocked', () => {
+      this.blocked = false;
+      this.logger.log('broker unblocked the connection');
+    });
+  }
+
+  /** For health checks: a live connection to the broker right now. */
+  isConnected(): boolean {
+    return !this.closing && this.manager.isConnected();
+  }
+
+  /** The broker refuses publishes (memory or disk alarm); publishing now would hang. */
+  isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  currentModel(): ChannelModel | undefined {
+    return this.closing ? undefined : this.manager.connection;
+  }
+
+  onConnect(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
+  }
+
+  /** Resolves once connected; rejects after `timeoutMs` (the connection keeps trying). */
+  async waitForConnect(timeoutMs = 10_000): Promise<void> {
+    if (this.isConnected()) {
+      return;
+    }
+    if (this.closing) {
+      throw new MessagingError('connection is closed');
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new MessagingError(`no connection to the broker within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const unsubscribe = this.onConnect(() => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      });
+    });
+  }
+
+  /** A confirm channel on this connection that reopens itself; call `start()` on it. */
+  createChannel(options: ManagedChannelOptions): ManagedChannel {
+    if (this.closing) {
+      throw new MessagingError('connection is closed');
+    }
+    const channel = new ManagedChannel(this, options, this.logger);
+    this.channels.add(channel);
+    return channel;
+  }
+
+  /** Closes every channel opened through `createChannel`, then the connection. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.channels].map((channel) => channel.close()));
+      this.channels.clear();
+      await this.manager.close().catch((error: unknown) => {
+        this.logger.warn(`closing the connection: ${errorMessage(error)}`);
+      });
+      this.connectListeners.clear();
+      this.logger.log('connection closed');
+    })();
+    return this.closing;
+  }
+
+  /**
+   * After every module's onModuleDestroy (consumers drain there) and beforeApplicationShutdown
+   * (the publisher closes there), so nothing in flight loses its channel early.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) {
+      parsed.password = '***';
+    }
+    return parsed.toString();
+  } catch {
+    return '<invalid AMQP URL>';
+  }
+}

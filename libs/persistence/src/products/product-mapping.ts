@@ -1,0 +1,108 @@
+import {
+  CatalogRoutingKey,
+  type Product,
+  type ProductDeletedEvent,
+  type ProductUpsertedEvent,
+} from '@shop/contracts';
+import type { OutboxEventInput } from '../outbox/outbox.repository';
+import type { ProductRow } from '../schema';
+
+/** What an admin sends to create or replace a product. */
+export interface ProductInput {
+  sku: string;
+  name: string;
+  description: string;
+  /** Major currency units; stored with two decimals. */
+  price: number;
+  /** Category slugs, in display order; duplicates are dropped. */
+  categories: string[];
+}
+
+export type ProductPatch = Partial<ProductInput>;
+
+/** A product as stored, with its row version (what events and the search index order by). */
+export interface ProductRecord extends Product {
+  version: number;
+}
+
+/**
+ * Column sizes, for request validation to reject what the schema would (strict SQL mode turns an
+ * over-long value into an error, not a truncation).
+ */
+export const PRODUCT_LIMITS = {
+  skuMaxLength: 64,
+  nameMaxLength: 255,
+  /** TEXT holds 65,535 bytes; 4 bytes per character at worst in utf8mb4. */
+  descriptionMaxLength: 16_000,
+  categorySlugMaxLength: 128,
+  maxPrice: 9_999_999_999.99,
+} as const;
+
+export const PRODUCT_AGGREGATE = 'product';
+
+/** Two decimals, as DECIMAL(12,2) stores it, so a returned product equals the stored one. */
+export function roundPrice(price: number): number {
+  return Math.round(price * 100) / 100;
+}
+
+/** Trims nothing, drops repeats, keeps the first occurrence's position. */
+export function uniqueSlugs(slugs: readonly string[]): string[] {
+  return [...new Set(slugs)];
+}
+
+export function toProductRecord(row: ProductRow, categories: string[]): ProductRecord {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    price: roundPrice(Number(row.price)),
+    categories,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    version: row.version,
+  };
+}
+
+/** The contract's product, without the storage version. */
+export function toProduct(record: ProductRecord): Product {
+  const { version: _version, ...product } = record;
+  return product;
+}
+
+export function productUpsertedEvent(record: ProductRecord, occurredAt: Date): ProductUpsertedEvent {
+  return { product: toProduct(record), version: record.version, occurredAt: occurredAt.toISOString() };
+}
+
+export function productDeletedEvent(id: number, version: number, occurredAt: Date): ProductDeletedEvent {
+  return { id, version, occurredAt: occurredAt.toISOString() };
+}
+
+export function upsertedOutboxEvent(record: ProductRecord, occurredAt: Date): OutboxEventInput {
+  return {
+    aggregateType: PRODUCT_AGGREGATE,
+    aggregateId: record.id,
+    eventType: CatalogRoutingKey.ProductUpserted,
+    payload: productUpsertedEvent(record, occurredAt),
+  };
+}
+
+export function deletedOutboxEvent(id: number, version: number, occurredAt: Date): OutboxEventInput {
+  return {
+    aggregateType: PRODUCT_AGGREGATE,
+    aggregateId: id,
+    eventType: CatalogRoutingKey.ProductDeleted,
+    payload: productDeletedEvent(id, version, occurredAt),
+  };
+}
+
+/** A patch applied over the stored product: absent fields keep their stored value. */
+export function mergePatch(current: ProductInput, patch: ProductPatch): ProductInput {
+  return {
+    sku: patch.sku ?? current.sku,
+    name: patch.name ?? current.name,
+    description: patch.description ?? current.description,
+    price: patch.price ?? current.price,
+    categories: patch.categories ?? current.categories,
+  };
+}

@@ -1,0 +1,282 @@
+import { Injectable } from '@nestjs/common';
+import { Kysely, Transaction } from 'kysely';
+import { InjectDatabase } from '../database.tokens';
+import {
+  DuplicateSkuError,
+  isDuplicateKeyError,
+  ProductNotFoundError,
+  UnknownCategoryError,
+} from '../errors';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import type { Database, ProductRow } from '../schema';
+import {
+  deletedOutboxEvent,
+  mergePatch,
+  ProductInput,
+  ProductPatch,
+  ProductRecord,
+  roundPrice,
+  toProductRecord,
+  uniqueSlugs,
+  upsertedOutboxEvent,
+} from './product-mapping';
+
+export interface ProductPage {
+  items: ProductRecord[];
+  /** Pass as `afterId` for the next page; null when this page was the last. */
+  nextAfterId: number | null;
+}
+
+export interface DeletedProduct {
+  id: number;
+  /** The version the delete event carries: the last stored version plus one. */
+  version: number;
+}
+
+const SKU_KEY = 'uq_products_sku';
+
+/**
+ * Products in MySQL, the catalog's source of truth. Every write is one transaction that also
+ * appends the matching outbox event (`product.upserted` with the whole product, or
+ * `product.deleted`), so a committed change always reaches the views and a rolled-back one never
+ * does. Writes lock the product row first, so events of one product get outbox ids in order.
+ */
+@Injectable()
+export class ProductRepository {
+  constructor(
+    @InjectDatabase() private readonly db: Kysely<Database>,
+    private readonly outbox: OutboxRepository = new OutboxRepository(db),
+  ) {}
+
+  async findById(id: number): Promise<ProductRecord | null> {
+    const [record] = await this.findByIds([id]);
+    return record ?? null;
+  }
+
+  /** The products that exist among `ids`, ordered by id. */
+  async findByIds(ids: readonly number[]): Promise<ProductRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .orderBy('id')
+      .execute();
+    return this.withCategories(this.db, rows);
+  }
+
+  /** Keyset pagination by id, for reindexing and reconciling: start with `afterId` 0. */
+  async listPage(afterId: number, limit: number): Promise<ProductPage> {
+    const rows = await this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    const items = await this.withCategories(this.db, rows);
+    const last = items.at(-1);
+    return { items, nextAfterId: last && items.length === limit ? last.id : null };
+  }
+
+  async countAll(): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('products')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  /** Every product id, ascending. */
+  async allIds(): Promise<number[]> {
+    const rows = await this.db.selectFrom('products').select('id').orderBy('id').execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Creates a product with a stock row (quantity 0, version 0) so the stock API knows it.
+   * @throws DuplicateSkuError, UnknownCategoryError
+   */
+  async create(input: ProductInput): Promise<ProductRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const slugs = uniqueSlugs(input.categories);
+      const categoryIds = await this.resolveCategories(trx, slugs);
+      const now = new Date();
+      const values = {
+        sku: input.sku,
+        name: input.name,
+        description: input.description,
+        price: roundPrice(input.price),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      };
+      const inserted = await this.guardSku(input.sku, () =>
+        trx.insertInto('products').values(values).executeTakeFirstOrThrow(),
+      );
+      const id = Number(inserted.insertId);
+      await this.linkCategories(trx, id, categoryIds);
+      await trx
+        .insertInto('stock')
+        .ignore()
+        .values({ product_id: id, quantity: 0, version: 0, updated_at: now })
+        .execute();
+      const record = toProductRecord({ id, ...values }, slugs);
+      await this.outbox.append(trx, upsertedOutboxEvent(record, now));
+      return record;
+    });
+  }
+
+  /**
+   * Overwrites every field of a product.
+   * @throws ProductNotFoundError, DuplicateSkuError, UnknownCategoryError
+   */
+  async replace(id: number, input: ProductInput): Promise<ProductRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockForWrite(trx, id);
+      return this.rewrite(trx, current, input);
+    });
+  }
+
+  /**
+   * Overwrites the given fields; absent ones (and absent `categories`) keep their value.
+   * @throws ProductNotFoundError, DuplicateSkuError, UnknownCategoryError
+   */
+  async patch(id: number, patch: ProductPatch): Promise<ProductRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockForWrite(trx, id);
+      const categories =
+        patch.categories ?? (await this.categorySlugsOf(trx, [id])).get(id) ?? [];
+      return this.rewrite(trx, current, mergePatch({ ...current, categories }, patch));
+    });
+  }
+
+  /**
+   * Deletes a product; its categories links and stock row go with it (foreign key cascade).
+   * @throws ProductNotFoundError
+   */
+  async delete(id: number): Promise<DeletedProduct> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockForWrite(trx, id);
+      await trx.deleteFrom('products').where('id', '=', id).execute();
+      const version = current.version + 1;
+      await this.outbox.append(trx, deletedOutboxEvent(id, version, new Date()));
+      return { id, version };
+    });
+  }
+
+  private async rewrite(
+    trx: Transaction<Database>,
+    current: ProductRow,
+    input: ProductInput,
+  ): Promise<ProductRecord> {
+    const slugs = uniqueSlugs(input.categories);
+    const categoryIds = await this.resolveCategories(trx, slugs);
+    const now = new Date();
+    const values = {
+      sku: input.sku,
+      name: input.name,
+      description: input.description,
+      price: roundPrice(input.price),
+      version: current.version + 1,
+      updated_at: now,
+    };
+    await this.guardSku(input.sku, () =>
+      trx.updateTable('products').set(values).where('id', '=', current.id).execute(),
+    );
+    await trx.deleteFrom('product_categories').where('product_id', '=', current.id).execute();
+    await this.linkCategories(trx, current.id, categoryIds);
+    const record = toProductRecord({ ...current, ...values }, slugs);
+    await this.outbox.append(trx, upsertedOutboxEvent(record, now));
+    return record;
+  }
+
+  /** Locks the row so concurrent writes to one product queue up and bump versions in turn. */
+  private async lockForWrite(trx: Transaction<Database>, id: number): Promise<ProductRow> {
+    const row = await trx
+      .selectFrom('products')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new ProductNotFoundError(id);
+    return row;
+  }
+
+  private async guardSku<T>(sku: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isDuplicateKeyError(error, SKU_KEY)) throw new DuplicateSkuError(sku);
+      throw error;
+    }
+  }
+
+  /** Category ids for the slugs, in the slugs' order. */
+  private async resolveCategories(
+    trx: Transaction<Database>,
+    slugs: readonly string[],
+  ): Promise<number[]> {
+    if (slugs.length === 0) return [];
+    const rows = await trx
+      .selectFrom('categories')
+      .select(['id', 'slug'])
+      .where('slug', 'in', [...slugs])
+      .execute();
+    const idOf = new Map(rows.map((row) => [row.slug, row.id]));
+    const unknown = slugs.filter((slug) => !idOf.has(slug));
+    if (unknown.length > 0) throw new UnknownCategoryError(unknown);
+    return slugs.map((slug) => idOf.get(slug) as number);
+  }
+
+  private async linkCategories(
+    trx: Transaction<Database>,
+    productId: number,
+    categoryIds: readonly number[],
+  ): Promise<void> {
+    if (categoryIds.length === 0) return;
+    await trx
+      .insertInto('product_categories')
+      .values(
+        categoryIds.map((categoryId, position) => ({
+          product_id: productId,
+          category_id: categoryId,
+          position,
+        })),
+      )
+      .execute();
+  }
+
+  private async categorySlugsOf(
+    executor: Kysely<Database>,
+    productIds: readonly number[],
+  ): Promise<Map<number, string[]>> {
+    const slugsOf = new Map<number, string[]>();
+    if (productIds.length === 0) return slugsOf;
+    const rows = await executor
+      .selectFrom('product_categories as pc')
+      .innerJoin('categories as c', 'c.id', 'pc.category_id')
+      .select(['pc.product_id', 'c.slug'])
+      .where('pc.product_id', 'in', [...productIds])
+      .orderBy('pc.product_id')
+      .orderBy('pc.position')
+      .execute();
+    for (const row of rows) {
+      const slugs = slugsOf.get(row.product_id) ?? [];
+      slugs.push(row.slug);
+      slugsOf.set(row.product_id, slugs);
+    }
+    return slugsOf;
+  }
+
+  private async withCategories(
+    executor: Kysely<Database>,
+    rows: readonly ProductRow[],
+  ): Promise<ProductRecord[]> {
+    const slugsOf = await this.categorySlugsOf(
+      executor,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toProductRecord(row, slugsOf.get(row.id) ?? []));
+  }
+}

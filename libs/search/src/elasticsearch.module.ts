@@ -1,0 +1,67 @@
+import { Client } from '@elastic/elasticsearch';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
+import { ProductIndexer } from './product-indexer';
+import { ProductSearch } from './product-search';
+import { SearchHealth } from './search-health';
+import { ELASTICSEARCH_CLIENT, PRODUCTS_INDEX_ALIAS } from './search.tokens';
+
+export interface ElasticsearchClientOptions {
+  /** Per-request timeout in ms. Default 10 000: a storefront search must fail over, not hang. */
+  requestTimeoutMs?: number;
+  /** Retries on connection errors (other nodes, or the same one). Default 2. */
+  maxRetries?: number;
+}
+
+/**
+ * The one client a process uses. Only retries what is safe (connection failures); a response
+ * error is never retried by the client.
+ */
+export function createElasticsearchClient(
+  url: string,
+  options: ElasticsearchClientOptions = {},
+): Client {
+  return new Client({
+    node: url,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    maxRetries: options.maxRetries ?? 2,
+  });
+}
+
+/**
+ * Elasticsearch for an app: the client (from `ShopConfig.ELASTICSEARCH_URL`, closed on
+ * shutdown), the alias name, ProductSearch, ProductIndexer and SearchHealth. Needs the global
+ * ShopConfigModule. ProductIndexer options can be provided under PRODUCT_INDEXER_OPTIONS.
+ */
+@Module({
+  providers: [
+    {
+      provide: ELASTICSEARCH_CLIENT,
+      inject: [SHOP_CONFIG],
+      useFactory: (config: ShopConfig): Client =>
+        createElasticsearchClient(config.ELASTICSEARCH_URL),
+    },
+    {
+      provide: PRODUCTS_INDEX_ALIAS,
+      inject: [SHOP_CONFIG],
+      useFactory: (config: ShopConfig): string => config.PRODUCTS_INDEX_ALIAS,
+    },
+    ProductSearch,
+    ProductIndexer,
+    SearchHealth,
+  ],
+  exports: [
+    ELASTICSEARCH_CLIENT,
+    PRODUCTS_INDEX_ALIAS,
+    ProductSearch,
+    ProductIndexer,
+    SearchHealth,
+  ],
+})
+export class ElasticsearchModule implements OnApplicationShutdown {
+  constructor(@Inject(ELASTICSEARCH_CLIENT) private readonly client: Client) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

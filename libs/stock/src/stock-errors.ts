@@ -1,0 +1,97 @@
+/**
+ * Typed failures of the stock ledger. Each carries the HTTP status a controller should answer
+ * with, so the mapping lives next to the rule that produces it and every app maps it the same way.
+ */
+export type StockErrorCode =
+  | 'INVALID_STOCK_REQUEST'
+  | 'STOCK_NOT_FOUND'
+  | 'INSUFFICIENT_STOCK'
+  | 'STOCK_LIMIT_EXCEEDED'
+  | 'LEDGER_NOT_READY'
+  | 'IDEMPOTENCY_KEY_REUSED';
+
+export abstract class StockLedgerError extends Error {
+  abstract readonly code: StockErrorCode;
+  abstract readonly httpStatus: 400 | 404 | 409 | 422 | 503;
+
+  protected constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: unknown action, amount not an integer in 0..MAX_STOCK, malformed id or key. */
+export class InvalidStockRequestError extends StockLedgerError {
+  readonly code = 'INVALID_STOCK_REQUEST';
+  readonly httpStatus = 400;
+
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** The catalog has no product with this id. */
+export class StockNotFoundError extends StockLedgerError {
+  readonly code = 'STOCK_NOT_FOUND';
+  readonly httpStatus = 404;
+
+  constructor(readonly productId: number) {
+    super(`Product ${productId} does not exist`);
+  }
+}
+
+/** A decrement would take stock below zero; nothing changed. */
+export class InsufficientStockError extends StockLedgerError {
+  readonly code = 'INSUFFICIENT_STOCK';
+  readonly httpStatus = 409;
+
+  constructor(
+    readonly productId: number,
+    readonly available: number,
+    readonly requested: number,
+  ) {
+    super(`Product ${productId} has ${available} in stock, cannot take ${requested}`);
+  }
+}
+
+/**
+ * An increment would take stock above MAX_STOCK; nothing changed. 409 rather than 400: the
+ * request is well-formed, it conflicts with the current figure (the same request could succeed
+ * after a decrement).
+ */
+export class StockLimitError extends StockLedgerError {
+  readonly code = 'STOCK_LIMIT_EXCEEDED';
+  readonly httpStatus = 409;
+
+  constructor(
+    readonly productId: number,
+    readonly current: number,
+    readonly requested: number,
+    readonly limit: number,
+  ) {
+    super(`Product ${productId} has ${current} in stock, adding ${requested} exceeds ${limit}`);
+  }
+}
+
+/** Redis lost the ledger (or it was never restored from MySQL): reads and writes must wait. */
+export class LedgerNotReadyError extends StockLedgerError {
+  readonly code = 'LEDGER_NOT_READY';
+  readonly httpStatus = 503;
+
+  constructor() {
+    super('The stock ledger is being restored from MySQL; try again shortly');
+  }
+}
+
+/**
+ * An Idempotency-Key already answered a different request (other product, action or amount).
+ * 422 as in the IETF Idempotency-Key draft: the key is misused, retrying will not help.
+ */
+export class IdempotencyKeyReusedError extends StockLedgerError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly httpStatus = 422;
+
+  constructor(readonly idempotencyKey: string) {
+    super('This Idempotency-Key was already used for a different stock change');
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Redis layout of the stock ledger. Every key the stock lib touches is named here and nowhere
+ * else; `<p>` is the key prefix (default `stock:`, tests pass a random one to isolate themselves).
+ *
+ * | key                        | type   | content                                                   |
+ * |----------------------------|--------|-----------------------------------------------------------|
+ * | `<p>level:<id>`            | hash   | `stock`, `version`, `updatedAt` (epoch ms, Redis clock)    |
+ * | `<p>known-ids`             | zset   | product ids the catalog has, member = score = id (so the  |
+ * |                            |        | reconciler can page through them in id order)             |
+ * | `<p>ready`                 | string | ISO instant of the last restore from MySQL. Redis keeps   |
+ * |                            |        | nothing on disk here: when it comes back empty the marker |
+ * |                            |        | is missing and reads and writes are refused until the     |
+ * |                            |        | ledger is restored                                        |
+ * | `<p>restoring`             | set    | tokens of restores in progress (PEXPIRE); `markReady`     |
+ * |                            |        | with a token only succeeds while it is still there, so a  |
+ * |                            |        | flush in the middle of a restore is never marked ready    |
+ * | `<p>outbox`                | stream | pending change events, fields `id stock delta version     |
+ * |                            |        | reason at` (at = epoch ms). Never capped: the relay XDELs |
+ * |                            |        | an entry only after the broker confirmed it               |
+ * | `<p>outbox:malformed`      | stream | entries the relay could not parse, kept for a human       |
+ * | `<p>outbox:relay-lease`    | string | owner token of the one relay allowed to publish (PX)      |
+ * | `<p>idem:<key>`            | hash   | `fingerprint` (`id:action:amount`), `stock`, `version` of |
+ * |                            |        | the first answer to an Idempotency-Key; EXPIRE 24 h       |
+ *
+ * A product that is known but has no level hash has never changed: stock 0, version 0.
+ * All keys are on one Redis instance (no Cluster): the Lua scripts touch several of them.
+ */
+export const DEFAULT_STOCK_KEY_PREFIX = 'stock:';
+
+export class StockKeys {
+  readonly knownIds: string;
+  readonly ready: string;
+  readonly restoring: string;
+  readonly outbox: string;
+  readonly outboxMalformed: string;
+  readonly relayLease: string;
+  /** SCAN pattern matching every key of this ledger (tests clean up with it). */
+  readonly everything: string;
+
+  constructor(readonly prefix: string = DEFAULT_STOCK_KEY_PREFIX) {
+    if (prefix.length === 0 || /[*?[\]\s]/.test(prefix)) {
+      throw new Error(`Invalid stock key prefix ${JSON.stringify(prefix)}`);
+    }
+    this.knownIds = `${prefix}known-ids`;
+    this.ready = `${prefix}ready`;
+    this.restoring = `${prefix}restoring`;
+    this.outbox = `${prefix}outbox`;
+    this.outboxMalformed = `${prefix}outbox:malformed`;
+    this.relayLease = `${prefix}outbox:relay-lease`;
+    this.everything = `${prefix}*`;
+  }
+
+  level(id: number): string {
+    return `${this.prefix}level:${id}`;
+  }
+
+  idempotency(key: string): string {
+    return `${this.prefix}idem:${key}`;
+  }
+}

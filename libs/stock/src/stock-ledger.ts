@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { MAX_STOCK, StockLevel } from '@shop/contracts';
+import type { Redis } from 'ioredis';
+import {
+  idempotencyFingerprint,
+  MAX_IDS_PER_READ,
+  parseProductId,
+  StockChange,
+  StockChangeResult,
+  validateIdempotencyKey,
+  validateStockChange,
+} from './stock-change';
+import {
+  IdempotencyKeyReusedError,
+  InsufficientStockError,
+  InvalidStockRequestError,
+  LedgerNotReadyError,
+  StockLimitError,
+  StockNotFoundError,
+} from './stock-errors';
+import { StockKeys } from './stock-keys';
+import { StockScriptCommands, withStockScripts } from './stock-scripts';
+
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** Rows per restore script: large enough to be quick, small enough not to stall Redis. */
+export const RESTORE_BATCH_SIZE = 500;
+const RESTORE_TOKEN_TTL_MS = 15 * 60 * 1000;
+
+export interface StockLedgerOptions {
+  /** Key prefix, default `stock:` (see stock-keys.ts). */
+  keyPrefix?: string;
+  idempotencyTtlSeconds?: number;
+}
+
+/** A row of MySQL's `stock` table, as the restore and the reconciler hand it over. */
+export interface StockRestoreRow {
+  id: number;
+  stock: number;
+  version: number;
+  updatedAt: Date | string;
+}
+
+export interface StockRestoreResult {
+  /** Ids whose figures were written (Redis had none or an older version). */
+  restoredIds: number[];
+  /** Ids left alone (Redis had the same version or a newer one). */
+  unchangedIds: number[];
+}
+
+export interface StockSnapshotPage {
+  levels: StockLevel[];
+  /** Pass as `afterId` for the next page; null when this page was the last. */
+  nextAfterId: number | null;
+}
+
+type ScriptReply = readonly unknown[];
+
+function toInteger(value: unknown): number {
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(number)) {
+    throw new Error(`Unexpected reply from the stock ledger: ${String(value)}`);
+  }
+  return number;
+}
+
+function asReply(value: unknown): ScriptReply {
+  if (!Array.isArray(value) || typeof value[0] !== 'string') {
+    throw new Error('Unexpected reply from the stock ledger script');
+  }
+  return value;
+}
+
+function toUpdatedAtMs(value: Date | string): number {
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new InvalidStockRequestError(`Invalid updatedAt ${String(value)}`);
+  }
+  return ms;
+}
+
+/**
+ * The live stock ledger on Redis. Every change is one Lua script (see stock-scripts.ts) that
+ * checks, applies, bumps the version and appends the event to the outbox together, so stock
+ * never goes below zero and no change exists without its event.
+ */
+export class StockLedger {
+  readonly keys: StockKeys;
+  private readonly scripts: StockScriptCommands;
+  private readonly idempotencyTtlSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: StockLedgerOptions = {},
+  ) {
+    this.keys = new StockKeys(options.keyPrefix);
+    this.scripts = withStockScripts(redis);
+    this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
+  }
+
+  /**
+   * Applies one change. Throws InvalidStockRequestError, LedgerNotReadyError, StockNotFoundError,
+   * InsufficientStockError, StockLimitError or IdempotencyKeyReusedError; in each case nothing
+   * changed. With an idempotency key, a repeat returns the first answer (`replayed: true`).
+   * Only successful changes are remembered: a refused request changed nothing, so its retry is
+   * evaluated afresh.
+   */
+  async apply(
+    productId: number,
+    change: StockChange,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<StockChangeResult> {
+    const id = parseProductId(productId);
+    const { action, amount } = validateStockChange(change);
+    const key =
+      options.idempotencyKey === undefined ? undefined : validateIdempotencyKey(options.idempotencyKey);
+    const reply = asReply(
+      await this.scripts.shopStockApply(
+        this.keys.level(id),
+        this.keys.knownIds,
+        this.keys.ready,
+        this.keys.outbox,
+        this.keys.idempotency(key ?? ''),
+        id,
+        action,
+        amount,
+        MAX_STOCK,
+        key === undefined ? '' : idempotencyFingerprint(id, { action, amount }),
+        this.idempotencyTtlSeconds,
+      ),
+    );
+    switch (reply[0]) {
+      case 'OK':
+      case 'REPLAYED':
+        return {
+          id,
+          stock: toInteger(reply[1]),
+          version: toInteger(reply[2]),
+          replayed: reply[0] === 'REPLAYED',
+        };
+      case 'INSUFFICIENT':
+        throw new InsufficientStockError(id, toInteger(reply[1]), amount);
+      case 'OVER_LIMIT':
+        throw new StockLimitError(id, toInteger(reply[1]), amount, MAX_STOCK);
+      case 'NOT_READY':
+        throw new LedgerNotReadyError();
+      case 'NOT_FOUND':
+        throw new StockNotFoundError(id);
+      case 'IDEMPOTENCY_KEY_REUSED':
+        throw new IdempotencyKeyReusedError(key ?? '');
+      case 'INVALID':
+        throw new InvalidStockRequestError(`Invalid ${String(reply[1])}`);
+      default:
+        throw new Error(`Unexpected stock ledger status ${String(reply[0])}`);
+    }
+  }
+
+  /** The product's level; null when the catalog has no such product. Throws LedgerNotReadyError. */
+  async get(productId: number): Promise<StockLevel | null> {
+    const [level] = await this.getMany([productId]);
+    return level ?? null;
+  }
+
+  /**
+   * Levels of several products in one round trip, aligned with `productIds` (null for unknown
+   * ids). A known product that never changed reads as stock 0, version 0, updatedAt epoch 0.
+   */
+  async getMany(productIds: readonly number[]): Promise<(StockLevel | null)[]> {
+    const ids = productIds.map((id) => parseProductId(id));
+    if (ids.length === 0) return [];
+    if (ids.length > MAX_IDS_PER_READ) {
+      throw new InvalidStockRequestError(`At most ${MAX_IDS_PER_READ} ids per read`);
+    }
+    const reply = asReply(
+      await this.scripts.shopStockRead(
+        ids.length + 2,
+        this.keys.ready,
+        this.keys.knownIds,
+        ...ids.map((id) => this.keys.level(id)),
+        ...ids,
+      ),
+    );
+    if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
+    return ids.map((id, index) => {
+      const row = reply[index + 1];
+      if (!Array.isArray(row)) return null;
+      return {
+        id,
+        stock: toInteger(row[0]),
+        version: toInteger(row[1]),
+        updatedAt: new Date(toInteger(row[2])).toISOString(),
+      };
+    });
+  }
+
+  /**
+   * One page of known products in id order, for the reconciler (MySQL vs Redis). Two round trips:
+   * the page of ids, then their levels.
+   */
+  async snapshot(afterId = 0, count = RESTORE_BATCH_SIZE): Promise<StockSnapshotPage> {
+    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_IDS_PER_READ) {
+      throw new InvalidStockRequestError(`count must be 1 to ${MAX_IDS_PER_READ}`);
+    }
+    const members = await this.redis.zrangebyscore(
+      this.keys.knownIds,
+      `(${afterId}`,
+      '+inf',
+      'LIMIT',
+      0,
+      count,
+    );
+    const ids = members.map((member) => toInteger(member));
+    const levels = (await this.getMany(ids)).filter((level): level is StockLevel => level !== null);
+    return {
+      levels,
+      nextAfterId: ids.length === count ? ids[ids.length - 1] : null,
+    };
+  }
+
+  /** Every known product's level in id order, page by page. */
+  async *iterate(pageSize = RESTORE_BATCH_SIZE): AsyncGenerator<StockLevel[]> {
+    let afterId: number | null = 0;
+    while (afterId !== null) {
+      const page: StockSnapshotPage = await this.snapshot(afterId, pageSize);
+      if (page.levels.length > 0) yield page.levels;
+      afterId = page.nextAfterId;
+    }
+  }
+
+  /**
+   * Writes MySQL's figures where Redis has no level or an older version (the higher version
+   * wins; nothing is lowered). Atomic per batch of RESTORE_BATCH_SIZE rows. Emits no events:
+   * the figures came from MySQL. Does not set the ready marker: call `markReady` when done.
+   */
+  async restore(rows: readonly StockRestoreRow[]): Promise<StockRestoreResult> {
+    const result: StockRestoreResult = { restoredIds: [], unchangedIds: [] };
+    for (let start = 0; start < rows.length; start += RESTORE_BATCH_SIZE) {
+      const batch = rows.slice(start, start + RESTORE_BATCH_SIZE).map((row) => {
+        const id = parseProductId(row.id);
+        if (!Number.isSafeInteger(row.stock) || row.stock < 0 || row.stock > MAX_STOCK) {
+          throw new InvalidStockRequestError(`Invalid stock ${row.stock} for product ${id}`);
+        }
+        if (!Number.isSafeInteger(row.version) || row.version < 0) {
+          throw new InvalidStockRequestError(`Invalid version ${row.version} for product ${id}`);
+        }
+        return { id, stock: row.stock, version: row.version, at: toUpdatedAtMs(row.updatedAt) };
+      });
+      const written = await this.scripts.shopStockRestore(
+        batch.length,
+        ...batch.map((row) => this.keys.level(row.id)),
+        ...batch.flatMap((row) => [row.stock, row.version, row.at]),
+      );
+      if (!Array.isArray(written)) throw new Error('Unexpected reply from the restore script');
+      batch.forEach((row, index) =>
+        (written[index] === 1 ? result.restoredIds : result.unchangedIds).push(row.id),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Starts a restore: returns a token for `markReady`. If Redis is flushed before `markReady`,
+   * the token is gone with it and `markReady(token)` refuses, so a half-restored ledger is never
+   * marked ready.
+   */
+  async beginRestore(): Promise<string> {
+    const token = randomUUID();
+    // A set, so restores running in several processes at once do not void each other's token.
+    await this.redis
+      .multi()
+      .sadd(this.keys.restoring, token)
+      .pexpire(this.keys.restoring, RESTORE_TOKEN_TTL_MS)
+      .exec();
+    return token;
+  }
+
+  /**
+   * Sets the ready marker; writes and reads are accepted from then on. With a token from
+   * `beginRestore`, only if that restore is still current. Returns whether the marker was set.
+   */
+  async markReady(restoreToken?: string): Promise<boolean> {
+    const marked = await this.scripts.shopStockMarkReady(
+      this.keys.ready,
+      this.keys.restoring,
+      restoreToken ?? '',
+      new Date().toISOString(),
+    );
+    return marked === 1;
+  }
+
+  async isReady(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.ready)) === 1;
+  }
+
+  /** Number of events waiting in the outbox (not yet confirmed by the broker). */
+  async pendingEvents(): Promise<number> {
+    return this.redis.xlen(this.keys.outbox);
+  }
+}

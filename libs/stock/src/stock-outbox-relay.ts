@@ -1,0 +1,311 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisLease } from './redis-lease';
+import { StockKeys } from './stock-keys';
+import {
+  OutboxEntry,
+  parseOutboxEntry,
+  planOutboxRemoval,
+  publishStockEvent,
+  StockEventPublisher,
+} from './stock-outbox';
+
+/** Hooks for metrics (prom-client counters and gauges, for instance). All optional. */
+export interface StockOutboxRelayMetrics {
+  /** Outbox entries confirmed by the broker and removed. */
+  published?(entries: number): void;
+  /** Entries whose publish failed this round (they stay in the outbox). */
+  failed?(entries: number, error: unknown): void;
+  /** Entries waiting in the outbox after a round (XLEN). */
+  pending?(entries: number): void;
+  /** Entries that could not be parsed and were moved to `outbox:malformed`. */
+  malformed?(entries: number): void;
+}
+
+export interface StockOutboxRelayOptions {
+  /** Key prefix, default `stock:` (see stock-keys.ts). */
+  keyPrefix?: string;
+  /** Entries read and published per round. */
+  batchSize?: number;
+  /** How long one idle wait for new entries blocks (XREAD BLOCK) before the loop goes round. */
+  idleWaitMs?: number;
+  /** Backoff while publishing fails: doubles from min to max. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** The lease that makes one relay the publisher among several processes. */
+  leaseTtlMs?: number;
+  /** How often a relay that is not the leader tries to take the lease. */
+  followerRetryMs?: number;
+  metrics?: StockOutboxRelayMetrics;
+  logger?: LoggerService;
+}
+
+export interface RelayRoundResult {
+  /** Entries read from the outbox. */
+  read: number;
+  /** Entries confirmed and removed. */
+  published: number;
+  /** Entries kept for the next round (their publish, or an earlier one of the product, failed). */
+  kept: number;
+  /** Entries moved aside as unparseable. */
+  malformed: number;
+}
+
+export interface StockOutboxRelayStats {
+  running: boolean;
+  leader: boolean;
+  published: number;
+  failed: number;
+  rounds: number;
+}
+
+/**
+ * Publishes the stock outbox (a Redis stream) to RabbitMQ: in stream order, so each product's
+ * events go out in version order; an entry leaves the stream only after its confirm. While the
+ * publisher fails, entries stay and the relay backs off, so writes keep succeeding with the broker
+ * down and their events follow when it is back.
+ *
+ * Several stock-api processes may run a relay: a Redis lease lets one of them publish, the others
+ * wait to take over. When idle, the leader blocks on XREAD (on its own connection) to wake up as
+ * soon as a change lands.
+ */
+export class StockOutboxRelay {
+  readonly keys: StockKeys;
+  private readonly lease: RedisLease;
+  private readonly batchSize: number;
+  private readonly idleWaitMs: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly followerRetryMs: number;
+  private readonly metrics: StockOutboxRelayMetrics;
+  private readonly logger: LoggerService;
+
+  private running = false;
+  private leader = false;
+  private loop: Promise<void> | null = null;
+  private leaseRenewal: NodeJS.Timeout | null = null;
+  private blocking: Redis | null = null;
+  private wake: (() => void) | null = null;
+  /** Id of the last entry handled, so an idle XREAD returns as soon as anything newer lands. */
+  private lastSeenId = '0-0';
+  private failing = false;
+  private readonly counters = { published: 0, failed: 0, rounds: 0 };
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly publisher: StockEventPublisher,
+    options: StockOutboxRelayOptions = {},
+  ) {
+    this.keys = new StockKeys(options.keyPrefix);
+    this.batchSize = options.batchSize ?? 500;
+    this.idleWaitMs = options.idleWaitMs ?? 1000;
+    this.minBackoffMs = options.minBackoffMs ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 2000;
+    this.leaseTtlMs = options.leaseTtlMs ?? 10_000;
+    this.followerRetryMs = options.followerRetryMs ?? 1000;
+    this.metrics = options.metrics ?? {};
+    this.logger = options.logger ?? new Logger(StockOutboxRelay.name);
+    this.lease = new RedisLease(redis, this.keys.relayLease, this.leaseTtlMs);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    // Renewed on a timer as well as every round, so a slow batch does not lose the lease.
+    this.leaseRenewal = setInterval(() => void this.renewLease(), Math.floor(this.leaseTtlMs / 3));
+    this.loop = this.run();
+  }
+
+  /** Stops the loop after the batch in flight is settled, and hands the lease over. */
+  async stop(): Promise<void> {
+    if (!this.running) {
+      await this.loop;
+      return;
+    }
+    this.running = false;
+    if (this.leaseRenewal) clearInterval(this.leaseRenewal);
+    this.leaseRenewal = null;
+    this.wake?.();
+    // Interrupts an idle XREAD BLOCK; the loop sees `running` is false and ends.
+    this.blocking?.disconnect();
+    this.blocking = null;
+    await this.loop;
+    this.loop = null;
+    if (this.leader) {
+      this.leader = false;
+      await this.lease.release().catch((error: unknown) => {
+        this.logger.warn(`Could not release the outbox relay lease: ${describe(error)}`);
+      });
+    }
+  }
+
+  stats(): StockOutboxRelayStats {
+    return { running: this.running, leader: this.leader, ...this.counters };
+  }
+
+  /** Entries waiting in the outbox. */
+  async pendingCount(): Promise<number> {
+    return this.redis.xlen(this.keys.outbox);
+  }
+
+  /**
+   * One round: reads up to `batchSize` entries from the start of the outbox, publishes them in
+   * order, removes those confirmed (see `planOutboxRemoval`). Ignores the lease: the loop holds
+   * it; call this directly only where no other relay runs (tests, a drain command).
+   */
+  async relayOnce(): Promise<RelayRoundResult> {
+    const raw = await this.redis.xrange(this.keys.outbox, '-', '+', 'COUNT', this.batchSize);
+    const result: RelayRoundResult = { read: raw.length, published: 0, kept: 0, malformed: 0 };
+    if (raw.length === 0) return result;
+    this.lastSeenId = raw[raw.length - 1][0];
+
+    const entries: OutboxEntry[] = [];
+    const malformed: [string, string[]][] = [];
+    for (const [entryId, fields] of raw) {
+      try {
+        entries.push(parseOutboxEntry(entryId, fields));
+      } catch (error) {
+        this.logger.error(describe(error));
+        malformed.push([entryId, fields]);
+      }
+    }
+    if (malformed.length > 0) {
+      await this.quarantine(malformed);
+      result.malformed = malformed.length;
+      this.metrics.malformed?.(malformed.length);
+    }
+
+    let lastError: unknown = null;
+    // All publishes are issued here, synchronously and in stream order, then awaited together:
+    // one confirm round trip per batch instead of per event.
+    const confirmed = await Promise.all(
+      entries.map((entry) =>
+        settle(() => publishStockEvent(this.publisher, entry.event)).then((error) => {
+          if (error === undefined) return true;
+          lastError = error;
+          return false;
+        }),
+      ),
+    );
+    const plan = planOutboxRemoval(entries, confirmed);
+    if (plan.remove.length > 0) {
+      await this.redis.xdel(this.keys.outbox, ...plan.remove);
+    }
+    result.published = plan.remove.length;
+    result.kept = plan.keep.length;
+
+    this.counters.published += result.published;
+    this.counters.failed += result.kept;
+    if (result.published > 0) this.metrics.published?.(result.published);
+    if (result.kept > 0) this.metrics.failed?.(result.kept, lastError);
+    if (this.metrics.pending) this.metrics.pending(await this.pendingCount());
+    this.reportHealth(result.kept > 0, lastError);
+    return result;
+  }
+
+  private async run(): Promise<void> {
+    let backoffMs = 0;
+    const backOff = async (): Promise<void> => {
+      backoffMs = Math.min(this.maxBackoffMs, Math.max(this.minBackoffMs, backoffMs * 2));
+      await this.pause(backoffMs);
+    };
+    while (this.running) {
+      try {
+        this.leader = await this.lease.acquire();
+        if (!this.leader) {
+          await this.pause(this.followerRetryMs);
+          continue;
+        }
+        this.counters.rounds += 1;
+        const round = await this.relayOnce();
+        if (round.kept > 0) {
+          await backOff();
+          continue;
+        }
+        backoffMs = 0;
+        if (round.read < this.batchSize) await this.waitForEntries();
+      } catch (error) {
+        if (!this.running) break;
+        this.reportHealth(true, error);
+        await backOff();
+      }
+    }
+  }
+
+  private async waitForEntries(): Promise<void> {
+    if (!this.running) return;
+    if (!this.blocking) {
+      this.blocking = this.redis.duplicate();
+      // Failures surface as rejected commands; without a listener ioredis prints each one.
+      this.blocking.on('error', () => undefined);
+    }
+    await this.blocking.xread(
+      'COUNT',
+      1,
+      'BLOCK',
+      this.idleWaitMs,
+      'STREAMS',
+      this.keys.outbox,
+      this.lastSeenId,
+    );
+  }
+
+  private async renewLease(): Promise<void> {
+    if (!this.leader || !this.running) return;
+    try {
+      this.leader = await this.lease.acquire();
+      if (!this.leader) this.logger.warn('Lost the outbox relay lease to another process');
+    } catch (error) {
+      this.logger.warn(`Could not renew the outbox relay lease: ${describe(error)}`);
+    }
+  }
+
+  /** Moves unparseable entries aside (kept for a human) so they cannot block the outbox. */
+  private async quarantine(entries: [string, string[]][]): Promise<void> {
+    const transaction = this.redis.multi();
+    for (const [entryId, fields] of entries) {
+      transaction.xadd(this.keys.outboxMalformed, '*', 'entryId', entryId, ...fields);
+    }
+    transaction.xdel(this.keys.outbox, ...entries.map(([entryId]) => entryId));
+    await transaction.exec();
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Logs transitions only, so an outage gives two lines rather than one per round. */
+  private reportHealth(failing: boolean, error: unknown): void {
+    if (failing && !this.failing) {
+      this.logger.warn(`Stock outbox relay cannot publish, retrying: ${describe(error)}`);
+    } else if (!failing && this.failing) {
+      this.logger.log('Stock outbox relay publishes again');
+    }
+    this.failing = failing;
+  }
+}
+
+/** Runs `task`; resolves with its error (a synchronous throw included), or undefined on success. */
+function settle(task: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return task().then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('publish rejected'),
+    );
+  } catch (error) {
+    return Promise.resolve(error ?? new Error('publish threw'));
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
