@@ -67,6 +67,7 @@ sub vcl_recv {
     if (req.restarts == 0) {
         unset req.http.X-Shop-Stale-If-Error;
     }
+    unset req.http.X-Shop-Pass;
 
     if (req.method == "PURGE") {
         call shop_purge;
@@ -185,8 +186,15 @@ sub vcl_hash {
     return (lookup);
 }
 
+sub vcl_pass {
+    # Remembered for vcl_deliver: a failed pass has no stale copy to fall back on.
+    set req.http.X-Shop-Pass = "1";
+    return (fetch);
+}
+
 sub vcl_backend_fetch {
     unset bereq.http.X-Shop-Stale-If-Error;
+    unset bereq.http.X-Shop-Pass;
     return (fetch);
 }
 
@@ -249,6 +257,7 @@ sub vcl_backend_error {
     # An error is never stored; vcl_deliver retries once allowing any stale copy.
     set beresp.uncacheable = true;
     set beresp.ttl = 0s;
+    set beresp.reason = "Service Unavailable";
     set beresp.http.X-Shop-Fetch-Failed = "1";
     set beresp.http.Cache-Control = "no-store";
     set beresp.http.Retry-After = "5";
@@ -282,8 +291,7 @@ sub vcl_backend_error {
 
 sub vcl_deliver {
     # A failed fetch on a cacheable request: go round once more, allowing any stale copy.
-    if (resp.http.X-Shop-Fetch-Failed && req.restarts == 0 &&
-        (req.method == "GET" || req.method == "HEAD") && !req.http.Authorization) {
+    if (resp.http.X-Shop-Fetch-Failed && req.restarts == 0 && !req.http.X-Shop-Pass) {
         set req.http.X-Shop-Stale-If-Error = "1";
         return (restart);
     }

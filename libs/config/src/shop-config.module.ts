@@ -18,7 +18,12 @@ export const InjectShopConfig = (): ParameterDecorator => Inject(SHOP_CONFIG);
       isGlobal: true,
       cache: true,
       ignoreEnvFile: process.env.NODE_ENV === 'test',
-      validate: (env) => parseShopConfig(env as Record<string, string | undefined>),
+      // Validate only: @nestjs/config writes what validate returns back into process.env, and
+      // the parsed form (defaults, arrays) is not what a later parse of process.env expects.
+      validate: (env) => {
+        parseShopConfig(env as Record<string, string | undefined>);
+        return env;
+      },
     }),
   ],
   providers: [{ provide: SHOP_CONFIG, useFactory: (): ShopConfig => parseShopConfig(process.env) }],

@@ -17,7 +17,10 @@ describe('isDuplicateKeyError', () => {
 
   it('ignores other keys and other errors', () => {
     expect(
-      isDuplicateKeyError(mysqlError(1062, "Duplicate entry '1' for key 'PRIMARY'"), 'uq_products_sku'),
+      isDuplicateKeyError(
+        mysqlError(1062, "Duplicate entry '1' for key 'PRIMARY'"),
+        'uq_products_sku',
+      ),
     ).toBe(false);
     expect(isDuplicateKeyError(new Error('boom'), 'uq_products_sku')).toBe(false);
     expect(isDuplicateKeyError(mysqlError(1452, 'fk'), 'uq_products_sku')).toBe(false);

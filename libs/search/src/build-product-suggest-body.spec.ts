@@ -16,7 +16,10 @@ describe('buildProductSuggestBody', () => {
   it('returns each name once, best first, with a stable order for ties', () => {
     const body = buildProductSuggestBody('bl', 5);
     expect(body.collapse).toEqual({ field: 'name.keyword' });
-    expect(body.sort).toEqual([{ _score: { order: 'desc' } }, { 'name.keyword': { order: 'asc' } }]);
+    expect(body.sort).toEqual([
+      { _score: { order: 'desc' } },
+      { 'name.keyword': { order: 'asc' } },
+    ]);
     expect(body._source).toEqual(['id', 'name']);
     expect(body.track_total_hits).toBe(false);
     expect(body.size).toBe(5);

@@ -62,12 +62,22 @@ describe('product index definition', () => {
     const { analyzer, filter } = PRODUCT_INDEX_SETTINGS.analysis;
     expect(analyzer.autocomplete.filter).toEqual(['lowercase', 'autocomplete_edge_ngram']);
     expect(analyzer.autocomplete_search.filter).toEqual(['lowercase']);
-    expect(filter.autocomplete_edge_ngram).toEqual({ type: 'edge_ngram', min_gram: 2, max_gram: 15 });
+    expect(filter.autocomplete_edge_ngram).toEqual({
+      type: 'edge_ngram',
+      min_gram: 2,
+      max_gram: 15,
+    });
   });
 
   it('uses nothing the stripped 8.19 server lacks', () => {
     const text = JSON.stringify({ PRODUCT_INDEX_SETTINGS, PRODUCT_INDEX_MAPPINGS });
-    for (const missing of ['search_as_you_type', 'scaled_float', 'script', 'synonym', 'stemmer"']) {
+    for (const missing of [
+      '"search_as_you_type"',
+      '"scaled_float"',
+      '"script"',
+      '"synonym"',
+      '"stemmer"',
+    ]) {
       expect(text).not.toContain(missing);
     }
   });

@@ -255,9 +255,13 @@ export class ProductIndexer {
     }
   }
 
+  /** Deletes each index; one already gone (a racing process deleted it) is fine. */
   private async deleteIndices(indices: readonly string[]): Promise<void> {
-    if (indices.length === 0) return;
-    await this.client.indices.delete({ index: [...indices], ignore_unavailable: true });
+    // One call per index: a multi-index delete fails as a whole when any name is missing,
+    // `ignore_unavailable` notwithstanding.
+    for (const index of indices) {
+      await this.client.indices.delete({ index }, { ignore: [404] });
+    }
   }
 
   /**

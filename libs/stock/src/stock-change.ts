@@ -30,7 +30,11 @@ function isStockAction(value: unknown): value is StockAction {
 /** A product id: a positive safe integer, or its decimal string (a route parameter). */
 export function parseProductId(raw: unknown): number {
   const id =
-    typeof raw === 'number' ? raw : typeof raw === 'string' && PRODUCT_ID_PATTERN.test(raw) ? Number(raw) : NaN;
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string' && PRODUCT_ID_PATTERN.test(raw)
+        ? Number(raw)
+        : NaN;
   if (!Number.isSafeInteger(id) || id < 1) {
     throw new InvalidStockRequestError(`Invalid product id ${JSON.stringify(raw)}`);
   }

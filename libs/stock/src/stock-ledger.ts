@@ -112,7 +112,9 @@ export class StockLedger {
     const id = parseProductId(productId);
     const { action, amount } = validateStockChange(change);
     const key =
-      options.idempotencyKey === undefined ? undefined : validateIdempotencyKey(options.idempotencyKey);
+      options.idempotencyKey === undefined
+        ? undefined
+        : validateIdempotencyKey(options.idempotencyKey);
     const reply = asReply(
       await this.scripts.shopStockApply(
         this.keys.level(id),

@@ -1,4 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
+import { STOCK_EXCHANGE } from '@shop/contracts';
 import type { Redis } from 'ioredis';
 import { RedisLease } from './redis-lease';
 import { StockKeys } from './stock-keys';
@@ -25,6 +26,8 @@ export interface StockOutboxRelayMetrics {
 export interface StockOutboxRelayOptions {
   /** Key prefix, default `stock:` (see stock-keys.ts). */
   keyPrefix?: string;
+  /** Exchange to publish to; default `stock` (tests use a throwaway one). */
+  exchange?: string;
   /** Entries read and published per round. */
   batchSize?: number;
   /** How long one idle wait for new entries blocks (XREAD BLOCK) before the loop goes round. */
@@ -71,6 +74,7 @@ export interface StockOutboxRelayStats {
  */
 export class StockOutboxRelay {
   readonly keys: StockKeys;
+  private readonly exchange: string;
   private readonly lease: RedisLease;
   private readonly batchSize: number;
   private readonly idleWaitMs: number;
@@ -98,6 +102,7 @@ export class StockOutboxRelay {
     options: StockOutboxRelayOptions = {},
   ) {
     this.keys = new StockKeys(options.keyPrefix);
+    this.exchange = options.exchange ?? STOCK_EXCHANGE;
     this.batchSize = options.batchSize ?? 500;
     this.idleWaitMs = options.idleWaitMs ?? 1000;
     this.minBackoffMs = options.minBackoffMs ?? 100;
@@ -181,11 +186,13 @@ export class StockOutboxRelay {
     // one confirm round trip per batch instead of per event.
     const confirmed = await Promise.all(
       entries.map((entry) =>
-        settle(() => publishStockEvent(this.publisher, entry.event)).then((error) => {
-          if (error === undefined) return true;
-          lastError = error;
-          return false;
-        }),
+        settle(() => publishStockEvent(this.publisher, entry.event, this.exchange)).then(
+          (error) => {
+            if (error === undefined) return true;
+            lastError = error;
+            return false;
+          },
+        ),
       ),
     );
     const plan = planOutboxRemoval(entries, confirmed);

@@ -115,10 +115,11 @@ export function stockPublishProperties(event: StockChangedEvent): StockPublishPr
 export function publishStockEvent(
   publisher: StockEventPublisher,
   event: StockChangedEvent,
+  exchange: string = STOCK_EXCHANGE,
 ): Promise<void[]> {
   const properties = stockPublishProperties(event);
   return Promise.all(
-    stockRoutingKeys(event).map((key) => publisher.publish(STOCK_EXCHANGE, key, event, properties)),
+    stockRoutingKeys(event).map((key) => publisher.publish(exchange, key, event, properties)),
   );
 }
 

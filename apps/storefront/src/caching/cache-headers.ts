@@ -55,7 +55,11 @@ export interface CacheHeaderOptions {
   esi?: boolean;
 }
 
-export function cacheHeaders({ rule, tags = [], esi = false }: CacheHeaderOptions): Record<string, string> {
+export function cacheHeaders({
+  rule,
+  tags = [],
+  esi = false,
+}: CacheHeaderOptions): Record<string, string> {
   const surrogate: string[] = [];
   if (esi) surrogate.push('content="ESI/1.0"');
   surrogate.push(rule.surrogateMaxAge === null ? 'no-store' : `max-age=${rule.surrogateMaxAge}`);

@@ -8,7 +8,9 @@ export type CompositionMode = 'esi' | 'inline';
 
 export const SURROGATE_CAPABILITY_HEADER = 'surrogate-capability';
 
-export function compositionModeFor(surrogateCapability: string | string[] | undefined): CompositionMode {
+export function compositionModeFor(
+  surrogateCapability: string | string[] | undefined,
+): CompositionMode {
   const value = Array.isArray(surrogateCapability)
     ? surrogateCapability.join(',')
     : (surrogateCapability ?? '');

@@ -1,9 +1,6 @@
 /** The ESI fragments a page is assembled from. */
 export type FragmentRef =
-  | { kind: 'menu' }
-  | { kind: 'header' }
-  | { kind: 'footer' }
-  | { kind: 'stock'; productId: number };
+  { kind: 'menu' } | { kind: 'header' } | { kind: 'footer' } | { kind: 'stock'; productId: number };
 
 export const MENU_FRAGMENT: FragmentRef = { kind: 'menu' };
 export const HEADER_FRAGMENT: FragmentRef = { kind: 'header' };

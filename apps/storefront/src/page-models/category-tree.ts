@@ -2,7 +2,10 @@ import { CategoryNode } from '@shop/contracts';
 import { humanizeSlug } from './format';
 
 /** The path from a root category down to `slug` (inclusive), or null when the tree lacks it. */
-export function findCategoryTrail(tree: readonly CategoryNode[], slug: string): CategoryNode[] | null {
+export function findCategoryTrail(
+  tree: readonly CategoryNode[],
+  slug: string,
+): CategoryNode[] | null {
   for (const node of tree) {
     if (node.slug === slug) return [node];
     const below = findCategoryTrail(node.children, slug);

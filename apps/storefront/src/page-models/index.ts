@@ -7,3 +7,4 @@ export * from './category-tree';
 export * from './listing-model';
 export * from './visitor';
 export * from './pages';
+export * from './stock-badge';

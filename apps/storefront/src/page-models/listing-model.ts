@@ -47,7 +47,11 @@ export function buildHref(path: string, params: HrefParams): string {
 }
 
 /** Link to the same listing with some of its query changed; page 1 and relevance are implicit. */
-export function listingHref(path: string, query: ListingQuery, changes: Partial<ListingQuery> = {}): string {
+export function listingHref(
+  path: string,
+  query: ListingQuery,
+  changes: Partial<ListingQuery> = {},
+): string {
   const next: ListingQuery = { ...query, ...changes };
   return buildHref(path, {
     q: next.q,

@@ -75,7 +75,9 @@ export function parsePrice(raw: string | undefined, name: string): number | unde
 export function parseSearchText(raw: string | undefined): string {
   const q = (raw ?? '').trim();
   if (q.length > MAX_SEARCH_QUERY_LENGTH) {
-    throw new BadPageRequest(`The search text must be at most ${MAX_SEARCH_QUERY_LENGTH} characters`);
+    throw new BadPageRequest(
+      `The search text must be at most ${MAX_SEARCH_QUERY_LENGTH} characters`,
+    );
   }
   return q;
 }

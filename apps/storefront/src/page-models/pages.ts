@@ -124,7 +124,11 @@ export function categoryPage(
   ].filter((group) => group.links.length > 0);
   const view = listingView(path, query, result, {
     heading: category.name,
-    breadcrumbs: trail.map((node) => ({ slug: node.slug, name: node.name, href: categoryHref(node.slug) })),
+    breadcrumbs: trail.map((node) => ({
+      slug: node.slug,
+      name: node.name,
+      href: categoryHref(node.slug),
+    })),
     facets,
   });
   return {
@@ -197,7 +201,10 @@ export interface ProductView {
  * `/p/:id`. Category names come from the menu tree when it could be fetched; a renamed category
  * shows its new name once the page's hour is up (product pages carry only their own tag).
  */
-export function productPage(product: Product, names: ReadonlyMap<string, string>): PageModel<ProductView> {
+export function productPage(
+  product: Product,
+  names: ReadonlyMap<string, string>,
+): PageModel<ProductView> {
   return {
     template: 'pages/product.njk',
     title: product.name,

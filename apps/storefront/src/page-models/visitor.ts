@@ -37,7 +37,8 @@ export function parseCookieHeader(header: string | string[] | undefined): Map<st
     if (separator <= 0) continue;
     const name = pair.slice(0, separator).trim();
     let value = pair.slice(separator + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2)
+      value = value.slice(1, -1);
     if (name && !cookies.has(name)) cookies.set(name, value);
   }
   return cookies;

@@ -26,7 +26,11 @@ describe('buildCategoryTree', () => {
           { slug: 'women-dresses', name: 'WOMEN-DRESSES', children: [] },
         ],
       },
-      { slug: 'men', name: 'MEN', children: [{ slug: 'men-shirts', name: 'MEN-SHIRTS', children: [] }] },
+      {
+        slug: 'men',
+        name: 'MEN',
+        children: [{ slug: 'men-shirts', name: 'MEN-SHIRTS', children: [] }],
+      },
     ]);
   });
 

@@ -28,7 +28,12 @@ export class CategoryRepository {
       .orderBy('c.position')
       .orderBy('c.id')
       .execute();
-    return rows.map((row) => ({ id: row.id, slug: row.slug, name: row.name, parentSlug: row.parentSlug }));
+    return rows.map((row) => ({
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      parentSlug: row.parentSlug,
+    }));
   }
 
   /** The menu: top-level categories with their children. */
@@ -63,10 +68,16 @@ export class CategoryRepository {
         .execute();
 
       const parentSlugs = [
-        ...new Set(categories.flatMap((category) => (category.parentSlug ? [category.parentSlug] : []))),
+        ...new Set(
+          categories.flatMap((category) => (category.parentSlug ? [category.parentSlug] : [])),
+        ),
       ];
       const slugs = [...new Set([...categories.map((category) => category.slug), ...parentSlugs])];
-      const rows = await trx.selectFrom('categories').select(['id', 'slug']).where('slug', 'in', slugs).execute();
+      const rows = await trx
+        .selectFrom('categories')
+        .select(['id', 'slug'])
+        .where('slug', 'in', slugs)
+        .execute();
       const idOf = new Map(rows.map((row) => [row.slug, row.id]));
       const unknown = parentSlugs.filter((slug) => !idOf.has(slug));
       if (unknown.length > 0) throw new UnknownCategoryError(unknown);

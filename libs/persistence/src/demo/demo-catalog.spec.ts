@@ -29,9 +29,7 @@ describe('generateDemoCatalog', () => {
 
   it('has at least 12 categories as a two-level tree', () => {
     expect(catalog.categories.length).toBeGreaterThanOrEqual(12);
-    const tree = buildCategoryTree(
-      catalog.categories.map((category, id) => ({ id, ...category })),
-    );
+    const tree = buildCategoryTree(catalog.categories.map((category, id) => ({ id, ...category })));
     expect(tree.length).toBeGreaterThanOrEqual(5);
     for (const top of tree) {
       expect(top.children.length).toBeGreaterThan(0);

@@ -17,7 +17,11 @@ export class ProcessedMessageRepository {
    * concurrent duplicate waits on the first one's row lock and then gets false, or true if the
    * first one rolled back.
    */
-  async tryRecord(executor: Kysely<Database>, consumer: string, messageId: string): Promise<boolean> {
+  async tryRecord(
+    executor: Kysely<Database>,
+    consumer: string,
+    messageId: string,
+  ): Promise<boolean> {
     const result = await executor
       .insertInto('processed_messages')
       .ignore()

@@ -97,7 +97,9 @@ export class OutboxRepository {
     limit: number,
     relay: (messages: OutboxMessage[], trx: Transaction<Database>) => Promise<T>,
   ): Promise<T> {
-    return this.db.transaction().execute(async (trx) => relay(await this.claimBatch(limit, trx), trx));
+    return this.db
+      .transaction()
+      .execute(async (trx) => relay(await this.claimBatch(limit, trx), trx));
   }
 
   async markPublished(
@@ -115,7 +117,11 @@ export class OutboxRepository {
   }
 
   /** Counts a failed publish and keeps its reason; the row stays unpublished for a later try. */
-  async markFailed(id: number, error: unknown, executor: Kysely<Database> = this.db): Promise<void> {
+  async markFailed(
+    id: number,
+    error: unknown,
+    executor: Kysely<Database> = this.db,
+  ): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     await executor
       .updateTable('outbox')

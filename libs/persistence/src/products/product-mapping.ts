@@ -70,11 +70,22 @@ export function toProduct(record: ProductRecord): Product {
   return product;
 }
 
-export function productUpsertedEvent(record: ProductRecord, occurredAt: Date): ProductUpsertedEvent {
-  return { product: toProduct(record), version: record.version, occurredAt: occurredAt.toISOString() };
+export function productUpsertedEvent(
+  record: ProductRecord,
+  occurredAt: Date,
+): ProductUpsertedEvent {
+  return {
+    product: toProduct(record),
+    version: record.version,
+    occurredAt: occurredAt.toISOString(),
+  };
 }
 
-export function productDeletedEvent(id: number, version: number, occurredAt: Date): ProductDeletedEvent {
+export function productDeletedEvent(
+  id: number,
+  version: number,
+  occurredAt: Date,
+): ProductDeletedEvent {
   return { id, version, occurredAt: occurredAt.toISOString() };
 }
 
@@ -87,7 +98,11 @@ export function upsertedOutboxEvent(record: ProductRecord, occurredAt: Date): Ou
   };
 }
 
-export function deletedOutboxEvent(id: number, version: number, occurredAt: Date): OutboxEventInput {
+export function deletedOutboxEvent(
+  id: number,
+  version: number,
+  occurredAt: Date,
+): OutboxEventInput {
   return {
     aggregateType: PRODUCT_AGGREGATE,
     aggregateId: id,

@@ -145,8 +145,7 @@ export class ProductRepository {
   async patch(id: number, patch: ProductPatch): Promise<ProductRecord> {
     return this.db.transaction().execute(async (trx) => {
       const current = await this.lockForWrite(trx, id);
-      const categories =
-        patch.categories ?? (await this.categorySlugsOf(trx, [id])).get(id) ?? [];
+      const categories = patch.categories ?? (await this.categorySlugsOf(trx, [id])).get(id) ?? [];
       return this.rewrite(trx, current, mergePatch({ ...current, categories }, patch));
     });
   }

@@ -28,7 +28,9 @@ describe('latestPerProduct', () => {
 describe('stock row mapping', () => {
   it('maps a row to the contract', () => {
     const updatedAt = new Date('2025-03-04T05:06:07.089Z');
-    expect(toStockLevel({ product_id: 3, quantity: 8, version: 12, updated_at: updatedAt })).toEqual({
+    expect(
+      toStockLevel({ product_id: 3, quantity: 8, version: 12, updated_at: updatedAt }),
+    ).toEqual({
       id: 3,
       stock: 8,
       version: 12,

@@ -27,7 +27,9 @@ const TEST_DATABASE_PREFIX = 'shop_test_';
  * time never share rows. Call `drop()` in `afterAll`.
  */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
-  const url = new URL(options.serverUrl ?? process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/shop');
+  const url = new URL(
+    options.serverUrl ?? process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/shop',
+  );
   const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
   url.pathname = `/${name}`;
   const testUrl = url.toString();

@@ -1,0 +1,74 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cacheHeaders, CacheRule, StorefrontCache } from '../caching/cache-headers';
+import { FOOTER_TAG, MENU_TAG, stockTag } from '../caching/cache-tags';
+import { parseProductId, visitorFromCookies } from '../page-models';
+import { HtmlResponse, sendHtml } from '../rendering/html-response';
+import { RenderedFragment, StorefrontFragments } from './storefront-fragments';
+
+/**
+ * A fragment that is complete gets its own lifetime and tags; one rendered around a failed
+ * dependency answers 503 and is never stored, so Varnish keeps (or soon refetches) the good copy.
+ */
+function fragmentResponse(
+  fragment: RenderedFragment,
+  rule: CacheRule,
+  tags: string[],
+): HtmlResponse {
+  return fragment.complete
+    ? { status: 200, headers: cacheHeaders({ rule, tags }), html: fragment.html }
+    : {
+        status: 503,
+        headers: cacheHeaders({ rule: StorefrontCache.uncacheable }),
+        html: fragment.html,
+      };
+}
+
+/** The ESI fragments Varnish fetches while assembling a page. */
+@Controller('fragments')
+export class FragmentsController {
+  constructor(private readonly fragments: StorefrontFragments) {}
+
+  @Get('menu')
+  async menu(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const fragment = await this.fragments.menu();
+    return sendHtml(reply, fragmentResponse(fragment, StorefrontCache.menu, [MENU_TAG]));
+  }
+
+  /** Built from the visitor's cookies: never stored by Varnish or anyone else. */
+  @Get('header')
+  header(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
+    const fragment = this.fragments.header(visitorFromCookies(request.headers.cookie));
+    return sendHtml(reply, {
+      status: 200,
+      headers: cacheHeaders({ rule: StorefrontCache.private }),
+      html: fragment.html,
+    });
+  }
+
+  @Get('footer')
+  footer(@Res({ passthrough: true }) reply: FastifyReply): string {
+    return sendHtml(
+      reply,
+      fragmentResponse(this.fragments.footer(), StorefrontCache.footer, [FOOTER_TAG]),
+    );
+  }
+
+  @Get('stock/:id')
+  async stock(
+    @Param('id') rawId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const id = parseProductId(rawId);
+    if (id === null) {
+      // Inside a page this is a hole, not a second HTML document.
+      return sendHtml(reply, {
+        status: 404,
+        headers: cacheHeaders({ rule: StorefrontCache.uncacheable }),
+        html: '<!-- no such product -->',
+      });
+    }
+    const fragment = await this.fragments.stockBadge(id);
+    return sendHtml(reply, fragmentResponse(fragment, StorefrontCache.stockBadge, [stockTag(id)]));
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CompositionMode } from '../composition/composition-mode';
+import { FragmentComposer, FragmentSource } from '../composition/fragment-composer';
+import { FragmentRef } from '../composition/fragment-ref';
+import { stockBadge, Visitor } from '../page-models';
+import { ViewRenderer } from '../rendering/view-renderer';
+import { CatalogClient, StockClient } from '../upstream';
+
+export interface RenderedFragment {
+  html: string;
+  /** False when a dependency failed and a placeholder stands in: such HTML is never cached. */
+  complete: boolean;
+}
+
+/**
+ * Renders the four ESI fragments. The /fragments routes answer with this HTML, and a page served
+ * without Varnish embeds the very same HTML inline.
+ */
+@Injectable()
+export class StorefrontFragments {
+  private readonly logger = new Logger(StorefrontFragments.name);
+
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly stock: StockClient,
+    private readonly views: ViewRenderer,
+  ) {}
+
+  async menu(): Promise<RenderedFragment> {
+    try {
+      const tree = await this.catalog.categories();
+      return { html: this.views.render('fragments/menu.njk', { tree }), complete: true };
+    } catch (error) {
+      this.logger.warn(`menu without categories: ${String(error)}`);
+      return { html: this.views.render('fragments/menu.njk', { tree: [] }), complete: false };
+    }
+  }
+
+  header(visitor: Visitor): RenderedFragment {
+    return { html: this.views.render('fragments/header.njk', { visitor }), complete: true };
+  }
+
+  footer(): RenderedFragment {
+    return {
+      html: this.views.render('fragments/footer.njk', { year: new Date().getUTCFullYear() }),
+      complete: true,
+    };
+  }
+
+  async stockBadge(productId: number): Promise<RenderedFragment> {
+    try {
+      const level = await this.stock.level(productId);
+      return {
+        html: this.views.render('fragments/stock-badge.njk', { badge: stockBadge(level) }),
+        complete: true,
+      };
+    } catch (error) {
+      this.logger.warn(`stock badge of product ${productId} unknown: ${String(error)}`);
+      return {
+        html: this.views.render('fragments/stock-badge.njk', { badge: stockBadge(undefined) }),
+        complete: false,
+      };
+    }
+  }
+
+  render(ref: FragmentRef, visitor: Visitor): Promise<RenderedFragment> {
+    switch (ref.kind) {
+      case 'menu':
+        return this.menu();
+      case 'header':
+        return Promise.resolve(this.header(visitor));
+      case 'footer':
+        return Promise.resolve(this.footer());
+      case 'stock':
+        return this.stockBadge(ref.productId);
+    }
+  }
+
+  /** The composer for one page request: include tags for Varnish, or this visitor's fragments. */
+  composerFor(mode: CompositionMode, visitor: Visitor): FragmentComposer {
+    const source: FragmentSource = {
+      html: async (ref) => (await this.render(ref, visitor)).html,
+    };
+    return new FragmentComposer(mode, source);
+  }
+}

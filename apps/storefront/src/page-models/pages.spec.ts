@@ -1,0 +1,182 @@
+import { CategoryNode, Product, ProductSearchResult } from '@shop/contracts';
+import { findCategoryTrail } from './category-tree';
+import { PageNotFound } from './page-errors';
+import {
+  categoryPage,
+  categoryProductsQuery,
+  homePage,
+  productNotFound,
+  productPage,
+  searchPage,
+  searchProductsQuery,
+  searchPromptPage,
+} from './pages';
+import { stockBadge } from './stock-badge';
+
+const tree: CategoryNode[] = [
+  {
+    slug: 'clothing',
+    name: 'Clothing',
+    children: [
+      { slug: 'shoes', name: 'Shoes', children: [{ slug: 'boots', name: 'Boots', children: [] }] },
+    ],
+  },
+  { slug: 'garden', name: 'Garden', children: [] },
+];
+
+function result(ids: number[], total = ids.length): ProductSearchResult {
+  return {
+    items: ids.map((id) => ({
+      id,
+      sku: `SKU-${id}`,
+      name: `Product ${id}`,
+      description: '',
+      price: 10,
+      categories: ['shoes'],
+      inStock: true,
+    })),
+    total,
+    page: 1,
+    size: 12,
+    aggregations: {
+      avgPrice: 10,
+      minPrice: 10,
+      maxPrice: 10,
+      categories: [{ key: 'shoes', count: ids.length }],
+      priceRanges: [{ from: null, to: 20, count: ids.length }],
+    },
+  };
+}
+
+describe('findCategoryTrail', () => {
+  it('walks from the root to the category', () => {
+    expect(findCategoryTrail(tree, 'boots')?.map((node) => node.slug)).toEqual([
+      'clothing',
+      'shoes',
+      'boots',
+    ]);
+    expect(findCategoryTrail(tree, 'nope')).toBeNull();
+  });
+});
+
+describe('homePage', () => {
+  it('is a listing tagged `listing` with one stock badge per tile', () => {
+    const page = homePage(result([1, 2]));
+    expect(page).toMatchObject({
+      lifetime: 'listing',
+      cacheTags: ['listing'],
+      stockBadges: [1, 2],
+    });
+  });
+});
+
+describe('categoryPage', () => {
+  it('carries listing-level tags only, however many products it lists', () => {
+    const ids = Array.from({ length: 12 }, (_, index) => index + 1);
+    const page = categoryPage('shoes', tree, { page: 1, sort: 'relevance' }, result(ids, 500));
+    expect(page.cacheTags).toEqual(['listing', 'category-shoes']);
+    expect(page.stockBadges).toEqual(ids);
+    expect(page.view.heading).toBe('Shoes');
+    expect(page.view.breadcrumbs.map((crumb) => crumb.href)).toEqual(['/c/clothing', '/c/shoes']);
+    expect(page.view.facets.map((group) => group.title)).toEqual(['Subcategories', 'Price']);
+    expect(page.view.pagination.totalPages).toBe(42);
+  });
+
+  it('is a 404 tagged with the category when the tree does not know the slug', () => {
+    const build = (): unknown =>
+      categoryPage('hats', tree, { page: 1, sort: 'relevance' }, result([]));
+    expect(build).toThrow(PageNotFound);
+    try {
+      build();
+    } catch (error) {
+      expect((error as PageNotFound).cacheTags).toEqual(['category-hats']);
+    }
+  });
+
+  it('offers the way back from a page past the end', () => {
+    const page = categoryPage('shoes', tree, { page: 9, sort: 'relevance' }, result([], 3));
+    expect(page.view.pastTheEnd).toBe(true);
+    expect(page.view.firstPageHref).toBe('/c/shoes');
+  });
+
+  it('asks the catalog for the category', () => {
+    expect(categoryProductsQuery('shoes', { page: 2, sort: 'relevance' })).toMatchObject({
+      category: 'shoes',
+      page: 2,
+      size: 12,
+    });
+  });
+});
+
+describe('search pages', () => {
+  it('asks the catalog nothing without search text', () => {
+    expect(searchProductsQuery({ q: '', page: 1, sort: 'relevance' })).toBeNull();
+    expect(searchPromptPage()).toMatchObject({
+      template: 'pages/search-prompt.njk',
+      cacheTags: ['listing'],
+    });
+  });
+
+  it('shows results with category and price facets and keeps the text in the search box', () => {
+    const page = searchPage(
+      { q: 'boot', page: 1, sort: 'relevance' },
+      result([3]),
+      new Map([['shoes', 'Shoes']]),
+    );
+    expect(page.searchText).toBe('boot');
+    expect(page.view.facets.map((group) => group.title)).toEqual(['Category', 'Price']);
+    expect(page.view.facets[0].links[0]).toMatchObject({
+      label: 'Shoes',
+      href: '/search?category=shoes&q=boot',
+    });
+    expect(page.cacheTags).toEqual(['listing']);
+  });
+});
+
+describe('productPage', () => {
+  const product: Product = {
+    id: 7,
+    sku: 'SKU-7',
+    name: 'Boot',
+    description: 'Warm',
+    price: 99.5,
+    categories: ['boots', 'unknown-thing'],
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+  };
+
+  it('lives an hour under its own tag and shows its stock badge', () => {
+    const page = productPage(product, new Map([['boots', 'Boots']]));
+    expect(page).toMatchObject({
+      lifetime: 'product',
+      cacheTags: ['product-7'],
+      stockBadges: [7],
+      title: 'Boot',
+    });
+    expect(page.view.categories).toEqual([
+      { slug: 'boots', name: 'Boots', href: '/c/boots' },
+      { slug: 'unknown-thing', name: 'Unknown thing', href: '/c/unknown-thing' },
+    ]);
+  });
+
+  it('makes a 404 that creating the product purges', () => {
+    expect(productNotFound(9).cacheTags).toEqual(['product-9']);
+  });
+});
+
+describe('stockBadge', () => {
+  it('says how many are left, or that none are, or that it cannot tell', () => {
+    expect(stockBadge({ stock: 5 })).toEqual({
+      state: 'in-stock',
+      label: 'In stock (5)',
+      stock: 5,
+    });
+    expect(stockBadge({ stock: 0 }).label).toBe('Out of stock');
+    expect(stockBadge(null).label).toBe('Out of stock');
+    expect(stockBadge(undefined)).toEqual({
+      state: 'unknown',
+      label: 'Stock unavailable',
+      stock: null,
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { compositionModeFor, SURROGATE_CAPABILITY_HEADER } from '../composition/composition-mode';
+import { FragmentComposer } from '../composition/fragment-composer';
+import { StorefrontFragments } from '../fragments/storefront-fragments';
+import { RawQuery, visitorFromCookies } from '../page-models';
+import { sendHtml } from '../rendering/html-response';
+import { StorefrontPages } from './storefront-pages';
+
+@Controller()
+export class PagesController {
+  constructor(
+    private readonly pages: StorefrontPages,
+    private readonly fragments: StorefrontFragments,
+  ) {}
+
+  /** Through Varnish: include tags. Directly: this visitor's fragments inline. */
+  private composerFor(request: FastifyRequest): FragmentComposer {
+    const mode = compositionModeFor(request.headers[SURROGATE_CAPABILITY_HEADER]);
+    return this.fragments.composerFor(mode, visitorFromCookies(request.headers.cookie));
+  }
+
+  @Get()
+  async home(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return sendHtml(reply, await this.pages.home(this.composerFor(request)));
+  }
+
+  @Get('c/:slug')
+  async category(
+    @Param('slug') slug: string,
+    @Query() query: RawQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return sendHtml(reply, await this.pages.category(this.composerFor(request), slug, query));
+  }
+
+  @Get('p/:id')
+  async product(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return sendHtml(reply, await this.pages.product(this.composerFor(request), id));
+  }
+
+  @Get('search')
+  async search(
+    @Query() query: RawQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return sendHtml(reply, await this.pages.search(this.composerFor(request), query));
+  }
+}

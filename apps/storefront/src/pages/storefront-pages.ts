@@ -1,0 +1,218 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CategoryNode } from '@shop/contracts';
+import { cacheHeaders, CacheRule, StorefrontCache } from '../caching/cache-headers';
+import { FragmentComposer } from '../composition/fragment-composer';
+import {
+  FOOTER_FRAGMENT,
+  HEADER_FRAGMENT,
+  MENU_FRAGMENT,
+  stockFragment,
+} from '../composition/fragment-ref';
+import {
+  BadPageRequest,
+  categoryNames,
+  categoryPage,
+  categoryProductsQuery,
+  FEATURED_QUERY,
+  homePage,
+  isCategorySlug,
+  PageModel,
+  PageNotFound,
+  parseCategoryQuery,
+  parseProductId,
+  parseSearchQuery,
+  productNotFound,
+  productPage,
+  RawQuery,
+  searchPage,
+  searchProductsQuery,
+  searchPromptPage,
+} from '../page-models';
+import { HtmlResponse } from '../rendering/html-response';
+import { ViewRenderer } from '../rendering/view-renderer';
+import {
+  CatalogClient,
+  UpstreamNotFoundError,
+  UpstreamRejectedError,
+  UpstreamUnavailableError,
+} from '../upstream';
+
+/** Seconds a 503 page asks clients to wait before retrying. */
+const RETRY_AFTER_SECONDS = 30;
+
+interface ErrorPage {
+  status: number;
+  heading: string;
+  message: string;
+  rule: CacheRule;
+  tags: readonly string[];
+}
+
+/**
+ * Builds each page: fetch what its model needs, build the model (pure, in page-models), compose
+ * the fragments (include tags or inline HTML) and render. Every failure becomes an HTML page with
+ * the right status; nothing here answers JSON or leaks a stack trace.
+ */
+@Injectable()
+export class StorefrontPages {
+  private readonly logger = new Logger(StorefrontPages.name);
+
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly views: ViewRenderer,
+  ) {}
+
+  home(composer: FragmentComposer): Promise<HtmlResponse> {
+    return this.respond(composer, async () =>
+      homePage(await this.catalog.searchProducts(FEATURED_QUERY)),
+    );
+  }
+
+  category(composer: FragmentComposer, slug: string, rawQuery: RawQuery): Promise<HtmlResponse> {
+    return this.respond(composer, async () => {
+      if (!isCategorySlug(slug)) throw new PageNotFound(`There is no category "${slug}"`);
+      const query = parseCategoryQuery(rawQuery);
+      const [tree, result] = await Promise.all([
+        this.catalog.categories(),
+        this.catalog.searchProducts(categoryProductsQuery(slug, query)),
+      ]);
+      return categoryPage(slug, tree, query, result);
+    });
+  }
+
+  product(composer: FragmentComposer, rawId: string): Promise<HtmlResponse> {
+    return this.respond(composer, async () => {
+      const id = parseProductId(rawId);
+      if (id === null) throw new PageNotFound('There is no such product');
+      const [product, tree] = await Promise.all([
+        this.catalog.product(id).catch((error: unknown) => {
+          throw error instanceof UpstreamNotFoundError ? productNotFound(id) : error;
+        }),
+        this.categoriesOrEmpty(),
+      ]);
+      return productPage(product, categoryNames(tree));
+    });
+  }
+
+  search(composer: FragmentComposer, rawQuery: RawQuery): Promise<HtmlResponse> {
+    return this.respond(composer, async () => {
+      const query = parseSearchQuery(rawQuery);
+      const catalogQuery = searchProductsQuery(query);
+      if (!catalogQuery) return searchPromptPage();
+      const [result, tree] = await Promise.all([
+        this.catalog.searchProducts(catalogQuery),
+        this.categoriesOrEmpty(),
+      ]);
+      return searchPage(query, result, categoryNames(tree));
+    });
+  }
+
+  /** Category names are a nicety on product and search pages: without them, slugs stand in. */
+  private async categoriesOrEmpty(): Promise<CategoryNode[]> {
+    try {
+      return await this.catalog.categories();
+    } catch (error) {
+      this.logger.warn(`category names unavailable: ${String(error)}`);
+      return [];
+    }
+  }
+
+  private async respond(
+    composer: FragmentComposer,
+    build: () => Promise<PageModel<object>>,
+  ): Promise<HtmlResponse> {
+    let model: PageModel<object>;
+    try {
+      model = await build();
+    } catch (error) {
+      return this.errorPage(composer, error);
+    }
+    const rule =
+      model.lifetime === 'product' ? StorefrontCache.productPage : StorefrontCache.listingPage;
+    return this.render(composer, model.template, 200, {
+      context: { title: model.title, searchText: model.searchText, view: model.view },
+      stockBadges: model.stockBadges,
+      rule,
+      tags: model.cacheTags,
+    });
+  }
+
+  private async render(
+    composer: FragmentComposer,
+    template: string,
+    status: number,
+    page: {
+      context: Record<string, unknown>;
+      stockBadges: readonly number[];
+      rule: CacheRule;
+      tags: readonly string[];
+    },
+  ): Promise<HtmlResponse> {
+    const [slots, stock] = await Promise.all([
+      composer.composeAll({
+        menu: MENU_FRAGMENT,
+        header: HEADER_FRAGMENT,
+        footer: FOOTER_FRAGMENT,
+      }),
+      composer.composeEach(page.stockBadges, stockFragment),
+    ]);
+    const html = this.views.render(template, { ...page.context, slots, stock });
+    // Inline pages embed this visitor's header: nobody may store them. (It also keeps Varnish safe
+    // should it ever forget to announce ESI: it would pass such pages, never cache them.)
+    const headers = composer.emitsEsi
+      ? cacheHeaders({ rule: page.rule, tags: page.tags, esi: true })
+      : cacheHeaders({ rule: StorefrontCache.private });
+    return { status, headers, html };
+  }
+
+  private async errorPage(composer: FragmentComposer, error: unknown): Promise<HtmlResponse> {
+    const page = this.classify(error);
+    const response = await this.render(composer, 'pages/error.njk', page.status, {
+      context: { title: page.heading, view: { heading: page.heading, message: page.message } },
+      stockBadges: [],
+      rule: page.rule,
+      tags: page.tags,
+    });
+    if (page.status === 503) response.headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+    return response;
+  }
+
+  private classify(error: unknown): ErrorPage {
+    if (error instanceof PageNotFound) {
+      return {
+        status: 404,
+        heading: 'Page not found',
+        message: `${error.message}. It may have moved, or the link may be mistyped.`,
+        rule: StorefrontCache.notFoundPage,
+        tags: error.cacheTags,
+      };
+    }
+    if (error instanceof BadPageRequest || error instanceof UpstreamRejectedError) {
+      return {
+        status: 400,
+        heading: 'That request does not look right',
+        message: error.message,
+        rule: StorefrontCache.uncacheable,
+        tags: [],
+      };
+    }
+    if (error instanceof UpstreamUnavailableError) {
+      this.logger.warn(error.message);
+      return {
+        status: 503,
+        heading: 'We will be right back',
+        message: 'Our catalog is taking a short break. Please try again in a moment.',
+        rule: StorefrontCache.uncacheable,
+        tags: [],
+      };
+    }
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return {
+      status: 500,
+      heading: 'Something went wrong',
+      message: 'Sorry, this page could not be shown. Please try again in a moment.',
+      rule: StorefrontCache.uncacheable,
+      tags: [],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SHOP_CONFIG, ShopConfig, ShopConfigModule } from '@shop/config';
+import { MetricsModule, ShopLoggerModule } from '@shop/observability';
+import { FragmentsController } from './fragments/fragments.controller';
+import { StorefrontFragments } from './fragments/storefront-fragments';
+import { HealthController } from './health/health.controller';
+import { PagesController } from './pages/pages.controller';
+import { StorefrontPages } from './pages/storefront-pages';
+import { ViewRenderer } from './rendering/view-renderer';
+import { CatalogClient, StockClient } from './upstream';
+import { VIEWS_DIR } from './views-dir';
+
+/** Peers answer within these or the page degrades (a badge) or answers 503 (the catalog). */
+const CATALOG_TIMEOUT_MS = 1500;
+const STOCK_TIMEOUT_MS = 1000;
+
+@Module({
+  imports: [ShopConfigModule, ShopLoggerModule.forApp('storefront'), TerminusModule, MetricsModule],
+  controllers: [PagesController, FragmentsController, HealthController],
+  providers: [
+    {
+      provide: CatalogClient,
+      inject: [SHOP_CONFIG],
+      useFactory: (config: ShopConfig) =>
+        new CatalogClient(config.CATALOG_API_URL, CATALOG_TIMEOUT_MS),
+    },
+    {
+      provide: StockClient,
+      inject: [SHOP_CONFIG],
+      useFactory: (config: ShopConfig) => new StockClient(config.STOCK_API_URL, STOCK_TIMEOUT_MS),
+    },
+    { provide: ViewRenderer, useFactory: () => new ViewRenderer(VIEWS_DIR) },
+    StorefrontFragments,
+    StorefrontPages,
+  ],
+})
+export class StorefrontModule {}

@@ -1,0 +1,49 @@
+import { CategoryNode, Product, ProductSearchResult } from '@shop/contracts';
+import { CatalogProductQuery } from '../page-models';
+import { expectOk, fetchJson } from './fetch-json';
+import { categoryTreeSchema, productSchema, productSearchResultSchema } from './schemas';
+
+const SERVICE = 'catalog-api';
+
+/** Reads the catalog API (`CATALOG_API_URL`) on behalf of the pages. */
+export class CatalogClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 1500,
+  ) {}
+
+  private url(path: string): string {
+    return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
+  }
+
+  searchProducts(query: CatalogProductQuery): Promise<ProductSearchResult> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(name, String(value));
+    }
+    params.sort();
+    return fetchJson(this.url(`/products?${params.toString()}`), productSearchResultSchema, {
+      service: SERVICE,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  /** Throws UpstreamNotFoundError for an unknown id. */
+  product(id: number): Promise<Product> {
+    return fetchJson(this.url(`/products/${id}`), productSchema, {
+      service: SERVICE,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  categories(): Promise<CategoryNode[]> {
+    return fetchJson(this.url('/categories'), categoryTreeSchema, {
+      service: SERVICE,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  health(): Promise<void> {
+    return expectOk(this.url('/health'), this.timeoutMs);
+  }
+}

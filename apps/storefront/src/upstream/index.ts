@@ -1,0 +1,4 @@
+export * from './upstream-errors';
+export * from './fetch-json';
+export * from './catalog-client';
+export * from './stock-client';

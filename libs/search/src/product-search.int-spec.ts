@@ -1,0 +1,337 @@
+import { Client } from '@elastic/elasticsearch';
+import type { ProductSearchQuery } from '@shop/contracts';
+import { ProductIndexer } from './product-indexer';
+import { ProductSearch } from './product-search';
+import { SearchPageOutOfRangeError, SearchUnavailableError } from './search-errors';
+import { checkElasticsearchHealth } from './search-health';
+import {
+  deleteTestIndices,
+  ELASTICSEARCH_TEST_URL,
+  PRODUCT_FIXTURES,
+  uniqueTestAlias,
+} from './testing/product-fixtures';
+
+const browse: ProductSearchQuery = { categories: [], sort: 'relevance', page: 1, size: 100 };
+
+describe('ProductSearch against Elasticsearch', () => {
+  const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+  const alias = uniqueTestAlias('search');
+  const search = new ProductSearch(client, alias);
+  const indexer = new ProductIndexer(client, alias);
+
+  const ids = async (query: Partial<ProductSearchQuery>): Promise<number[]> =>
+    (await search.search({ ...browse, ...query })).items.map((item) => item.id);
+
+  beforeAll(async () => {
+    await indexer.ensureIndex();
+    await indexer.upsert(PRODUCT_FIXTURES);
+  });
+
+  afterAll(async () => {
+    await deleteTestIndices(client, alias);
+    await client.close();
+  });
+
+  describe('browse', () => {
+    it('returns every product with totals and facets over the whole catalog', async () => {
+      const result = await search.search(browse);
+      expect(result.total).toBe(11);
+      expect(result.items).toHaveLength(11);
+      expect(result.page).toBe(1);
+      expect(result.size).toBe(100);
+      expect(result.items.find((item) => item.id === 1)).toEqual({
+        id: 1,
+        sku: 'LB-1',
+        name: 'Linen Blazer',
+        description: 'Light summer blazer in washed linen',
+        price: 149.9,
+        categories: ['jackets', 'summer'],
+        inStock: true,
+      });
+      expect(result.aggregations).toEqual({
+        // (149.9 + 219 + 89.5 + 19.99 + 49 + 89.5 + 189 + 25 + 24.99 + 50 + 159) / 11 = 96.8073
+        avgPrice: 96.81,
+        minPrice: 19.99,
+        maxPrice: 219,
+        categories: [
+          { key: 'jackets', count: 4 },
+          { key: 'summer', count: 4 },
+          { key: 'shirts', count: 3 },
+          { key: 'winter', count: 3 },
+          { key: 'accessories', count: 2 },
+          { key: 'shoes', count: 2 },
+        ],
+        // from inclusive, to exclusive: 25.00 and 50.00 open their buckets.
+        priceRanges: [
+          { from: null, to: 25, count: 2 },
+          { from: 25, to: 50, count: 2 },
+          { from: 50, to: 100, count: 3 },
+          { from: 100, to: 200, count: 3 },
+          { from: 200, to: null, count: 1 },
+        ],
+      });
+    });
+  });
+
+  describe('facets of a filtered query (the matching set, one request)', () => {
+    it('price range + categories + inStock together', async () => {
+      const result = await search.search({
+        ...browse,
+        categories: ['jackets', 'shoes'],
+        minPrice: 50,
+        maxPrice: 200,
+        inStock: true,
+      });
+      // 2 is too dear (219), 3 is out of stock, 8 is too cheap (25).
+      expect(result.items.map((item) => item.id).sort((a, b) => a - b)).toEqual([1, 7, 11]);
+      expect(result.total).toBe(3);
+      expect(result.aggregations).toEqual({
+        avgPrice: 165.97, // (149.9 + 189 + 159) / 3 = 165.9667
+        minPrice: 149.9,
+        maxPrice: 189,
+        categories: [
+          { key: 'jackets', count: 2 },
+          { key: 'shoes', count: 1 },
+          { key: 'summer', count: 1 },
+          { key: 'winter', count: 1 },
+        ],
+        priceRanges: [
+          { from: null, to: 25, count: 0 },
+          { from: 25, to: 50, count: 0 },
+          { from: 50, to: 100, count: 0 },
+          { from: 100, to: 200, count: 3 },
+          { from: 200, to: null, count: 0 },
+        ],
+      });
+    });
+
+    it('full text + inStock', async () => {
+      const result = await search.search({ ...browse, q: 'blazer', inStock: true });
+      // The denim jacket mentions a blazer but is out of stock.
+      expect(result.items.map((item) => item.id).sort((a, b) => a - b)).toEqual([1, 2, 11]);
+      expect(result.aggregations).toMatchObject({
+        avgPrice: 175.97, // (149.9 + 219 + 159) / 3 = 175.9667
+        minPrice: 149.9,
+        maxPrice: 219,
+        categories: [
+          { key: 'jackets', count: 3 },
+          { key: 'summer', count: 1 },
+          { key: 'winter', count: 1 },
+        ],
+      });
+      expect(result.aggregations.priceRanges.map((bucket) => bucket.count)).toEqual([
+        0, 0, 0, 2, 1,
+      ]);
+    });
+
+    it('inclusive price bounds', async () => {
+      expect(await ids({ minPrice: 25, maxPrice: 50, sort: 'price_asc' })).toEqual([8, 5, 10]);
+    });
+
+    it('inStock false', async () => {
+      expect((await ids({ inStock: false })).sort((a, b) => a - b)).toEqual([3, 6, 10]);
+    });
+
+    it('no match: empty items, zero total, null statistics, zero buckets', async () => {
+      const result = await search.search({ ...browse, q: 'blazer', categories: ['shoes'] });
+      expect(result.total).toBe(0);
+      expect(result.items).toEqual([]);
+      expect(result.aggregations).toEqual({
+        avgPrice: null,
+        minPrice: null,
+        maxPrice: null,
+        categories: [],
+        priceRanges: [
+          { from: null, to: 25, count: 0 },
+          { from: 25, to: 50, count: 0 },
+          { from: 50, to: 100, count: 0 },
+          { from: 100, to: 200, count: 0 },
+          { from: 200, to: null, count: 0 },
+        ],
+      });
+    });
+  });
+
+  describe('full text', () => {
+    it('"blazers" finds "Linen Blazer" (English stemming)', async () => {
+      const result = await search.search({ ...browse, q: 'blazers' });
+      expect(result.items.map((item) => item.name)).toContain('Linen Blazer');
+    });
+
+    it('stems through the english analyzer, not just fuzziness: "Blazers" indexes as "blazer"', async () => {
+      const analysed = await client.indices.analyze({
+        index: alias,
+        field: 'name',
+        text: 'Blazers',
+      });
+      expect(analysed.tokens?.map((token) => token.token)).toEqual(['blazer']);
+    });
+
+    it('"blazr" finds "Linen Blazer" (typo tolerance)', async () => {
+      const result = await search.search({ ...browse, q: 'blazr' });
+      expect(result.items.map((item) => item.name)).toContain('Linen Blazer');
+    });
+
+    it('"linen blazers" ranks the linen blazers first', async () => {
+      expect((await ids({ q: 'linen blazers' })).slice(0, 2).sort()).toEqual([1, 11]);
+    });
+
+    it('ranks a name match above a description-only match', async () => {
+      const found = await ids({ q: 'blazer' });
+      expect(found).toHaveLength(4);
+      expect(found[found.length - 1]).toBe(3);
+    });
+
+    it('finds a product by its exact SKU', async () => {
+      expect(await ids({ q: 'LB-NAVY' })).toEqual([11]);
+    });
+
+    it('does not return unrelated products', async () => {
+      expect(await ids({ q: 'scarf' })).toEqual([9]);
+    });
+  });
+
+  describe('sort', () => {
+    it('price_asc, equal prices by id', async () => {
+      expect(await ids({ sort: 'price_asc' })).toEqual([4, 9, 8, 5, 10, 3, 6, 1, 11, 7, 2]);
+    });
+
+    it('price_desc, equal prices by id', async () => {
+      expect(await ids({ sort: 'price_desc' })).toEqual([2, 7, 11, 1, 3, 6, 10, 5, 8, 9, 4]);
+    });
+
+    it('newest, equal creation times by id descending', async () => {
+      expect(await ids({ sort: 'newest' })).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    });
+
+    it('relevance without q: by id', async () => {
+      expect(await ids({ sort: 'relevance' })).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    });
+  });
+
+  describe('pagination', () => {
+    it('pages neither repeat nor skip, and every page carries the same total and facets', async () => {
+      const pages = await Promise.all(
+        [1, 2, 3, 4].map((page) => search.search({ ...browse, sort: 'price_asc', page, size: 4 })),
+      );
+      expect(pages.map((page) => page.items.map((item) => item.id))).toEqual([
+        [4, 9, 8, 5],
+        [10, 3, 6, 1],
+        [11, 7, 2],
+        [],
+      ]);
+      for (const page of pages) {
+        expect(page.total).toBe(11);
+        expect(page.size).toBe(4);
+        expect(page.aggregations).toEqual(pages[0].aggregations);
+      }
+      expect(pages.map((page) => page.page)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('refuses a page beyond the result window before asking the node', async () => {
+      await expect(search.search({ ...browse, page: 101, size: 100 })).rejects.toBeInstanceOf(
+        SearchPageOutOfRangeError,
+      );
+    });
+  });
+
+  describe('getById', () => {
+    it('returns the stored document', async () => {
+      expect(await search.getById(11)).toEqual(PRODUCT_FIXTURES[10]);
+    });
+
+    it('returns null for an unknown or impossible id', async () => {
+      expect(await search.getById(999_999)).toBeNull();
+      expect(await search.getById(0)).toBeNull();
+      expect(await search.getById(1.5)).toBeNull();
+    });
+  });
+
+  describe('suggest', () => {
+    it('completes a prefix, each name once', async () => {
+      expect((await search.suggest('lin')).map((s) => s.name).sort()).toEqual([
+        'Linen Blazer',
+        'Linen Shirt',
+      ]);
+    });
+
+    it('completes several words, case-insensitively', async () => {
+      const suggestions = await search.suggest('LINEN bl');
+      expect(suggestions.map((s) => s.name)).toEqual(['Linen Blazer']);
+      expect([1, 11]).toContain(suggestions[0].id);
+    });
+
+    it('matches the start of any word of the name', async () => {
+      expect((await search.suggest('sh')).map((s) => s.name).sort()).toEqual([
+        'Cotton T-Shirt',
+        'Linen Shirt',
+        'Oxford Shirt',
+      ]);
+    });
+
+    it('honours the limit, never above 10', async () => {
+      expect(await search.suggest('wo', 1)).toHaveLength(1);
+      expect((await search.suggest('wo', 50)).length).toBeLessThanOrEqual(10);
+    });
+
+    it('finds nothing for blank or unknown input', async () => {
+      expect(await search.suggest('  ')).toEqual([]);
+      expect(await search.suggest('zzz')).toEqual([]);
+    });
+  });
+
+  it('counts products per category over the whole catalog', async () => {
+    expect(await search.categoryCounts()).toEqual([
+      { key: 'jackets', count: 4 },
+      { key: 'summer', count: 4 },
+      { key: 'shirts', count: 3 },
+      { key: 'winter', count: 3 },
+      { key: 'accessories', count: 2 },
+      { key: 'shoes', count: 2 },
+    ]);
+  });
+});
+
+describe('ProductSearch when Elasticsearch cannot answer', () => {
+  it('maps an unreachable node to SearchUnavailableError without its address', async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const down = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0 });
+    const search = new ProductSearch(down, 'products');
+    try {
+      const failure = await search.search(browse).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(SearchUnavailableError);
+      expect((failure as Error).message).not.toContain('127.0.0.1');
+      await expect(search.getById(1)).rejects.toBeInstanceOf(SearchUnavailableError);
+      await expect(search.suggest('bla')).rejects.toBeInstanceOf(SearchUnavailableError);
+      await expect(search.categoryCounts()).rejects.toBeInstanceOf(SearchUnavailableError);
+      expect(await checkElasticsearchHealth(down)).toMatchObject({
+        up: false,
+        status: 'unreachable',
+      });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('maps a missing alias to SearchUnavailableError', async () => {
+    const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+    const search = new ProductSearch(client, uniqueTestAlias('missing'));
+    try {
+      await expect(search.search(browse)).rejects.toBeInstanceOf(SearchUnavailableError);
+      await expect(search.getById(1)).rejects.toBeInstanceOf(SearchUnavailableError);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reports a live node as up through _cluster/health', async () => {
+    const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+    try {
+      const health = await checkElasticsearchHealth(client);
+      expect(health.up).toBe(true);
+      expect(['green', 'yellow']).toContain(health.status);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { StockChangedEvent } from '@shop/contracts';
+import {
+  MalformedOutboxEntryError,
+  OutboxEntry,
+  parseOutboxEntry,
+  planOutboxRemoval,
+  publishStockEvent,
+  StockEventPublisher,
+  stockMessageId,
+  stockPublishProperties,
+  stockRoutingKeys,
+} from './stock-outbox';
+
+function event(stock: number, delta: number, overrides: Partial<StockChangedEvent> = {}) {
+  return {
+    id: 7,
+    stock,
+    delta,
+    version: 3,
+    reason: 'set',
+    occurredAt: '2025-01-02T03:04:05.678Z',
+    ...overrides,
+  } satisfies StockChangedEvent;
+}
+
+describe('stockRoutingKeys', () => {
+  it.each([
+    ['a plain change', 5, -2, ['info']],
+    ['a change that empties the product', 0, -3, ['info', 'depleted']],
+    ['a change from 0', 4, 4, ['info', 'restocked']],
+    ['a set of 0 to 0', 0, 0, ['info']],
+    ['a set to the same figure', 5, 0, ['info']],
+  ])('%s', (_label, stock, delta, keys) => {
+    expect(stockRoutingKeys(event(stock, delta))).toEqual(keys);
+  });
+});
+
+describe('message properties', () => {
+  it('derives a deterministic message id from product and version', () => {
+    expect(stockMessageId({ id: 12, version: 40 })).toBe('stock-12-v40');
+  });
+
+  it('sets type and a timestamp in seconds', () => {
+    expect(stockPublishProperties(event(1, 1))).toEqual({
+      messageId: 'stock-7-v3',
+      type: 'stock.changed',
+      timestamp: Math.floor(Date.parse('2025-01-02T03:04:05.678Z') / 1000),
+    });
+  });
+});
+
+describe('parseOutboxEntry', () => {
+  const fields = ['id', '7', 'stock', '0', 'delta', '-3', 'version', '9', 'reason', 'decrement'];
+
+  it('builds the event with an ISO occurredAt', () => {
+    expect(parseOutboxEntry('1-0', [...fields, 'at', '1735787045678'])).toEqual({
+      entryId: '1-0',
+      event: {
+        id: 7,
+        stock: 0,
+        delta: -3,
+        version: 9,
+        reason: 'decrement',
+        occurredAt: '2025-01-02T03:04:05.678Z',
+      },
+    });
+  });
+
+  it.each([
+    ['a missing field', fields],
+    ['a non-numeric field', [...fields.slice(0, 2), 'stock', 'x', ...fields.slice(4), 'at', '1']],
+    ['an unknown reason', [...fields.slice(0, 8), 'reason', 'steal', 'at', '1']],
+  ])('refuses %s', (_label, broken) => {
+    expect(() => parseOutboxEntry('1-0', broken)).toThrow(MalformedOutboxEntryError);
+  });
+});
+
+describe('publishStockEvent', () => {
+  it('publishes info first, then the crossing key, on the stock exchange', async () => {
+    const calls: [string, string, string][] = [];
+    const publisher: StockEventPublisher = {
+      publish: (exchange, key, body, properties) => {
+        calls.push([exchange, key, properties.messageId]);
+        expect(body.stock).toBe(0);
+        return Promise.resolve();
+      },
+    };
+    await publishStockEvent(publisher, event(0, -1));
+    expect(calls).toEqual([
+      ['stock', 'info', 'stock-7-v3'],
+      ['stock', 'depleted', 'stock-7-v3'],
+    ]);
+  });
+});
+
+describe('planOutboxRemoval', () => {
+  const entry = (entryId: string, id: number, version: number): OutboxEntry => ({
+    entryId,
+    event: event(1, 0, { id, version }),
+  });
+
+  it('removes every confirmed entry', () => {
+    const entries = [entry('1', 1, 1), entry('2', 2, 1)];
+    expect(planOutboxRemoval(entries, [true, true])).toEqual({ remove: ['1', '2'], keep: [] });
+  });
+
+  it("keeps a failed entry and the product's later entries, removes other products'", () => {
+    const entries = [entry('1', 1, 1), entry('2', 1, 2), entry('3', 2, 1), entry('4', 1, 3)];
+    expect(planOutboxRemoval(entries, [false, true, true, true])).toEqual({
+      remove: ['3'],
+      keep: ['1', '2', '4'],
+    });
+  });
+
+  it("removes a product's entries confirmed before its failure", () => {
+    const entries = [entry('1', 1, 1), entry('2', 1, 2), entry('3', 1, 3)];
+    expect(planOutboxRemoval(entries, [true, false, true])).toEqual({
+      remove: ['1'],
+      keep: ['2', '3'],
+    });
+  });
+});
