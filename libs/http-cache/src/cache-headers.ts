@@ -29,12 +29,13 @@ export interface CacheOptions {
   readonly tags?: readonly string[];
 }
 
-export interface CacheHeaders {
+/** A type, not an interface, so that it fits `Record<string, string>` parameters (reply.headers). */
+export type CacheHeaders = {
   'Cache-Control': string;
   'Surrogate-Control': string;
   /** Present only when Varnish stores the response and tags were given. */
   xkey?: string;
-}
+};
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;

@@ -1,5 +1,12 @@
 import type { StockChangedEvent } from '@shop/contracts';
-import { assertCacheTag, categoryTag, LISTING_TAG, MENU_TAG, productTag, stockTag } from './cache-tags';
+import {
+  assertCacheTag,
+  categoryTag,
+  LISTING_TAG,
+  MENU_TAG,
+  productTag,
+  stockTag,
+} from './cache-tags';
 
 /**
  * What to purge for a change. Hard: the objects are dropped, the next view fetches the new
@@ -19,7 +26,9 @@ export const EMPTY_PURGE_PLAN: PurgePlan = { hard: [], soft: [] };
  * the product's in-stock flag changes too: its product page and JSON, and the listings (in-stock
  * filters and facets) softly.
  */
-export function stockChangePurge(event: Pick<StockChangedEvent, 'id' | 'stock' | 'delta'>): PurgePlan {
+export function stockChangePurge(
+  event: Pick<StockChangedEvent, 'id' | 'stock' | 'delta'>,
+): PurgePlan {
   const before = event.stock - event.delta;
   const crossedZero = before > 0 !== event.stock > 0;
   if (!crossedZero) return { hard: [stockTag(event.id)], soft: [] };

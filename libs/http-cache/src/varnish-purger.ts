@@ -58,7 +58,10 @@ export class VarnishPurgeError extends Error {
     super(
       'Varnish PURGE failed on ' +
         failures
-          .map((f) => `${f.url} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.reason}`)
+          .map(
+            (f) =>
+              `${f.url} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.reason}`,
+          )
           .join('; '),
     );
     this.name = 'VarnishPurgeError';
@@ -178,7 +181,7 @@ export class VarnishPurger {
           purged += await this.send(url, batch);
           break;
         } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = isErrorLike(error) ? error.message : String(error);
           const retryable = !(error instanceof AttemptError) || error.retryable;
           if (!retryable || attempt >= this.maxAttempts) return { url, attempts: attempt, reason };
           const delay = this.backoff(attempt);
@@ -238,16 +241,24 @@ export function purgedCount(body: string): number {
 }
 
 function describeNetworkError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  // Duck-typed: fetch's errors may come from another realm (jest's vm), failing `instanceof`.
+  if (!isErrorLike(error)) return String(error);
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') {
     return `no answer within ${timeoutMs} ms`;
   }
-  if (error instanceof Error) {
-    const cause: unknown = error.cause;
-    if (cause instanceof Error) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      return code ? `${code} (${cause.message})` : cause.message;
-    }
-    return error.message;
+  const cause = error.cause;
+  if (isErrorLike(cause)) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
   }
-  return String(error);
+  return error.message;
+}
+
+function isErrorLike(value: unknown): value is { name: string; message: string; cause?: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { name?: unknown }).name === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
 }

@@ -248,6 +248,7 @@ describe('ProductIndexer against Elasticsearch', () => {
 
       async function* failing(): AsyncGenerator<ProductDocument[]> {
         yield PRODUCT_FIXTURES.slice(0, 3);
+        await new Promise((resolve) => setImmediate(resolve));
         throw new Error('MySQL went away');
       }
       await expect(indexer.reindex(failing())).rejects.toThrow('MySQL went away');

@@ -14,6 +14,7 @@ import { StockLedgerRestorer, StockRestoreSource } from './stock-ledger-restorer
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
+  inBatches,
   randomStockPrefix,
 } from './testing/redis-test-support';
 
@@ -280,13 +281,8 @@ describe('StockLedger on Redis', () => {
 
     it('restores an emptied Redis from the source, then serves its figures', async () => {
       const source: StockRestoreSource = {
-        async *productIds() {
-          yield [1, 2];
-          yield [3];
-        },
-        async *stockRows() {
-          yield [row(1, 5, 3), row(3, 0, 9)];
-        },
+        productIds: () => inBatches([1, 2], [3]),
+        stockRows: () => inBatches([row(1, 5, 3), row(3, 0, 9)]),
       };
       const restorer = new StockLedgerRestorer(ledger, registry, source);
       expect(await restorer.ensureReady()).toEqual({ productIds: 3, restored: 2, unchanged: 0 });
@@ -330,11 +326,7 @@ describe('StockLedger on Redis', () => {
       expect(await registry.unregister([2])).toBe(1);
       expect(await registry.has(2)).toBe(false);
       expect(await registry.has(4)).toBe(true);
-      async function* fromMysql() {
-        yield [10, 11];
-        yield [12];
-      }
-      expect(await registry.replaceAll(fromMysql())).toBe(3);
+      expect(await registry.replaceAll(inBatches([10, 11], [12]))).toBe(3);
       expect(await registry.count()).toBe(3);
       expect(await registry.has(1)).toBe(false);
       expect(await registry.has(12)).toBe(true);

@@ -5,7 +5,12 @@ import { Redis } from 'ioredis';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockChange } from './stock-change';
 import { StockLedger } from './stock-ledger';
-import { StockEventPublisher, StockPublishProperties } from './stock-outbox';
+import {
+  StockEventPublisher,
+  StockOutgoingMessage,
+  StockPublishOutcome,
+  StockPublishProperties,
+} from './stock-outbox';
 import { StockOutboxRelay, StockOutboxRelayOptions } from './stock-outbox-relay';
 import {
   connectTestRedis,
@@ -31,10 +36,34 @@ class AmqpConfirmPublisher implements StockEventPublisher {
         exchange,
         routingKey,
         Buffer.from(JSON.stringify(body)),
-        { ...properties, persistent: true, contentType: 'application/json' },
-        (error: unknown) => (error ? reject(error as Error) : resolve()),
+        {
+          messageId: properties.messageId,
+          type: properties.type,
+          timestamp: Math.floor((properties.timestamp ?? new Date()).getTime() / 1000),
+          persistent: true,
+          contentType: 'application/json',
+        },
+        (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error('nacked')) : resolve(),
       );
     });
+  }
+}
+
+/** The same with `publishBatch`, the ordered batch path the relay prefers. */
+class AmqpBatchPublisher extends AmqpConfirmPublisher {
+  batches = 0;
+
+  async publishBatch(messages: readonly StockOutgoingMessage[]): Promise<StockPublishOutcome[]> {
+    this.batches += 1;
+    return Promise.all(
+      messages.map((message) =>
+        this.publish(message.exchange, message.routingKey, message.body, message.options).then(
+          () => ({ confirmed: true }),
+          (error: Error) => ({ confirmed: false, error }),
+        ),
+      ),
+    );
   }
 }
 
@@ -215,6 +244,29 @@ describe('StockOutboxRelay to RabbitMQ', () => {
         'restocked stock-1-v5',
         'restocked stock-3-v1',
       ].sort(),
+    );
+  });
+
+  it('publishes through publishBatch when the publisher offers it', async () => {
+    const batchPublisher = new AmqpBatchPublisher(publishChannel);
+    const relay = new StockOutboxRelay(redis, batchPublisher, {
+      keyPrefix: prefix,
+      exchange,
+      idleWaitMs: 200,
+    });
+    relays.push(relay);
+    relay.start();
+    await Promise.all(upTo(20).map((n) => change((n % 2) + 1, 'increment', n)));
+    await eventually(() => info.length >= 20, '20 info messages');
+    await eventually(() => crossings.length >= 2, 'two restocked messages');
+    await eventually(async () => (await ledger.pendingEvents()) === 0, 'an empty outbox');
+    expect(batchPublisher.batches).toBeGreaterThan(0);
+    expect(new Set(info.map((message) => message.messageId)).size).toBe(20);
+    expect(versionsByProduct(info)).toEqual(
+      new Map([
+        [2, upTo(10)],
+        [1, upTo(10)],
+      ]),
     );
   });
 

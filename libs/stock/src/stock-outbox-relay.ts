@@ -7,8 +7,9 @@ import {
   OutboxEntry,
   parseOutboxEntry,
   planOutboxRemoval,
-  publishStockEvent,
+  publishOutboxBatch,
   StockEventPublisher,
+  stockOutgoingMessages,
 } from './stock-outbox';
 
 /** Hooks for metrics (prom-client counters and gauges, for instance). All optional. */
@@ -181,19 +182,9 @@ export class StockOutboxRelay {
       this.metrics.malformed?.(malformed.length);
     }
 
-    let lastError: unknown = null;
-    // All publishes are issued here, synchronously and in stream order, then awaited together:
-    // one confirm round trip per batch instead of per event.
-    const confirmed = await Promise.all(
-      entries.map((entry) =>
-        settle(() => publishStockEvent(this.publisher, entry.event, this.exchange)).then(
-          (error) => {
-            if (error === undefined) return true;
-            lastError = error;
-            return false;
-          },
-        ),
-      ),
+    const { confirmed, lastError } = await publishOutboxBatch(
+      this.publisher,
+      entries.map((entry) => stockOutgoingMessages(entry.event, this.exchange)),
     );
     const plan = planOutboxRemoval(entries, confirmed);
     if (plan.remove.length > 0) {
@@ -298,18 +289,6 @@ export class StockOutboxRelay {
       this.logger.log('Stock outbox relay publishes again');
     }
     this.failing = failing;
-  }
-}
-
-/** Runs `task`; resolves with its error (a synchronous throw included), or undefined on success. */
-function settle(task: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return task().then(
-      () => undefined,
-      (error: unknown) => error ?? new Error('publish rejected'),
-    );
-  } catch (error) {
-    return Promise.resolve(error ?? new Error('publish threw'));
   }
 }
 

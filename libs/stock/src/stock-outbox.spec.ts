@@ -1,12 +1,14 @@
 import { StockChangedEvent } from '@shop/contracts';
+import type { ConfirmingPublisher } from '@shop/messaging';
 import {
   MalformedOutboxEntryError,
   OutboxEntry,
   parseOutboxEntry,
   planOutboxRemoval,
-  publishStockEvent,
+  publishOutboxBatch,
   StockEventPublisher,
   stockMessageId,
+  stockOutgoingMessages,
   stockPublishProperties,
   stockRoutingKeys,
 } from './stock-outbox';
@@ -40,12 +42,17 @@ describe('message properties', () => {
     expect(stockMessageId({ id: 12, version: 40 })).toBe('stock-12-v40');
   });
 
-  it('sets type and a timestamp in seconds', () => {
+  it('sets type and the change instant as timestamp', () => {
     expect(stockPublishProperties(event(1, 1))).toEqual({
       messageId: 'stock-7-v3',
       type: 'stock.changed',
-      timestamp: Math.floor(Date.parse('2025-01-02T03:04:05.678Z') / 1000),
+      timestamp: new Date('2025-01-02T03:04:05.678Z'),
     });
+  });
+
+  it("is what libs/messaging's ConfirmingPublisher accepts (checked by tsc)", () => {
+    const fits: ConfirmingPublisher extends StockEventPublisher ? true : false = true;
+    expect(fits).toBe(true);
   });
 });
 
@@ -75,21 +82,73 @@ describe('parseOutboxEntry', () => {
   });
 });
 
-describe('publishStockEvent', () => {
-  it('publishes info first, then the crossing key, on the stock exchange', async () => {
-    const calls: [string, string, string][] = [];
-    const publisher: StockEventPublisher = {
-      publish: (exchange, key, body, properties) => {
-        calls.push([exchange, key, properties.messageId]);
-        expect(body.stock).toBe(0);
-        return Promise.resolve();
-      },
-    };
-    await publishStockEvent(publisher, event(0, -1));
-    expect(calls).toEqual([
+describe('stockOutgoingMessages', () => {
+  it('puts info first, then the crossing key, on the stock exchange', () => {
+    expect(
+      stockOutgoingMessages(event(0, -1)).map((message) => [
+        message.exchange,
+        message.routingKey,
+        message.options.messageId,
+      ]),
+    ).toEqual([
       ['stock', 'info', 'stock-7-v3'],
       ['stock', 'depleted', 'stock-7-v3'],
     ]);
+  });
+});
+
+describe('publishOutboxBatch', () => {
+  const groups = [
+    stockOutgoingMessages(event(0, -1, { id: 1 })),
+    stockOutgoingMessages(event(5, 1, { id: 2 })),
+    stockOutgoingMessages(event(6, 1, { id: 3 })),
+  ];
+
+  it('calls publish for every message in order before awaiting any, and reports per entry', async () => {
+    const calls: string[] = [];
+    const publisher: StockEventPublisher = {
+      publish: (_exchange, key, body) => {
+        calls.push(`${body.id} ${key}`);
+        if (body.id === 2) throw new Error('sync failure');
+        return key === 'depleted' ? Promise.reject(new Error('nacked')) : Promise.resolve();
+      },
+    };
+    const result = await publishOutboxBatch(publisher, groups);
+    expect(calls).toEqual(['1 info', '1 depleted', '2 info', '3 info']);
+    expect(result.confirmed).toEqual([false, false, true]);
+    expect(result.lastError).toBeInstanceOf(Error);
+  });
+
+  it('uses publishBatch when the publisher has it, mapping outcomes back to entries', async () => {
+    const publisher: StockEventPublisher = {
+      publish: () => Promise.reject(new Error('must not be called')),
+      publishBatch: (messages) =>
+        Promise.resolve(
+          messages.map((message) =>
+            message.body.id === 3
+              ? { confirmed: false, error: new Error('timeout') }
+              : { confirmed: true },
+          ),
+        ),
+    };
+    const result = await publishOutboxBatch(publisher, groups);
+    expect(result).toEqual({ confirmed: [true, true, false], lastError: new Error('timeout') });
+  });
+
+  it('reports every entry unconfirmed when publishBatch rejects', async () => {
+    const publisher: StockEventPublisher = {
+      publish: () => Promise.resolve(),
+      publishBatch: () => Promise.reject(new Error('closed')),
+    };
+    expect((await publishOutboxBatch(publisher, groups)).confirmed).toEqual([false, false, false]);
+  });
+
+  it('confirms everything on a healthy publisher', async () => {
+    const publisher: StockEventPublisher = { publish: () => Promise.resolve() };
+    expect(await publishOutboxBatch(publisher, groups)).toEqual({
+      confirmed: [true, true, true],
+      lastError: null,
+    });
   });
 });
 

@@ -7,19 +7,37 @@ import {
   StockRoutingKey,
 } from '@shop/contracts';
 
-/** AMQP properties the relay sets on each message; `timestamp` is in seconds (AMQP convention). */
+/** AMQP properties the relay sets on each message (the publisher sends `timestamp` in seconds). */
 export interface StockPublishProperties {
-  messageId: string;
-  type: string;
-  timestamp?: number;
-  headers?: Record<string, unknown>;
+  readonly messageId: string;
+  readonly type: string;
+  readonly timestamp?: Date;
+  readonly headers?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** One message of a batch. */
+export interface StockOutgoingMessage {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly body: StockChangedEvent;
+  readonly options: StockPublishProperties;
+}
+
+/** The broker's verdict on one message of a batch. */
+export interface StockPublishOutcome {
+  readonly confirmed: boolean;
+  readonly error?: Error;
 }
 
 /**
- * What the relay needs from a RabbitMQ publisher (libs/messaging's ConfirmingPublisher fits).
- * `publish` resolves only after the broker's confirm, rejects (quickly) when it cannot publish,
- * serialises `body` as persistent JSON with `contentType`, and sends calls made one after another
- * on the same channel in call order.
+ * What the relay needs from a RabbitMQ publisher; libs/messaging's ConfirmingPublisher fits.
+ * `publish` resolves only after the broker's confirm and rejects (quickly) when it cannot publish;
+ * the body goes out as persistent JSON with `contentType`.
+ *
+ * With `publishBatch` (writes the messages in order on one channel, then waits for all confirms,
+ * never rejects) the relay sends a whole batch with it. Without it, the relay calls `publish` for
+ * every message of the batch in stream order without waiting in between, so `publish` must put
+ * calls on the wire in call order.
  */
 export interface StockEventPublisher {
   publish(
@@ -28,6 +46,7 @@ export interface StockEventPublisher {
     body: StockChangedEvent,
     properties: StockPublishProperties,
   ): Promise<void>;
+  publishBatch?(messages: readonly StockOutgoingMessage[]): Promise<readonly StockPublishOutcome[]>;
 }
 
 /** One entry of the outbox stream, parsed. */
@@ -107,20 +126,22 @@ export function stockPublishProperties(event: StockChangedEvent): StockPublishPr
   return {
     messageId: stockMessageId(event),
     type: MessageType.StockChanged,
-    timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+    timestamp: new Date(event.occurredAt),
   };
 }
 
-/** Publishes every message of one change (`info` first); resolves when all are confirmed. */
-export function publishStockEvent(
-  publisher: StockEventPublisher,
+/** Every message of one change, `info` first. */
+export function stockOutgoingMessages(
   event: StockChangedEvent,
   exchange: string = STOCK_EXCHANGE,
-): Promise<void[]> {
-  const properties = stockPublishProperties(event);
-  return Promise.all(
-    stockRoutingKeys(event).map((key) => publisher.publish(exchange, key, event, properties)),
-  );
+): StockOutgoingMessage[] {
+  const options = stockPublishProperties(event);
+  return stockRoutingKeys(event).map((routingKey) => ({
+    exchange,
+    routingKey,
+    body: event,
+    options,
+  }));
 }
 
 /**
@@ -147,4 +168,63 @@ export function planOutboxRemoval(
     }
   });
   return { remove, keep };
+}
+
+/** Confirm verdict per group (one group = the messages of one outbox entry). */
+export interface OutboxPublishResult {
+  confirmed: boolean[];
+  /** The last failure seen, for logs and metrics; null when everything was confirmed. */
+  lastError: unknown;
+}
+
+function publishOne(publisher: StockEventPublisher, message: StockOutgoingMessage): Promise<void> {
+  try {
+    return publisher.publish(message.exchange, message.routingKey, message.body, message.options);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Publishes every group's messages, in order, without waiting for confirms in between (one confirm
+ * round trip per batch, not per event), then reports per group whether all its messages were
+ * confirmed. Never rejects.
+ */
+export async function publishOutboxBatch(
+  publisher: StockEventPublisher,
+  groups: readonly (readonly StockOutgoingMessage[])[],
+): Promise<OutboxPublishResult> {
+  let lastError: unknown = null;
+  if (publisher.publishBatch) {
+    let outcomes: readonly StockPublishOutcome[];
+    try {
+      outcomes = await publisher.publishBatch(groups.flat());
+    } catch (error) {
+      return { confirmed: groups.map(() => false), lastError: error };
+    }
+    let index = 0;
+    const confirmed = groups.map((group) => {
+      let all = true;
+      for (let offset = 0; offset < group.length; offset += 1, index += 1) {
+        const outcome = outcomes[index];
+        if (outcome?.confirmed !== true) {
+          all = false;
+          lastError = outcome?.error ?? new Error('publisher gave no outcome for a message');
+        }
+      }
+      return all;
+    });
+    return { confirmed, lastError };
+  }
+  // All calls are made here, synchronously and in stream order; only then awaited.
+  const verdicts = groups.map((group) =>
+    Promise.all(group.map((message) => publishOne(publisher, message))).then(
+      () => true,
+      (error: unknown) => {
+        lastError = error;
+        return false;
+      },
+    ),
+  );
+  return { confirmed: await Promise.all(verdicts), lastError };
 }

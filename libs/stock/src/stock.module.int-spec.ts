@@ -14,6 +14,7 @@ import {
   connectTestRedis,
   deleteKeysWithPrefix,
   eventually,
+  inBatches,
   randomStockPrefix,
   TEST_REDIS_URL,
 } from './testing/redis-test-support';
@@ -37,12 +38,9 @@ const published: { exchange: string; routingKey: string; body: StockChangedEvent
     {
       provide: SOURCE,
       useValue: {
-        async *productIds() {
-          yield [7, 8];
-        },
-        async *stockRows() {
-          yield [{ id: 7, stock: 3, version: 2, updatedAt: new Date('2025-01-01T00:00:00Z') }];
-        },
+        productIds: () => inBatches([7, 8]),
+        stockRows: () =>
+          inBatches([{ id: 7, stock: 3, version: 2, updatedAt: new Date('2025-01-01T00:00:00Z') }]),
       } satisfies StockRestoreSource,
     },
   ],

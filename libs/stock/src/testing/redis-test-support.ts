@@ -38,3 +38,8 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** An async iterable over `batches`, as a MySQL-backed source yields them. */
+export async function* inBatches<T>(...batches: T[]): AsyncGenerator<T> {
+  for (const batch of batches) yield await Promise.resolve(batch);
+}

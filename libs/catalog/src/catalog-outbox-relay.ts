@@ -1,0 +1,143 @@
+import { Logger } from '@nestjs/common';
+import { CATALOG_EXCHANGE } from '@shop/contracts';
+import type { OutboxMessage, OutboxRepository } from '@shop/persistence';
+
+/** What the relay needs of a publisher: resolve only once the broker confirmed the message. */
+export interface ConfirmedPublisher {
+  publish(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
+    options: { messageId: string; type: string; timestamp?: Date },
+  ): Promise<unknown>;
+}
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** Poll period while idle; `notify()` cuts it short after a write. */
+  idleMs?: number;
+  /** Longest wait between tries while the broker refuses. */
+  maxBackoffMs?: number;
+}
+
+export interface RelayRoundResult {
+  published: number;
+  failed: number;
+}
+
+/** Stable per outbox row, so a re-publish after a crash is recognised by consumers. */
+export function outboxMessageId(message: Pick<OutboxMessage, 'id'>): string {
+  return `outbox-${message.id}`;
+}
+
+/**
+ * Publishes the MySQL outbox to the `catalog` exchange. A row is marked published only after the
+ * broker's confirm, in the same transaction that claimed it: a crash between confirm and commit
+ * re-publishes the row (consumers dedupe by message id and order by version), a failed publish
+ * keeps it with its error for the next round. Unlike eShop's event log there is always a relay
+ * running, and it retries with backoff until the broker takes the message.
+ */
+export class CatalogOutboxRelay {
+  private readonly logger = new Logger(CatalogOutboxRelay.name);
+  private readonly batchSize: number;
+  private readonly idleMs: number;
+  private readonly maxBackoffMs: number;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private consecutiveFailures = 0;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly publisher: ConfirmedPublisher,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 200;
+    this.idleMs = options.idleMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+  }
+
+  /** One claim-publish-mark round over the oldest unpublished rows. */
+  async relayOnce(): Promise<RelayRoundResult> {
+    return this.outbox.withClaimedBatch(this.batchSize, async (messages, trx) => {
+      const published: number[] = [];
+      let failed = 0;
+      for (const message of messages) {
+        try {
+          await this.publisher.publish(
+            CATALOG_EXCHANGE,
+            message.eventType,
+            JSON.parse(message.payloadJson) as unknown,
+            { messageId: outboxMessageId(message), type: message.eventType, timestamp: message.createdAt },
+          );
+          published.push(message.id);
+        } catch (error) {
+          // Later rows may belong to the same product: stop here to keep their order.
+          failed = 1;
+          await this.outbox.markFailed(message.id, error, trx);
+          this.logger.warn(
+            `outbox row ${message.id} (${message.eventType}) not published, will retry: ${String(error)}`,
+          );
+          break;
+        }
+      }
+      await this.outbox.markPublished(published, trx);
+      return { published: published.length, failed };
+    });
+  }
+
+  /** Cuts the idle wait short: a write just committed a row. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the round in flight, so no claimed row is left half-handled. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let wait = this.idleMs;
+      try {
+        const round = await this.relayOnce();
+        if (round.failed > 0) {
+          this.consecutiveFailures += 1;
+          wait = this.backoff();
+        } else {
+          this.consecutiveFailures = 0;
+          // A full batch means more are waiting: go again at once.
+          if (round.published >= this.batchSize) wait = 0;
+        }
+      } catch (error) {
+        this.consecutiveFailures += 1;
+        wait = this.backoff();
+        this.logger.error(`outbox relay round failed: ${String(error)}`);
+      }
+      if (wait > 0 && this.running) await this.sleep(wait);
+    }
+  }
+
+  private backoff(): number {
+    return Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(this.consecutiveFailures, 10));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
