@@ -181,7 +181,7 @@ describe('storefront app', () => {
       expect(response.body).toContain(
         '<title>Boots &amp; Wellies – page 2 · Beyond LAMP Shop</title>',
       );
-      expect(response.body).toContain('href="/c/boots?maxPrice=25">Under $25</a>');
+      expect(response.body).toContain('href="/c/boots?maxPrice=24.99">Under $25</a>');
       expect(response.body).toContain('<a href="/c/boots?page=3" rel="next">');
       expect(response.body).toContain('<a href="/c/boots" rel="prev">');
     });

@@ -7,7 +7,7 @@ export interface ConfirmedPublisher {
   publish(
     exchange: string,
     routingKey: string,
-    body: unknown,
+    body: object,
     options: { messageId: string; type: string; timestamp?: Date },
   ): Promise<unknown>;
 }
@@ -67,7 +67,7 @@ export class CatalogOutboxRelay {
           await this.publisher.publish(
             CATALOG_EXCHANGE,
             message.eventType,
-            JSON.parse(message.payloadJson) as unknown,
+            JSON.parse(message.payloadJson) as object,
             { messageId: outboxMessageId(message), type: message.eventType, timestamp: message.createdAt },
           );
           published.push(message.id);

@@ -1,1 +1,3 @@
 export * from './catalog-outbox-relay';
+export * from './category-expansion';
+export * from './product-documents';

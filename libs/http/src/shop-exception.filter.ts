@@ -14,9 +14,11 @@ export class ShopExceptionFilter implements ExceptionFilter {
     if (unexpected) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : exception);
     }
+    // A handler may have marked the error cacheable on purpose (a tagged 404); anything else
+    // must not be stored.
+    if (!reply.hasHeader('surrogate-control')) void reply.header('Cache-Control', 'no-store');
     void reply
       .status(status)
-      .header('Cache-Control', 'no-store')
       .type('application/json; charset=utf-8')
       .send(errorBody(status, message));
   }

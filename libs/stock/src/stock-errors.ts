@@ -8,6 +8,7 @@ export type StockErrorCode =
   | 'INSUFFICIENT_STOCK'
   | 'STOCK_LIMIT_EXCEEDED'
   | 'LEDGER_NOT_READY'
+  | 'LEDGER_UNAVAILABLE'
   | 'IDEMPOTENCY_KEY_REUSED';
 
 export abstract class StockLedgerError extends Error {
@@ -80,6 +81,19 @@ export class LedgerNotReadyError extends StockLedgerError {
 
   constructor() {
     super('The stock ledger is being restored from MySQL; try again shortly');
+  }
+}
+
+/** Redis did not answer (down, restarting, out of memory): the change may be retried. */
+export class LedgerUnavailableError extends StockLedgerError {
+  readonly code = 'LEDGER_UNAVAILABLE';
+  readonly httpStatus = 503;
+
+  constructor(cause: unknown) {
+    super(
+      `The stock ledger is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.cause = cause;
   }
 }
 

@@ -59,14 +59,23 @@ export class StockLedgerRestorer {
   start(): void {
     if (this.watching) return;
     this.watching = true;
+    let failing = false;
     const tick = (): void => {
       this.ensureReady()
-        .catch((error: unknown) => {
-          this.logger.error(
-            `Stock ledger restore failed, retrying: ${error instanceof Error ? error.message : String(error)}`,
-          );
-          return null;
-        })
+        .then(
+          () => {
+            failing = false;
+          },
+          (error: unknown) => {
+            // Logged once per outage; the watcher keeps retrying quietly.
+            if (!failing) {
+              this.logger.error(
+                `Stock ledger restore failed, retrying: ${error instanceof Error ? error.message : String(error)}`,
+              );
+            }
+            failing = true;
+          },
+        )
         .finally(() => {
           if (this.watching) this.timer = setTimeout(tick, this.checkIntervalMs);
         })

@@ -6,6 +6,7 @@ import {
   InsufficientStockError,
   InvalidStockRequestError,
   LedgerNotReadyError,
+  LedgerUnavailableError,
   StockLimitError,
   StockNotFoundError,
 } from './stock-errors';
@@ -150,6 +151,23 @@ describe('StockLedger on Redis', () => {
       );
       expect(await outboxLength()).toBe(0);
     });
+  });
+
+  it('answers a typed 503 when Redis does not answer', async () => {
+    // Nothing listens on port 1: the client gives up at once instead of retrying.
+    const unreachable = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    unreachable.on('error', () => undefined);
+    const offline = new StockLedger(unreachable, { keyPrefix: prefix });
+    await expect(offline.apply(1, { action: 'set', amount: 1 })).rejects.toMatchObject({
+      constructor: LedgerUnavailableError,
+      httpStatus: 503,
+    });
+    await expect(offline.get(1)).rejects.toThrow(LedgerUnavailableError);
+    unreachable.disconnect();
   });
 
   describe('Idempotency-Key', () => {

@@ -15,6 +15,8 @@ import {
   InsufficientStockError,
   InvalidStockRequestError,
   LedgerNotReadyError,
+  LedgerUnavailableError,
+  StockLedgerError,
   StockLimitError,
   StockNotFoundError,
 } from './stock-errors';
@@ -70,6 +72,15 @@ function asReply(value: unknown): ScriptReply {
   return value;
 }
 
+/** Anything but the ledger's own verdicts means Redis failed us: a typed 503 with the cause. */
+async function orUnavailable<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw error instanceof StockLedgerError ? error : new LedgerUnavailableError(error);
+  }
+}
+
 function toUpdatedAtMs(value: Date | string): number {
   const ms = value instanceof Date ? value.getTime() : Date.parse(value);
   if (!Number.isFinite(ms)) {
@@ -99,8 +110,9 @@ export class StockLedger {
 
   /**
    * Applies one change. Throws InvalidStockRequestError, LedgerNotReadyError, StockNotFoundError,
-   * InsufficientStockError, StockLimitError or IdempotencyKeyReusedError; in each case nothing
-   * changed. With an idempotency key, a repeat returns the first answer (`replayed: true`).
+   * InsufficientStockError, StockLimitError or IdempotencyKeyReusedError, in each case with
+   * nothing changed; LedgerUnavailableError when Redis did not answer (the change may or may not
+   * have been applied: retry with the same Idempotency-Key). With an idempotency key, a repeat returns the first answer (`replayed: true`).
    * Only successful changes are remembered: a refused request changed nothing, so its retry is
    * evaluated afresh.
    */
@@ -116,18 +128,20 @@ export class StockLedger {
         ? undefined
         : validateIdempotencyKey(options.idempotencyKey);
     const reply = asReply(
-      await this.scripts.shopStockApply(
-        this.keys.level(id),
-        this.keys.knownIds,
-        this.keys.ready,
-        this.keys.outbox,
-        this.keys.idempotency(key ?? ''),
-        id,
-        action,
-        amount,
-        MAX_STOCK,
-        key === undefined ? '' : idempotencyFingerprint(id, { action, amount }),
-        this.idempotencyTtlSeconds,
+      await orUnavailable(
+        this.scripts.shopStockApply(
+          this.keys.level(id),
+          this.keys.knownIds,
+          this.keys.ready,
+          this.keys.outbox,
+          this.keys.idempotency(key ?? ''),
+          id,
+          action,
+          amount,
+          MAX_STOCK,
+          key === undefined ? '' : idempotencyFingerprint(id, { action, amount }),
+          this.idempotencyTtlSeconds,
+        ),
       ),
     );
     switch (reply[0]) {
@@ -156,7 +170,10 @@ export class StockLedger {
     }
   }
 
-  /** The product's level; null when the catalog has no such product. Throws LedgerNotReadyError. */
+  /**
+   * The product's level; null when the catalog has no such product. Throws LedgerNotReadyError,
+   * LedgerUnavailableError.
+   */
   async get(productId: number): Promise<StockLevel | null> {
     const [level] = await this.getMany([productId]);
     return level ?? null;
@@ -173,12 +190,14 @@ export class StockLedger {
       throw new InvalidStockRequestError(`At most ${MAX_IDS_PER_READ} ids per read`);
     }
     const reply = asReply(
-      await this.scripts.shopStockRead(
-        ids.length + 2,
-        this.keys.ready,
-        this.keys.knownIds,
-        ...ids.map((id) => this.keys.level(id)),
-        ...ids,
+      await orUnavailable(
+        this.scripts.shopStockRead(
+          ids.length + 2,
+          this.keys.ready,
+          this.keys.knownIds,
+          ...ids.map((id) => this.keys.level(id)),
+          ...ids,
+        ),
       ),
     );
     if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();

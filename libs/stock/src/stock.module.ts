@@ -106,7 +106,16 @@ export class StockModule {
             maxRetriesPerRequest: 1,
           });
           const logger = new Logger('StockRedis');
-          redis.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
+          // One line per outage, not one per reconnect attempt.
+          let reported = false;
+          redis.on('error', (error: Error) => {
+            if (!reported) logger.warn(`Redis unavailable: ${error.message}`);
+            reported = true;
+          });
+          redis.on('ready', () => {
+            if (reported) logger.log('Redis available again');
+            reported = false;
+          });
           return redis;
         },
       },

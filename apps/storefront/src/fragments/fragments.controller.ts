@@ -1,7 +1,13 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { cacheHeaders, CacheRule, StorefrontCache } from '../caching/cache-headers';
-import { FOOTER_TAG, MENU_TAG, stockTag } from '../caching/cache-tags';
+import {
+  cacheHeaders,
+  CacheOptions,
+  CachePolicy,
+  FOOTER_TAG,
+  MENU_TAG,
+  stockTag,
+} from '@shop/http-cache';
 import { parseProductId, visitorFromCookies } from '../page-models';
 import { HtmlResponse, sendHtml } from '../rendering/html-response';
 import { RenderedFragment, StorefrontFragments } from './storefront-fragments';
@@ -12,14 +18,14 @@ import { RenderedFragment, StorefrontFragments } from './storefront-fragments';
  */
 function fragmentResponse(
   fragment: RenderedFragment,
-  rule: CacheRule,
+  policy: CacheOptions,
   tags: string[],
 ): HtmlResponse {
   return fragment.complete
-    ? { status: 200, headers: cacheHeaders({ rule, tags }), html: fragment.html }
+    ? { status: 200, headers: cacheHeaders({ ...policy, tags }), html: fragment.html }
     : {
         status: 503,
-        headers: cacheHeaders({ rule: StorefrontCache.uncacheable }),
+        headers: cacheHeaders(CachePolicy.uncacheable),
         html: fragment.html,
       };
 }
@@ -32,7 +38,7 @@ export class FragmentsController {
   @Get('menu')
   async menu(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const fragment = await this.fragments.menu();
-    return sendHtml(reply, fragmentResponse(fragment, StorefrontCache.menu, [MENU_TAG]));
+    return sendHtml(reply, fragmentResponse(fragment, CachePolicy.menu, [MENU_TAG]));
   }
 
   /** Built from the visitor's cookies: never stored by Varnish or anyone else. */
@@ -41,7 +47,7 @@ export class FragmentsController {
     const fragment = this.fragments.header(visitorFromCookies(request.headers.cookie));
     return sendHtml(reply, {
       status: 200,
-      headers: cacheHeaders({ rule: StorefrontCache.private }),
+      headers: cacheHeaders(CachePolicy.private),
       html: fragment.html,
     });
   }
@@ -50,7 +56,7 @@ export class FragmentsController {
   footer(@Res({ passthrough: true }) reply: FastifyReply): string {
     return sendHtml(
       reply,
-      fragmentResponse(this.fragments.footer(), StorefrontCache.footer, [FOOTER_TAG]),
+      fragmentResponse(this.fragments.footer(), CachePolicy.static, [FOOTER_TAG]),
     );
   }
 
@@ -64,11 +70,11 @@ export class FragmentsController {
       // Inside a page this is a hole, not a second HTML document.
       return sendHtml(reply, {
         status: 404,
-        headers: cacheHeaders({ rule: StorefrontCache.uncacheable }),
+        headers: cacheHeaders(CachePolicy.uncacheable),
         html: '<!-- no such product -->',
       });
     }
     const fragment = await this.fragments.stockBadge(id);
-    return sendHtml(reply, fragmentResponse(fragment, StorefrontCache.stockBadge, [stockTag(id)]));
+    return sendHtml(reply, fragmentResponse(fragment, CachePolicy.stock, [stockTag(id)]));
   }
 }

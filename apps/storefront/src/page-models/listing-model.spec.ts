@@ -2,6 +2,7 @@ import {
   buildHref,
   catalogQueryFor,
   categoryFacetLinks,
+  inclusiveMaxPrice,
   listingHref,
   paginationModel,
   priceFacetLinks,
@@ -95,7 +96,7 @@ describe('priceFacetLinks', () => {
 
   it('links each non-empty range, resetting the page', () => {
     expect(priceFacetLinks('/c/a', { ...base, page: 3 }, buckets)).toEqual([
-      { label: 'Under $20', href: '/c/a?maxPrice=20', count: 4, active: false },
+      { label: 'Under $20', href: '/c/a?maxPrice=19.99', count: 4, active: false },
       { label: '$50 and up', href: '/c/a?minPrice=50', count: 2, active: false },
     ]);
   });
@@ -108,6 +109,12 @@ describe('priceFacetLinks', () => {
   it('offers "Any price" for a typed-in range that matches no bucket', () => {
     const links = priceFacetLinks('/c/a', { ...base, minPrice: 7, maxPrice: 9 }, buckets);
     expect(links[0]).toEqual({ label: 'Any price', href: '/c/a', count: null, active: false });
+  });
+
+  it('turns the exclusive bucket end into an inclusive maxPrice', () => {
+    const links = priceFacetLinks('/c/a', { ...base, maxPrice: 19.99 }, buckets);
+    expect(links[0]).toMatchObject({ label: 'Under $20', href: '/c/a', active: true });
+    expect(inclusiveMaxPrice(0.1)).toBe(0.09);
   });
 
   it('labels ranges with cents', () => {

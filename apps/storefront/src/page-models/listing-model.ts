@@ -129,6 +129,14 @@ export function priceRangeLabel(bucket: Pick<PriceRangeBucket, 'from' | 'to'>): 
 }
 
 /**
+ * A range bucket's `to` is exclusive while the catalog's `maxPrice` is inclusive; prices have
+ * cents, so "under $20" is `maxPrice=19.99` and the link finds exactly what the bucket counted.
+ */
+export function inclusiveMaxPrice(exclusiveTo: number): number {
+  return Math.round(exclusiveTo * 100 - 1) / 100;
+}
+
+/**
  * Price-range facet links from the catalog's `priceRanges` aggregation: each sets
  * `minPrice`/`maxPrice` (the active one clears them again), empty ranges are left out, and
  * changing a filter goes back to page 1.
@@ -141,7 +149,7 @@ export function priceFacetLinks(
   const links: FacetLink[] = [];
   for (const bucket of buckets) {
     const minPrice = bucket.from ?? undefined;
-    const maxPrice = bucket.to ?? undefined;
+    const maxPrice = bucket.to === null ? undefined : inclusiveMaxPrice(bucket.to);
     const active = query.minPrice === minPrice && query.maxPrice === maxPrice;
     if (bucket.count === 0 && !active) continue;
     links.push({

@@ -1,5 +1,5 @@
 import { CategoryNode, Product, ProductSearchResult } from '@shop/contracts';
-import { categoryTag, LISTING_TAG, productTag } from '../caching/cache-tags';
+import { categoryTag, LISTING_TAG, productTag } from '@shop/http-cache';
 import { CategoryLink, categoryHref, categoryLinks, findCategoryTrail } from './category-tree';
 import {
   CatalogProductQuery,

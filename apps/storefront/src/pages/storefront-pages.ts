@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CategoryNode } from '@shop/contracts';
-import { cacheHeaders, CacheRule, StorefrontCache } from '../caching/cache-headers';
+import { cacheHeaders, CacheOptions, CachePolicy } from '@shop/http-cache';
 import { FragmentComposer } from '../composition/fragment-composer';
 import {
   FOOTER_FRAGMENT,
@@ -16,6 +16,7 @@ import {
   FEATURED_QUERY,
   homePage,
   isCategorySlug,
+  PageLifetime,
   PageModel,
   PageNotFound,
   parseCategoryQuery,
@@ -37,6 +38,19 @@ import {
   UpstreamUnavailableError,
 } from '../upstream';
 
+/**
+ * Varnish lifetimes of page shells. Product pages change only with their product (a purge of
+ * `product-<id>`). Listings show many products but carry only listing-level tags (`listing`,
+ * `category-<slug>`), never one per product, which would outgrow Varnish's header limits on big
+ * categories; so they live minutes, and their stock stays fresh through per-tile `stock-<id>`
+ * fragments. Browsers get every shell as `private, no-cache`: the assembled page embeds the
+ * visitor's header.
+ */
+const PAGE_POLICIES: Record<PageLifetime, CacheOptions> = {
+  product: CachePolicy.product,
+  listing: CachePolicy.listing,
+};
+
 /** Seconds a 503 page asks clients to wait before retrying. */
 const RETRY_AFTER_SECONDS = 30;
 
@@ -44,7 +58,7 @@ interface ErrorPage {
   status: number;
   heading: string;
   message: string;
-  rule: CacheRule;
+  policy: CacheOptions;
   tags: readonly string[];
 }
 
@@ -127,12 +141,10 @@ export class StorefrontPages {
     } catch (error) {
       return this.errorPage(composer, error);
     }
-    const rule =
-      model.lifetime === 'product' ? StorefrontCache.productPage : StorefrontCache.listingPage;
     return this.render(composer, model.template, 200, {
       context: { title: model.title, searchText: model.searchText, view: model.view },
       stockBadges: model.stockBadges,
-      rule,
+      policy: PAGE_POLICIES[model.lifetime],
       tags: model.cacheTags,
     });
   }
@@ -144,7 +156,7 @@ export class StorefrontPages {
     page: {
       context: Record<string, unknown>;
       stockBadges: readonly number[];
-      rule: CacheRule;
+      policy: CacheOptions;
       tags: readonly string[];
     },
   ): Promise<HtmlResponse> {
@@ -160,8 +172,8 @@ export class StorefrontPages {
     // Inline pages embed this visitor's header: nobody may store them. (It also keeps Varnish safe
     // should it ever forget to announce ESI: it would pass such pages, never cache them.)
     const headers = composer.emitsEsi
-      ? cacheHeaders({ rule: page.rule, tags: page.tags, esi: true })
-      : cacheHeaders({ rule: StorefrontCache.private });
+      ? cacheHeaders({ ...page.policy, tags: page.tags, esi: true })
+      : cacheHeaders(CachePolicy.private);
     return { status, headers, html };
   }
 
@@ -170,7 +182,7 @@ export class StorefrontPages {
     const response = await this.render(composer, 'pages/error.njk', page.status, {
       context: { title: page.heading, view: { heading: page.heading, message: page.message } },
       stockBadges: [],
-      rule: page.rule,
+      policy: page.policy,
       tags: page.tags,
     });
     if (page.status === 503) response.headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
@@ -183,7 +195,7 @@ export class StorefrontPages {
         status: 404,
         heading: 'Page not found',
         message: `${error.message}. It may have moved, or the link may be mistyped.`,
-        rule: StorefrontCache.notFoundPage,
+        policy: CachePolicy.notFound,
         tags: error.cacheTags,
       };
     }
@@ -192,7 +204,7 @@ export class StorefrontPages {
         status: 400,
         heading: 'That request does not look right',
         message: error.message,
-        rule: StorefrontCache.uncacheable,
+        policy: CachePolicy.uncacheable,
         tags: [],
       };
     }
@@ -202,7 +214,7 @@ export class StorefrontPages {
         status: 503,
         heading: 'We will be right back',
         message: 'Our catalog is taking a short break. Please try again in a moment.',
-        rule: StorefrontCache.uncacheable,
+        policy: CachePolicy.uncacheable,
         tags: [],
       };
     }
@@ -211,7 +223,7 @@ export class StorefrontPages {
       status: 500,
       heading: 'Something went wrong',
       message: 'Sorry, this page could not be shown. Please try again in a moment.',
-      rule: StorefrontCache.uncacheable,
+      policy: CachePolicy.uncacheable,
       tags: [],
     };
   }

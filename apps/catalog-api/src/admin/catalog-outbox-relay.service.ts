@@ -1,0 +1,30 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CatalogOutboxRelay } from '@shop/catalog';
+import { ConfirmingPublisher } from '@shop/messaging';
+import { OutboxRepository } from '@shop/persistence';
+
+/**
+ * Runs the outbox relay inside the app that writes the outbox, so a write is published the
+ * moment it commits (`notify`) instead of at the next poll. Several instances are safe: rows
+ * are claimed with SKIP LOCKED.
+ */
+@Injectable()
+export class CatalogOutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly relay: CatalogOutboxRelay;
+
+  constructor(outbox: OutboxRepository, publisher: ConfirmingPublisher) {
+    this.relay = new CatalogOutboxRelay(outbox, publisher);
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  notify(): void {
+    this.relay.notify();
+  }
+}

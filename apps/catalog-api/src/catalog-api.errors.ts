@@ -1,0 +1,12 @@
+import type { ErrorStatusMapping } from '@shop/http';
+import { DuplicateSkuError, ProductNotFoundError, UnknownCategoryError } from '@shop/persistence';
+import { SearchPageOutOfRangeError, SearchUnavailableError } from '@shop/search';
+
+/** How the catalog's domain errors read over HTTP. */
+export const CATALOG_API_ERRORS: readonly ErrorStatusMapping[] = [
+  [DuplicateSkuError, 409],
+  [UnknownCategoryError, 400],
+  [ProductNotFoundError, 404],
+  [SearchPageOutOfRangeError, 400],
+  [SearchUnavailableError, 503],
+];
