@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseIntPipe, Query, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, NotFoundException, Param, ParseIntPipe, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { expandCategorySlugs } from '@shop/catalog';
@@ -29,6 +29,9 @@ export class ProductsController {
     @Query() query: SearchProductsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProductSearchResult> {
+    if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
+      throw new BadRequestException('minPrice must not be greater than maxPrice');
+    }
     const categories = expandCategorySlugs(await this.categories.tree(), query.category);
     const result = await this.search.search(query.toSearchQuery(categories));
     // Listing-level tags only: a product change soft-purges `listing`, so the header stays small

@@ -15,6 +15,9 @@ import {
 } from 'class-validator';
 import { PRODUCT_SORTS, ProductSearchQuery, ProductSort } from '@shop/contracts';
 
+// Decorators of a property run bottom-up, stopping at the first failure: type checks sit
+// closest to the property so "minPrice must be a number" wins over a range message.
+
 const SLUG = /^[a-z0-9][a-z0-9-]{0,127}$/;
 
 function toArray(value: unknown): unknown {
@@ -31,9 +34,9 @@ function toBoolean(value: unknown): unknown {
 
 export class SearchProductsQuery {
   @ApiPropertyOptional({ description: 'Full-text query; absent: browse' })
-  @IsOptional()
-  @IsString()
   @MaxLength(200)
+  @IsString()
+  @IsOptional()
   q?: string;
 
   @ApiPropertyOptional({ description: 'Category slug (repeatable); a department includes its children', type: [String] })
@@ -43,17 +46,17 @@ export class SearchProductsQuery {
   category: string[] = [];
 
   @ApiPropertyOptional({ minimum: 0 })
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minPrice must be a number' })
   @IsOptional()
   @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minPrice must be a number' })
-  @Min(0)
   minPrice?: number;
 
   @ApiPropertyOptional({ minimum: 0 })
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'maxPrice must be a number' })
   @IsOptional()
   @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'maxPrice must be a number' })
-  @Min(0)
   maxPrice?: number;
 
   @ApiPropertyOptional()
@@ -68,18 +71,18 @@ export class SearchProductsQuery {
   sort: ProductSort = 'relevance';
 
   @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @Min(1)
+  @IsInt({ message: 'page must be a whole number' })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1)
   page = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @Max(100)
+  @Min(1)
+  @IsInt({ message: 'size must be a whole number' })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'size must be a whole number' })
-  @Min(1)
-  @Max(100)
   size = 20;
 
   toSearchQuery(categories: string[]): ProductSearchQuery {
@@ -98,15 +101,15 @@ export class SearchProductsQuery {
 
 export class SuggestQuery {
   @ApiPropertyOptional({ description: 'What the shopper has typed so far' })
-  @IsString({ message: 'q is required' })
   @MaxLength(100)
+  @IsString({ message: 'q is required' })
   q!: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 10 })
+  @Max(10)
+  @Min(1)
+  @IsInt()
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10)
   limit = 10;
 }

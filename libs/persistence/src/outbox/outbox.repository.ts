@@ -154,6 +154,21 @@ export class OutboxRepository {
     return row?.created_at ?? null;
   }
 
+  /**
+   * Ids of the aggregates of one type that had an event written at or after `since`: what a
+   * full reindex must replay, since writes during its load went to the index it replaced.
+   */
+  async aggregatesChangedSince(aggregateType: string, since: Date): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select('aggregate_id')
+      .distinct()
+      .where('aggregate_type', '=', aggregateType)
+      .where('created_at', '>=', since)
+      .execute();
+    return rows.map((row) => row.aggregate_id);
+  }
+
   /** Deletes up to `limit` messages published before `before`; returns how many went. */
   async prunePublished(before: Date, limit = 10_000): Promise<number> {
     const result = await this.db
