@@ -9,3 +9,4 @@ export * from './stock-outbox';
 export * from './stock-outbox-relay';
 export * from './redis-lease';
 export * from './stock.module';
+export * from './mysql-stock-restore-source';

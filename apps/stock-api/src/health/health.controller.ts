@@ -1,0 +1,38 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+import { probeDependency } from '@shop/observability';
+import { STOCK_REDIS, StockLedger } from '@shop/stock';
+
+/**
+ * 200 while stock can be read and changed: Redis answers and the ledger has been restored from
+ * MySQL. RabbitMQ is not needed for an answer: changes wait in the Redis outbox for the broker.
+ */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    private readonly ledger: StockLedger,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => probeDependency(this.indicator, 'redis', () => this.redis.ping()),
+      () =>
+        probeDependency(this.indicator, 'ledger', async () => {
+          if (!(await this.ledger.isReady())) throw new Error('restoring from MySQL');
+        }),
+    ]);
+  }
+}

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Headers, Param, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { StockLevel } from '@shop/contracts';
+import { AdminOnly } from '@shop/http';
+import { cacheHeaders, CachePolicy, stockTag } from '@shop/http-cache';
+import {
+  parseProductId,
+  parseProductIdList,
+  parseStockChangeRequest,
+  StockLedger,
+  StockNotFoundError,
+  validateIdempotencyKey,
+} from '@shop/stock';
+
+export interface StockChangeResponse {
+  id: number;
+  stock: number;
+  version: number;
+}
+
+/**
+ * Reads and writes of the live ledger. Validation and the atomic change live in @shop/stock;
+ * this only maps HTTP onto them.
+ */
+@ApiTags('stock')
+@Controller()
+export class StockController {
+  constructor(private readonly ledger: StockLedger) {}
+
+  @Get('products/:id/stock')
+  @ApiOkResponse({ description: '{ id, stock, version, updatedAt }' })
+  @ApiNotFoundResponse({ description: 'The catalog has no such product' })
+  async get(@Param('id') rawId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<StockLevel> {
+    const id = parseProductId(rawId);
+    const level = await this.ledger.get(id);
+    if (!level) throw new StockNotFoundError(id);
+    // Cached by Varnish under stock-<id>; every change purges that tag.
+    void reply.headers(cacheHeaders({ ...CachePolicy.stock, tags: [stockTag(id)] }));
+    return level;
+  }
+
+  @Get('stock')
+  @ApiQuery({ name: 'ids', example: '1,2,3', description: 'Up to 1000 product ids' })
+  @ApiOkResponse({ description: 'The known products\' stock, and the ids the catalog does not have' })
+  async getMany(
+    @Query('ids') rawIds: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ items: StockLevel[]; unknown: number[] }> {
+    const ids = parseProductIdList(rawIds);
+    const levels = await this.ledger.getMany(ids);
+    // One tag per id would be unbounded: not stored by Varnish, always fresh.
+    void reply.headers(cacheHeaders(CachePolicy.uncacheable));
+    return {
+      items: levels.filter((level): level is StockLevel => level !== null),
+      unknown: ids.filter((_, index) => levels[index] === null),
+    };
+  }
+
+  @Put('products/:id/stock')
+  @AdminOnly()
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['stock', 'action'],
+      properties: {
+        stock: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+        action: { type: 'string', enum: ['increment', 'decrement', 'set'] },
+      },
+    },
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the first answer' })
+  @ApiOkResponse({ description: '{ id, stock, version }' })
+  @ApiConflictResponse({ description: 'Not enough stock, or over the limit' })
+  async change(
+    @Param('id') rawId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') rawKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StockChangeResponse> {
+    const id = parseProductId(rawId);
+    const change = parseStockChangeRequest(body);
+    const idempotencyKey = rawKey === undefined ? undefined : validateIdempotencyKey(rawKey);
+    const result = await this.ledger.apply(id, change, { idempotencyKey });
+    void reply.headers(cacheHeaders(CachePolicy.uncacheable));
+    if (result.replayed) void reply.header('Idempotency-Replayed', 'true');
+    return { id: result.id, stock: result.stock, version: result.version };
+  }
+}

@@ -1,0 +1,30 @@
+import type { ProductRepository, StockRepository } from '@shop/persistence';
+import type { StockRestoreSource } from './stock-ledger-restorer';
+import type { StockRestoreRow } from './stock-ledger';
+
+const PAGE_SIZE = 1000;
+
+/** MySQL, the source of truth, as what the ledger is rebuilt from when Redis comes back empty. */
+export class MysqlStockRestoreSource implements StockRestoreSource {
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly stock: StockRepository,
+  ) {}
+
+  async *productIds(): AsyncIterable<readonly number[]> {
+    const ids = await this.products.allIds();
+    for (let start = 0; start < ids.length; start += PAGE_SIZE) {
+      yield ids.slice(start, start + PAGE_SIZE);
+    }
+  }
+
+  async *stockRows(): AsyncIterable<readonly StockRestoreRow[]> {
+    let afterId = 0;
+    for (;;) {
+      const page = await this.stock.page(afterId, PAGE_SIZE);
+      if (page.items.length > 0) yield page.items;
+      if (page.nextAfterId === null) return;
+      afterId = page.nextAfterId;
+    }
+  }
+}
