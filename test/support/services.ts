@@ -59,3 +59,17 @@ export async function startRabbitApp(): Promise<void> {
   await run('rabbitmqctl', ['start_app'], { timeout: 60_000 });
   await run('rabbitmqctl', ['await_startup'], { timeout: 60_000 });
 }
+
+const repoRoot = `${__dirname}/../..`;
+
+/** Elasticsearch as the stack runs it (scripts/stack/elasticsearch.sh), for outage tests. */
+export async function stopElasticsearch(): Promise<void> {
+  await run('bash', ['scripts/stack/elasticsearch.sh', 'stop'], { cwd: repoRoot, timeout: 60_000 });
+}
+
+export async function startElasticsearch(): Promise<void> {
+  await run('bash', ['scripts/stack/elasticsearch.sh', 'start'], {
+    cwd: repoRoot,
+    timeout: 180_000,
+  });
+}

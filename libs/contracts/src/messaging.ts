@@ -36,7 +36,9 @@ export const SyncQueue = {
   StockToMysql: 'sync.stock-mysql',
   StockToSearch: 'sync.stock-search',
   StockToCache: 'sync.stock-cache',
+  /** Product changes into Elasticsearch, then the Varnish purge (after the write is visible). */
   ProductToSearch: 'sync.product-search',
-  ProductToCache: 'sync.product-cache',
+  /** Product ids into the stock ledger's registry, so the stock API knows a new product. */
+  ProductStockIds: 'sync.product-stock-ids',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];

@@ -231,7 +231,7 @@ export function purgedCount(body: string): number {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed === 'object' && parsed !== null && 'purged' in parsed) {
-      const purged = (parsed as { purged: unknown }).purged;
+      const purged = parsed.purged;
       if (typeof purged === 'number' && Number.isFinite(purged)) return purged;
     }
   } catch {

@@ -1,0 +1,35 @@
+import { SILENT_LOGGER, type LiveStockReader, type StockRowReader, type SyncLogger } from '../ports';
+
+/**
+ * Stock figures for building search documents: the live ledger first (what shoppers are sold
+ * against), MySQL's copy for products the ledger does not know yet (a product created a moment
+ * ago) or when Redis does not answer. Returns id -> quantity; ids neither knows read as 0.
+ */
+export async function currentQuantities(
+  ids: readonly number[],
+  ledger: LiveStockReader,
+  mysql: StockRowReader,
+  logger: SyncLogger = SILENT_LOGGER,
+): Promise<Map<number, number>> {
+  const quantities = new Map<number, number>();
+  if (ids.length === 0) return quantities;
+  let levels: ({ stock: number } | null)[];
+  try {
+    levels = await ledger.getMany(ids);
+  } catch (error) {
+    logger.warn(
+      `stock ledger unavailable (${error instanceof Error ? error.message : String(error)}); ` +
+        'using MySQL stock figures',
+    );
+    levels = ids.map(() => null);
+  }
+  const fromMysql: number[] = [];
+  levels.forEach((level, index) => {
+    if (level) quantities.set(ids[index], level.stock);
+    else fromMysql.push(ids[index]);
+  });
+  if (fromMysql.length > 0) {
+    for (const level of await mysql.findByIds(fromMysql)) quantities.set(level.id, level.stock);
+  }
+  return quantities;
+}

@@ -1,0 +1,89 @@
+import { MAX_STOCK, type StockChangedEvent } from '@shop/contracts';
+import { PoisonMessageError } from '@shop/messaging';
+import { z } from 'zod';
+
+/*
+ * What the sync consumers accept off the wire. A body that fails here can never succeed, so it is
+ * poison: straight to the dead-letter queue with the reason, instead of a round of retries.
+ */
+
+const productId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const isoInstant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
+  message: 'not an ISO-8601 instant',
+});
+
+const stockChangedSchema = z.object({
+  id: productId,
+  stock: z.number().int().min(0).max(MAX_STOCK),
+  delta: z.number().int().min(-MAX_STOCK).max(MAX_STOCK),
+  version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  reason: z.string().min(1),
+  occurredAt: isoInstant,
+});
+
+function poison(what: string, error: z.ZodError): PoisonMessageError {
+  return new PoisonMessageError(`not a ${what}: ${z.prettifyError(error).replace(/\s+/g, ' ')}`);
+}
+
+/** A `stock` exchange body (`{ id, stock, delta, version, reason, occurredAt }`). */
+export function parseStockChangedEvent(raw: unknown): StockChangedEvent {
+  const result = stockChangedSchema.safeParse(raw);
+  if (!result.success) throw poison('stock event', result.error);
+  const event = result.data;
+  return {
+    id: event.id,
+    stock: event.stock,
+    delta: event.delta,
+    version: event.version,
+    reason: event.reason as StockChangedEvent['reason'],
+    occurredAt: event.occurredAt,
+  };
+}
+
+/** The stock before the change: `stock - delta`. */
+export function stockBefore(event: Pick<StockChangedEvent, 'stock' | 'delta'>): number {
+  return event.stock - event.delta;
+}
+
+/** The change moved the product between "none left" and "some left" (either way). */
+export function crossesZero(event: Pick<StockChangedEvent, 'stock' | 'delta'>): boolean {
+  return stockBefore(event) > 0 !== event.stock > 0;
+}
+
+/**
+ * A product change on the `catalog` exchange, reduced to what the consumers use: they re-read the
+ * product from MySQL rather than trusting the body, so an old event can never write old data.
+ */
+export type CatalogChange =
+  | { readonly kind: 'upserted'; readonly id: number; readonly version: number; readonly categories: readonly string[] }
+  | { readonly kind: 'deleted'; readonly id: number; readonly version: number };
+
+const upsertedSchema = z.object({
+  product: z.object({ id: productId, categories: z.array(z.string()).default([]) }),
+  version: z.number().int().min(0),
+  occurredAt: isoInstant,
+});
+
+const deletedSchema = z.object({
+  id: productId,
+  version: z.number().int().min(0),
+  occurredAt: isoInstant,
+});
+
+/** `product.upserted` (`{ product, version, occurredAt }`) or `product.deleted` (`{ id, ... }`). */
+export function parseCatalogChange(raw: unknown): CatalogChange {
+  if (typeof raw === 'object' && raw !== null && 'product' in raw) {
+    const result = upsertedSchema.safeParse(raw);
+    if (!result.success) throw poison('product.upserted event', result.error);
+    const { product, version } = result.data;
+    return { kind: 'upserted', id: product.id, version, categories: product.categories };
+  }
+  const result = deletedSchema.safeParse(raw);
+  if (!result.success) throw poison('product event', result.error);
+  return { kind: 'deleted', id: result.data.id, version: result.data.version };
+}
+
+/** Distinct values in first-seen order. */
+export function distinct<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,42 @@
+import type { StockLevel } from '@shop/contracts';
+import type { VarnishPurger } from '@shop/http-cache';
+import type { ProductRepository, StockRepository } from '@shop/persistence';
+import type { ProductIndexer } from '@shop/search';
+import type { ProductIdRegistry, StockLedger } from '@shop/stock';
+
+/*
+ * The slices of other libs' services the sync logic uses. Narrow on purpose: the unit tests hand
+ * in small fakes, and a reader sees at a glance which calls a consumer makes.
+ */
+
+export type StockRowWriter = Pick<StockRepository, 'applyVersioned'>;
+export type StockRowReader = Pick<StockRepository, 'findByIds'>;
+export type ProductReader = Pick<ProductRepository, 'findByIds'>;
+export type ProductPager = Pick<ProductRepository, 'listPage' | 'findByIds'>;
+export type InStockWriter = Pick<ProductIndexer, 'setInStockMany'>;
+export type ProductDocumentWriter = Pick<ProductIndexer, 'upsert' | 'remove'>;
+export type ProductDocumentSource = Pick<ProductIndexer, 'iterateDocuments' | 'upsert' | 'remove'>;
+export type CachePurger = Pick<VarnishPurger, 'purge'>;
+export type ProductIdRegistrar = Pick<ProductIdRegistry, 'register' | 'unregister'>;
+
+/** The live ledger's figures, aligned with the ids (null: the ledger does not know the product). */
+export interface LiveStockReader {
+  getMany(productIds: readonly number[]): Promise<(StockLevel | null)[]>;
+}
+
+export type StockLedgerView = Pick<StockLedger, 'getMany' | 'snapshot' | 'restore'>;
+
+/** Nest's Logger and nestjs-pino's satisfy it. */
+export interface SyncLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug?(message: string): void;
+}
+
+export const SILENT_LOGGER: SyncLogger = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};

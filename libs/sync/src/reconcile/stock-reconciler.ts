@@ -1,0 +1,197 @@
+import type { StockLevel } from '@shop/contracts';
+import { stockTag } from '@shop/http-cache';
+import type { StockRepository, VersionedStockRow } from '@shop/persistence';
+import type { ProductIdRegistry, StockLedger, StockRestoreRow } from '@shop/stock';
+import { SILENT_LOGGER, type CachePurger, type SyncLogger } from '../ports';
+import type { ReconcileKind, ReconcileTally } from './reconcile-report';
+
+export interface StockReconcilerDeps {
+  readonly mysql: Pick<StockRepository, 'page' | 'findByIds' | 'applyVersioned' | 'overwrite'>;
+  readonly ledger: Pick<StockLedger, 'getMany' | 'snapshot' | 'restore' | 'isReady'>;
+  readonly registry: Pick<ProductIdRegistry, 'register' | 'unregister'>;
+  /**
+   * Restores a ledger that lost everything (no ready marker), e.g. `StockLedgerRestorer.ensureReady`.
+   * Without it an unready ledger fails the stock part: the stock API's restorer will get there.
+   */
+  readonly ensureLedgerReady?: () => Promise<{ restored: number } | null>;
+  /** Purges `stock-<id>` of levels rewritten in Redis (Varnish caches the stock answers). */
+  readonly purger?: CachePurger;
+  readonly logger?: SyncLogger;
+}
+
+export interface StockReconcilerOptions {
+  /** Rows per MySQL page and per ledger read (at most 1000, the ledger's read limit). */
+  readonly pageSize?: number;
+  /**
+   * A ledger level changed less than this long ago that is ahead of MySQL is most likely an event
+   * still on its way to MySQL: left to the consumer, not counted. Default 5000.
+   */
+  readonly graceMs?: number;
+  readonly now?: () => number;
+}
+
+export interface StockReconcileResult {
+  /** MySQL rows compared with the ledger. */
+  readonly checked: number;
+}
+
+function versioned(level: StockLevel): VersionedStockRow {
+  return {
+    productId: level.id,
+    quantity: level.stock,
+    version: level.version,
+    updatedAt: level.updatedAt,
+  };
+}
+
+function restoreRow(level: StockLevel): StockRestoreRow {
+  return { id: level.id, stock: level.stock, version: level.version, updatedAt: level.updatedAt };
+}
+
+/**
+ * MySQL's `stock` table against the Redis ledger, both paged in product id order. The higher
+ * version wins: a ledger ahead of MySQL is written to MySQL (version-guarded, so a consumer
+ * writing a newer one meanwhile is never undone), a MySQL ahead of the ledger is restored into it
+ * (the restore never lowers a newer level). At the same version with different figures the ledger
+ * wins: it is what sales were checked against. Levels missing in Redis come back from MySQL.
+ *
+ * MySQL is read before Redis for each page, so a change landing in between shows as "ledger
+ * newer" (harmless to write, and skipped within the grace period), never as "MySQL newer".
+ */
+export class StockReconciler {
+  private readonly pageSize: number;
+  private readonly graceMs: number;
+  private readonly now: () => number;
+  private readonly logger: SyncLogger;
+
+  constructor(
+    private readonly deps: StockReconcilerDeps,
+    options: StockReconcilerOptions = {},
+  ) {
+    this.pageSize = Math.min(options.pageSize ?? 500, 1000);
+    this.graceMs = options.graceMs ?? 5000;
+    this.now = options.now ?? Date.now;
+    this.logger = deps.logger ?? SILENT_LOGGER;
+  }
+
+  async reconcile(tally: ReconcileTally): Promise<StockReconcileResult> {
+    await this.ensureReady(tally);
+    const purge = new Set<number>();
+    let checked = 0;
+    for (let afterId: number | null = 0; afterId !== null; ) {
+      const page = await this.deps.mysql.page(afterId, this.pageSize);
+      if (page.items.length > 0) await this.compareWithLedger(page.items, tally, purge);
+      checked += page.items.length;
+      afterId = page.nextAfterId;
+    }
+    for (let afterId: number | null = 0; afterId !== null; ) {
+      const page = await this.deps.ledger.snapshot(afterId, this.pageSize);
+      if (page.levels.length > 0) await this.findLedgerOnly(page.levels, tally);
+      afterId = page.nextAfterId;
+    }
+    if (purge.size > 0 && this.deps.purger) {
+      await this.deps.purger
+        .purge({ hard: [...purge].map(stockTag), soft: [] })
+        .catch((error: unknown) => tally.problem(`stock: purge after repair failed: ${describe(error)}`));
+    }
+    return { checked };
+  }
+
+  private async ensureReady(tally: ReconcileTally): Promise<void> {
+    if (await this.deps.ledger.isReady()) return;
+    if (!this.deps.ensureLedgerReady) {
+      throw new Error('the stock ledger is not ready (Redis lost it; the stock API restores it)');
+    }
+    const report = await this.deps.ensureLedgerReady();
+    if (report && report.restored > 0) {
+      this.logger.warn(`the stock ledger was empty: restored ${report.restored} levels from MySQL`);
+      tally.found('stock.missingInRedis', report.restored);
+      tally.fixed('stock.missingInRedis', report.restored);
+    }
+  }
+
+  /** One page of MySQL rows against the ledger's levels of the same products. */
+  private async compareWithLedger(
+    rows: readonly StockLevel[],
+    tally: ReconcileTally,
+    purge: Set<number>,
+  ): Promise<void> {
+    const levels = await this.deps.ledger.getMany(rows.map((row) => row.id));
+    const unregistered: number[] = [];
+    const restore = new Map<number, { row: StockLevel; kind: ReconcileKind }>();
+    const ledgerNewer: VersionedStockRow[] = [];
+    const mismatched: VersionedStockRow[] = [];
+
+    rows.forEach((row, index) => {
+      const level = levels[index];
+      if (level === null || level === undefined) {
+        tally.found('stock.missingInRedis');
+        unregistered.push(row.id);
+        restore.set(row.id, { row, kind: 'stock.missingInRedis' });
+        return;
+      }
+      // A registered product without a level hash reads as 0 at version 0, changed at epoch 0.
+      const noLevel = level.version === 0 && Date.parse(level.updatedAt) === 0;
+      if (noLevel) {
+        if (row.version > 0 || row.stock !== 0) {
+          tally.found('stock.missingInRedis');
+          restore.set(row.id, { row, kind: 'stock.missingInRedis' });
+        }
+      } else if (level.version > row.version) {
+        if (this.now() - Date.parse(level.updatedAt) < this.graceMs) return; // likely in flight
+        tally.found('stock.redisNewer');
+        ledgerNewer.push(versioned(level));
+      } else if (row.version > level.version) {
+        tally.found('stock.mysqlNewer');
+        restore.set(row.id, { row, kind: 'stock.mysqlNewer' });
+      } else if (level.stock !== row.stock) {
+        tally.found('stock.figureMismatch');
+        mismatched.push(versioned(level));
+      }
+    });
+
+    if (unregistered.length > 0) await this.deps.registry.register(unregistered);
+    if (restore.size > 0) {
+      const result = await this.deps.ledger.restore(
+        [...restore.values()].map(({ row }) => restoreRow(row)),
+      );
+      for (const id of result.restoredIds) {
+        const entry = restore.get(id);
+        if (entry) tally.fixed(entry.kind);
+        purge.add(id);
+      }
+    }
+    if (ledgerNewer.length > 0) {
+      const result = await this.deps.mysql.applyVersioned(ledgerNewer);
+      tally.fixed('stock.redisNewer', result.received - result.unknownProductIds.length);
+    }
+    if (mismatched.length > 0) {
+      const result = await this.deps.mysql.overwrite(mismatched);
+      tally.fixed('stock.figureMismatch', result.received - result.unknownProductIds.length);
+    }
+  }
+
+  /** Ledger levels of products MySQL has no stock row for: a lost row, or a deleted product. */
+  private async findLedgerOnly(levels: readonly StockLevel[], tally: ReconcileTally): Promise<void> {
+    const inMysql = new Set(
+      (await this.deps.mysql.findByIds(levels.map((level) => level.id))).map((row) => row.id),
+    );
+    const missing = levels.filter((level) => !inMysql.has(level.id));
+    if (missing.length === 0) return;
+    // Version-guarded insert: the write itself tells which products no longer exist.
+    const result = await this.deps.mysql.applyVersioned(missing.map(versioned));
+    const deleted = result.unknownProductIds;
+    const restored = missing.length - deleted.length;
+    tally.found('stock.missingInMysql', restored);
+    tally.fixed('stock.missingInMysql', restored);
+    if (deleted.length > 0) {
+      tally.found('stock.extraInRedis', deleted.length);
+      await this.deps.registry.unregister(deleted);
+      tally.fixed('stock.extraInRedis', deleted.length);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

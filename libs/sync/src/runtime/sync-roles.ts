@@ -1,0 +1,64 @@
+/** The consumers a sync worker can run, each on its own queue. */
+export const SYNC_CONSUMER_NAMES = [
+  'stock-mysql',
+  'stock-search',
+  'stock-cache',
+  'product-search',
+  'product-stock-ids',
+] as const;
+export type SyncConsumerName = (typeof SYNC_CONSUMER_NAMES)[number];
+
+/** What one worker process can be told to do: any consumers, and/or the periodic reconciler. */
+export const SYNC_ROLES = [...SYNC_CONSUMER_NAMES, 'reconciler'] as const;
+export type SyncRole = (typeof SYNC_ROLES)[number];
+
+export function isSyncConsumerName(value: string): value is SyncConsumerName {
+  return (SYNC_CONSUMER_NAMES as readonly string[]).includes(value);
+}
+
+function isSyncRole(value: string): value is SyncRole {
+  return (SYNC_ROLES as readonly string[]).includes(value);
+}
+
+/** The roles given on the command line or in the environment is not a valid list. */
+export class SyncRoleSelectionError extends Error {
+  constructor(message: string) {
+    super(`${message} (choose from: ${SYNC_ROLES.join(', ')}, or all)`);
+    this.name = 'SyncRoleSelectionError';
+  }
+}
+
+/**
+ * Which roles this process runs: `--only stock-mysql,product-search` (or `--only=...`) on the
+ * command line, else the `SYNC_CONSUMERS` environment variable, else all of them. Several
+ * processes with the same role compete for its queue's messages.
+ */
+export function parseSyncRoles(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): SyncRole[] {
+  let list: string | undefined;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    if (arg === '--only') {
+      list = argv[index + 1];
+      if (list === undefined || list.startsWith('--')) {
+        throw new SyncRoleSelectionError('--only needs a comma-separated list');
+      }
+    } else if (arg.startsWith('--only=')) {
+      list = arg.slice('--only='.length);
+    }
+  }
+  list ??= env.SYNC_CONSUMERS;
+  if (list === undefined || list.trim() === '' || list.trim() === 'all') return [...SYNC_ROLES];
+
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  const unknown = names.filter((name) => name !== 'all' && !isSyncRole(name));
+  if (unknown.length > 0) throw new SyncRoleSelectionError(`unknown role(s): ${unknown.join(', ')}`);
+  if (names.includes('all')) return [...SYNC_ROLES];
+  const chosen = new Set(names);
+  return SYNC_ROLES.filter((role) => chosen.has(role));
+}

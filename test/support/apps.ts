@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, urls } from './stack';
+
+/**
+ * Kills and restarts one of the stack's app processes the way `npm run up` runs them (compiled
+ * from this checkout, PID recorded in .stack/pids), for crash tests.
+ */
+export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront';
+
+const root = join(__dirname, '..', '..');
+const pidFile = (app: AppName): string => join(root, '.stack', 'pids', `${app}.pid`);
+const healthUrl: Record<AppName, string> = {
+  'catalog-api': `${urls.catalog}/health`,
+  'stock-api': `${urls.stock}/health`,
+  'sync-worker': `${urls.syncWorker}/health`,
+  storefront: `${urls.storefront}/health`,
+};
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function appPid(app: AppName): number {
+  if (!existsSync(pidFile(app))) throw new Error(`${app} was not started by this checkout`);
+  return Number(readFileSync(pidFile(app), 'utf8').trim());
+}
+
+/** SIGKILL: no shutdown hook runs, as in a crash. */
+export async function killApp(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  const pid = appPid(app);
+  process.kill(pid, signal);
+  await eventually(async () => (alive(pid) ? undefined : true), { what: `${app} exit` });
+}
+
+export async function startApp(app: AppName, env: Record<string, string> = {}): Promise<number> {
+  const log = openSync(join(root, '.stack', 'logs', `${app}.log`), 'a');
+  const child = spawn('node', [join(root, 'dist', 'apps', app, 'src', 'main.js')], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
+  });
+  closeSync(log);
+  child.unref();
+  writeFileSync(pidFile(app), `${child.pid}\n`);
+  await eventually(async () => ((await fetch(healthUrl[app])).ok ? true : undefined), {
+    what: `${app} healthy after restart`,
+    timeoutMs: 60_000,
+  });
+  return child.pid!;
+}
