@@ -68,6 +68,9 @@ sub vcl_recv {
         unset req.http.X-Shop-Stale-If-Error;
     }
     unset req.http.X-Shop-Pass;
+    # Tells the backends that we assemble <esi:include> (a page fetched without it renders its
+    # fragments inline). Set unconditionally so a client cannot claim or deny it.
+    set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
 
     if (req.method == "PURGE") {
         call shop_purge;

@@ -2,7 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
 import { MessagingError } from './errors';
-import { defaultLogger, errorMessage, type MessagingLogger } from './logger';
+import { defaultLogger, errorMessage, settleWithin, type MessagingLogger } from './logger';
 import { ManagedChannel, type ChannelModelSource, type ManagedChannelOptions } from './managed-channel';
 import { SHOP_TOPOLOGY, type MessagingTopology } from './topology';
 
@@ -143,9 +143,13 @@ export class AmqpConnection implements ChannelModelSource, OnApplicationShutdown
     this.closing ??= (async () => {
       await Promise.all([...this.channels].map((channel) => channel.close()));
       this.channels.clear();
-      await this.manager.close().catch((error: unknown) => {
+      const closed = this.manager.close().catch((error: unknown) => {
         this.logger.warn(`closing the connection: ${errorMessage(error)}`);
       });
+      // A connection whose socket died unnoticed never answers close-ok: bounded wait.
+      if (!(await settleWithin(closed, 5_000))) {
+        this.logger.warn('connection did not close cleanly within 5 s; abandoning it');
+      }
       this.connectListeners.clear();
       this.logger.log('connection closed');
     })();

@@ -120,7 +120,7 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
     // Cut the TCP connection under the client, as a network failure would.
     const model = connection.currentModel() as unknown as { connection: { stream: Socket } };
     const inFlight = publisher.publish(names.stockExchange, 'info', { n: 1 }, { messageId: 'o-1', type: 't' });
-    model.connection.stream.destroy();
+    model.connection.stream.destroy(new Error('simulated network failure'));
     await expect(inFlight).rejects.toBeInstanceOf(Error);
     await expect(
       publisher.publish(names.stockExchange, 'info', { n: 2 }, { messageId: 'o-2', type: 't' }),

@@ -9,7 +9,7 @@ import {
   replayHeaders,
   type MessageHeaders,
 } from './failure-policy';
-import { errorMessage } from './logger';
+import { errorMessage, settleWithin } from './logger';
 import type { ChannelModelSource } from './managed-channel';
 import { deadLetterQueueName } from './topology';
 
@@ -170,7 +170,7 @@ export class DeadLetters {
     try {
       return await work(channel);
     } finally {
-      await channel.close().catch(() => undefined);
+      await settleWithin(channel.close(), 5_000);
     }
   }
 }

@@ -18,3 +18,16 @@ export function errorMessage(error: unknown): string {
   }
   return typeof error === 'string' ? error : JSON.stringify(error);
 }
+
+/** Waits for `work` but no longer than `ms`; true when it settled in time. Never rejects. */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

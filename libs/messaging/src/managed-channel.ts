@@ -1,6 +1,6 @@
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { MessagingError } from './errors';
-import { errorMessage, type MessagingLogger } from './logger';
+import { errorMessage, settleWithin, type MessagingLogger } from './logger';
 
 export interface ManagedChannelOptions {
   /** For logs. */
@@ -33,6 +33,7 @@ export interface ConfirmChannelHandle {
 }
 
 const MAX_REOPEN_DELAY_MS = 30_000;
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /**
  * amqp-connection-manager's own ChannelWrapper is not used: it never reopens a channel the broker
@@ -128,7 +129,8 @@ export class ManagedChannel implements ConfirmChannelHandle {
     const channel = this.current;
     if (channel) {
       this.markLost(channel);
-      await channel.close().catch(() => undefined);
+      // On a dead socket the close-ok never comes; do not hang a shutdown on it.
+      await settleWithin(channel.close(), CLOSE_TIMEOUT_MS);
     }
   }
 

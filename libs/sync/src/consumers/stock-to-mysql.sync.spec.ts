@@ -1,0 +1,60 @@
+import type { StockChangedEvent } from '@shop/contracts';
+import { FakeStockRows } from '../testing/fakes';
+import { StockToMysqlSync } from './stock-to-mysql.sync';
+
+function change(id: number, version: number, stock: number): StockChangedEvent {
+  return {
+    id,
+    stock,
+    delta: 0,
+    version,
+    reason: 'set',
+    occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, version)).toISOString(),
+  };
+}
+
+describe('StockToMysqlSync', () => {
+  it('writes each product once, at its newest version, in one call', async () => {
+    const log: string[] = [];
+    const rows = new FakeStockRows([1, 2], log);
+    const sync = new StockToMysqlSync(rows);
+    const result = await sync.handle([change(1, 1, 10), change(2, 1, 5), change(1, 3, 8), change(1, 2, 9)]);
+    expect(log).toEqual(['mysql.applyVersioned 1@3,2@1']);
+    expect(result).toMatchObject({ events: 4, received: 2, applied: 2, stale: 0 });
+    expect(rows.rows.get(1)).toMatchObject({ stock: 8, version: 3 });
+  });
+
+  it('ignores duplicates and late arrivals', async () => {
+    const rows = new FakeStockRows([1]);
+    rows.set(1, 8, 3);
+    const result = await new StockToMysqlSync(rows).handle([change(1, 2, 9), change(1, 3, 8)]);
+    expect(result).toMatchObject({ applied: 0, stale: 1 });
+    expect(rows.rows.get(1)).toMatchObject({ stock: 8, version: 3 });
+  });
+
+  it('reports events of deleted products instead of failing', async () => {
+    const warnings: string[] = [];
+    const counted: [string, number][] = [];
+    const rows = new FakeStockRows([1]);
+    const sync = new StockToMysqlSync(
+      rows,
+      { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
+      { stockRows: (outcome, count) => counted.push([outcome, count]) },
+    );
+    const result = await sync.handle([change(1, 1, 1), change(99, 4, 2)]);
+    expect(result.unknownProductIds).toEqual([99]);
+    expect(warnings.join()).toMatch(/99/);
+    expect(counted).toEqual([
+      ['applied', 1],
+      ['stale', 0],
+      ['unknown_product', 1],
+    ]);
+  });
+
+  it('lets a MySQL failure through so the batch is retried', async () => {
+    const sync = new StockToMysqlSync({
+      applyVersioned: () => Promise.reject(new Error('connect ECONNREFUSED')),
+    });
+    await expect(sync.handle([change(1, 1, 1)])).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

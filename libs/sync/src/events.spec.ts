@@ -1,0 +1,73 @@
+import { PoisonMessageError } from '@shop/messaging';
+import { crossesZero, parseCatalogChange, parseStockChangedEvent } from './events';
+
+const event = {
+  id: 7,
+  stock: 3,
+  delta: -1,
+  version: 12,
+  reason: 'decrement',
+  occurredAt: '2025-01-01T00:00:00.000Z',
+};
+
+describe('parseStockChangedEvent', () => {
+  it('accepts the stock exchange body and drops unknown fields', () => {
+    expect(parseStockChangedEvent({ ...event, extra: true })).toEqual(event);
+  });
+
+  it.each([
+    ['the original demo shape without a version', { id: 7, stock: 3 }],
+    ['a negative stock', { ...event, stock: -1 }],
+    ['a fractional id', { ...event, id: 1.5 }],
+    ['a bad instant', { ...event, occurredAt: 'yesterday' }],
+    ['a string', 'hello'],
+    ['null', null],
+  ])('calls %s poison', (_label, raw) => {
+    expect(() => parseStockChangedEvent(raw)).toThrow(PoisonMessageError);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => parseStockChangedEvent({ ...event, version: 'x' })).toThrow(/version/);
+  });
+});
+
+describe('crossesZero', () => {
+  it.each([
+    [{ stock: 0, delta: -2 }, true], // 2 -> 0
+    [{ stock: 5, delta: 5 }, true], // 0 -> 5
+    [{ stock: 3, delta: -1 }, false], // 4 -> 3
+    [{ stock: 0, delta: 0 }, false], // 0 -> 0
+    [{ stock: 4, delta: 0 }, false], // set to the same figure
+  ])('%j -> %s', (change, expected) => {
+    expect(crossesZero(change)).toBe(expected);
+  });
+});
+
+describe('parseCatalogChange', () => {
+  const occurredAt = '2025-01-01T00:00:00.000Z';
+
+  it('reads product.upserted', () => {
+    expect(
+      parseCatalogChange({
+        product: { id: 4, sku: 'A', categories: ['shoes', 'sale'] },
+        version: 3,
+        occurredAt,
+      }),
+    ).toEqual({ kind: 'upserted', id: 4, version: 3, categories: ['shoes', 'sale'] });
+  });
+
+  it('reads product.deleted', () => {
+    expect(parseCatalogChange({ id: 4, version: 5, occurredAt })).toEqual({
+      kind: 'deleted',
+      id: 4,
+      version: 5,
+    });
+  });
+
+  it('calls anything else poison', () => {
+    expect(() => parseCatalogChange({ product: { sku: 'A' }, version: 1, occurredAt })).toThrow(
+      PoisonMessageError,
+    );
+    expect(() => parseCatalogChange({ hello: 'world' })).toThrow(PoisonMessageError);
+  });
+});
