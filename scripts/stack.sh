@@ -99,6 +99,7 @@ start_app() {
   if port_open "$port"; then
     die "port $port is taken by a process this checkout did not start; stop it (or its own 'npm run down') first"
   fi
+  [ -f "dist/apps/$app/src/main.js" ] || die "dist/apps/$app/src/main.js is missing: the build did not produce $app"
   nohup node "dist/apps/$app/src/main.js" >>"$LOG_DIR/$app.log" 2>&1 &
   echo $! >"$pidfile"
   STARTED+=("$app")

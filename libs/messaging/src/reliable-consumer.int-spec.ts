@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { ChannelModel } from 'amqplib';
 import { AmqpConnection } from './amqp-connection';
 import { ConfirmingPublisher } from './confirming-publisher';
@@ -267,6 +268,28 @@ describe('ReliableConsumer against RabbitMQ', () => {
     );
     await eventually(() => expect([...handledOk].sort()).toEqual([1, 2, 3, 4, 5]));
     expect(consumer.stats()).toMatchObject({ processed: 5, retried: 1, deadLettered: 0 });
+    await consumer.stop();
+  });
+
+  it('resubscribes by itself after the connection drops', async () => {
+    const queue = queueFor('reconnect');
+    const handled: number[] = [];
+    const consumer = consumers.consume(
+      options(queue, async (messages) => {
+        handled.push(...messages.map((m) => m.body.id));
+      }),
+    );
+    await consumer.ready();
+    await send(queue, 1);
+    await eventually(() => expect(consumer.stats().processed).toBe(1));
+    const model = connection.currentModel() as unknown as { connection: { stream: Socket } };
+    model.connection.stream.destroy(new Error('simulated network failure'));
+    await eventually(() => !consumer.isConsuming());
+    await eventually(() => consumer.isConsuming() && publisher.isReady());
+    await send(queue, 2);
+    // At least once: the ack of 1 may have died with the socket, so 1 can come again.
+    await eventually(() => expect([...new Set(handled)]).toEqual([1, 2]));
+    expect(logger.lines.some((line) => line.includes('disconnected'))).toBe(true);
     await consumer.stop();
   });
 

@@ -20,7 +20,7 @@ import type { StockToCacheSync } from '../consumers/stock-to-cache.sync';
 import type { StockToMysqlSync } from '../consumers/stock-to-mysql.sync';
 import type { StockToSearchSync } from '../consumers/stock-to-search.sync';
 import { parseCatalogChange, parseStockChangedEvent, type CatalogChange } from '../events';
-import type { SyncConsumerName } from './sync-roles';
+import { isSyncConsumerName, type SyncConsumerName, type SyncRole } from './sync-roles';
 
 /** Exchange and queue names: the shop's own, or a test's prefixed copies. */
 export interface SyncNames {
@@ -203,4 +203,16 @@ export function syncConsumerSpecs(
   catalogSpec('product-search', SyncQueue.ProductToSearch, handlers['product-search']);
   catalogSpec('product-stock-ids', SyncQueue.ProductStockIds, handlers['product-stock-ids']);
   return specs;
+}
+
+/** The handlers of the consumers among `roles` (the reconciler role has none). */
+export function pickHandlers(handlers: SyncHandlers, roles: readonly SyncRole[]): Partial<SyncHandlers> {
+  const picked: Partial<SyncHandlers> = {};
+  const assign = <K extends SyncConsumerName>(name: K): void => {
+    picked[name] = handlers[name];
+  };
+  for (const role of roles) {
+    if (isSyncConsumerName(role)) assign(role);
+  }
+  return picked;
 }

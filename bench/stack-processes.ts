@@ -1,0 +1,50 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const repoRoot = join(__dirname, '..');
+
+/** Fails the benchmark early, with the reason, when the stack it measures is not up. */
+export async function requireUp(url: string, what: string): Promise<void> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (response.ok) return;
+    throw new Error(`answered ${response.status}`);
+  } catch (error) {
+    throw new Error(`${what} is not up at ${url} (${String(error)}): run npm run up first`);
+  }
+}
+
+/** The bare Fastify peer (bench/bare-route.ts) in its own process, resolved once it listens. */
+export function startBareRoute(port: number): Promise<ChildProcess> {
+  const child = fork(join(__dirname, 'bare-route.ts'), [String(port)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`bare route exited with ${code}`)));
+  });
+}
+
+/** A second instance of a compiled app with its own environment (e.g. another index alias). */
+export async function startAppInstance(
+  app: string,
+  env: Record<string, string>,
+  healthUrl: string,
+): Promise<ChildProcess> {
+  const child = spawn('node', [join(repoRoot, 'dist', 'apps', app, 'src', 'main.js')], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    try {
+      if ((await fetch(healthUrl)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill();
+  throw new Error(`${app} did not become healthy at ${healthUrl}`);
+}
