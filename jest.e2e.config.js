@@ -15,7 +15,12 @@ module.exports = {
   testTimeout: 60000,
   maxWorkers: 1,
   projects: [
-    { ...shared, displayName: 'integration', roots: ['<rootDir>/libs', '<rootDir>/apps'], testRegex: '\\.int-spec\\.ts$' },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/libs', '<rootDir>/apps'],
+      testRegex: '\\.int-spec\\.ts$',
+    },
     {
       ...shared,
       displayName: 'e2e',

@@ -41,7 +41,7 @@ async function ensureBenchIndex(): Promise<void> {
     const catalog = generateDemoCatalog(7, PRODUCTS);
     const started = Date.now();
     const indexer = new ProductIndexer(client, ALIAS);
-    async function* batches(): AsyncGenerator<ReturnType<typeof toProductDocument>[]> {
+    function* batches(): Generator<ReturnType<typeof toProductDocument>[]> {
       for (let start = 0; start < catalog.products.length; start += 5000) {
         yield catalog.products
           .slice(start, start + 5000)
@@ -78,7 +78,9 @@ async function main(): Promise<void> {
       inStock: 'true',
       size: String(query.size),
     });
-    const sample = (await (await fetch(`http://127.0.0.1:${PORT}/products?${params}`)).json()) as {
+    const sample = (await (
+      await fetch(`http://127.0.0.1:${PORT}/products?${params.toString()}`)
+    ).json()) as {
       total: number;
       aggregations: { categories: unknown[] };
     };
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
       }),
       await measureLoad({
         label: 'GET /products (catalog-api)',
-        url: `http://127.0.0.1:${PORT}/products?${params}`,
+        url: `http://127.0.0.1:${PORT}/products?${params.toString()}`,
         durationSeconds: DURATION,
         connections: 10,
       }),

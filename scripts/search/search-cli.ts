@@ -9,7 +9,9 @@ import {
 import { createElasticsearchClient, ProductIndexer, ProductSearch } from '@shop/search';
 
 /** Builds a CatalogReindexer for a command-line run, and closes its connections afterwards. */
-export async function withCatalogReindexer<T>(work: (reindexer: CatalogReindexer) => Promise<T>): Promise<T> {
+export async function withCatalogReindexer<T>(
+  work: (reindexer: CatalogReindexer) => Promise<T>,
+): Promise<T> {
   const config = parseShopConfig(process.env);
   const db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
   const client = createElasticsearchClient(config.ELASTICSEARCH_URL, { requestTimeoutMs: 60_000 });

@@ -56,6 +56,6 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(
-    `${what} did not hold within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
+    `${what} did not hold within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
   );
 }

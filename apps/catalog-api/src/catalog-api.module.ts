@@ -21,7 +21,12 @@ import { ProductsController } from './products/products.controller';
     MessagingModule.forRoot({ connectionName: 'catalog-api' }),
     TerminusModule,
   ],
-  controllers: [ProductsController, CategoriesController, AdminProductsController, HealthController],
+  controllers: [
+    ProductsController,
+    CategoriesController,
+    AdminProductsController,
+    HealthController,
+  ],
   providers: [CategoryTreeCache, CatalogOutboxRelayService],
 })
 export class CatalogApiModule {}

@@ -6,6 +6,7 @@ void startShopApp(StockApiModule, {
   port: (config) => config.STOCK_API_PORT,
   openApi: {
     title: 'Stock API',
-    description: 'Live stock from the Redis ledger; every change is published on the "stock" exchange',
+    description:
+      'Live stock from the Redis ledger; every change is published on the "stock" exchange',
   },
 });

@@ -68,7 +68,11 @@ export class CatalogOutboxRelay {
             CATALOG_EXCHANGE,
             message.eventType,
             JSON.parse(message.payloadJson) as object,
-            { messageId: outboxMessageId(message), type: message.eventType, timestamp: message.createdAt },
+            {
+              messageId: outboxMessageId(message),
+              type: message.eventType,
+              timestamp: message.createdAt,
+            },
           );
           published.push(message.id);
         } catch (error) {

@@ -38,7 +38,12 @@ export class CatalogReindexer {
       productDocumentsFromMysql(this.products, this.stock, batchSize),
     );
     const caughtUp = await this.catchUp(result.startedAt);
-    return { index: result.index, documents: result.documents, caughtUp, tookMs: Date.now() - started };
+    return {
+      index: result.index,
+      documents: result.documents,
+      caughtUp,
+      tookMs: Date.now() - started,
+    };
   }
 
   /**

@@ -15,7 +15,11 @@ const tree: CategoryNode[] = [
 
 describe('expandCategorySlugs', () => {
   it('expands a department into itself and its children', () => {
-    expect(expandCategorySlugs(tree, ['women'])).toEqual(['women', 'women-blazers', 'women-dresses']);
+    expect(expandCategorySlugs(tree, ['women'])).toEqual([
+      'women',
+      'women-blazers',
+      'women-dresses',
+    ]);
   });
 
   it('keeps a leaf as it is', () => {

@@ -5,7 +5,10 @@ import type { CategoryNode } from '@shop/contracts';
  * categories, so each requested slug stands for itself and all its descendants. Unknown slugs
  * are kept (they simply match nothing).
  */
-export function expandCategorySlugs(tree: readonly CategoryNode[], slugs: readonly string[]): string[] {
+export function expandCategorySlugs(
+  tree: readonly CategoryNode[],
+  slugs: readonly string[],
+): string[] {
   const bySlug = new Map<string, CategoryNode>();
   const index = (nodes: readonly CategoryNode[]): void => {
     for (const node of nodes) {

@@ -32,7 +32,9 @@ export async function* productDocumentsFromMysql(
     if (page.items.length === 0) return;
     const levels = await stock.findByIds(page.items.map((product) => product.id));
     const quantityById = new Map(levels.map((level) => [level.id, level.stock]));
-    yield page.items.map((product) => toProductDocument(product, quantityById.get(product.id) ?? 0));
+    yield page.items.map((product) =>
+      toProductDocument(product, quantityById.get(product.id) ?? 0),
+    );
     if (page.nextAfterId === null) return;
     afterId = page.nextAfterId;
   }

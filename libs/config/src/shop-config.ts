@@ -1,14 +1,12 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
-const csv = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part.length > 0),
-  );
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
 
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
@@ -19,7 +17,9 @@ export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 export const shopEnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     HOST: z.string().default('127.0.0.1'),
     STOREFRONT_PORT: port.default(3000),
     CATALOG_API_PORT: port.default(3001),

@@ -45,7 +45,10 @@ export function configureShopApp(app: INestApplication, options: ShopAppOptions)
   }
 }
 
-export async function startShopApp(module: Type, options: ShopAppOptions): Promise<NestFastifyApplication> {
+export async function startShopApp(
+  module: Type,
+  options: ShopAppOptions,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: 1024 * 1024 }),

@@ -24,7 +24,11 @@ describe('classifyError', () => {
 
   it('honours an httpStatus carried by a domain error', () => {
     const error = Object.assign(new Error('only 3 left'), { httpStatus: 409 });
-    expect(classifyError(error, [])).toEqual({ status: 409, message: 'only 3 left', unexpected: false });
+    expect(classifyError(error, [])).toEqual({
+      status: 409,
+      message: 'only 3 left',
+      unexpected: false,
+    });
   });
 
   it("keeps Fastify's client errors as 4xx", () => {

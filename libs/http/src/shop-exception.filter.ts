@@ -12,7 +12,9 @@ export class ShopExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, message, unexpected } = classifyError(exception, this.mappings);
     if (unexpected) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : exception);
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : exception,
+      );
     }
     // A handler may have marked the error cacheable on purpose (a tagged 404); anything else
     // must not be stored.

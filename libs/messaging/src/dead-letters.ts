@@ -1,6 +1,6 @@
 import type { ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { publishConfirmed, ReturnedMessages } from './confirm';
-import { MessagingError, PublisherUnavailableError } from './errors';
+import { MessagingError, PublisherUnavailableError, QueueNotFoundError } from './errors';
 import {
   copyProperties,
   failedAttemptsSoFar,
@@ -154,9 +154,7 @@ export class DeadLetters {
     try {
       return (await channel.checkQueue(queue)).messageCount;
     } catch (error) {
-      throw new MessagingError(`queue ${queue} does not exist: ${errorMessage(error)}`, {
-        cause: error,
-      });
+      throw new QueueNotFoundError(`queue ${queue} does not exist`, { cause: error });
     }
   }
 

@@ -26,3 +26,6 @@ export class UnroutableMessageError extends MessagingError {}
  * straight to the dead-letter queue. Anything else a handler throws counts as transient.
  */
 export class PoisonMessageError extends MessagingError {}
+
+/** The queue is not declared (yet): no consumer of it has ever started. */
+export class QueueNotFoundError extends MessagingError {}

@@ -52,7 +52,10 @@ export class AdminProductsController {
   @Put(':id')
   @ApiOkResponse({ description: 'The replaced product' })
   @ApiNotFoundResponse()
-  async replace(@Param('id', productId) id: number, @Body() input: ProductInputDto): Promise<Product> {
+  async replace(
+    @Param('id', productId) id: number,
+    @Body() input: ProductInputDto,
+  ): Promise<Product> {
     const product = await this.products.replace(id, input);
     this.relay.notify();
     return toProduct(product);
@@ -61,7 +64,10 @@ export class AdminProductsController {
   @Patch(':id')
   @ApiOkResponse({ description: 'The updated product' })
   @ApiNotFoundResponse()
-  async patch(@Param('id', productId) id: number, @Body() patch: ProductPatchDto): Promise<Product> {
+  async patch(
+    @Param('id', productId) id: number,
+    @Body() patch: ProductPatchDto,
+  ): Promise<Product> {
     const product = await this.products.patch(id, patch);
     this.relay.notify();
     return toProduct(product);

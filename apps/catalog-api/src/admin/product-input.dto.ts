@@ -16,7 +16,8 @@ import {
 } from 'class-validator';
 import { PRODUCT_LIMITS, ProductInput } from '@shop/persistence';
 
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
 
 // class-validator runs a property's decorators bottom-up and stops at the first failure here
 // (stopAtFirstError), so the presence and type checks sit closest to the property: a client

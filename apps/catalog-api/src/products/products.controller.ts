@@ -1,4 +1,13 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, ParseIntPipe, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { expandCategorySlugs } from '@shop/catalog';
@@ -29,7 +38,11 @@ export class ProductsController {
     @Query() query: SearchProductsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProductSearchResult> {
-    if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
+    if (
+      query.minPrice !== undefined &&
+      query.maxPrice !== undefined &&
+      query.minPrice > query.maxPrice
+    ) {
       throw new BadRequestException('minPrice must not be greater than maxPrice');
     }
     const categories = expandCategorySlugs(await this.categories.tree(), query.category);
@@ -62,7 +75,8 @@ export class ProductsController {
     const product = id > 0 ? await this.search.getById(id) : null;
     if (!product) {
       // Cached briefly and tagged, so that creating the product purges the 404.
-      if (id > 0) void reply.headers(cacheHeaders({ ...CachePolicy.notFound, tags: [productTag(id)] }));
+      if (id > 0)
+        void reply.headers(cacheHeaders({ ...CachePolicy.notFound, tags: [productTag(id)] }));
       throw new NotFoundException(`Product ${id} not found`);
     }
     void reply.headers(cacheHeaders({ ...CachePolicy.product, tags: [productTag(id)] }));

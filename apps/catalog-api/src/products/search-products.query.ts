@@ -39,7 +39,10 @@ export class SearchProductsQuery {
   @IsOptional()
   q?: string;
 
-  @ApiPropertyOptional({ description: 'Category slug (repeatable); a department includes its children', type: [String] })
+  @ApiPropertyOptional({
+    description: 'Category slug (repeatable); a department includes its children',
+    type: [String],
+  })
   @Transform(({ value }) => toArray(value))
   @ArrayMaxSize(20)
   @Matches(SLUG, { each: true, message: 'category must be a category slug' })

@@ -39,7 +39,10 @@ export class StockController {
   @Get('products/:id/stock')
   @ApiOkResponse({ description: '{ id, stock, version, updatedAt }' })
   @ApiNotFoundResponse({ description: 'The catalog has no such product' })
-  async get(@Param('id') rawId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<StockLevel> {
+  async get(
+    @Param('id') rawId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StockLevel> {
     const id = parseProductId(rawId);
     const level = await this.ledger.get(id);
     if (!level) throw new StockNotFoundError(id);
@@ -50,7 +53,9 @@ export class StockController {
 
   @Get('stock')
   @ApiQuery({ name: 'ids', example: '1,2,3', description: 'Up to 1000 product ids' })
-  @ApiOkResponse({ description: 'The known products\' stock, and the ids the catalog does not have' })
+  @ApiOkResponse({
+    description: "The known products' stock, and the ids the catalog does not have",
+  })
   async getMany(
     @Query('ids') rawIds: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -77,7 +82,11 @@ export class StockController {
       },
     },
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the first answer' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key return the first answer',
+  })
   @ApiOkResponse({ description: '{ id, stock, version }' })
   @ApiConflictResponse({ description: 'Not enough stock, or over the limit' })
   async change(

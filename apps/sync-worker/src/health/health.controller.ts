@@ -1,0 +1,53 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
+import { AmqpHealthIndicator } from '@shop/messaging';
+import { probeDependency } from '@shop/observability';
+import { InjectDatabase, pingDatabase, type Database } from '@shop/persistence';
+import { SearchHealth } from '@shop/search';
+import { STOCK_REDIS } from '@shop/stock';
+import { SyncConsumerRunner } from '@shop/sync';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+
+/** 200 while the worker can do its job: every store answers and every consumer is subscribed. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly amqp: AmqpHealthIndicator,
+    private readonly search: SearchHealth,
+    private readonly runner: SyncConsumerRunner,
+    @InjectDatabase() private readonly db: Kysely<Database>,
+    @Inject(STOCK_REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.amqp.check('rabbitmq'),
+      () => probeDependency(this.indicator, 'mysql', () => pingDatabase(this.db)),
+      () => probeDependency(this.indicator, 'redis', () => this.redis.ping()),
+      () =>
+        probeDependency(this.indicator, 'elasticsearch', async () => {
+          const status = await this.search.check();
+          if (!status.up) throw new Error(status.error ?? `cluster ${status.status}`);
+        }),
+      () =>
+        probeDependency(this.indicator, 'consumers', () => {
+          const idle = this.runner.status().filter((consumer) => !consumer.consuming);
+          return idle.length === 0
+            ? Promise.resolve()
+            : Promise.reject(new Error(`not consuming: ${idle.map((c) => c.queue).join(', ')}`));
+        }),
+    ]);
+  }
+}

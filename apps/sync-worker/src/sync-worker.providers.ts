@@ -1,0 +1,110 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
+import { VarnishPurger } from '@shop/http-cache';
+import { MessageConsumers } from '@shop/messaging';
+import { METRICS_REGISTRY } from '@shop/observability';
+import { ProductRepository, StockRepository } from '@shop/persistence';
+import { ProductIndexer } from '@shop/search';
+import {
+  createReconciler,
+  createSyncHandlers,
+  parseSyncRoles,
+  pickHandlers,
+  Reconciler,
+  SyncConsumerRunner,
+  syncConsumerSpecs,
+  SyncMetrics,
+  type SyncLoggerFactory,
+  type SyncRole,
+  type SyncServices,
+} from '@shop/sync';
+import {
+  MysqlStockRestoreSource,
+  ProductIdRegistry,
+  StockLedger,
+  StockLedgerRestorer,
+} from '@shop/stock';
+import type { Registry } from 'prom-client';
+import { SYNC_ROLES_SELECTED, SYNC_SERVICES } from './sync-worker.tokens';
+
+const nestLogger: SyncLoggerFactory = (context) => new Logger(context);
+
+/** Wiring only: the logic lives in @shop/sync. */
+export const SYNC_WORKER_PROVIDERS: Provider[] = [
+  {
+    provide: SYNC_ROLES_SELECTED,
+    useFactory: (): SyncRole[] => parseSyncRoles(process.argv.slice(2), process.env),
+  },
+  {
+    provide: SyncMetrics,
+    inject: [METRICS_REGISTRY],
+    useFactory: (registry: Registry) => new SyncMetrics(registry),
+  },
+  {
+    provide: SYNC_SERVICES,
+    inject: [
+      StockRepository,
+      ProductRepository,
+      StockLedger,
+      ProductIdRegistry,
+      ProductIndexer,
+      VarnishPurger,
+    ],
+    useFactory: (
+      stock: StockRepository,
+      products: ProductRepository,
+      ledger: StockLedger,
+      registry: ProductIdRegistry,
+      indexer: ProductIndexer,
+      purger: VarnishPurger,
+    ): SyncServices => {
+      // Not started: the stock API watches the ledger; the reconciler restores it on demand only.
+      const restorer = new StockLedgerRestorer(
+        ledger,
+        registry,
+        new MysqlStockRestoreSource(products, stock),
+      );
+      return {
+        stock,
+        products,
+        ledger,
+        registry,
+        indexer,
+        purger,
+        restoreLedger: () => restorer.ensureReady(),
+      };
+    },
+  },
+  {
+    provide: SyncConsumerRunner,
+    inject: [MessageConsumers, SYNC_SERVICES, SyncMetrics, SYNC_ROLES_SELECTED, SHOP_CONFIG],
+    useFactory: (
+      consumers: MessageConsumers,
+      services: SyncServices,
+      metrics: SyncMetrics,
+      roles: SyncRole[],
+      config: ShopConfig,
+    ) => {
+      const handlers = createSyncHandlers(services, { logger: nestLogger, listener: metrics });
+      const specs = syncConsumerSpecs(pickHandlers(handlers, roles), {
+        prefetch: config.AMQP_PREFETCH,
+        maxAttempts: config.AMQP_MAX_DELIVERIES,
+      });
+      return new SyncConsumerRunner(
+        consumers,
+        specs,
+        { metrics, observer: metrics },
+        new Logger('SyncConsumers'),
+      );
+    },
+  },
+  {
+    provide: Reconciler,
+    inject: [SYNC_SERVICES, SyncMetrics],
+    useFactory: (services: SyncServices, metrics: SyncMetrics) =>
+      createReconciler(services, {
+        logger: nestLogger,
+        onReport: (report) => metrics.reconciled(report),
+      }),
+  },
+];

@@ -1,0 +1,12 @@
+import { Inject } from '@nestjs/common';
+
+/** The roles this process runs (`SyncRole[]`, from `--only` or `SYNC_CONSUMERS`). */
+export const SYNC_ROLES_SELECTED = Symbol('SYNC_ROLES_SELECTED');
+export const InjectSyncRoles = (): ParameterDecorator => Inject(SYNC_ROLES_SELECTED);
+
+/** The `SyncServices` the consumers and the reconciler run on. */
+export const SYNC_SERVICES = Symbol('SYNC_SERVICES');
+export const InjectSyncServices = (): ParameterDecorator => Inject(SYNC_SERVICES);
+
+/** Redis key of the lease that keeps the periodic reconciler to one worker at a time. */
+export const RECONCILER_LEASE_KEY = 'sync:reconciler-lease';
