@@ -85,7 +85,9 @@ async function main(): Promise<number> {
           if (args.json) {
             letters.forEach((letter) => console.log(JSON.stringify(letter)));
           } else {
-            console.log(`${queue}.dead: ${total} message(s)${total > letters.length ? `, showing ${letters.length}` : ''}`);
+            console.log(
+              `${queue}.dead: ${total} message(s)${total > letters.length ? `, showing ${letters.length}` : ''}`,
+            );
             letters.forEach(printLetter);
           }
         } else {

@@ -3,7 +3,11 @@ import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
 import { MessagingError } from './errors';
 import { defaultLogger, errorMessage, settleWithin, type MessagingLogger } from './logger';
-import { ManagedChannel, type ChannelModelSource, type ManagedChannelOptions } from './managed-channel';
+import {
+  ManagedChannel,
+  type ChannelModelSource,
+  type ManagedChannelOptions,
+} from './managed-channel';
 import { SHOP_TOPOLOGY, type MessagingTopology } from './topology';
 
 export interface AmqpConnectionOptions {

@@ -8,13 +8,16 @@ import type { AmqpConnection } from './amqp-connection';
 export class AmqpHealthIndicator {
   constructor(private readonly connection: Pick<AmqpConnection, 'isConnected' | 'isBlocked'>) {}
 
-  check<const Key extends string = 'rabbitmq'>(key: Key = 'rabbitmq' as Key): HealthIndicatorResult<Key> {
+  check<const Key extends string = 'rabbitmq'>(
+    key: Key = 'rabbitmq' as Key,
+  ): HealthIndicatorResult<Key> {
     const connected = this.connection.isConnected();
     const blocked = this.connection.isBlocked();
     const result: Record<string, { status: 'up' | 'down'; message?: string }> = {
-      [key]: connected && !blocked
-        ? { status: 'up' }
-        : { status: 'down', message: connected ? 'blocked by the broker' : 'not connected' },
+      [key]:
+        connected && !blocked
+          ? { status: 'up' }
+          : { status: 'down', message: connected ? 'blocked by the broker' : 'not connected' },
     };
     return result as HealthIndicatorResult<Key>;
   }

@@ -135,7 +135,11 @@ describe('Batcher', () => {
   });
 
   it('rejects nonsense sizes', () => {
-    expect(() => new Batcher({ maxSize: 0, maxWaitMs: 0 }, async () => undefined)).toThrow(RangeError);
-    expect(() => new Batcher({ maxSize: 1, maxWaitMs: -1 }, async () => undefined)).toThrow(RangeError);
+    expect(() => new Batcher({ maxSize: 0, maxWaitMs: 0 }, async () => undefined)).toThrow(
+      RangeError,
+    );
+    expect(() => new Batcher({ maxSize: 1, maxWaitMs: -1 }, async () => undefined)).toThrow(
+      RangeError,
+    );
   });
 });

@@ -79,13 +79,19 @@ export function publishConfirmed(
         if (err) {
           finish(new PublishRejectedError(`not confirmed: ${errorMessage(err)}`, { cause: err }));
         } else if (options.mandatory && returned?.take(key)) {
-          finish(new UnroutableMessageError(`no queue bound for ${exchange || '(default)'} / ${routingKey}`));
+          finish(
+            new UnroutableMessageError(
+              `no queue bound for ${exchange || '(default)'} / ${routingKey}`,
+            ),
+          );
         } else {
           finish();
         }
       });
     } catch (error) {
-      finish(new PublishRejectedError(`channel unusable: ${errorMessage(error)}`, { cause: error }));
+      finish(
+        new PublishRejectedError(`channel unusable: ${errorMessage(error)}`, { cause: error }),
+      );
     }
   });
 }

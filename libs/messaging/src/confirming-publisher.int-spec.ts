@@ -58,7 +58,14 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
     const received = new Promise<ConsumeMessage>((resolve) => {
       void channel.consume(queue, (message) => message && resolve(message), { noAck: true });
     });
-    const body = { id: 42, stock: 7, delta: -1, version: 3, reason: 'decrement', occurredAt: '2025-01-01T00:00:00.000Z' };
+    const body = {
+      id: 42,
+      stock: 7,
+      delta: -1,
+      version: 3,
+      reason: 'decrement',
+      occurredAt: '2025-01-01T00:00:00.000Z',
+    };
     const timestamp = new Date('2025-01-01T00:00:00.000Z');
     await publisher.publish(names.stockExchange, 'info', body, {
       messageId: 'stock-42-3',
@@ -94,11 +101,16 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
 
   it('reports a mandatory message nobody is bound for, and keeps working', async () => {
     await expect(
-      publisher.publish(names.stockExchange, 'nobody-listens', {}, {
-        messageId: 'lost-1',
-        type: 'stock.changed',
-        mandatory: true,
-      }),
+      publisher.publish(
+        names.stockExchange,
+        'nobody-listens',
+        {},
+        {
+          messageId: 'lost-1',
+          type: 'stock.changed',
+          mandatory: true,
+        },
+      ),
     ).rejects.toBeInstanceOf(UnroutableMessageError);
     await expect(
       publisher.publish(names.stockExchange, 'nobody-listens', {}, { messageId: 'x', type: 't' }),
@@ -107,7 +119,12 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
 
   it('rejects a publish to a missing exchange and reopens its channel afterwards', async () => {
     await expect(
-      publisher.publish(`${names.prefix}.no-such-exchange`, 'info', {}, { messageId: 'm', type: 't' }),
+      publisher.publish(
+        `${names.prefix}.no-such-exchange`,
+        'info',
+        {},
+        { messageId: 'm', type: 't' },
+      ),
     ).rejects.toBeInstanceOf(PublishRejectedError);
     await eventually(() => publisher.isReady());
     await expect(
@@ -119,7 +136,12 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
     const queue = await boundQueue('outage');
     // Cut the TCP connection under the client, as a network failure would.
     const model = connection.currentModel() as unknown as { connection: { stream: Socket } };
-    const inFlight = publisher.publish(names.stockExchange, 'info', { n: 1 }, { messageId: 'o-1', type: 't' });
+    const inFlight = publisher.publish(
+      names.stockExchange,
+      'info',
+      { n: 1 },
+      { messageId: 'o-1', type: 't' },
+    );
     model.connection.stream.destroy(new Error('simulated network failure'));
     await expect(inFlight).rejects.toBeInstanceOf(Error);
     await expect(

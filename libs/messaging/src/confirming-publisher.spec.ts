@@ -225,13 +225,18 @@ describe('ConfirmingPublisher', () => {
     }));
     const batch = publisher.publishBatch(messages);
     await flush();
-    expect(channel.sent.map((s) => JSON.parse(s.content.toString()).id)).toEqual([1, 2, 3]);
+    expect(
+      channel.sent.map((s) => (JSON.parse(s.content.toString()) as { id: number }).id),
+    ).toEqual([1, 2, 3]);
     channel.sent[0].confirm(null);
     channel.sent[1].confirm(new Error('message nacked'));
     channel.sent[2].confirm(null);
     const outcomes = await batch;
     expect(outcomes.map((o) => o.confirmed)).toEqual([true, false, true]);
-    expect(outcomes[1]).toMatchObject({ confirmed: false, error: expect.any(PublishRejectedError) });
+    expect(outcomes[1]).toMatchObject({
+      confirmed: false,
+      error: expect.any(PublishRejectedError),
+    });
   });
 
   it('turns every message of a batch into a failure when disconnected', async () => {
@@ -239,12 +244,17 @@ describe('ConfirmingPublisher', () => {
     const outcomes = await publisher.publishBatch([
       { exchange: 'stock', routingKey: 'info', body: {}, options: props },
     ]);
-    expect(outcomes[0]).toMatchObject({ confirmed: false, error: expect.any(PublisherUnavailableError) });
+    expect(outcomes[0]).toMatchObject({
+      confirmed: false,
+      error: expect.any(PublisherUnavailableError),
+    });
   });
 
   it('refuses a body that is not JSON-serialisable', async () => {
     const { publisher, handle } = setup();
     await handle.open(new FakeChannel());
-    await expect(publisher.publish('stock', 'info', { n: BigInt(1) }, props)).rejects.toThrow(/JSON/);
+    await expect(publisher.publish('stock', 'info', { n: BigInt(1) }, props)).rejects.toThrow(
+      /JSON/,
+    );
   });
 });

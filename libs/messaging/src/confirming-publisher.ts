@@ -183,7 +183,8 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
     let settle: ((error?: Error) => void) | undefined;
     const confirmed = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => settle?.(new PublishTimeoutError(`no confirm from the broker within ${timeoutMs} ms`)),
+        () =>
+          settle?.(new PublishTimeoutError(`no confirm from the broker within ${timeoutMs} ms`)),
         Math.max(0, deadline - Date.now()),
       );
       settle = (error) => {
@@ -196,33 +197,41 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
         }
       };
       try {
-        const hasRoom = channel.publish(exchange, routingKey, content, properties, (err: unknown) => {
-          if (err) {
-            settle?.(
-              new PublishRejectedError(`broker did not take the message: ${errorMessage(err)}`, {
-                cause: err,
-              }),
-            );
-          } else if (
-            options.mandatory &&
-            this.returned.take(ReturnedMessages.key(exchange, routingKey, options.messageId))
-          ) {
-            settle?.(
-              new UnroutableMessageError(
-                `no queue bound for ${exchange || '(default)'} / ${routingKey}`,
-              ),
-            );
-          } else {
-            settle?.();
-          }
-        });
+        const hasRoom = channel.publish(
+          exchange,
+          routingKey,
+          content,
+          properties,
+          (err: unknown) => {
+            if (err) {
+              settle?.(
+                new PublishRejectedError(`broker did not take the message: ${errorMessage(err)}`, {
+                  cause: err,
+                }),
+              );
+            } else if (
+              options.mandatory &&
+              this.returned.take(ReturnedMessages.key(exchange, routingKey, options.messageId))
+            ) {
+              settle?.(
+                new UnroutableMessageError(
+                  `no queue bound for ${exchange || '(default)'} / ${routingKey}`,
+                ),
+              );
+            } else {
+              settle?.();
+            }
+          },
+        );
         if (!hasRoom) {
           this.writable = false;
         }
       } catch (error) {
         // amqplib throws synchronously when the channel closed under us.
         settle?.(
-          new PublisherUnavailableError(`channel unusable: ${errorMessage(error)}`, { cause: error }),
+          new PublisherUnavailableError(`channel unusable: ${errorMessage(error)}`, {
+            cause: error,
+          }),
         );
       }
     });

@@ -61,8 +61,10 @@ export class DeadLetters {
 
   /**
    * Peeks at up to `limit` dead letters without removing them: each is fetched unacked, and
-   * closing the channel afterwards hands them all back to the queue (their `redelivered` flag
-   * is then set, nothing else changes; the `.dead` queue has no delivery limit).
+   * closing the channel afterwards hands them all back to the queue. Side effects: they come
+   * back flagged `redelivered`, and a quorum queue puts returned messages behind the others, so
+   * peeking changes the order (harmless for dead letters; the `.dead` queue has no delivery
+   * limit that peeking could trip).
    */
   async list(queue: string, limit = 50): Promise<DeadLetter[]> {
     const dead = deadLetterQueueName(queue);
@@ -81,7 +83,7 @@ export class DeadLetters {
   }
 
   /**
-   * Moves up to `limit` dead letters back into the main queue, oldest first, each published with
+   * Moves up to `limit` dead letters back into the main queue, in queue order, each published with
    * a confirm before its dead copy is acked (a crash in between leaves a duplicate, never a
    * loss). `x-attempts` and the error headers are reset; the original routing key is kept.
    * Only what was there when the call started is moved, so a message that fails again is not
@@ -184,7 +186,8 @@ export function describeDeadLetter(queue: string, message: Message): DeadLetter 
     body = text;
   }
   const origin = deadLetterOrigin(message);
-  const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const str = (value: unknown): string | undefined =>
+    typeof value === 'string' ? value : undefined;
   const firstDeath = str(headers['x-first-death-reason']);
   return {
     queue,
@@ -197,7 +200,8 @@ export function describeDeadLetter(queue: string, message: Message): DeadLetter 
     error: str(headers[MessageHeader.Error]),
     errorStack: str(headers[MessageHeader.ErrorStack]),
     failedAt: str(headers[MessageHeader.FailedAt]),
-    timestamp: typeof properties.timestamp === 'number' ? new Date(properties.timestamp * 1000) : undefined,
+    timestamp:
+      typeof properties.timestamp === 'number' ? new Date(properties.timestamp * 1000) : undefined,
     body,
     headers,
   };

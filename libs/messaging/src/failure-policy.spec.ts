@@ -39,10 +39,26 @@ describe('routeFailure', () => {
   const base = { maxAttempts: 5, retryDelaysMs: [1000, 5000, 30000], poison: false };
 
   it('retries with growing backoff, the last delay repeating', () => {
-    expect(routeFailure({ ...base, attempt: 1 })).toEqual({ kind: 'retry', delayMs: 1000, attempts: 1 });
-    expect(routeFailure({ ...base, attempt: 2 })).toEqual({ kind: 'retry', delayMs: 5000, attempts: 2 });
-    expect(routeFailure({ ...base, attempt: 3 })).toEqual({ kind: 'retry', delayMs: 30000, attempts: 3 });
-    expect(routeFailure({ ...base, attempt: 4 })).toEqual({ kind: 'retry', delayMs: 30000, attempts: 4 });
+    expect(routeFailure({ ...base, attempt: 1 })).toEqual({
+      kind: 'retry',
+      delayMs: 1000,
+      attempts: 1,
+    });
+    expect(routeFailure({ ...base, attempt: 2 })).toEqual({
+      kind: 'retry',
+      delayMs: 5000,
+      attempts: 2,
+    });
+    expect(routeFailure({ ...base, attempt: 3 })).toEqual({
+      kind: 'retry',
+      delayMs: 30000,
+      attempts: 3,
+    });
+    expect(routeFailure({ ...base, attempt: 4 })).toEqual({
+      kind: 'retry',
+      delayMs: 30000,
+      attempts: 4,
+    });
   });
 
   it('dead-letters once the attempts are used up', () => {
@@ -105,7 +121,10 @@ describe('failureHeaders', () => {
   });
 
   it('marks dead letters with the reason', () => {
-    const headers = failureHeaders({}, { error: 'x', attempts: 5, fields, now, deadReason: 'retries-exhausted' });
+    const headers = failureHeaders(
+      {},
+      { error: 'x', attempts: 5, fields, now, deadReason: 'retries-exhausted' },
+    );
     expect(headers[MessageHeader.DeadReason]).toBe('retries-exhausted');
   });
 

@@ -145,7 +145,10 @@ export interface FailureDetails {
 }
 
 /** Headers of the copy sent to a retry or dead-letter queue. */
-export function failureHeaders(headers: MessageHeaders | undefined, details: FailureDetails): MessageHeaders {
+export function failureHeaders(
+  headers: MessageHeaders | undefined,
+  details: FailureDetails,
+): MessageHeaders {
   const origin = originOf(details.fields, headers);
   const { message, stack } = describeError(details.error);
   const next = without(headers, [...BROKER_HEADERS, MessageHeader.DeadReason]);
@@ -169,7 +172,10 @@ export function replayHeaders(headers: MessageHeaders | undefined, now: Date): M
 }
 
 /** Publish options of a copy: the original's identity and metadata, always persistent. */
-export function copyProperties(properties: MessageProperties, headers: MessageHeaders): Options.Publish {
+export function copyProperties(
+  properties: MessageProperties,
+  headers: MessageHeaders,
+): Options.Publish {
   const options: Options.Publish = { persistent: true, headers };
   const keep = [
     'contentType',

@@ -44,7 +44,10 @@ export async function rawConnection(): Promise<ChannelModel> {
 }
 
 /** Deletes the given queues and the topology's exchanges; missing ones are fine. */
-export async function deleteAll(queues: readonly string[], topology: MessagingTopology): Promise<void> {
+export async function deleteAll(
+  queues: readonly string[],
+  topology: MessagingTopology,
+): Promise<void> {
   const connection = await rawConnection();
   try {
     const exchanges = [
@@ -70,10 +73,7 @@ export async function deleteAll(queues: readonly string[], topology: MessagingTo
 }
 
 /** Waits until `check` stops throwing (or returns true); fails with its last error. */
-export async function eventually(
-  check: () => unknown | Promise<unknown>,
-  timeoutMs = 20_000,
-): Promise<void> {
+export async function eventually(check: () => unknown, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -17,7 +17,10 @@ describe('MessagingModule', () => {
     moduleRef = await Test.createTestingModule({
       imports: [
         ShopConfigModule,
-        MessagingModule.forRoot({ connectionName: 'messaging-int-module', topology: names.topology }),
+        MessagingModule.forRoot({
+          connectionName: 'messaging-int-module',
+          topology: names.topology,
+        }),
       ],
     }).compile();
     moduleRef.useLogger(false);
@@ -35,7 +38,10 @@ describe('MessagingModule', () => {
     const publisher = moduleRef.get(ConfirmingPublisher);
     await publisher.ready();
     expect(moduleRef.get(AmqpHealthIndicator).check()).toEqual({ rabbitmq: { status: 'up' } });
-    expect(moduleRef.get(MessageConsumers).defaults).toMatchObject({ prefetch: 100, maxAttempts: 5 });
+    expect(moduleRef.get(MessageConsumers).defaults).toMatchObject({
+      prefetch: 100,
+      maxAttempts: 5,
+    });
     expect(moduleRef.get(DeadLetters)).toBeInstanceOf(DeadLetters);
     await publisher.publish(names.stockExchange, 'info', { id: 1 }, { messageId: 'x', type: 't' });
   });

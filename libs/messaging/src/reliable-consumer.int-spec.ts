@@ -92,10 +92,15 @@ describe('ReliableConsumer against RabbitMQ', () => {
   }
 
   async function send(routingKey: string, id: number, stock = 1): Promise<void> {
-    await publisher.publish(names.stockExchange, routingKey, { id, stock }, {
-      messageId: `m-${id}`,
-      type: 'stock.changed',
-    });
+    await publisher.publish(
+      names.stockExchange,
+      routingKey,
+      { id, stock },
+      {
+        messageId: `m-${id}`,
+        type: 'stock.changed',
+      },
+    );
   }
 
   it('retries a transient failure with backoff until it succeeds', async () => {
@@ -119,7 +124,12 @@ describe('ReliableConsumer against RabbitMQ', () => {
       Array.from({ length: 3 }, () => [names.stockExchange, queue]),
     );
     expect(seen[1].headers[MessageHeader.Error]).toBe('Error: database unavailable (attempt 1)');
-    expect(consumer.stats()).toMatchObject({ processed: 1, failed: 2, retried: 2, deadLettered: 0 });
+    expect(consumer.stats()).toMatchObject({
+      processed: 1,
+      failed: 2,
+      retried: 2,
+      deadLettered: 0,
+    });
     await consumer.stop();
     expect(await messageCount(queue)).toBe(0);
   });

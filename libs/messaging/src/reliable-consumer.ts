@@ -14,7 +14,7 @@ import {
   type FailureRoute,
   type MessageHeaders,
 } from './failure-policy';
-import { defaultLogger, errorMessage, type MessagingLogger } from './logger';
+import { defaultLogger, errorMessage, settleWithin, type MessagingLogger } from './logger';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
 import {
   declareTopology,
@@ -179,7 +179,11 @@ export class ReliableConsumer<T> {
 
     const topology = source.topology;
     this.topology = topology;
-    const spec = { queue: this.queue, bindings: options.bindings, retryDelaysMs: this.retryDelaysMs };
+    const spec = {
+      queue: this.queue,
+      bindings: options.bindings,
+      retryDelaysMs: this.retryDelaysMs,
+    };
     this.handle = source.createChannel({
       name: `consumer ${this.queue}`,
       setup: async (channel) => {
@@ -238,18 +242,14 @@ export class ReliableConsumer<T> {
     this.stopping ??= (async () => {
       const session = this.session;
       if (session?.consumerTag) {
-        await session.channel.cancel(session.consumerTag).catch(() => undefined);
+        await settleWithin(session.channel.cancel(session.consumerTag), 5_000);
         session.consumerTag = undefined;
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutMs);
-      });
-      const drained = this.batcher.drain().then(() => false);
-      if (await Promise.race([drained, timedOut])) {
-        this.logger.warn(`stop: in-flight work not done after ${timeoutMs} ms; the broker requeues it`);
+      if (!(await settleWithin(this.batcher.drain(), timeoutMs))) {
+        this.logger.warn(
+          `stop: in-flight work not done after ${timeoutMs} ms; the broker requeues it`,
+        );
       }
-      clearTimeout(timer);
       await this.handle.close();
     })();
     return this.stopping;
@@ -321,7 +321,10 @@ export class ReliableConsumer<T> {
     const properties = message.properties;
     const contentType: unknown = properties.contentType;
     if (typeof contentType === 'string' && !/json/i.test(contentType)) {
-      return { ok: false, error: new PoisonMessageError(`content type ${contentType} is not JSON`) };
+      return {
+        ok: false,
+        error: new PoisonMessageError(`content type ${contentType} is not JSON`),
+      };
     }
     let raw: unknown;
     try {
@@ -394,7 +397,11 @@ export class ReliableConsumer<T> {
               done.push(item.delivery);
               handled += 1;
             } catch (itemError) {
-              failures.push({ delivery: item.delivery, error: itemError, poison: isPoison(itemError) });
+              failures.push({
+                delivery: item.delivery,
+                error: itemError,
+                poison: isPoison(itemError),
+              });
             }
           }
         } else {
@@ -436,7 +443,8 @@ export class ReliableConsumer<T> {
     }
     const exchange =
       route.kind === 'retry' ? this.topology.retryExchange : this.topology.deadLetterExchange;
-    const routingKey = route.kind === 'retry' ? retryQueueName(this.queue, route.delayMs) : this.queue;
+    const routingKey =
+      route.kind === 'retry' ? retryQueueName(this.queue, route.delayMs) : this.queue;
     const headers = failureHeaders(message.properties.headers, {
       error: failure.error,
       attempts: route.attempts,
@@ -510,11 +518,7 @@ export class ReliableConsumer<T> {
   private count(kind: 'processed' | 'retried', n: number): void;
   private count(kind: 'failed', n: number, error: unknown): void;
   private count(kind: 'deadLettered', n: number, reason: DeadReason): void;
-  private count(
-    kind: keyof typeof this.counts,
-    n: number,
-    detail?: unknown,
-  ): void {
+  private count(kind: keyof typeof this.counts, n: number, detail?: unknown): void {
     if (n <= 0) {
       return;
     }

@@ -90,7 +90,9 @@ export function deadLetterQueueName(queue: string): string {
 }
 
 /** Validated delays, duplicates dropped, order kept: the retry queues a main queue has. */
-export function normalizeRetryDelays(delays: readonly number[] = DEFAULT_RETRY_DELAYS_MS): number[] {
+export function normalizeRetryDelays(
+  delays: readonly number[] = DEFAULT_RETRY_DELAYS_MS,
+): number[] {
   if (delays.length === 0) {
     throw new MessagingError('retryDelaysMs must list at least one delay');
   }
@@ -139,7 +141,10 @@ export function deadLetterQueueArguments(): QueueArguments {
   return { 'x-queue-type': 'quorum' };
 }
 
-export async function declareExchanges(channel: Channel, topology: MessagingTopology): Promise<void> {
+export async function declareExchanges(
+  channel: Channel,
+  topology: MessagingTopology,
+): Promise<void> {
   for (const exchange of topology.exchanges) {
     await channel.assertExchange(exchange.name, exchange.type, { durable: true });
   }
@@ -193,7 +198,9 @@ export async function declareTopology(
 }
 
 /** Every queue `declareConsumerQueue` creates for `spec`, e.g. to delete them in a test. */
-export function consumerQueueNames(spec: Pick<ConsumerQueueSpec, 'queue' | 'retryDelaysMs'>): string[] {
+export function consumerQueueNames(
+  spec: Pick<ConsumerQueueSpec, 'queue' | 'retryDelaysMs'>,
+): string[] {
   return [
     spec.queue,
     deadLetterQueueName(spec.queue),

@@ -55,7 +55,12 @@ export function crossesZero(event: Pick<StockChangedEvent, 'stock' | 'delta'>): 
  * product from MySQL rather than trusting the body, so an old event can never write old data.
  */
 export type CatalogChange =
-  | { readonly kind: 'upserted'; readonly id: number; readonly version: number; readonly categories: readonly string[] }
+  | {
+      readonly kind: 'upserted';
+      readonly id: number;
+      readonly version: number;
+      readonly categories: readonly string[];
+    }
   | { readonly kind: 'deleted'; readonly id: number; readonly version: number };
 
 const upsertedSchema = z.object({

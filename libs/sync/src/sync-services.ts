@@ -40,7 +40,13 @@ export function createSyncHandlers(
   const { stock, products, ledger, registry, indexer, purger } = services;
   return {
     'stock-mysql': new StockToMysqlSync(stock, logger('StockToMysqlSync'), listener),
-    'stock-search': new StockToSearchSync(ledger, indexer, purger, logger('StockToSearchSync'), listener),
+    'stock-search': new StockToSearchSync(
+      ledger,
+      indexer,
+      purger,
+      logger('StockToSearchSync'),
+      listener,
+    ),
     'stock-cache': new StockToCacheSync(purger, listener),
     'product-search': new ProductToSearchSync(
       products,

@@ -1,4 +1,9 @@
-import { SILENT_LOGGER, type LiveStockReader, type StockRowReader, type SyncLogger } from '../ports';
+import {
+  SILENT_LOGGER,
+  type LiveStockReader,
+  type StockRowReader,
+  type SyncLogger,
+} from '../ports';
 
 /**
  * Stock figures for building search documents: the live ledger first (what shoppers are sold

@@ -1,4 +1,11 @@
-import { FakeIndexer, FakeLedger, FakeProducts, FakePurger, FakeStockRows, product } from '../testing/fakes';
+import {
+  FakeIndexer,
+  FakeLedger,
+  FakeProducts,
+  FakePurger,
+  FakeStockRows,
+  product,
+} from '../testing/fakes';
 import type { CatalogChange } from '../events';
 import { MAX_CATEGORY_TAGS, ProductToSearchSync } from './product-to-search.sync';
 

@@ -88,7 +88,9 @@ export class ProductToSearchSync {
       pending = pending.filter((id) => again.fingerprints.get(id) !== written.get(id));
       if (pending.length === 0) break;
       if (round >= MAX_ROUNDS) {
-        this.logger.warn(`${pending.length} product(s) still changing; their next event settles them`);
+        this.logger.warn(
+          `${pending.length} product(s) still changing; their next event settles them`,
+        );
         break;
       }
       result.rewrites += 1;

@@ -15,7 +15,11 @@ const change = (id: number, version: number): StockChangedEvent => ({
 describe('StockToCacheSync', () => {
   it('purges each product stock tag once per batch, hard', async () => {
     const purger = new FakePurger();
-    const result = await new StockToCacheSync(purger).handle([change(1, 1), change(2, 1), change(1, 2)]);
+    const result = await new StockToCacheSync(purger).handle([
+      change(1, 1),
+      change(2, 1),
+      change(1, 2),
+    ]);
     expect(result).toEqual({ events: 3, tags: 2 });
     expect(purger.plans).toEqual([{ hard: ['stock-1', 'stock-2'], soft: [] }]);
   });
@@ -23,6 +27,8 @@ describe('StockToCacheSync', () => {
   it('fails the batch when a Varnish stays down, so it goes round the retry path', async () => {
     const purger = new FakePurger();
     purger.failures = 1;
-    await expect(new StockToCacheSync(purger).handle([change(1, 1)])).rejects.toThrow(/PURGE failed/);
+    await expect(new StockToCacheSync(purger).handle([change(1, 1)])).rejects.toThrow(
+      /PURGE failed/,
+    );
   });
 });

@@ -18,7 +18,12 @@ describe('StockToMysqlSync', () => {
     const log: string[] = [];
     const rows = new FakeStockRows([1, 2], log);
     const sync = new StockToMysqlSync(rows);
-    const result = await sync.handle([change(1, 1, 10), change(2, 1, 5), change(1, 3, 8), change(1, 2, 9)]);
+    const result = await sync.handle([
+      change(1, 1, 10),
+      change(2, 1, 5),
+      change(1, 3, 8),
+      change(1, 2, 9),
+    ]);
     expect(log).toEqual(['mysql.applyVersioned 1@3,2@1']);
     expect(result).toMatchObject({ events: 4, received: 2, applied: 2, stale: 0 });
     expect(rows.rows.get(1)).toMatchObject({ stock: 8, version: 3 });

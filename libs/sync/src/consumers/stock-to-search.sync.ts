@@ -77,7 +77,9 @@ export class StockToSearchSync {
       flags = again;
       if (round >= MAX_ROUNDS) {
         if (pending.length > 0) {
-          this.logger.warn(`inStock of ${pending.length} product(s) still moving; the next event settles it`);
+          this.logger.warn(
+            `inStock of ${pending.length} product(s) still moving; the next event settles it`,
+          );
         }
         break;
       }

@@ -1,5 +1,12 @@
 import { toProductDocument } from '@shop/catalog';
-import { FakeIndexer, FakeLedger, FakeProducts, FakePurger, FakeStockRows, product } from '../testing/fakes';
+import {
+  FakeIndexer,
+  FakeLedger,
+  FakeProducts,
+  FakePurger,
+  FakeStockRows,
+  product,
+} from '../testing/fakes';
 import { ReconcileTally } from './reconcile-report';
 import { SearchReconciler, staleFields } from './search-reconciler';
 

@@ -163,7 +163,9 @@ export class SearchReconciler {
       this.deps.stock,
       this.logger,
     );
-    const documents = records.map((record) => toProductDocument(record, quantities.get(record.id) ?? 0));
+    const documents = records.map((record) =>
+      toProductDocument(record, quantities.get(record.id) ?? 0),
+    );
     const present = new Set(records.map((record) => record.id));
     const gone = ids.filter((id) => !present.has(id));
     await this.deps.indexer.upsert(documents);
@@ -184,7 +186,7 @@ export class SearchReconciler {
 
   /** MySQL's products as search documents, page by page in id order. */
   private async *expectedDocuments(): AsyncGenerator<ProductDocument[]> {
-    for (let afterId: number | null = 0; afterId !== null; ) {
+    for (let afterId: number | null = 0; afterId !== null;) {
       const page = await this.deps.products.listPage(afterId, this.pageSize);
       if (page.items.length === 0) return;
       const quantities = await currentQuantities(
@@ -193,7 +195,9 @@ export class SearchReconciler {
         this.deps.stock,
         this.logger,
       );
-      yield page.items.map((product) => toProductDocument(product, quantities.get(product.id) ?? 0));
+      yield page.items.map((product) =>
+        toProductDocument(product, quantities.get(product.id) ?? 0),
+      );
       afterId = page.nextAfterId;
     }
   }

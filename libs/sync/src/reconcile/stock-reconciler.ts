@@ -78,21 +78,23 @@ export class StockReconciler {
     await this.ensureReady(tally);
     const purge = new Set<number>();
     let checked = 0;
-    for (let afterId: number | null = 0; afterId !== null; ) {
+    for (let afterId: number | null = 0; afterId !== null;) {
       const page = await this.deps.mysql.page(afterId, this.pageSize);
       if (page.items.length > 0) await this.compareWithLedger(page.items, tally, purge);
       checked += page.items.length;
       afterId = page.nextAfterId;
     }
-    for (let afterId: number | null = 0; afterId !== null; ) {
+    for (let afterId: number | null = 0; afterId !== null;) {
       const page = await this.deps.ledger.snapshot(afterId, this.pageSize);
       if (page.levels.length > 0) await this.findLedgerOnly(page.levels, tally);
       afterId = page.nextAfterId;
     }
     if (purge.size > 0 && this.deps.purger) {
       await this.deps.purger
-        .purge({ hard: [...purge].map(stockTag), soft: [] })
-        .catch((error: unknown) => tally.problem(`stock: purge after repair failed: ${describe(error)}`));
+        .purge({ hard: [...purge].sort((a, b) => a - b).map(stockTag), soft: [] })
+        .catch((error: unknown) =>
+          tally.problem(`stock: purge after repair failed: ${describe(error)}`),
+        );
     }
     return { checked };
   }
@@ -125,6 +127,8 @@ export class StockReconciler {
     rows.forEach((row, index) => {
       const level = levels[index];
       if (level === null || level === undefined) {
+        // Not registered: the stock API answers 404 for it. Registering is the repair; its level
+        // is restored too in case it went with the registration.
         tally.found('stock.missingInRedis');
         unregistered.push(row.id);
         restore.set(row.id, { row, kind: 'stock.missingInRedis' });
@@ -150,14 +154,19 @@ export class StockReconciler {
       }
     });
 
-    if (unregistered.length > 0) await this.deps.registry.register(unregistered);
+    if (unregistered.length > 0) {
+      await this.deps.registry.register(unregistered);
+      tally.fixed('stock.missingInRedis', unregistered.length);
+      unregistered.forEach((id) => purge.add(id));
+    }
     if (restore.size > 0) {
       const result = await this.deps.ledger.restore(
         [...restore.values()].map(({ row }) => restoreRow(row)),
       );
+      const registeredNow = new Set(unregistered);
       for (const id of result.restoredIds) {
         const entry = restore.get(id);
-        if (entry) tally.fixed(entry.kind);
+        if (entry && !registeredNow.has(id)) tally.fixed(entry.kind);
         purge.add(id);
       }
     }
@@ -172,7 +181,10 @@ export class StockReconciler {
   }
 
   /** Ledger levels of products MySQL has no stock row for: a lost row, or a deleted product. */
-  private async findLedgerOnly(levels: readonly StockLevel[], tally: ReconcileTally): Promise<void> {
+  private async findLedgerOnly(
+    levels: readonly StockLevel[],
+    tally: ReconcileTally,
+  ): Promise<void> {
     const inMysql = new Set(
       (await this.deps.mysql.findByIds(levels.map((level) => level.id))).map((row) => row.id),
     );

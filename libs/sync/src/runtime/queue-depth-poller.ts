@@ -93,7 +93,9 @@ export class QueueDepthPoller {
     }
   }
 
-  private async check(queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
+  private async check(
+    queue: string,
+  ): Promise<{ messageCount: number; consumerCount: number } | undefined> {
     try {
       const channel = await this.openChannel();
       if (!channel) return undefined;

@@ -126,9 +126,8 @@ describe('pickHandlers', () => {
       'product-search': 'd',
       'product-stock-ids': 'e',
     } as unknown as Parameters<typeof pickHandlers>[0];
-    expect(Object.keys(pickHandlers(handlers, ['reconciler', 'stock-cache', 'product-search']))).toEqual([
-      'stock-cache',
-      'product-search',
-    ]);
+    expect(
+      Object.keys(pickHandlers(handlers, ['reconciler', 'stock-cache', 'product-search'])),
+    ).toEqual(['stock-cache', 'product-search']);
   });
 });

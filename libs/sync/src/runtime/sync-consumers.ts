@@ -172,7 +172,9 @@ export function syncConsumerSpecs(
   tuning: SyncTuning,
   names: SyncNames = SHOP_SYNC_NAMES,
 ): SyncConsumerSpec[] {
-  const stock: QueueBinding[] = [{ exchange: names.stockExchange, routingKey: StockRoutingKey.Info }];
+  const stock: QueueBinding[] = [
+    { exchange: names.stockExchange, routingKey: StockRoutingKey.Info },
+  ];
   const catalog: QueueBinding[] = [{ exchange: names.catalogExchange, routingKey: 'product.*' }];
   const specs: SyncConsumerSpec[] = [];
   const stockSpec = (
@@ -182,7 +184,14 @@ export function syncConsumerSpecs(
   ): void => {
     if (handler) {
       specs.push(
-        spec(name, names.queue(queue), stock, parseStockChangedEvent, (events) => handler.handle(events), tuning),
+        spec(
+          name,
+          names.queue(queue),
+          stock,
+          parseStockChangedEvent,
+          (events) => handler.handle(events),
+          tuning,
+        ),
       );
     }
   };
@@ -193,7 +202,14 @@ export function syncConsumerSpecs(
   ): void => {
     if (handler) {
       specs.push(
-        spec(name, names.queue(queue), catalog, parseCatalogChange, (changes) => handler.handle(changes), tuning),
+        spec(
+          name,
+          names.queue(queue),
+          catalog,
+          parseCatalogChange,
+          (changes) => handler.handle(changes),
+          tuning,
+        ),
       );
     }
   };
@@ -206,7 +222,10 @@ export function syncConsumerSpecs(
 }
 
 /** The handlers of the consumers among `roles` (the reconciler role has none). */
-export function pickHandlers(handlers: SyncHandlers, roles: readonly SyncRole[]): Partial<SyncHandlers> {
+export function pickHandlers(
+  handlers: SyncHandlers,
+  roles: readonly SyncRole[],
+): Partial<SyncHandlers> {
   const picked: Partial<SyncHandlers> = {};
   const assign = <K extends SyncConsumerName>(name: K): void => {
     picked[name] = handlers[name];

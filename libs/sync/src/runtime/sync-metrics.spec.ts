@@ -13,7 +13,13 @@ describe('SyncMetrics', () => {
     metrics.deadLettered('sync.stock-mysql', 1, 'poison');
     metrics.batch('stock-mysql', 500, 42, 'ok');
     metrics.stockRows('applied', 480);
-    metrics.queueDepth({ queue: 'sync.stock-mysql', ready: 12, retrying: 1, dead: 3, consumers: 2 });
+    metrics.queueDepth({
+      queue: 'sync.stock-mysql',
+      ready: 12,
+      retrying: 1,
+      dead: 3,
+      consumers: 2,
+    });
     const kinds = emptyCounts();
     kinds['stock.redisNewer'] = { found: 3, fixed: 3 };
     const report: ReconcileReport = {
@@ -31,7 +37,9 @@ describe('SyncMetrics', () => {
     expect(text).toContain('sync_messages_processed_total{queue="sync.stock-mysql"} 500');
     expect(text).toContain('sync_messages_failed_total{queue="sync.stock-mysql"} 2');
     expect(text).toContain('sync_messages_retried_total{queue="sync.stock-mysql"} 1');
-    expect(text).toContain('sync_messages_dead_lettered_total{queue="sync.stock-mysql",reason="poison"} 1');
+    expect(text).toContain(
+      'sync_messages_dead_lettered_total{queue="sync.stock-mysql",reason="poison"} 1',
+    );
     expect(text).toContain('sync_queue_messages_ready{queue="sync.stock-mysql"} 12');
     expect(text).toContain('sync_queue_messages_dead{queue="sync.stock-mysql"} 3');
     expect(text).toContain('sync_stock_rows_total{outcome="applied"} 480');

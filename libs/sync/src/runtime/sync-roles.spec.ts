@@ -25,7 +25,9 @@ describe('parseSyncRoles', () => {
   });
 
   it('refuses unknown names, naming them and the valid ones', () => {
-    expect(() => parseSyncRoles(['--only', 'stock-mysql,stok-search'])).toThrow(SyncRoleSelectionError);
+    expect(() => parseSyncRoles(['--only', 'stock-mysql,stok-search'])).toThrow(
+      SyncRoleSelectionError,
+    );
     expect(() => parseSyncRoles(['--only', 'nope'])).toThrow(/nope.*choose from: stock-mysql/);
     expect(() => parseSyncRoles(['--only'])).toThrow(/needs a comma-separated list/);
   });

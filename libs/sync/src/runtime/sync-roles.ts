@@ -57,7 +57,8 @@ export function parseSyncRoles(
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
   const unknown = names.filter((name) => name !== 'all' && !isSyncRole(name));
-  if (unknown.length > 0) throw new SyncRoleSelectionError(`unknown role(s): ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new SyncRoleSelectionError(`unknown role(s): ${unknown.join(', ')}`);
   if (names.includes('all')) return [...SYNC_ROLES];
   const chosen = new Set(names);
   return SYNC_ROLES.filter((role) => chosen.has(role));

@@ -81,12 +81,16 @@ export class FakeStockRows {
   }
 
   applyVersioned(rows: readonly VersionedStockRow[]): Promise<StockApplyResult> {
-    this.log.push(`mysql.applyVersioned ${rows.map((row) => `${row.productId}@${row.version}`).join(',')}`);
+    this.log.push(
+      `mysql.applyVersioned ${rows.map((row) => `${row.productId}@${row.version}`).join(',')}`,
+    );
     return Promise.resolve(this.upsert(rows, false));
   }
 
   overwrite(rows: readonly VersionedStockRow[]): Promise<StockApplyResult> {
-    this.log.push(`mysql.overwrite ${rows.map((row) => `${row.productId}@${row.version}`).join(',')}`);
+    this.log.push(
+      `mysql.overwrite ${rows.map((row) => `${row.productId}@${row.version}`).join(',')}`,
+    );
     return Promise.resolve(this.upsert(rows, true));
   }
 
@@ -115,7 +119,12 @@ export class FakeStockRows {
       const seen = latest.get(row.productId);
       if (!seen || row.version > seen.version) latest.set(row.productId, row);
     }
-    const result: StockApplyResult = { received: latest.size, applied: 0, stale: 0, unknownProductIds: [] };
+    const result: StockApplyResult = {
+      received: latest.size,
+      applied: 0,
+      stale: 0,
+      unknownProductIds: [],
+    };
     for (const row of latest.values()) {
       if (!this.productIds.has(row.productId)) {
         result.unknownProductIds.push(row.productId);
@@ -167,7 +176,10 @@ export class FakeLedger {
   }
 
   async snapshot(afterId = 0, count = 500): Promise<StockSnapshotPage> {
-    const ids = [...this.known].filter((id) => id > afterId).sort((a, b) => a - b).slice(0, count);
+    const ids = [...this.known]
+      .filter((id) => id > afterId)
+      .sort((a, b) => a - b)
+      .slice(0, count);
     const levels = (await this.getMany(ids)).filter((level): level is StockLevel => level !== null);
     return { levels, nextAfterId: ids.length === count ? ids[ids.length - 1] : null };
   }
@@ -178,7 +190,12 @@ export class FakeLedger {
     for (const row of rows) {
       const current = this.levels.get(row.id);
       if (!current || current.version < row.version) {
-        this.levels.set(row.id, { id: row.id, stock: row.stock, version: row.version, updatedAt: iso(row.updatedAt) });
+        this.levels.set(row.id, {
+          id: row.id,
+          stock: row.stock,
+          version: row.version,
+          updatedAt: iso(row.updatedAt),
+        });
         result.restoredIds.push(row.id);
       } else {
         result.unchangedIds.push(row.id);

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench:cache`: one product page as a Varnish HIT (shell and fragments from the cache,
+ * only the per-user header fragment fetched from the storefront) next to the same page rendered
+ * by the storefront directly (product, categories and stock fetched from the APIs, fragments
+ * inlined), in the same run. Needs the stack (`npm run up`). Loopback only.
+ */
+import { parseShopConfig } from '@shop/config';
+import { measureLoad, printTable } from './load';
+import { requireUp } from './stack-processes';
+
+const config = parseShopConfig(process.env);
+const PRODUCT_ID = Number(process.env.BENCH_PRODUCT_ID ?? 1170);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const PATH = `/p/${PRODUCT_ID}`;
+const viaVarnish = `${config.PUBLIC_URL}${PATH}`;
+const direct = `http://127.0.0.1:${config.STOREFRONT_PORT}${PATH}`;
+
+interface Sample {
+  status: number;
+  cache: string | null;
+  hits: number;
+  html: string;
+}
+
+async function sample(url: string): Promise<Sample> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return {
+    status: response.status,
+    cache: response.headers.get('x-cache'),
+    hits: Number(response.headers.get('x-cache-hits') ?? Number.NaN),
+    html: await response.text(),
+  };
+}
+
+/** Both runs must measure a whole page: a 200 with every fragment in place. */
+function assertWholePage(what: string, page: Sample): void {
+  const problems = [
+    page.status !== 200 && `status ${page.status}`,
+    page.html.includes('<esi:') && 'unresolved <esi:include>',
+    !page.html.includes('data-testid="product-name"') && 'no product name',
+    !page.html.includes('data-testid="stock-badge"') && 'no stock badge',
+    !page.html.includes('data-testid="menu"') && 'no menu',
+  ].filter(Boolean);
+  if (problems.length > 0) throw new Error(`${what}: ${problems.join(', ')}`);
+}
+
+async function warmCache(): Promise<Sample> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const page = await sample(viaVarnish);
+    if (page.cache === 'HIT') return page;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${viaVarnish} never became a HIT: is Varnish caching product pages?`);
+}
+
+async function main(): Promise<void> {
+  await requireUp(`${config.PUBLIC_URL}/health`, 'Varnish (and the storefront behind it)');
+  await requireUp(`http://127.0.0.1:${config.STOREFRONT_PORT}/health`, 'the storefront');
+
+  const before = await warmCache();
+  assertWholePage('through Varnish', before);
+  assertWholePage('from the storefront directly', await sample(direct));
+
+  const hit = await measureLoad({
+    label: `Varnish HIT ${PATH} (ESI: menu, stock, footer cached; header passed)`,
+    url: viaVarnish,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+  });
+  const after = await sample(viaVarnish);
+  if (after.cache !== 'HIT') {
+    throw new Error(`${viaVarnish} answered ${after.cache} after the run: it was not all HITs`);
+  }
+  assertWholePage('through Varnish after the run', after);
+  // X-Cache-Hits counts hits on the one shell object: it must have grown by the whole run.
+  const hitsDuringRun = after.hits - before.hits - 1;
+
+  const origin = await measureLoad({
+    label: `storefront directly ${PATH} (renders page and fragments)`,
+    url: direct,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+  });
+
+  printTable(`Product page, ${CONNECTIONS} connections, ${DURATION} s each, loopback, same run`, [
+    hit,
+    origin,
+  ]);
+  const ratio = hit.requestsPerSecond / origin.requestsPerSecond;
+  console.log(
+    `X-Cache: HIT before and after the Varnish run; the shell object took ${hitsDuringRun} hits ` +
+      `during it (~${Math.round(hitsDuringRun / DURATION)} req/s)`,
+  );
+  console.log(
+    `Varnish HIT / storefront direct: ${ratio.toFixed(1)}x req/s (aim >= 10x), ` +
+      `p50 ${hit.p50Ms} vs ${origin.p50Ms} ms, p99 ${hit.p99Ms} vs ${origin.p99Ms} ms`,
+  );
+  if (hit.errors + hit.non2xx + origin.errors + origin.non2xx > 0) {
+    console.log('warning: some requests failed or answered non-2xx (see the table)');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,311 @@
+import { EventEmitter } from 'node:events';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { PoisonMessageError } from './errors';
+import { MessageHeader } from './failure-policy';
+import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
+import { ReliableConsumer, type ConsumeOptions } from './reliable-consumer';
+import { prefixedTopology } from './topology';
+
+interface Published {
+  exchange: string;
+  routingKey: string;
+  options: Record<string, unknown>;
+  confirm: (err: unknown) => void;
+}
+
+/** Records what the consumer does to the channel; the test plays the broker. */
+class FakeChannel extends EventEmitter {
+  published: Published[] = [];
+  acks: { tag: number; allUpTo: boolean }[] = [];
+  nacks: { tag: number; requeue: boolean }[] = [];
+  deliver: ((message: ConsumeMessage | null) => void) | undefined;
+  cancelled = false;
+
+  async assertExchange(): Promise<void> {}
+  async assertQueue(): Promise<void> {}
+  async bindQueue(): Promise<void> {}
+  async prefetch(): Promise<void> {}
+  async consume(
+    _queue: string,
+    onMessage: (message: ConsumeMessage | null) => void,
+  ): Promise<{ consumerTag: string }> {
+    this.deliver = onMessage;
+    return { consumerTag: 'ctag' };
+  }
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+  }
+  publish(
+    exchange: string,
+    routingKey: string,
+    _content: Buffer,
+    options: Record<string, unknown>,
+    confirm: (err: unknown) => void,
+  ): boolean {
+    this.published.push({ exchange, routingKey, options, confirm });
+    return true;
+  }
+  ack(message: ConsumeMessage, allUpTo = false): void {
+    this.acks.push({ tag: message.fields.deliveryTag, allUpTo });
+  }
+  nack(message: ConsumeMessage, _allUpTo: boolean, requeue: boolean): void {
+    this.nacks.push({ tag: message.fields.deliveryTag, requeue });
+  }
+}
+
+class FakeHandle implements ConfirmChannelHandle {
+  channel: ConfirmChannel | undefined;
+  generation = 0;
+  closed = false;
+  private opened = new Set<(c: ConfirmChannel, g: number) => void>();
+  private lost = new Set<(g: number) => void>();
+
+  constructor(readonly options: ManagedChannelOptions) {}
+
+  start(): void {}
+  async ready(): Promise<ConfirmChannel> {
+    return this.channel!;
+  }
+  onOpen(listener: (c: ConfirmChannel, g: number) => void): () => void {
+    this.opened.add(listener);
+    return () => this.opened.delete(listener);
+  }
+  onLost(listener: (g: number) => void): () => void {
+    this.lost.add(listener);
+    return () => this.lost.delete(listener);
+  }
+  recycle(): void {}
+  async close(): Promise<void> {
+    this.closed = true;
+    this.drop();
+  }
+
+  async open(fake: FakeChannel): Promise<void> {
+    const channel = fake as unknown as ConfirmChannel;
+    await this.options.setup?.(channel);
+    this.channel = channel;
+    this.generation += 1;
+    this.opened.forEach((listener) => listener(channel, this.generation));
+  }
+
+  drop(): void {
+    this.channel = undefined;
+    this.lost.forEach((listener) => listener(this.generation));
+  }
+}
+
+const topology = prefixedTopology('unit');
+
+function message(
+  tag: number,
+  body: unknown,
+  headers: Record<string, unknown> = {},
+): ConsumeMessage {
+  return {
+    content: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    fields: {
+      deliveryTag: tag,
+      redelivered: false,
+      exchange: 'unit.stock',
+      routingKey: 'info',
+      consumerTag: 'ctag',
+    },
+    properties: {
+      contentType: 'application/json',
+      headers,
+      messageId: `m-${tag}`,
+      type: 'stock.changed',
+      timestamp: 1_700_000_000,
+    },
+  } as unknown as ConsumeMessage;
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i += 1) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function start(
+  handle: ConsumeOptions<{ id: number }>['handle'],
+  extra: Partial<ConsumeOptions<{ id: number }>> = {},
+) {
+  let fakeHandle!: FakeHandle;
+  const source = {
+    topology,
+    createChannel: (options: ManagedChannelOptions) => (fakeHandle = new FakeHandle(options)),
+  };
+  const consumer = new ReliableConsumer<{ id: number }>(
+    source,
+    {
+      queue: 'q',
+      bindings: [{ exchange: 'unit.stock', routingKey: 'info' }],
+      parse: (raw) => {
+        const value = raw as { id?: unknown };
+        if (typeof value.id !== 'number') {
+          throw new PoisonMessageError('no id');
+        }
+        return { id: value.id };
+      },
+      handle,
+      ...extra,
+    },
+    { prefetch: 10, maxAttempts: 3, retryDelaysMs: [1000, 5000] },
+    { log: () => undefined, warn: () => undefined, error: () => undefined },
+  ).start();
+  const channel = new FakeChannel();
+  await fakeHandle.open(channel);
+  await consumer.ready();
+  return { consumer, channel, handle: fakeHandle };
+}
+
+describe('ReliableConsumer', () => {
+  it('acks a handled message and exposes its metadata', async () => {
+    const seen: unknown[] = [];
+    const { consumer, channel } = await start(async (messages) => {
+      seen.push(...messages);
+    });
+    channel.deliver!(message(1, { id: 7 }));
+    await flush();
+    expect(seen).toEqual([
+      expect.objectContaining({
+        body: { id: 7 },
+        messageId: 'm-1',
+        type: 'stock.changed',
+        exchange: 'unit.stock',
+        routingKey: 'info',
+        attempts: 1,
+        timestamp: new Date(1_700_000_000_000),
+      }),
+    ]);
+    expect(channel.acks).toEqual([{ tag: 1, allUpTo: false }]);
+    expect(consumer.stats()).toMatchObject({ processed: 1, inFlight: 0 });
+  });
+
+  it('acks a failed message only after its retry copy is confirmed', async () => {
+    const { consumer, channel } = await start(async () => {
+      throw new Error('transient');
+    });
+    channel.deliver!(message(1, { id: 7 }));
+    await flush();
+    expect(channel.published).toHaveLength(1);
+    const [copy] = channel.published;
+    expect(copy).toMatchObject({
+      exchange: 'unit.shop.retry',
+      routingKey: 'q.retry.1000ms',
+      options: expect.objectContaining({ persistent: true, mandatory: true, messageId: 'm-1' }),
+    });
+    expect(copy.options.headers).toMatchObject({
+      [MessageHeader.Attempts]: 1,
+      [MessageHeader.Error]: 'Error: transient',
+      [MessageHeader.OriginalExchange]: 'unit.stock',
+      [MessageHeader.OriginalRoutingKey]: 'info',
+    });
+    expect(channel.acks).toEqual([]);
+    copy.confirm(null);
+    await flush();
+    expect(channel.acks).toEqual([{ tag: 1, allUpTo: false }]);
+    expect(consumer.stats()).toMatchObject({ failed: 1, retried: 1, processed: 0 });
+  });
+
+  it('requeues instead of acking when the copy is not confirmed', async () => {
+    const { channel } = await start(async () => {
+      throw new Error('transient');
+    });
+    channel.deliver!(message(1, { id: 7 }));
+    await flush();
+    channel.published[0].confirm(new Error('message nacked'));
+    await flush();
+    expect(channel.acks).toEqual([]);
+    expect(channel.nacks).toEqual([{ tag: 1, requeue: true }]);
+  });
+
+  it('uses the next backoff step and dead-letters after the last attempt', async () => {
+    const { consumer, channel } = await start(async () => {
+      throw new Error('still failing');
+    });
+    channel.deliver!(message(1, { id: 7 }, { [MessageHeader.Attempts]: 1 }));
+    channel.deliver!(message(2, { id: 8 }, { [MessageHeader.Attempts]: 2 }));
+    await flush();
+    // One at a time: the second waits until the first one's copy is confirmed.
+    expect(channel.published).toHaveLength(1);
+    channel.published[0].confirm(null);
+    await flush();
+    channel.published[1].confirm(null);
+    await flush();
+    expect(channel.published.map((p) => [p.exchange, p.routingKey])).toEqual([
+      ['unit.shop.retry', 'q.retry.5000ms'],
+      ['unit.shop.dead-letter', 'q'],
+    ]);
+    expect(channel.published[1].options.headers).toMatchObject({
+      [MessageHeader.Attempts]: 3,
+      [MessageHeader.DeadReason]: 'retries-exhausted',
+    });
+    expect(channel.acks).toEqual([
+      { tag: 1, allUpTo: false },
+      { tag: 2, allUpTo: false },
+    ]);
+    expect(consumer.stats()).toMatchObject({ retried: 1, deadLettered: 1 });
+  });
+
+  it('sends poison straight to the dead-letter queue without calling the handler', async () => {
+    const handle = jest.fn(async () => undefined);
+    const { channel } = await start(handle, { batch: { maxSize: 2, maxWaitMs: 10_000 } });
+    channel.deliver!(message(1, '{oops'));
+    channel.deliver!(message(2, { wrong: true }));
+    await flush();
+    expect(handle).not.toHaveBeenCalled();
+    expect(channel.published.map((p) => p.routingKey)).toEqual(['q', 'q']);
+    expect(channel.published.map((p) => p.options.headers)).toEqual([
+      expect.objectContaining({ [MessageHeader.DeadReason]: 'poison' }),
+      expect.objectContaining({ [MessageHeader.DeadReason]: 'poison' }),
+    ]);
+    channel.published.forEach((p) => p.confirm(null));
+    await flush();
+    expect(channel.acks).toEqual([{ tag: 2, allUpTo: true }]);
+  });
+
+  it('acks a whole batch with one multiple-ack', async () => {
+    const batches: number[][] = [];
+    const { channel } = await start(
+      async (messages) => {
+        batches.push(messages.map((m) => m.body.id));
+      },
+      { batch: { maxSize: 3, maxWaitMs: 10_000 } },
+    );
+    [1, 2, 3].forEach((tag) => channel.deliver!(message(tag, { id: tag })));
+    await flush();
+    expect(batches).toEqual([[1, 2, 3]]);
+    expect(channel.acks).toEqual([{ tag: 3, allUpTo: true }]);
+  });
+
+  it('never acks a delivery of a channel that was lost meanwhile', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { channel, handle } = await start(() => gate);
+    channel.deliver!(message(1, { id: 1 }));
+    await flush();
+    handle.drop();
+    release();
+    await flush();
+    expect(channel.acks).toEqual([]);
+  });
+
+  it('stop() cancels, finishes the message in flight, acks it, then closes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { consumer, channel, handle } = await start(() => gate);
+    channel.deliver!(message(1, { id: 1 }));
+    await flush();
+    let stopped = false;
+    const stopping = consumer.stop().then(() => (stopped = true));
+    await flush();
+    expect(channel.cancelled).toBe(true);
+    expect(stopped).toBe(false);
+    expect(handle.closed).toBe(false);
+    release();
+    await stopping;
+    expect(channel.acks).toEqual([{ tag: 1, allUpTo: false }]);
+    expect(handle.closed).toBe(true);
+  });
+});

@@ -1,0 +1,259 @@
+import {
+  CatalogRoutingKey,
+  StockRoutingKey,
+  SyncQueue,
+  type StockChangedEvent,
+} from '@shop/contracts';
+import { DeadLetters, deadLetterQueueName } from '@shop/messaging';
+import { productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
+import { SyncConsumerRunner } from './runtime/sync-consumer-runner';
+import { syncConsumerSpecs } from './runtime/sync-consumers';
+import { createSyncHandlers } from './sync-services';
+import {
+  createSyncTestBroker,
+  createSyncTestWorld,
+  eventually,
+  type SyncTestBroker,
+  type SyncTestWorld,
+} from './testing/int-support';
+
+/**
+ * The five consumers end to end on the real services: events published raw (as the stock API's
+ * relay and the catalog's outbox relay do) on a private copy of the exchanges, consumed from
+ * quorum queues, written to a throwaway MySQL database, a private Redis prefix and Elasticsearch
+ * alias, purged on a PURGE recorder.
+ */
+describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () => {
+  let world: SyncTestWorld;
+  let broker: SyncTestBroker;
+  let runner: SyncConsumerRunner;
+
+  const at = (version: number): string =>
+    new Date(Date.UTC(2025, 0, 1, 0, 0, version)).toISOString();
+  const stockEvent = (
+    id: number,
+    version: number,
+    before: number,
+    after: number,
+  ): StockChangedEvent => ({
+    id,
+    stock: after,
+    delta: after - before,
+    version,
+    reason: 'set',
+    occurredAt: at(version),
+  });
+  const publishStock = (event: StockChangedEvent): Promise<void> =>
+    broker.publishJson(
+      broker.names.stockExchange,
+      StockRoutingKey.Info,
+      event,
+      `stock-${event.id}-v${event.version}`,
+    );
+
+  beforeAll(async () => {
+    world = await createSyncTestWorld('consumers');
+    broker = await createSyncTestBroker({ maxAttempts: 2 });
+    const handlers = createSyncHandlers(world.services);
+    runner = new SyncConsumerRunner(
+      broker.consumers,
+      syncConsumerSpecs(handlers, { prefetch: 100, maxAttempts: 2 }, broker.names),
+    );
+    runner.start();
+    await runner.ready();
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    await broker?.close();
+    await world?.close();
+  });
+
+  it('writes stock to MySQL at the newest version, whatever the order and however often', async () => {
+    const [a, b] = await world.createProducts(2);
+    const events = [
+      stockEvent(a.id, 1, 0, 5),
+      stockEvent(a.id, 3, 4, 2),
+      stockEvent(a.id, 2, 5, 4),
+      stockEvent(b.id, 1, 0, 9),
+      stockEvent(a.id, 3, 4, 2), // duplicate
+      stockEvent(a.id, 1, 0, 5), // old version again
+    ];
+    for (const event of events) await publishStock(event);
+    await eventually(async () => {
+      const rows = await world.stock.findByIds([a.id, b.id]);
+      expect(rows.map((row) => [row.id, row.stock, row.version])).toEqual([
+        [a.id, 2, 3],
+        [b.id, 9, 1],
+      ]);
+    });
+    // Stays there once everything has been consumed.
+    await eventually(async () =>
+      expect(await broker.messageCount(broker.names.queue(SyncQueue.StockToMysql))).toBe(0),
+    );
+    expect(await world.stock.findById(a.id)).toMatchObject({ stock: 2, version: 3 });
+  });
+
+  it('drops stock events of deleted products without retrying them', async () => {
+    const stats = () => runner.status().find((status) => status.name === 'stock-mysql')!.stats;
+    const before = stats();
+    await publishStock(stockEvent(987_654, 1, 0, 3));
+    await eventually(() => expect(stats().processed).toBe(before.processed + 1));
+    expect(stats()).toMatchObject({ failed: before.failed, retried: before.retried });
+    expect(await world.stock.findById(987_654)).toBeNull();
+  });
+
+  it('flips inStock in the index from the ledger when stock crosses zero, then purges', async () => {
+    const [product] = await world.createProducts(1, ['shoes']);
+    await world.registry.register([product.id]);
+    await world.indexer.upsert([{ ...product, inStock: true }]);
+    // The ledger is at 0 (v4); the event that took it there arrives.
+    await world.ledger.restore([{ id: product.id, stock: 0, version: 4, updatedAt: at(4) }]);
+    await publishStock(stockEvent(product.id, 4, 3, 0));
+    await eventually(async () => {
+      const { _source } = await world.es.get<{ inStock: boolean }>({
+        index: world.alias,
+        id: String(product.id),
+      });
+      expect(_source?.inStock).toBe(false);
+    });
+    await eventually(() => {
+      expect(world.purges.hardTags()).toContain(`product-${product.id}`);
+      expect(world.purges.softTags()).toContain('listing');
+    });
+  });
+
+  it('purges the stock tags of a batch on Varnish', async () => {
+    const ids = await world.createProducts(3);
+    for (const [index, product] of ids.entries())
+      await publishStock(stockEvent(product.id, 1, 0, index + 1));
+    await eventually(() =>
+      expect(world.purges.hardTags()).toEqual(
+        expect.arrayContaining(ids.map((p) => `stock-${p.id}`)),
+      ),
+    );
+  });
+
+  it('indexes a created product, registers it with the ledger, and purges after the write', async () => {
+    const [product] = await world.createProducts(1, ['hats']);
+    const purgesBefore = world.purges.requests.length;
+    await broker.publishJson(
+      broker.names.catalogExchange,
+      CatalogRoutingKey.ProductUpserted,
+      productUpsertedEvent(product, new Date()),
+    );
+    await eventually(async () => {
+      const { _source } = await world.es.get<{ name: string; categories: string[] }>({
+        index: world.alias,
+        id: String(product.id),
+      });
+      expect(_source).toMatchObject({ name: product.name, categories: ['hats'] });
+      expect(await world.registry.has(product.id)).toBe(true);
+    });
+    await eventually(() => {
+      const purges = world.purges.requests.slice(purgesBefore);
+      expect(purges.flatMap((p) => p.hard)).toContain(`product-${product.id}`);
+      expect(purges.flatMap((p) => p.soft)).toEqual(
+        expect.arrayContaining(['listing', 'category-hats']),
+      );
+    });
+    expect(await world.ledger.get(product.id)).toMatchObject({ stock: 0 });
+  });
+
+  it('removes a deleted product from the index and the ledger, even if an old upsert comes after', async () => {
+    const [product] = await world.createProducts(1);
+    await world.registry.register([product.id]);
+    await world.indexer.upsert([{ ...product, inStock: false }]);
+    const deleted = await world.products.delete(product.id);
+    await broker.publishJson(
+      broker.names.catalogExchange,
+      CatalogRoutingKey.ProductDeleted,
+      productDeletedEvent(product.id, deleted.version, new Date()),
+    );
+    await broker.publishJson(
+      broker.names.catalogExchange,
+      CatalogRoutingKey.ProductUpserted,
+      productUpsertedEvent(product, new Date()),
+    );
+    await eventually(async () => {
+      const exists = await world.es.exists({ index: world.alias, id: String(product.id) });
+      expect(exists).toBe(false);
+      expect(await world.registry.has(product.id)).toBe(false);
+      expect(await broker.messageCount(broker.names.queue(SyncQueue.ProductToSearch))).toBe(0);
+    });
+  });
+
+  it('dead-letters a poison message with its error while the rest keeps flowing; replay works', async () => {
+    const queue = broker.names.queue(SyncQueue.StockToMysql);
+    const [product] = await world.createProducts(1);
+    await broker.publishRaw(
+      broker.names.stockExchange,
+      StockRoutingKey.Info,
+      Buffer.from('{"id": "nope"'),
+      'poison-1',
+    );
+    await publishStock(stockEvent(product.id, 1, 0, 7));
+    await eventually(async () => {
+      expect(await world.stock.findById(product.id)).toMatchObject({ stock: 7, version: 1 });
+      expect(await broker.messageCount(deadLetterQueueName(queue))).toBe(1);
+    });
+    const deadLetters = new DeadLetters(broker.connection);
+    const [letter] = await deadLetters.list(queue);
+    expect(letter).toMatchObject({ messageId: 'poison-1', reason: 'poison' });
+    expect(letter.error).toMatch(/JSON/);
+
+    // A message that exhausted its retries (Varnish down the whole time) is replayed once Varnish
+    // is back. The cache queue also holds the poison message (every stock queue got it).
+    const cacheQueue = broker.names.queue(SyncQueue.StockToCache);
+    world.purges.down = true;
+    await publishStock(stockEvent(product.id, 2, 7, 6));
+    await eventually(async () =>
+      expect(await broker.messageCount(deadLetterQueueName(cacheQueue))).toBe(2),
+    );
+    world.purges.down = false;
+    const letters = await deadLetters.list(cacheQueue);
+    expect(letters.find((l) => l.messageId === `stock-${product.id}-v2`)).toMatchObject({
+      reason: 'retries-exhausted',
+      attempts: 2,
+    });
+    const before = world.purges.requests.length;
+    expect(await deadLetters.replay(cacheQueue)).toMatchObject({ queue: cacheQueue, replayed: 2 });
+    await eventually(async () => {
+      expect(world.purges.requests.slice(before).flatMap((p) => p.hard)).toContain(
+        `stock-${product.id}`,
+      );
+      // The poison message is poison again: back in the dead-letter queue, alone.
+      const [again] = await deadLetters.list(cacheQueue);
+      expect(again?.messageId).toBe('poison-1');
+      expect(await broker.messageCount(deadLetterQueueName(cacheQueue))).toBe(1);
+    });
+  });
+
+  it('stops gracefully: everything received is handled and acked, nothing is left unacked', async () => {
+    const products = await world.createProducts(5);
+    const queue = broker.names.queue(SyncQueue.StockToMysql);
+    for (let version = 1; version <= 40; version += 1) {
+      for (const product of products)
+        await publishStock(stockEvent(product.id, version, version - 1, version));
+    }
+    const local = new SyncConsumerRunner(
+      broker.consumers,
+      syncConsumerSpecs(
+        { 'stock-mysql': createSyncHandlers(world.services)['stock-mysql'] },
+        { prefetch: 100 },
+        broker.names,
+      ),
+    );
+    // A second, competing consumer on the same queue; stopped while messages are flowing.
+    local.start();
+    await local.ready();
+    await local.stop();
+    const [status] = local.status();
+    expect(status).toMatchObject({ consuming: false, stats: { inFlight: 0 } });
+    await eventually(async () => {
+      const rows = await world.stock.findByIds(products.map((p) => p.id));
+      expect(rows.every((row) => row.version === 40 && row.stock === 40)).toBe(true);
+      expect(await broker.messageCount(queue)).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,323 @@
+/* Shared by the sync *.int-spec.ts files: the real services under names no one else uses. */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@elastic/elasticsearch';
+import { SyncQueue } from '@shop/contracts';
+import { VarnishPurger } from '@shop/http-cache';
+import {
+  AmqpConnection,
+  consumerQueueNames,
+  MessageConsumers,
+  prefixedTopology,
+  type MessagingLogger,
+  type MessagingTopology,
+} from '@shop/messaging';
+import {
+  CategoryRepository,
+  createTestDatabase,
+  ProductRepository,
+  StockRepository,
+  type ProductRecord,
+  type TestDatabase,
+} from '@shop/persistence';
+import { ProductIndexer } from '@shop/search';
+import { ProductIdRegistry, StockLedger } from '@shop/stock';
+import { connect, type ChannelModel } from 'amqplib';
+import { Redis } from 'ioredis';
+import { prefixedSyncNames, type SyncNames } from '../runtime/sync-consumers';
+import type { SyncServices } from '../sync-services';
+
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
+
+export const QUIET: MessagingLogger = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Short retry delays so a test sees the retry path in well under a second. */
+export const TEST_RETRY_DELAYS_MS = [150, 300];
+
+export function randomSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** Records PURGE requests like Varnish would receive them; can play a Varnish that is down. */
+export class PurgeRecorder {
+  readonly requests: { hard: string[]; soft: string[]; at: number }[] = [];
+  /** While true, answers 503 (the purger retries, then gives up). */
+  down = false;
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      if (req.method !== 'PURGE') {
+        res.writeHead(405).end();
+        return;
+      }
+      if (this.down) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down"}');
+        return;
+      }
+      const split = (value: string | string[] | undefined): string[] =>
+        (Array.isArray(value) ? value.join(' ') : (value ?? '')).split(/[\s,]+/).filter(Boolean);
+      const hard = split(req.headers.xkey);
+      const soft = split(req.headers['xkey-softpurge']);
+      this.requests.push({ hard, soft, at: Date.now() });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ purged: hard.length + soft.length }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  hardTags(): string[] {
+    return this.requests.flatMap((request) => request.hard);
+  }
+
+  softTags(): string[] {
+    return this.requests.flatMap((request) => request.soft);
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+}
+
+/** MySQL, Redis, Elasticsearch and a PURGE recorder, all private to one test file. */
+export interface SyncTestWorld {
+  readonly database: TestDatabase;
+  readonly redis: Redis;
+  readonly keyPrefix: string;
+  readonly es: Client;
+  readonly alias: string;
+  readonly purges: PurgeRecorder;
+  readonly services: SyncServices;
+  readonly products: ProductRepository;
+  readonly stock: StockRepository;
+  readonly ledger: StockLedger;
+  readonly registry: ProductIdRegistry;
+  readonly indexer: ProductIndexer;
+  /** Creates products in MySQL (each with its stock row at 0, version 0). */
+  createProducts(count: number, categories?: string[]): Promise<ProductRecord[]>;
+  close(): Promise<void>;
+}
+
+export async function createSyncTestWorld(label: string): Promise<SyncTestWorld> {
+  const database = await createTestDatabase();
+  const keyPrefix = `sync-test-${randomSuffix()}:`;
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  const es = new Client({ node: ELASTICSEARCH_URL, requestTimeout: 30_000 });
+  const alias = `products_test_sync_${label}_${randomSuffix()}`;
+  const purges = new PurgeRecorder();
+  await purges.start();
+
+  const products = new ProductRepository(database.db);
+  const stock = new StockRepository(database.db);
+  const ledger = new StockLedger(redis, { keyPrefix });
+  const registry = new ProductIdRegistry(redis, { keyPrefix });
+  const indexer = new ProductIndexer(es, alias);
+  await indexer.ensureIndex();
+  await ledger.markReady();
+  await new CategoryRepository(database.db).upsertMany([
+    { slug: 'misc', name: 'Misc', parentSlug: null },
+    { slug: 'shoes', name: 'Shoes', parentSlug: null },
+    { slug: 'hats', name: 'Hats', parentSlug: null },
+  ]);
+  const purger = new VarnishPurger({
+    urls: [purges.url],
+    maxAttempts: 2,
+    initialBackoffMs: 10,
+    maxBackoffMs: 20,
+    logger: { warn: () => undefined },
+  });
+  let created = 0;
+
+  return {
+    database,
+    redis,
+    keyPrefix,
+    es,
+    alias,
+    purges,
+    products,
+    stock,
+    ledger,
+    registry,
+    indexer,
+    services: { stock, products, ledger, registry, indexer, purger },
+    createProducts: async (count, categories = ['misc']) => {
+      const records: ProductRecord[] = [];
+      for (let index = 0; index < count; index += 1) {
+        created += 1;
+        records.push(
+          await products.create({
+            sku: `SYNC-${created}`,
+            name: `Sync test product ${created}`,
+            description: `Product number ${created} of the sync tests`,
+            price: 10 + created,
+            categories,
+          }),
+        );
+      }
+      return records;
+    },
+    close: async () => {
+      await purges.stop();
+      const found = await es.indices.get({
+        index: [`${alias}_v*`],
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
+      const indices = Object.keys(found);
+      if (indices.length > 0) await es.indices.delete({ index: indices, ignore_unavailable: true });
+      await es.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await redis.quit();
+      await database.drop();
+    },
+  };
+}
+
+/** A private copy of the shop's exchanges and the sync queues, on the real broker. */
+export interface SyncTestBroker {
+  readonly prefix: string;
+  readonly topology: MessagingTopology;
+  readonly names: SyncNames;
+  readonly connection: AmqpConnection;
+  readonly consumers: MessageConsumers;
+  /** A plain amqplib connection, to publish as any producer would. */
+  readonly raw: ChannelModel;
+  publishJson(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
+    messageId?: string,
+  ): Promise<void>;
+  publishRaw(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    messageId: string,
+  ): Promise<void>;
+  messageCount(queue: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createSyncTestBroker(
+  options: { maxAttempts?: number } = {},
+): Promise<SyncTestBroker> {
+  const prefix = `test-sync-${randomSuffix()}`;
+  const topology = prefixedTopology(prefix);
+  const names = prefixedSyncNames(topology, prefix);
+  const connection = new AmqpConnection({
+    url: AMQP_URL,
+    name: 'sync-int-test',
+    topology,
+    logger: QUIET,
+  });
+  await connection.waitForConnect();
+  const consumers = new MessageConsumers(
+    connection,
+    { prefetch: 100, maxAttempts: options.maxAttempts ?? 3, retryDelaysMs: TEST_RETRY_DELAYS_MS },
+    QUIET,
+  );
+  const raw = await connect(AMQP_URL);
+  const publisher = await raw.createConfirmChannel();
+  const publishRaw = async (
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    messageId: string,
+  ): Promise<void> => {
+    publisher.publish(exchange, routingKey, content, {
+      persistent: true,
+      contentType: 'application/json',
+      messageId,
+    });
+    await publisher.waitForConfirms();
+  };
+  let sequence = 0;
+
+  return {
+    prefix,
+    topology,
+    names,
+    connection,
+    consumers,
+    raw,
+    publishRaw,
+    publishJson: (exchange, routingKey, body, messageId) =>
+      publishRaw(
+        exchange,
+        routingKey,
+        Buffer.from(JSON.stringify(body)),
+        messageId ?? `m-${(sequence += 1)}`,
+      ),
+    messageCount: async (queue) => {
+      const channel = await raw.createChannel();
+      try {
+        return (await channel.checkQueue(queue)).messageCount;
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
+    close: async () => {
+      await consumers.stopAll();
+      await connection.close();
+      const queues = Object.values(SyncQueue).flatMap((queue) =>
+        consumerQueueNames({ queue: names.queue(queue), retryDelaysMs: TEST_RETRY_DELAYS_MS }),
+      );
+      const exchanges = [
+        ...topology.exchanges.map((exchange) => exchange.name),
+        topology.retryExchange,
+        topology.deadLetterExchange,
+      ];
+      for (const name of queues) {
+        const channel = await raw.createChannel();
+        channel.on('error', () => undefined);
+        await channel.deleteQueue(name).catch(() => undefined);
+        await channel.close().catch(() => undefined);
+      }
+      for (const name of exchanges) {
+        const channel = await raw.createChannel();
+        channel.on('error', () => undefined);
+        await channel.deleteExchange(name).catch(() => undefined);
+        await channel.close().catch(() => undefined);
+      }
+      await publisher.close().catch(() => undefined);
+      await raw.close();
+    },
+  };
+}
+
+/** Waits until `check` stops throwing (or returns something other than false). */
+export async function eventually(check: () => unknown, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await check()) !== false) return;
+      if (Date.now() > deadline) throw new Error('condition still false');
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import type { Product } from '@shop/contracts';
+import { requestJson, urls } from './support/stack';
+
+/**
+ * A real browser (Debian's `chromium` package, driven by playwright-core: nothing downloads a
+ * browser of its own here) opens a product page through Varnish, as a shopper would.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const PRODUCT_ID = 1160;
+const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
+
+describe('a product page in a real browser', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows the name, price and stock of the product, and saves a screenshot', async () => {
+    const product = await requestJson<Product>(`${urls.catalog}/products/${PRODUCT_ID}`);
+    expect(product.status).toBe(200);
+    const stock = await requestJson<{ stock: number }>(
+      `${urls.stock}/products/${PRODUCT_ID}/stock`,
+    );
+    expect(stock.status).toBe(200);
+    const price = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(
+      product.body.price,
+    );
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`${urls.varnish}/p/${PRODUCT_ID}`, {
+        waitUntil: 'load',
+      });
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['x-cache']).toMatch(/^(HIT|MISS)$/);
+
+      expect((await page.getByTestId('product-name').textContent())?.trim()).toBe(
+        product.body.name,
+      );
+      expect((await page.getByTestId('product-price').textContent())?.trim()).toBe(price);
+      const badge = (await page.getByTestId('stock-badge').textContent())?.trim();
+      expect(badge).toBe(stock.body.stock > 0 ? `In stock (${stock.body.stock})` : 'Out of stock');
+      expect(await page.getByTestId('stock-badge').isVisible()).toBe(true);
+      // Varnish assembled the page: the browser never sees an include tag.
+      expect(await page.content()).not.toContain('<esi:');
+      expect(await page.title()).toContain(product.body.name);
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const screenshot = join(ARTIFACTS, `product-${PRODUCT_ID}.png`);
+      await page.screenshot({ path: screenshot, fullPage: true });
+      console.log(`screenshot of /p/${PRODUCT_ID}: ${screenshot}`);
+    } finally {
+      await context.close();
+    }
+  });
+});

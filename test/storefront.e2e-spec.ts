@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+import type { Product, ProductDocument } from '@shop/contracts';
+import { killApp, startApp } from './support/apps';
+import { adminHeaders, eventually, requestJson, urls } from './support/stack';
+import { backendHealth, purgeTags, textOf, viewPage, type PageView } from './support/varnish';
+
+/**
+ * The storefront through the real varnishd: ESI assembly, tag purges driven by the sync-worker,
+ * the never-cached header, tracking stripping, grace. Each test owns one product of the demo
+ * catalog (1150-1159 here) so that concurrent suites never touch its cached pages.
+ */
+const PRODUCT = {
+  assembled: 1150,
+  stockChange: 1151,
+  edit: 1152,
+  header: 1153,
+  tracking: 1154,
+  grace: 1155,
+  purge: 1156,
+} as const;
+const MY_PRODUCTS = Object.values(PRODUCT);
+
+interface StockLevel {
+  id: number;
+  stock: number;
+  version: number;
+}
+
+const page = (id: number): string => `/p/${id}`;
+
+/** Starts a test from a cold page: the shell is dropped, its first view below is a MISS. */
+async function dropCachedPage(id: number): Promise<void> {
+  const answer = await purgeTags({ hard: [`product-${id}`] });
+  expect(answer.status).toBe(200);
+}
+
+/** A product page whose fragments were all resolved by Varnish. */
+function expectAssembled(view: PageView): void {
+  expect(view.status).toBe(200);
+  expect(view.html).not.toContain('<esi:');
+  expect(textOf(view.html, 'product-name')).toBeTruthy();
+  expect(textOf(view.html, 'product-price')).toMatch(/^\$[\d,]+\.\d{2}$/);
+  expect(textOf(view.html, 'stock-badge')).toMatch(/^(In stock \(\d+\)|Out of stock)$/);
+  expect(view.html).toContain('data-testid="menu"');
+  expect(view.html).toContain('data-testid="site-header"');
+  expect(view.html).toContain('class="site-footer"');
+  // Cache instructions are for Varnish alone.
+  expect(view.headers.get('surrogate-control')).toBeNull();
+  expect(view.headers.get('xkey')).toBeNull();
+}
+
+async function stockLevel(id: number): Promise<StockLevel> {
+  const response = await requestJson<StockLevel>(`${urls.stock}/products/${id}/stock`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+function changeStock(
+  id: number,
+  body: { stock: number; action: 'increment' | 'decrement' | 'set' },
+): Promise<{ status: number; body: StockLevel }> {
+  return requestJson(`${urls.varnish}/products/${id}/stock`, {
+    method: 'PUT',
+    headers: adminHeaders,
+    body: JSON.stringify(body),
+  });
+}
+
+function editProduct(
+  id: number,
+  patch: Partial<Product>,
+): Promise<{ status: number; body: Product }> {
+  return requestJson(`${urls.varnish}/admin/products/${id}`, {
+    method: 'PATCH',
+    headers: adminHeaders,
+    body: JSON.stringify(patch),
+  });
+}
+
+describe('storefront through Varnish', () => {
+  beforeAll(async () => {
+    // Stock that crosses zero purges the product page too (its in-stock flag changes). Keep every
+    // product of this suite in stock, so that only the changes a test makes purge anything.
+    const crossed: number[] = [];
+    for (const id of MY_PRODUCTS) {
+      if ((await stockLevel(id)).stock > 0) continue;
+      expect((await changeStock(id, { stock: 50, action: 'set' })).status).toBe(200);
+      crossed.push(id);
+    }
+    for (const id of crossed) {
+      await eventually(
+        async () => {
+          const product = await requestJson<ProductDocument>(`${urls.catalog}/products/${id}`);
+          return product.body.inStock ? true : undefined;
+        },
+        { what: `product ${id} in stock in the search index`, timeoutMs: 30_000 },
+      );
+    }
+    // The page purge that follows the index write is a moment behind it.
+    if (crossed.length > 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+  });
+
+  it('serves the second view of a product page as a HIT with every fragment assembled', async () => {
+    const id = PRODUCT.assembled;
+    await dropCachedPage(id);
+
+    const first = await viewPage(page(id));
+    expect(first.cache).toBe('MISS');
+    expectAssembled(first);
+
+    const second = await viewPage(page(id));
+    expect(second.cache).toBe('HIT');
+    expectAssembled(second);
+    expect(textOf(second.html, 'cart-count')).toBe('Cart (0)');
+
+    // The same product as the catalog knows it, and the same page as the app renders it inline.
+    const product = await requestJson<Product>(`${urls.catalog}/products/${id}`);
+    expect(textOf(second.html, 'product-name')).toBe(product.body.name);
+    const direct = await viewPage(page(id), { base: urls.storefront });
+    expect(direct.status).toBe(200);
+    expect(direct.html).not.toContain('<esi:');
+    expect(textOf(direct.html, 'product-name')).toBe(product.body.name);
+    expect(textOf(direct.html, 'stock-badge')).toBe(textOf(second.html, 'stock-badge'));
+  });
+
+  it('shows a stock change on the cached page by purging only the stock fragment', async () => {
+    const id = PRODUCT.stockChange;
+    await dropCachedPage(id);
+    await viewPage(page(id));
+    const before = await viewPage(page(id));
+    expect(before.cache).toBe('HIT');
+    expectAssembled(before);
+    // The badge itself is cached too: the new figure can only come from a purge.
+    const badge = await viewPage(`/fragments/stock/${id}`);
+    expect(badge.cache).toBe('HIT');
+    expect(textOf(badge.html, 'stock-badge')).toBe(textOf(before.html, 'stock-badge'));
+
+    const current = await stockLevel(id);
+    expect(textOf(before.html, 'stock-badge')).toBe(`In stock (${current.stock})`);
+    // Stay above zero: crossing it would (rightly) purge the whole page as well.
+    const change =
+      current.stock < 1000
+        ? ({ stock: 7, action: 'increment' } as const)
+        : ({ stock: 7, action: 'decrement' } as const);
+    const changedAt = Date.now();
+    const changed = await changeStock(id, change);
+    expect(changed.status).toBe(200);
+    expect(changed.body.stock).not.toBe(current.stock);
+
+    const after = await eventually(
+      async () => {
+        const view = await viewPage(page(id));
+        return textOf(view.html, 'stock-badge') === `In stock (${changed.body.stock})`
+          ? view
+          : undefined;
+      },
+      { what: `the badge of product ${id} showing ${changed.body.stock}`, intervalMs: 25 },
+    );
+    console.log(
+      `stock change visible on the cached product page after ${Date.now() - changedAt} ms`,
+    );
+
+    expectAssembled(after);
+    // The shell is the very object served before the change: only the fragment was purged.
+    expect(after.cache).toBe('HIT');
+    expect(after.hits).toBeGreaterThan(before.hits);
+  });
+
+  it('shows a product edit on the cached page once the sync-worker has re-indexed it', async () => {
+    const id = PRODUCT.edit;
+    const original = await requestJson<Product>(`${urls.catalog}/products/${id}`);
+    expect(original.status).toBe(200);
+    const originalName = original.body.name;
+    const editedName = `Edited ${randomUUID().slice(0, 8)} ${originalName}`.slice(0, 120);
+
+    await dropCachedPage(id);
+    await viewPage(page(id));
+    const before = await viewPage(page(id));
+    expect(before.cache).toBe('HIT');
+    expect(textOf(before.html, 'product-name')).toBe(originalName);
+
+    try {
+      const editedAt = Date.now();
+      const edited = await editProduct(id, { name: editedName });
+      expect(edited.status).toBe(200);
+      expect(edited.body.name).toBe(editedName);
+
+      const after = await eventually(
+        async () => {
+          const view = await viewPage(page(id));
+          return textOf(view.html, 'product-name') === editedName ? view : undefined;
+        },
+        { what: `the new name on the page of product ${id}`, intervalMs: 25 },
+      );
+      console.log(
+        `product edit visible on the cached product page after ${Date.now() - editedAt} ms`,
+      );
+      expectAssembled(after);
+      const cachedAgain = await viewPage(page(id));
+      expect(cachedAgain.cache).toBe('HIT');
+      expect(textOf(cachedAgain.html, 'product-name')).toBe(editedName);
+    } finally {
+      const restored = await editProduct(id, { name: originalName });
+      expect(restored.status).toBe(200);
+      await eventually(
+        async () =>
+          textOf((await viewPage(page(id))).html, 'product-name') === originalName
+            ? true
+            : undefined,
+        { what: `the original name back on the page of product ${id}` },
+      );
+    }
+  });
+
+  it('never caches the header: each visitor sees their own cart on a cached page', async () => {
+    const id = PRODUCT.header;
+    await dropCachedPage(id);
+    await viewPage(page(id));
+
+    const three = await viewPage(page(id), { cookie: 'cart=3' });
+    const five = await viewPage(page(id), {
+      cookie: `cart=${encodeURIComponent('{"count":5}')}; user=${encodeURIComponent('Ada Lovelace')}`,
+    });
+    const guest = await viewPage(page(id));
+    for (const view of [three, five, guest]) {
+      expect(view.cache).toBe('HIT');
+      expectAssembled(view);
+    }
+    expect(textOf(three.html, 'cart-count')).toBe('Cart (3)');
+    expect(textOf(three.html, 'visitor-name')).toBe('Welcome, guest');
+    expect(textOf(five.html, 'cart-count')).toBe('Cart (5)');
+    expect(textOf(five.html, 'visitor-name')).toBe('Hello, Ada Lovelace');
+    expect(textOf(guest.html, 'cart-count')).toBe('Cart (0)');
+
+    // Asked for on its own, the header fragment is never a HIT either.
+    const headers = [await viewPage('/fragments/header'), await viewPage('/fragments/header')];
+    expect(headers.map((view) => view.cache)).toEqual(['MISS', 'MISS']);
+  });
+
+  it('does not let tracking parameters or cookies split the cache', async () => {
+    const id = PRODUCT.tracking;
+    await dropCachedPage(id);
+    const cold = await viewPage(page(id));
+    expect(cold.cache).toBe('MISS');
+
+    const tagged = await viewPage(`${page(id)}?utm_source=x`);
+    const campaign = await viewPage(
+      `${page(id)}?utm_source=news&utm_medium=email&utm_campaign=sale&gclid=abc&fbclid=def`,
+    );
+    const tracked = await viewPage(page(id), {
+      cookie: '_ga=GA1.2.3.4; _gid=GA1.2.5.6; _fbp=fb.1',
+    });
+    // One object: each request is one more hit on it.
+    expect([tagged, campaign, tracked].map((view) => [view.cache, view.hits])).toEqual([
+      ['HIT', 1],
+      ['HIT', 2],
+      ['HIT', 3],
+    ]);
+    expectAssembled(tagged);
+
+    // Control: a parameter that is not tracking does make another object.
+    const other = await viewPage(`${page(id)}?variant=${randomUUID()}`);
+    expect(other.cache).toBe('MISS');
+  });
+
+  it('serves a cached page from grace while the storefront is down', async () => {
+    const id = PRODUCT.grace;
+    await dropCachedPage(id);
+    await viewPage(page(id));
+    const warm = await viewPage(page(id));
+    expect(warm.cache).toBe('HIT');
+    const name = textOf(warm.html, 'product-name');
+    expect(name).toBeTruthy();
+
+    // Expire the shell but keep it for grace: what is served next is stale by construction.
+    const soft = await purgeTags({ soft: [`product-${id}`] });
+    expect(soft.status).toBe(200);
+    expect(soft.body).toMatchObject({ soft: expect.any(Number) });
+    expect((soft.body as { soft: number }).soft).toBeGreaterThanOrEqual(1);
+
+    await killApp('storefront');
+    try {
+      await eventually(
+        async () => ((await backendHealth('storefront')) === 'sick' ? true : undefined),
+        { what: 'Varnish probing the storefront as sick', timeoutMs: 30_000, intervalMs: 250 },
+      );
+
+      const stale = await viewPage(page(id));
+      expect(stale.status).toBe(200);
+      expect(stale.cache).toBe('HIT');
+      expect(stale.headers.get('x-cache-stale')).toBe('1');
+      expect(textOf(stale.html, 'product-name')).toBe(name);
+      expect(stale.html).not.toContain('<esi:');
+      // Cached fragments still come in; the per-user header has nobody to build it.
+      expect(stale.html).toContain('data-testid="menu"');
+      expect(textOf(stale.html, 'stock-badge')).toMatch(/^In stock \(\d+\)$/);
+
+      // Control: a page that was never cached gets the friendly 503, the backend is really gone.
+      const uncached = await viewPage(`${page(id)}?grace-control=${randomUUID()}`);
+      expect(uncached.status).toBe(503);
+      expect(uncached.html).toContain("We'll be right back");
+    } finally {
+      await startApp('storefront');
+      // Leave the stack whole: Varnish routes to the storefront again.
+      await eventually(
+        async () => ((await backendHealth('storefront')) === 'healthy' ? true : undefined),
+        { what: 'Varnish probing the storefront as healthy', timeoutMs: 30_000, intervalMs: 250 },
+      );
+    }
+  }, 150_000);
+
+  it('accepts a PURGE by tag from localhost', async () => {
+    // The refusal outside the ACL (403) needs a foreign client address: varnish/tests/purge-acl.vtc
+    // covers it with a PROXY-protocol listener, which the running stack does not open.
+    const id = PRODUCT.purge;
+    await viewPage(page(id));
+    const cached = await viewPage(page(id));
+    expect(cached.cache).toBe('HIT');
+
+    const answer = await purgeTags({ hard: [`product-${id}`] });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ soft: 0 });
+    expect((answer.body as { hard: number }).hard).toBeGreaterThanOrEqual(1);
+
+    const next = await viewPage(page(id));
+    expect(next.cache).toBe('MISS');
+    expectAssembled(next);
+  });
+});
