@@ -1,6 +1,21 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { classifyError, errorBody, ErrorStatusMapping } from './error-body';
+
+/** The body of a failed @nestjs/terminus check (`{ status: 'error', info, error, details }`). */
+function healthReport(exception: unknown): object | undefined {
+  if (!(exception instanceof ServiceUnavailableException)) return undefined;
+  const response = exception.getResponse();
+  return typeof response === 'object' && 'details' in response && 'status' in response
+    ? response
+    : undefined;
+}
 
 @Catch()
 export class ShopExceptionFilter implements ExceptionFilter {
@@ -10,6 +25,12 @@ export class ShopExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const health = healthReport(exception);
+    if (health) {
+      // Terminus's report names the dependency that is down: monitors and people need it.
+      void reply.status(503).header('Cache-Control', 'no-store').send(health);
+      return;
+    }
     const { status, message, unexpected } = classifyError(exception, this.mappings);
     if (unexpected) {
       this.logger.error(
