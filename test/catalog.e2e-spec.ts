@@ -47,7 +47,8 @@ function admin(
 ): Promise<{ status: number; body: Product & { message?: string } }> {
   return requestJson(`${urls.varnish}/admin/products${path}`, {
     method,
-    headers: adminHeaders,
+    // No content type without a body: Fastify refuses an empty body declared as JSON (400).
+    headers: body === undefined ? { authorization: adminHeaders.authorization } : adminHeaders,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -129,7 +130,7 @@ describe('catalog API (through Varnish)', () => {
     );
     expect(body.aggregations.priceRanges.map((range) => range.count)).toEqual([0, 1, 1, 0, 0]);
     const outOfStock = await search(`q=${token}&inStock=false`);
-    expect(names(outOfStock.body).sort()).toEqual(['Beta Jacket', 'Delta Scarf', 'Epsilon Lamp']);
+    expect(names(outOfStock.body).sort()).toEqual(['Beta Jacket', 'Delta Scarf']);
   });
 
   it('sorts by price both ways, by newest and by relevance', async () => {
@@ -271,7 +272,12 @@ describe('catalog API (through Varnish)', () => {
         (await requestJson(`${urls.varnish}/products/${id}`)).status === 404 ? true : undefined,
       { what: 'the deleted product gone' },
     );
-    expect((await search(`q=${token} omega`)).body.items.some((i) => i.id === id)).toBe(false);
+    // Listings are soft-purged: one visitor may get the old copy while Varnish refreshes it.
+    await eventually(
+      async () =>
+        (await search(`q=${token} omega`)).body.items.some((i) => i.id === id) ? undefined : true,
+      { what: 'the deleted product gone from cached listings' },
+    );
     expect((await admin('DELETE', `/${id}`)).status).toBe(404);
   });
 
