@@ -41,6 +41,8 @@ describe('ProductToSearchSync', () => {
     const result = await sync.handle([upserted(1, 1, ['old-category'])]);
     expect(indexer.documents.get(1)).toMatchObject({ id: 1, name: 'Renamed', inStock: true });
     expect(result).toMatchObject({ upserted: 1, removed: 0, rewrites: 0 });
+    // Searchable when the call returns (forced refresh), so the purge cannot re-cache old data.
+    expect(indexer.refreshes).toEqual([true, true]);
     expect(purger.plans).toEqual([
       { hard: ['product-1'], soft: ['listing', 'category-old-category', 'category-misc'] },
     ]);

@@ -71,8 +71,11 @@ export class ProductToSearchSync {
         return document ? [document] : [];
       });
       const gone = pending.filter((id) => !current.documents.has(id));
-      await this.indexer.upsert(documents);
-      await this.indexer.remove(gone);
+      // A forced refresh, not `wait_for`: the purge below must find the new document searchable,
+      // and an admin's edit should reach shoppers at once rather than at the next refresh
+      // (product writes are rare; the stock consumers, which are not, keep `wait_for`).
+      await this.indexer.upsert(documents, { refresh: true });
+      await this.indexer.remove(gone, { refresh: true });
       result.upserted += documents.length;
       result.removed += gone.length;
       documents.forEach((document) => document.categories.forEach((slug) => categories.add(slug)));

@@ -233,7 +233,11 @@ export class FakeIndexer {
 
   constructor(private readonly log: CallLog = []) {}
 
-  upsert(products: readonly ProductDocument[]): Promise<void> {
+  /** The refresh option of every upsert and remove. */
+  readonly refreshes: unknown[] = [];
+
+  upsert(products: readonly ProductDocument[], options: { refresh?: unknown } = {}): Promise<void> {
+    this.refreshes.push(options.refresh);
     if (products.length === 0) return Promise.resolve();
     this.log.push(`es.upsert ${products.map((p) => p.id).join(',')}`);
     for (const document of products) this.documents.set(document.id, structuredClone(document));
@@ -241,7 +245,8 @@ export class FakeIndexer {
     return Promise.resolve();
   }
 
-  remove(ids: readonly number[]): Promise<void> {
+  remove(ids: readonly number[], options: { refresh?: unknown } = {}): Promise<void> {
+    this.refreshes.push(options.refresh);
     if (ids.length === 0) return Promise.resolve();
     this.log.push(`es.remove ${ids.join(',')}`);
     for (const id of ids) this.documents.delete(id);
