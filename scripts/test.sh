@@ -11,6 +11,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# The browser test drives Debian's Chromium (tools that download their own browser fail here).
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium for the browser test"
+  [ "$(id -u)" = 0 ] || die "chromium is missing and installing it needs root: apt-get install chromium"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 # Apps left running from another folder would be tested instead of this checkout's code.
 for port in 3000 3001 3002 3003 8080; do
   pidfile=""

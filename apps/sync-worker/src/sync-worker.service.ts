@@ -62,13 +62,20 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     for (const spec of this.runner.specs) this.metrics.registerQueue(spec.queue);
     this.runner.start();
     this.poller.start();
+    // First lag reading as soon as the queues exist, not one poll interval later.
+    void this.runner
+      .ready(60_000)
+      .then(() => this.poller.pollOnce())
+      .catch(() => undefined);
     this.scheduler?.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.logger.log('shutting down: finishing in-flight batches');
     await this.scheduler?.stop();
-    await this.runner.stop();
+    // Within the 20 s `npm run down` waits before a KILL; what is not done by then stays unacked
+    // and is redelivered to another worker.
+    await this.runner.stop(15_000);
     await this.poller.stop();
   }
 }
