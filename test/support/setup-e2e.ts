@@ -1,0 +1,3 @@
+import { waitForHealthyStack } from './healthy-stack';
+
+beforeAll(() => waitForHealthyStack(), 120_000);
