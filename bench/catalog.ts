@@ -9,7 +9,7 @@ import { toProductDocument } from '@shop/catalog';
 import type { ProductSearchQuery } from '@shop/contracts';
 import { generateDemoCatalog } from '@shop/persistence';
 import { buildProductSearchBody, createElasticsearchClient, ProductIndexer } from '@shop/search';
-import { measureLoad, printTable } from './load';
+import { measureLoad, percentile, printTable } from './load';
 import { requireUp, startAppInstance } from './stack-processes';
 
 const config = parseShopConfig(process.env);
@@ -62,8 +62,66 @@ async function ensureBenchIndex(): Promise<void> {
   }
 }
 
+/**
+ * From an admin write (through Varnish) to the change being findable by a shopper's search
+ * through Varnish: outbox relay, RabbitMQ, sync worker, Elasticsearch refresh and the listing
+ * purge, end to end. Sequential writes, each to a fresh product.
+ */
+async function measureWriteToSearchable(samples: number): Promise<void> {
+  const origin = config.PUBLIC_URL;
+  const headers = {
+    authorization: `Bearer ${config.ADMIN_TOKEN}`,
+    'content-type': 'application/json',
+  };
+  const run = `bench${Date.now().toString(36)}`;
+  const delays: number[] = [];
+  const created: number[] = [];
+  try {
+    for (let n = 0; n < samples; n += 1) {
+      const word = `${run}x${n.toString(36)}`.replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]);
+      const started = performance.now();
+      const response = await fetch(`${origin}/admin/products`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          sku: `BENCH-${run}-${n}`,
+          name: `${word} Bench Lamp`,
+          description: 'Created by the catalog benchmark.',
+          price: 10 + n,
+          categories: ['home-decor'],
+        }),
+      });
+      if (response.status !== 201) throw new Error(`create answered ${response.status}`);
+      created.push(((await response.json()) as { id: number }).id);
+      for (;;) {
+        const search = (await (await fetch(`${origin}/products?q=${word}`)).json()) as {
+          total: number;
+        };
+        if (search.total > 0) break;
+        if (performance.now() - started > 10_000)
+          throw new Error(`${word} not searchable after 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      delays.push(performance.now() - started);
+    }
+  } finally {
+    for (const id of created) {
+      await fetch(`${origin}/admin/products/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: headers.authorization },
+      });
+    }
+  }
+  console.log(
+    `\nAdmin create through Varnish -> searchable through Varnish (${samples} products): ` +
+      `p50 ${percentile(delays, 50).toFixed(0)} ms, p99 ${percentile(delays, 99).toFixed(0)} ms, ` +
+      `max ${Math.max(...delays).toFixed(0)} ms (aim: p99 within 1000 ms)`,
+  );
+}
+
 async function main(): Promise<void> {
-  await requireUp(`${config.ELASTICSEARCH_URL}/_cluster/health`, 'Elasticsearch');
+  await requireUp(`${config.PUBLIC_URL}/health`, 'the stack through Varnish');
+  await measureWriteToSearchable(Number(process.env.BENCH_WRITES ?? 100));
   await ensureBenchIndex();
   const api = await startAppInstance(
     'catalog-api',
