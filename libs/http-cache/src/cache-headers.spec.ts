@@ -4,6 +4,8 @@ import {
   categoryTag,
   InvalidCacheTagError,
   LISTING_TAG,
+  listingTags,
+  MAX_TAG_HEADER_BYTES,
   MAX_TAGS_PER_RESPONSE,
   MENU_TAG,
   productTag,
@@ -119,5 +121,25 @@ describe('tags', () => {
 
   it('bounds the header size', () => {
     expect(() => xkeyHeader([categoryTag('x'.repeat(600))])).toThrow(/bytes/);
+  });
+});
+
+describe('listingTags', () => {
+  it('tags a listing with listing and its categories', () => {
+    expect(listingTags(['shoes', 'boots', 'shoes'])).toEqual([
+      LISTING_TAG,
+      'category-shoes',
+      'category-boots',
+    ]);
+  });
+
+  it('stays within the tag count and byte bounds whatever the filter lists', () => {
+    const many = Array.from({ length: 40 }, (_, index) => `c${index}`);
+    expect(listingTags(many)).toHaveLength(MAX_TAGS_PER_RESPONSE);
+    const long = Array.from({ length: 4 }, (_, index) => `${index}${'x'.repeat(127)}`);
+    const tags = listingTags(long);
+    expect(tags[0]).toBe(LISTING_TAG);
+    expect(tags.length).toBeLessThan(long.length + 1);
+    expect(Buffer.byteLength(xkeyHeader(tags))).toBeLessThanOrEqual(MAX_TAG_HEADER_BYTES);
   });
 });

@@ -51,6 +51,25 @@ export function categoryTag(slug: string): string {
 }
 
 /**
+ * Tags of a product listing filtered by `categorySlugs`: `listing` first, then one tag per
+ * category while the header stays within `MAX_TAGS_PER_RESPONSE` tags and
+ * `MAX_TAG_HEADER_BYTES` bytes. The categories left out past that are covered by `listing`,
+ * which every product change soft-purges; a client-chosen filter must never make the header
+ * too big to send.
+ */
+export function listingTags(categorySlugs: readonly string[]): string[] {
+  const tags = [LISTING_TAG];
+  let bytes = Buffer.byteLength(LISTING_TAG);
+  for (const tag of new Set(categorySlugs.map(categoryTag))) {
+    const added = Buffer.byteLength(tag) + 1;
+    if (tags.length >= MAX_TAGS_PER_RESPONSE || bytes + added > MAX_TAG_HEADER_BYTES) break;
+    tags.push(tag);
+    bytes += added;
+  }
+  return tags;
+}
+
+/**
  * The `xkey` header value for one response: validated, de-duplicated, order kept. Throws
  * `CacheTagLimitError` past `MAX_TAGS_PER_RESPONSE` tags or `MAX_TAG_HEADER_BYTES` bytes: a
  * response that needs more is tagging per item and should use listing-level tags instead.

@@ -12,14 +12,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { expandCategorySlugs } from '@shop/catalog';
 import type { ProductDocument, ProductSearchResult } from '@shop/contracts';
-import {
-  cacheHeaders,
-  CachePolicy,
-  categoryTag,
-  LISTING_TAG,
-  MAX_TAGS_PER_RESPONSE,
-  productTag,
-} from '@shop/http-cache';
+import { cacheHeaders, CachePolicy, LISTING_TAG, listingTags, productTag } from '@shop/http-cache';
 import { ProductSearch } from '@shop/search';
 import { CategoryTreeCache } from '../categories/category-tree.cache';
 import { SearchProductsQuery, SuggestQuery } from './search-products.query';
@@ -49,8 +42,7 @@ export class ProductsController {
     const result = await this.search.search(query.toSearchQuery(categories));
     // Listing-level tags only: a product change soft-purges `listing`, so the header stays small
     // however many products the page shows.
-    const tags = [LISTING_TAG, ...query.category.map(categoryTag)].slice(0, MAX_TAGS_PER_RESPONSE);
-    void reply.headers(cacheHeaders({ ...CachePolicy.listing, tags }));
+    void reply.headers(cacheHeaders({ ...CachePolicy.listing, tags: listingTags(query.category) }));
     return result;
   }
 
