@@ -1,9 +1,11 @@
-import { INestApplication, Type, ValidationPipe } from '@nestjs/common';
+import { Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { SHOP_CONFIG, ShopConfig } from '@shop/config';
+import { registerRequestLog, SHOP_LOGGER } from '@shop/observability';
+import type { Logger as PinoLogger } from 'pino';
 import { ErrorStatusMapping } from './error-body';
 import { ShopExceptionFilter } from './shop-exception.filter';
 
@@ -27,8 +29,9 @@ export function shopValidationPipe(): ValidationPipe {
 }
 
 /** Applies what every app shares; separate from listening so e2e tests can reuse it. */
-export function configureShopApp(app: INestApplication, options: ShopAppOptions): void {
+export function configureShopApp(app: NestFastifyApplication, options: ShopAppOptions): void {
   app.useLogger(app.get(Logger));
+  registerRequestLog(app.getHttpAdapter().getInstance(), app.get<PinoLogger>(SHOP_LOGGER));
   app.useGlobalFilters(new ShopExceptionFilter(options.errors ?? []));
   app.useGlobalPipes(shopValidationPipe());
   app.enableShutdownHooks();
