@@ -11,10 +11,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { InjectShopConfig, ShopConfig } from '@shop/config';
 
-/** Constant-time comparison of two secrets of any length (hashing evens out the lengths). */
-export function tokensMatch(presented: string, expected: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(presented), digest(expected));
+function tokenDigest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * Constant-time comparison of two secrets of any length (hashing evens out the lengths). The
+ * expected side may be given as its digest, computed once.
+ */
+export function tokensMatch(presented: string, expected: string | Buffer): boolean {
+  const expectedDigest = typeof expected === 'string' ? tokenDigest(expected) : expected;
+  return timingSafeEqual(tokenDigest(presented), expectedDigest);
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -24,13 +31,17 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  constructor(@InjectShopConfig() private readonly config: ShopConfig) {}
+  private readonly expectedDigest: Buffer;
+
+  constructor(@InjectShopConfig() config: ShopConfig) {
+    this.expectedDigest = tokenDigest(config.ADMIN_TOKEN);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthorizedException('A bearer token is required');
-    if (!tokensMatch(token, this.config.ADMIN_TOKEN)) {
+    if (!tokensMatch(token, this.expectedDigest)) {
       throw new UnauthorizedException('The bearer token is not valid');
     }
     return true;

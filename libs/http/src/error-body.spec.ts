@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { classifyError, errorBody } from './error-body';
 import { bearerToken, tokensMatch } from './admin-token.guard';
@@ -69,5 +70,8 @@ describe('admin token', () => {
     expect(tokensMatch('dev-admin-token', 'dev-admin-token')).toBe(true);
     expect(tokensMatch('dev-admin-toke', 'dev-admin-token')).toBe(false);
     expect(tokensMatch('', 'dev-admin-token')).toBe(false);
+    const digest = createHash('sha256').update('dev-admin-token').digest();
+    expect(tokensMatch('dev-admin-token', digest)).toBe(true);
+    expect(tokensMatch('dev-admin-tokens', digest)).toBe(false);
   });
 });

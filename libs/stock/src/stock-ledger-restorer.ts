@@ -55,7 +55,10 @@ export class StockLedgerRestorer {
     return this.inFlight;
   }
 
-  /** Checks the marker every `checkIntervalMs` and restores when Redis came back empty. */
+  /**
+   * Checks the marker every `checkIntervalMs` and restores when Redis came back empty. The first
+   * check comes after one interval: call `ensureReady()` first for a restore at start-up.
+   */
   start(): void {
     if (this.watching) return;
     this.watching = true;
@@ -81,7 +84,7 @@ export class StockLedgerRestorer {
         })
         .catch(() => undefined);
     };
-    tick();
+    this.timer = setTimeout(tick, this.checkIntervalMs);
   }
 
   async stop(): Promise<void> {

@@ -210,7 +210,9 @@ export class StockOutboxRelay {
     };
     while (this.running) {
       try {
-        this.leader = await this.lease.acquire();
+        // Once held, the lease is kept by the renewal timer (which drops `leader` if it is lost),
+        // so a round costs no extra Redis call.
+        if (!this.leader) this.leader = await this.lease.acquire();
         if (!this.leader) {
           await this.pause(this.followerRetryMs);
           continue;
@@ -255,6 +257,8 @@ export class StockOutboxRelay {
       this.leader = await this.lease.acquire();
       if (!this.leader) this.logger.warn('Lost the outbox relay lease to another process');
     } catch (error) {
+      // Not knowing is not holding: the loop tries to take the lease again before publishing.
+      this.leader = false;
       this.logger.warn(`Could not renew the outbox relay lease: ${describe(error)}`);
     }
   }

@@ -21,6 +21,9 @@ import {
   validateIdempotencyKey,
 } from '@shop/stock';
 
+// Built once: these routes send it on every answer.
+const NOT_STORED = cacheHeaders(CachePolicy.uncacheable);
+
 export interface StockChangeResponse {
   id: number;
   stock: number;
@@ -63,7 +66,7 @@ export class StockController {
     const ids = parseProductIdList(rawIds);
     const levels = await this.ledger.getMany(ids);
     // One tag per id would be unbounded: not stored by Varnish, always fresh.
-    void reply.headers(cacheHeaders(CachePolicy.uncacheable));
+    void reply.headers(NOT_STORED);
     return {
       items: levels.filter((level): level is StockLevel => level !== null),
       unknown: ids.filter((_, index) => levels[index] === null),
@@ -99,7 +102,7 @@ export class StockController {
     const change = parseStockChangeRequest(body);
     const idempotencyKey = rawKey === undefined ? undefined : validateIdempotencyKey(rawKey);
     const result = await this.ledger.apply(id, change, { idempotencyKey });
-    void reply.headers(cacheHeaders(CachePolicy.uncacheable));
+    void reply.headers(NOT_STORED);
     if (result.replayed) void reply.header('Idempotency-Replayed', 'true');
     return { id: result.id, stock: result.stock, version: result.version };
   }
