@@ -3,6 +3,8 @@ import autocannon from 'autocannon';
 export interface LoadFigures {
   label: string;
   requestsPerSecond: number;
+  /** Requests answered over the whole run. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -38,6 +40,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadFigures> {
   return {
     label: options.label,
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,

@@ -1,22 +1,62 @@
 /**
  * `npm run bench:stock`: stock API throughput next to a bare Fastify route on the same machine.
  * Needs the stack (`npm run up`). Loopback only; every run is bounded in time.
+ *
+ * Besides req/s and latency it prints where each PUT run's CPU went (per process, from /proc) and,
+ * after the stock PUTs, how far propagation lagged: entries still in the Redis outbox when the
+ * load stopped, and how long until MySQL held every changed product's newest version.
  */
 import type autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
 import { parseShopConfig } from '@shop/config';
+import { StockKeys } from '@shop/stock';
+import { Redis } from 'ioredis';
+import { createConnection, type Connection } from 'mysql2/promise';
 import { measureLoad, printTable, type LoadFigures } from './load';
+import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
 import { requireUp, startBareRoute } from './stack-processes';
+import { ledgerLevels, mysqlVersions } from './stock-levels';
 
 const config = parseShopConfig(process.env);
 const stockApi = `http://127.0.0.1:${config.STOCK_API_PORT}`;
 const BARE_PORT = 3998;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const PRODUCTS = 1000;
+const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
+const CATCH_UP_TIMEOUT_MS = 180_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentOf(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(0)} %`;
+}
+
+/** Time until MySQL holds at least the ledger's current version of every benchmarked product. */
+async function catchUpMs(mysql: Connection): Promise<number> {
+  const started = performance.now();
+  const ledger = await ledgerLevels(stockApi, PRODUCT_IDS);
+  for (;;) {
+    const stored = await mysqlVersions(mysql, PRODUCT_IDS);
+    const behind = PRODUCT_IDS.filter(
+      (id) => (stored.get(id) ?? 0) < (ledger.get(id)?.version ?? 0),
+    );
+    if (behind.length === 0) return performance.now() - started;
+    if (performance.now() - started > CATCH_UP_TIMEOUT_MS) {
+      throw new Error(`MySQL is still behind the ledger for ${behind.length} products`);
+    }
+    await sleep(20);
+  }
+}
 
 async function main(): Promise<void> {
   await requireUp(`${stockApi}/health`, 'stock-api');
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const mysql = await createConnection(config.MYSQL_URL);
   const bare = await startBareRoute(BARE_PORT);
   const rows: LoadFigures[] = [];
+  let bareCpu: CpuSpent[] = [];
+  let stockCpu: CpuSpent[] = [];
+  let backlog = 0;
   try {
     const auth = {
       authorization: `Bearer ${config.ADMIN_TOKEN}`,
@@ -52,6 +92,9 @@ async function main(): Promise<void> {
         durationSeconds: DURATION,
       }),
     );
+    const bareCount = startCpuCount(
+      stackProcesses([{ label: 'bare route', pids: bare.pid ? [bare.pid] : [] }]),
+    );
     rows.push(
       await measureLoad({
         label: 'PUT bare Fastify route',
@@ -62,6 +105,11 @@ async function main(): Promise<void> {
         durationSeconds: DURATION,
       }),
     );
+    bareCpu = bareCount();
+    // Everything that a stock change sets in motion runs while the PUTs are measured: the relay
+    // publishing each event, RabbitMQ storing it in three quorum queues, the sync worker writing
+    // MySQL, Elasticsearch and Varnish. Nothing is paused for the figure.
+    const stockCount = startCpuCount(stackProcesses());
     rows.push(
       await measureLoad({
         label: 'PUT /products/:id/stock (stock-api)',
@@ -72,14 +120,36 @@ async function main(): Promise<void> {
         durationSeconds: DURATION,
       }),
     );
+    stockCpu = stockCount();
+    backlog = await redis.xlen(new StockKeys().outbox);
   } finally {
     bare.kill();
   }
+  const caughtUpMs = await catchUpMs(mysql);
+  await mysql.end();
+  redis.disconnect();
+
   printTable('Stock API at 50 connections', rows);
   const [getBare, getStock, putBare, putStock] = rows;
+  printCpuPerRequest('CPU during the bare PUT run', bareCpu, putBare.requests);
+  printCpuPerRequest('CPU during the stock PUT run', stockCpu, putStock.requests);
+  const cpuPer = (spent: CpuSpent[], label: string, requests: number): number =>
+    ((spent.find((row) => row.label === label)?.cpuMs ?? 0) * 1000) / requests;
+  const machinePer = (spent: CpuSpent[], requests: number): number =>
+    (spent.reduce((sum, row) => sum + row.cpuMs, 0) * 1000) / requests;
   console.log(
-    `GET: ${((getStock.requestsPerSecond / getBare.requestsPerSecond) * 100).toFixed(0)} % of the bare route; ` +
-      `PUT: ${((putStock.requestsPerSecond / putBare.requestsPerSecond) * 100).toFixed(0)} % of the bare route (aim: >= 40 %)`,
+    `\nGET: ${percentOf(getStock.requestsPerSecond, getBare.requestsPerSecond)} of the bare route; ` +
+      `PUT: ${percentOf(putStock.requestsPerSecond, putBare.requestsPerSecond)} of the bare route (aim: >= 40 %)`,
+  );
+  console.log(
+    `CPU per PUT: bare route ${cpuPer(bareCpu, 'bare route', putBare.requests).toFixed(0)} µs; ` +
+      `stock-api ${cpuPer(stockCpu, 'stock-api', putStock.requests).toFixed(0)} µs (its relay included); ` +
+      `whole machine ${machinePer(bareCpu, putBare.requests).toFixed(0)} µs vs ` +
+      `${machinePer(stockCpu, putStock.requests).toFixed(0)} µs per stock change (every process above)`,
+  );
+  console.log(
+    `Propagation: ${backlog} events still in the Redis outbox when the load stopped; ` +
+      `MySQL held every product's newest version ${(caughtUpMs / 1000).toFixed(1)} s later`,
   );
   if (rows.some((row) => row.errors > 0 || row.non2xx > 0)) {
     console.log('warning: some requests failed; see the errors / non-2xx columns');

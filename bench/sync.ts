@@ -22,8 +22,9 @@ import {
 import { StockLedger } from '@shop/stock';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
-import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+import { createConnection, type Connection } from 'mysql2/promise';
 import { percentile } from './load';
+import { ledgerLevels, mysqlVersions, type Level } from './stock-levels';
 import { requireUp } from './stack-processes';
 
 const config = parseShopConfig(process.env);
@@ -35,34 +36,11 @@ const stockApi = `http://127.0.0.1:${config.STOCK_API_PORT}`;
 const metricsUrl = `http://127.0.0.1:${config.SYNC_WORKER_PORT}/metrics`;
 const admin = { authorization: `Bearer ${config.ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
-interface Level {
-  id: number;
-  stock: number;
-  version: number;
-}
-
 function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, index) => from + index);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function ledgerLevels(ids: number[]): Promise<Map<number, Level>> {
-  const response = await fetch(`${stockApi}/stock?ids=${ids.join(',')}`);
-  if (!response.ok) throw new Error(`GET /stock answered ${response.status}`);
-  const body = (await response.json()) as { items: Level[]; unknown: number[] };
-  if (body.unknown.length > 0)
-    throw new Error(`products unknown to the stock API: ${body.unknown.join(',')}`);
-  return new Map(body.items.map((level) => [level.id, level]));
-}
-
-async function mysqlVersions(mysql: Connection, ids: number[]): Promise<Map<number, number>> {
-  const [rows] = await mysql.query<RowDataPacket[]>(
-    'SELECT product_id, version FROM stock WHERE product_id IN (?)',
-    [ids],
-  );
-  return new Map(rows.map((row) => [Number(row.product_id), Number(row.version)]));
-}
 
 async function processedIntoMysql(): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
@@ -72,7 +50,7 @@ async function processedIntoMysql(): Promise<number> {
 }
 
 async function throughput(mysql: Connection): Promise<void> {
-  const levels = await ledgerLevels(THROUGHPUT_IDS);
+  const levels = await ledgerLevels(stockApi, THROUGHPUT_IDS);
   const stored = await mysqlVersions(mysql, THROUGHPUT_IDS);
   const rounds = Math.ceil(EVENTS / THROUGHPUT_IDS.length);
   const base = new Map(

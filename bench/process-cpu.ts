@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './stack-processes';
+
+/**
+ * CPU time per process over a benchmark run, read from Linux's /proc (utime + stime, in clock
+ * ticks of 10 ms). On a 2-core machine every service of the stack shares the cores with the
+ * load generator: this says where a run's CPU went.
+ */
+export interface WatchedProcess {
+  label: string;
+  pids: number[];
+}
+
+const TICK_MS = 10;
+
+function cpuTicks(pid: number): number | null {
+  try {
+    // The command name (field 2) may hold spaces; the numeric fields start after its ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+function pidsNamed(command: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === command) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function stackPid(name: string): number[] {
+  try {
+    return [Number(readFileSync(join(repoRoot, '.stack', 'pids', `${name}.pid`), 'utf8').trim())];
+  } catch {
+    return [];
+  }
+}
+
+/** The stack's processes as `npm run up` leaves them, plus the machine's services. */
+export function stackProcesses(extra: WatchedProcess[] = []): WatchedProcess[] {
+  return [
+    ...extra,
+    { label: 'stock-api', pids: stackPid('stock-api') },
+    { label: 'RabbitMQ', pids: pidsNamed('beam.smp') },
+    { label: 'sync-worker', pids: stackPid('sync-worker') },
+    { label: 'Redis', pids: pidsNamed('redis-server') },
+    { label: 'MariaDB', pids: pidsNamed('mariadbd') },
+    { label: 'Elasticsearch', pids: stackPid('elasticsearch') },
+    { label: 'Varnish', pids: pidsNamed('cache-main') },
+    { label: 'other apps', pids: [...stackPid('catalog-api'), ...stackPid('storefront')] },
+  ].filter((watched) => watched.pids.length > 0);
+}
+
+export interface CpuSpent {
+  label: string;
+  cpuMs: number;
+}
+
+/** Starts counting; the returned function gives each process's CPU ms since then. */
+export function startCpuCount(processes: WatchedProcess[]): () => CpuSpent[] {
+  const before = processes.map((watched) => watched.pids.map((pid) => cpuTicks(pid) ?? 0));
+  const self = process.cpuUsage();
+  return () => {
+    const spent = processes.map((watched, index) => ({
+      label: watched.label,
+      cpuMs:
+        watched.pids.reduce(
+          (sum, pid, pidIndex) => sum + ((cpuTicks(pid) ?? 0) - before[index][pidIndex]),
+          0,
+        ) * TICK_MS,
+    }));
+    const used = process.cpuUsage(self);
+    spent.push({ label: 'load generator (this process)', cpuMs: (used.user + used.system) / 1000 });
+    return spent;
+  };
+}
+
+/** CPU per request of each process, in µs, for a run that served `requests`. */
+export function printCpuPerRequest(title: string, spent: CpuSpent[], requests: number): void {
+  console.log(`\n${title}`);
+  console.table(
+    spent
+      .filter((row) => row.cpuMs > 0)
+      .sort((a, b) => b.cpuMs - a.cpuMs)
+      .map((row) => ({
+        process: row.label,
+        'CPU s': Number((row.cpuMs / 1000).toFixed(2)),
+        'µs per request': Math.round((row.cpuMs * 1000) / requests),
+      })),
+  );
+}
