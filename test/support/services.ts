@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -21,6 +23,8 @@ export async function stopRedis(): Promise<void> {
   );
 }
 
+const REDIS_PID_FILE = join(__dirname, '..', '..', '.stack', 'pids', 'redis.pid');
+
 export async function startRedis(): Promise<void> {
   await run('redis-server', [
     '--daemonize',
@@ -38,6 +42,9 @@ export async function startRedis(): Promise<void> {
     '/var/lib/redis',
     '--logfile',
     '/var/log/redis/ci.log',
+    // When `npm run up` started Redis it recorded the PID for `npm run down`: the restarted
+    // server must update that record, or `down` would signal whatever process reuses the PID.
+    ...(existsSync(REDIS_PID_FILE) ? ['--pidfile', REDIS_PID_FILE] : []),
   ]);
 }
 
