@@ -57,4 +57,12 @@ say "unit tests"; npx jest -c jest.config.js --ci
 bash scripts/stack.sh up --detach
 say "varnishtest"; bash varnish/run-tests.sh
 say "integration and end-to-end tests"
-npx jest -c jest.e2e.config.js --ci
+if ! npx jest -c jest.e2e.config.js --ci; then
+  # What the apps complained about last often says why (a consumer retrying, a purge failing).
+  say "tests failed; the apps' last warnings and errors (whole logs in $LOG_DIR):"
+  for app in catalog-api stock-api sync-worker storefront; do
+    echo "--- $app"
+    grep -E '"level":(40|50|60)' "$LOG_DIR/$app.log" 2>/dev/null | tail -n 5 | cut -c1-400 || true
+  done
+  exit 1
+fi

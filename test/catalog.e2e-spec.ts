@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Product, ProductDocument, ProductSearchResult } from '@shop/contracts';
-import { adminHeaders, eventually, requestJson, urls } from './support/stack';
+import { adminHeaders, eventually, requestJson, urls, type JsonResponse } from './support/stack';
 
 const run = promisify(execFile);
 
@@ -32,7 +32,7 @@ const fixtures: Fixture[] = [
 const ids = new Map<string, number>();
 const idOf = (key: string): number => ids.get(key)!;
 
-function search(params: string): Promise<{ status: number; body: ProductSearchResult }> {
+function search(params: string): Promise<JsonResponse<ProductSearchResult>> {
   return requestJson<ProductSearchResult>(`${urls.varnish}/products?${params}`);
 }
 
@@ -80,11 +80,18 @@ describe('catalog API (through Varnish)', () => {
         { what: `stock of fixture ${fixture.key}` },
       );
     }
-    // Searchable, with the in-stock flags applied by the sync worker.
+    // Searchable, with the in-stock flags applied by the sync worker. A failure says whether the
+    // index or the cache in front of it lags.
     await eventually(
       async () => {
-        const result = await search(`q=${token}&inStock=true&size=10`);
-        return result.body.total === 4 ? true : undefined;
+        const params = `q=${token}&inStock=true&size=10`;
+        const result = await search(params);
+        if (result.body.total === 4) return true;
+        const origin = await requestJson<ProductSearchResult>(`${urls.catalog}/products?${params}`);
+        throw new Error(
+          `${result.body.total} in stock through Varnish (X-Cache ${result.headers.get('x-cache')}), ` +
+            `${origin.body.total} from catalog-api directly`,
+        );
       },
       { what: 'fixtures indexed with stock flags', timeoutMs: 20_000 },
     );

@@ -240,6 +240,16 @@ sub vcl_backend_response {
         set beresp.ttl = 60s;
     }
 
+    # A purge cannot reach a fetch still in flight: an object whose origin read came before a
+    # change but that lands after the change's purge is stored as new. The sync worker purges
+    # every tag a second time 2 s later (SettlingPurger in libs/http-cache) to catch those; a
+    # fetch slower than that may land after the second purge too, so it is kept a moment only.
+    if (now - bereq.time > 2s) {
+        if (beresp.ttl > 2s) {
+            set beresp.ttl = 2s;
+        }
+    }
+
     # Serve stale for up to a day while the backend is sick (vcl_recv shortens this to a few
     # seconds while it is healthy).
     set beresp.grace = 24h;

@@ -1,6 +1,6 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
-import { VarnishPurger } from '@shop/http-cache';
+import { SettlingPurger, VarnishPurger } from '@shop/http-cache';
 import { MessageConsumers } from '@shop/messaging';
 import { METRICS_REGISTRY } from '@shop/observability';
 import { ProductRepository, StockRepository } from '@shop/persistence';
@@ -41,6 +41,13 @@ export const SYNC_WORKER_PROVIDERS: Provider[] = [
     useFactory: (registry: Registry) => new SyncMetrics(registry),
   },
   {
+    // Every purge of the sync worker is echoed once in-flight fetches have landed (see
+    // SettlingPurger); SyncWorkerService sends the pending echoes on shutdown.
+    provide: SettlingPurger,
+    inject: [VarnishPurger],
+    useFactory: (varnish: VarnishPurger) => new SettlingPurger(varnish),
+  },
+  {
     provide: SYNC_SERVICES,
     inject: [
       StockRepository,
@@ -48,7 +55,7 @@ export const SYNC_WORKER_PROVIDERS: Provider[] = [
       StockLedger,
       ProductIdRegistry,
       ProductIndexer,
-      VarnishPurger,
+      SettlingPurger,
     ],
     useFactory: (
       stock: StockRepository,
@@ -56,7 +63,7 @@ export const SYNC_WORKER_PROVIDERS: Provider[] = [
       ledger: StockLedger,
       registry: ProductIdRegistry,
       indexer: ProductIndexer,
-      purger: VarnishPurger,
+      purger: SettlingPurger,
     ): SyncServices => {
       // Not started: the stock API watches the ledger; the reconciler restores it on demand only.
       const restorer = new StockLedgerRestorer(

@@ -6,6 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectShopConfig, type ShopConfig } from '@shop/config';
+import { SettlingPurger } from '@shop/http-cache';
 import { AmqpConnection } from '@shop/messaging';
 import { RedisLease, STOCK_REDIS } from '@shop/stock';
 import {
@@ -38,6 +39,7 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     reconciler: Reconciler,
     private readonly runner: SyncConsumerRunner,
     private readonly metrics: SyncMetrics,
+    private readonly purger: SettlingPurger,
   ) {
     if (roles.includes('reconciler')) {
       const interval = config.RECONCILE_INTERVAL_MS;
@@ -77,5 +79,7 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     // and is redelivered to another worker.
     await this.runner.stop(15_000);
     await this.poller.stop();
+    // The last batches' purge echoes (2 s at most), so their pages do not stay stale.
+    await this.purger.close();
   }
 }

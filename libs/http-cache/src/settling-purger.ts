@@ -1,0 +1,113 @@
+import { Logger } from '@nestjs/common';
+import type { PurgePlan } from './purge-plan';
+import type { PurgeResult, VarnishPurger } from './varnish-purger';
+
+/**
+ * How long after a purge its echo goes out. varnish/default.vcl keeps an object whose fetch took
+ * longer than this for a moment only (`now - bereq.time > 2s`); a unit test holds the two equal.
+ */
+export const PURGE_SETTLE_MS = 2000;
+
+export interface SettlingPurgerOptions {
+  /** Default `PURGE_SETTLE_MS`; shorter than the VCL's threshold leaves a stale copy possible. */
+  readonly settleMs?: number;
+  readonly logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * Purges, then purges the same tags once more, softly, after the fetches that were in flight
+ * during the purge have landed.
+ *
+ * Varnish purges only the objects it holds. A fetch that read the origin just before a change
+ * became visible, and reached Varnish just after the purge, is stored as new and served until
+ * its TTL runs out: five minutes for a listing, an hour for a product page. The echo, at least
+ * `settleMs` after the last purge of a tag, finds that copy; a fetch slower than `settleMs`,
+ * which the echo might still miss, is kept for a moment only by the VCL.
+ *
+ * Echoes are coalesced: a tag purged many times is echoed once, `settleMs` to `1.25 × settleMs`
+ * after its last purge, so the echo costs at most four PURGE requests per `settleMs`. A failed
+ * echo is logged and not repeated (the inner purger has retried it): the copy it missed still
+ * expires with its TTL. `close()` sends the pending echoes when they are due.
+ */
+export class SettlingPurger {
+  private readonly settleMs: number;
+  private readonly logger: Pick<Logger, 'warn'>;
+  /** tag -> when its echo is due; kept in due order (a re-purged tag moves to the end). */
+  private readonly due = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly inner: Pick<VarnishPurger, 'purge'>,
+    options: SettlingPurgerOptions = {},
+  ) {
+    this.settleMs = options.settleMs ?? PURGE_SETTLE_MS;
+    this.logger = options.logger ?? new Logger(SettlingPurger.name);
+  }
+
+  /** Purges `plan` now (as the inner purger does, errors included) and schedules its echo. */
+  async purge(plan: PurgePlan): Promise<PurgeResult> {
+    const result = await this.inner.purge(plan);
+    const dueAt = performance.now() + this.settleMs;
+    for (const tag of [...plan.hard, ...plan.soft]) {
+      this.due.delete(tag);
+      this.due.set(tag, dueAt);
+    }
+    this.arm(this.settleMs);
+    return result;
+  }
+
+  /** Tags whose echo is still to come. */
+  get pending(): number {
+    return this.due.size;
+  }
+
+  /** Waits until every pending echo is due, then sends them all. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    let last = 0;
+    for (const dueAt of this.due.values()) last = dueAt; // due order: the last is the latest
+    const wait = last - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.send([...this.due.keys()]);
+    this.due.clear();
+    await this.sending;
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer || this.due.size === 0) return;
+    this.timer = setTimeout(() => this.flushDue(), delayMs);
+    // An echo alone must not keep a process alive that is otherwise done.
+    this.timer.unref();
+  }
+
+  private flushDue(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    const tags: string[] = [];
+    for (const [tag, dueAt] of this.due) {
+      if (dueAt > now) break;
+      tags.push(tag);
+    }
+    tags.forEach((tag) => this.due.delete(tag));
+    this.send(tags);
+    const next = this.due.values().next();
+    if (!next.done) this.arm(Math.max(next.value - now, this.settleMs / 4));
+  }
+
+  private send(tags: readonly string[]): void {
+    if (tags.length === 0) return;
+    this.sending = this.sending.then(() =>
+      this.inner.purge({ hard: [], soft: tags }).then(
+        () => undefined,
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.logger.warn(
+            `Echo purge of ${tags.length} tag(s) failed (${reason}); a copy fetched during the first purge lives until its TTL`,
+          );
+        },
+      ),
+    );
+  }
+}
