@@ -18,7 +18,19 @@ export interface OutboxRelayOptions {
   idleMs?: number;
   /** Longest wait between tries while the broker refuses. */
   maxBackoffMs?: number;
+  /**
+   * How long published rows are kept. A full reindex replays the products written since it
+   * began from these rows, so this must exceed the longest reindex. Default 24 h.
+   */
+  retentionMs?: number;
+  /** How often published rows older than `retentionMs` are deleted. Default 10 min. */
+  pruneEveryMs?: number;
+  /** Test seam. */
+  now?: () => number;
 }
+
+/** Rows deleted per statement while pruning, so one prune never holds a long lock. */
+const PRUNE_CHUNK = 5000;
 
 export interface RelayRoundResult {
   published: number;
@@ -45,7 +57,13 @@ export class CatalogOutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A write committed while a round was running: go again without the idle wait. */
+  private notified = false;
   private consecutiveFailures = 0;
+  private readonly retentionMs: number;
+  private readonly pruneEveryMs: number;
+  private readonly now: () => number;
+  private nextPruneAt: number;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -55,6 +73,11 @@ export class CatalogOutboxRelay {
     this.batchSize = options.batchSize ?? 200;
     this.idleMs = options.idleMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1000;
+    this.pruneEveryMs = options.pruneEveryMs ?? 10 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+    // Not at once: a restart loop should not turn into a delete loop.
+    this.nextPruneAt = this.now() + this.pruneEveryMs;
   }
 
   /** One claim-publish-mark round over the oldest unpublished rows. */
@@ -92,7 +115,22 @@ export class CatalogOutboxRelay {
 
   /** Cuts the idle wait short: a write just committed a row. */
   notify(): void {
+    this.notified = true;
     this.wake?.();
+  }
+
+  /**
+   * Deletes the rows published more than `retentionMs` ago, a chunk per statement; returns how
+   * many went. Without it the table (and every scan of it) grows with every write ever made.
+   */
+  async pruneOnce(): Promise<number> {
+    const before = new Date(this.now() - this.retentionMs);
+    let pruned = 0;
+    for (;;) {
+      const deleted = await this.outbox.prunePublished(before, PRUNE_CHUNK);
+      pruned += deleted;
+      if (deleted < PRUNE_CHUNK || !this.running) return pruned;
+    }
   }
 
   start(): void {
@@ -111,6 +149,7 @@ export class CatalogOutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let wait = this.idleMs;
+      this.notified = false;
       try {
         const round = await this.relayOnce();
         if (round.failed > 0) {
@@ -126,7 +165,22 @@ export class CatalogOutboxRelay {
         wait = this.backoff();
         this.logger.error(`outbox relay round failed: ${String(error)}`);
       }
+      if (this.notified && this.consecutiveFailures === 0) wait = 0;
+      if (this.now() >= this.nextPruneAt) await this.pruneDue();
       if (wait > 0 && this.running) await this.sleep(wait);
+    }
+  }
+
+  private async pruneDue(): Promise<void> {
+    this.nextPruneAt = this.now() + this.pruneEveryMs;
+    try {
+      const pruned = await this.pruneOnce();
+      if (pruned > 0) this.logger.log(`pruned ${pruned} published outbox row(s)`);
+    } catch (error) {
+      // Not urgent: the rows stay until the next try.
+      this.logger.warn(
+        `outbox prune failed, next try in ${this.pruneEveryMs} ms: ${String(error)}`,
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CatalogOutboxRelay } from '@shop/catalog';
+import { InjectShopConfig, type ShopConfig } from '@shop/config';
 import { ConfirmingPublisher } from '@shop/messaging';
 import { OutboxRepository } from '@shop/persistence';
 
@@ -12,8 +13,14 @@ import { OutboxRepository } from '@shop/persistence';
 export class CatalogOutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly relay: CatalogOutboxRelay;
 
-  constructor(outbox: OutboxRepository, publisher: ConfirmingPublisher) {
-    this.relay = new CatalogOutboxRelay(outbox, publisher);
+  constructor(
+    outbox: OutboxRepository,
+    publisher: ConfirmingPublisher,
+    @InjectShopConfig() config: ShopConfig,
+  ) {
+    this.relay = new CatalogOutboxRelay(outbox, publisher, {
+      retentionMs: config.OUTBOX_RETENTION_HOURS * 60 * 60 * 1000,
+    });
   }
 
   onApplicationBootstrap(): void {

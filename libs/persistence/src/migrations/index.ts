@@ -5,6 +5,7 @@ import * as createProductCategories from './0003-create-product-categories';
 import * as createStock from './0004-create-stock';
 import * as createOutbox from './0005-create-outbox';
 import * as createProcessedMessages from './0006-create-processed-messages';
+import * as indexOutboxChanges from './0007-index-outbox-changes';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-create-stock': createStock,
   '0005-create-outbox': createOutbox,
   '0006-create-processed-messages': createProcessedMessages,
+  '0007-index-outbox-changes': indexOutboxChanges,
 };
 
 export const migrationProvider: MigrationProvider = {

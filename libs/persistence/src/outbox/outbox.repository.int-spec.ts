@@ -117,4 +117,19 @@ describe('OutboxRepository (MySQL)', () => {
     expect(await outbox.countUnpublished()).toBe(1);
     expect(await outbox.prunePublished(new Date())).toBe(0);
   });
+
+  it('prunes the earliest published first and never an unpublished row', async () => {
+    const ids = await appendMany(4);
+    await outbox.markPublished([ids[2]], test.db, new Date('2020-01-01T00:00:00Z'));
+    await outbox.markPublished([ids[0]], test.db, new Date('2020-02-01T00:00:00Z'));
+    await outbox.markPublished([ids[1]], test.db, new Date('2020-03-01T00:00:00Z'));
+    const remaining = async (): Promise<number[]> =>
+      (await test.db.selectFrom('outbox').select('id').orderBy('id').execute()).map((r) => r.id);
+
+    expect(await outbox.prunePublished(new Date('2021-01-01T00:00:00Z'), 2)).toBe(2);
+    expect(await remaining()).toEqual([ids[1], ids[3]]);
+    expect(await outbox.prunePublished(new Date('2021-01-01T00:00:00Z'), 2)).toBe(1);
+    expect(await remaining()).toEqual([ids[3]]);
+    expect(await outbox.countUnpublished()).toBe(1);
+  });
 });

@@ -174,7 +174,8 @@ export class OutboxRepository {
     const result = await this.db
       .deleteFrom('outbox')
       .where('published_at', '<', before)
-      .orderBy('id')
+      // The order of ix_outbox_unpublished (published_at, id): the scan stops at `limit` rows.
+      .orderBy('published_at')
       .limit(limit)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
