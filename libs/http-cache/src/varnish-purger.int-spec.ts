@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cacheHeaders, CachePolicy, type CacheHeaders } from './cache-headers';
 import { LISTING_TAG, productTag, stockTag } from './cache-tags';
-import { stockChangePurge } from './purge-plan';
 import { startVarnish, type VarnishInstance } from './testing/varnishd';
 import { VarnishPurger } from './varnish-purger';
 
@@ -93,7 +92,7 @@ describe('VarnishPurger against varnishd', () => {
     for (const v of varnishes) expect((await get(v, '/p/2')).cache).toBe('HIT');
     bump('/fragments/stock/2');
 
-    const result = await purger().purge(stockChangePurge({ id: 2, stock: 4, delta: -1 }));
+    const result = await purger().purge({ hard: [stockTag(2)], soft: [] });
 
     expect(result.hosts.map((h) => h.purged)).toEqual([1, 1]);
     expect(result.purged).toBe(2);
