@@ -1,5 +1,10 @@
 import type { ConfirmChannel, Message, Options } from 'amqplib';
-import { PublishRejectedError, PublishTimeoutError, UnroutableMessageError } from './errors';
+import {
+  PublisherUnavailableError,
+  PublishRejectedError,
+  PublishTimeoutError,
+  UnroutableMessageError,
+} from './errors';
 import { errorMessage } from './logger';
 
 /**
@@ -41,43 +46,62 @@ export class ReturnedMessages {
   }
 }
 
+/** A message written to a confirm channel: its confirm to come, and whether the channel has room. */
+export interface ConfirmedSend {
+  /**
+   * Resolves on the broker's ack; rejects on a nack, when `returned` says the (mandatory)
+   * message was unroutable, when the channel was unusable, or when the deadline passes.
+   */
+  readonly confirmed: Promise<void>;
+  /** False: the channel's write buffer is full, wait for its `drain` before writing more. */
+  readonly hasRoom: boolean;
+}
+
+export interface ConfirmedSendOptions {
+  /** The deadline named in a timeout error. */
+  readonly timeoutMs: number;
+  /** What is left of it (less than `timeoutMs` after waiting for room). Default `timeoutMs`. */
+  readonly remainingMs?: number;
+  /** Where the channel's basic.returns are recorded; needed for `mandatory` messages. */
+  readonly returned?: ReturnedMessages;
+}
+
 /**
- * Publishes on a confirm channel and settles with the broker's answer: resolved on ack; rejected
- * on nack, on a closed channel, when `returned` says the (mandatory) message was unroutable, or
- * after `timeoutMs`.
+ * Writes one message on a confirm channel and hands back its confirm without waiting for it, so
+ * a caller can write a batch in order and then wait for all of them. The one place that turns
+ * the broker's answer (ack, nack, return, nothing) into a settled promise.
  */
-export function publishConfirmed(
+export function sendConfirmed(
   channel: ConfirmChannel,
   exchange: string,
   routingKey: string,
   content: Buffer,
   options: Options.Publish,
-  timeoutMs: number,
-  returned?: ReturnedMessages,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+  { timeoutMs, remainingMs = timeoutMs, returned }: ConfirmedSendOptions,
+): ConfirmedSend {
+  let hasRoom = true;
+  const confirmed = new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (error?: Error): void => {
-      if (done) {
-        return;
-      }
+      if (done) return;
       done = true;
       clearTimeout(timer);
-      if (error) {
-        reject(error);
-      } else {
-        resolve();
-      }
+      if (error) reject(error);
+      else resolve();
     };
     const timer = setTimeout(
-      () => finish(new PublishTimeoutError(`no confirm within ${timeoutMs} ms`)),
-      timeoutMs,
+      () => finish(new PublishTimeoutError(`no confirm from the broker within ${timeoutMs} ms`)),
+      Math.max(0, remainingMs),
     );
     const key = ReturnedMessages.key(exchange, routingKey, options.messageId);
     try {
-      channel.publish(exchange, routingKey, content, options, (err: unknown) => {
+      hasRoom = channel.publish(exchange, routingKey, content, options, (err: unknown) => {
         if (err) {
-          finish(new PublishRejectedError(`not confirmed: ${errorMessage(err)}`, { cause: err }));
+          finish(
+            new PublishRejectedError(`broker did not take the message: ${errorMessage(err)}`, {
+              cause: err,
+            }),
+          );
         } else if (options.mandatory && returned?.take(key)) {
           finish(
             new UnroutableMessageError(
@@ -89,9 +113,25 @@ export function publishConfirmed(
         }
       });
     } catch (error) {
+      // amqplib throws synchronously when the channel closed under us.
       finish(
-        new PublishRejectedError(`channel unusable: ${errorMessage(error)}`, { cause: error }),
+        new PublisherUnavailableError(`channel unusable: ${errorMessage(error)}`, { cause: error }),
       );
     }
   });
+  return { confirmed, hasRoom };
+}
+
+/** `sendConfirmed`, waiting for the confirm: resolves once the broker took the message. */
+export function publishConfirmed(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  options: Options.Publish,
+  timeoutMs: number,
+  returned?: ReturnedMessages,
+): Promise<void> {
+  return sendConfirmed(channel, exchange, routingKey, content, options, { timeoutMs, returned })
+    .confirmed;
 }

@@ -1,13 +1,7 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
-import {
-  MessagingError,
-  PublisherUnavailableError,
-  PublishRejectedError,
-  PublishTimeoutError,
-  UnroutableMessageError,
-} from './errors';
-import { ReturnedMessages } from './confirm';
+import { MessagingError, PublisherUnavailableError, PublishTimeoutError } from './errors';
+import { ReturnedMessages, sendConfirmed } from './confirm';
 import { errorMessage } from './logger';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
 import { declareExchanges, type MessagingTopology } from './topology';
@@ -179,62 +173,17 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
     const content = encode(message.body);
     const properties = this.properties(options);
     const channel = await this.writableChannel(deadline, timeoutMs);
-
-    let settle: ((error?: Error) => void) | undefined;
-    const confirmed = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          settle?.(new PublishTimeoutError(`no confirm from the broker within ${timeoutMs} ms`)),
-        Math.max(0, deadline - Date.now()),
-      );
-      settle = (error) => {
-        settle = undefined;
-        clearTimeout(timer);
-        if (error) {
-          reject(error);
-        } else {
-          resolve();
-        }
-      };
-      try {
-        const hasRoom = channel.publish(
-          exchange,
-          routingKey,
-          content,
-          properties,
-          (err: unknown) => {
-            if (err) {
-              settle?.(
-                new PublishRejectedError(`broker did not take the message: ${errorMessage(err)}`, {
-                  cause: err,
-                }),
-              );
-            } else if (
-              options.mandatory &&
-              this.returned.take(ReturnedMessages.key(exchange, routingKey, options.messageId))
-            ) {
-              settle?.(
-                new UnroutableMessageError(
-                  `no queue bound for ${exchange || '(default)'} / ${routingKey}`,
-                ),
-              );
-            } else {
-              settle?.();
-            }
-          },
-        );
-        if (!hasRoom) {
-          this.writable = false;
-        }
-      } catch (error) {
-        // amqplib throws synchronously when the channel closed under us.
-        settle?.(
-          new PublisherUnavailableError(`channel unusable: ${errorMessage(error)}`, {
-            cause: error,
-          }),
-        );
-      }
-    });
+    const { confirmed, hasRoom } = sendConfirmed(
+      channel,
+      exchange,
+      routingKey,
+      content,
+      properties,
+      { timeoutMs, remainingMs: deadline - Date.now(), returned: this.returned },
+    );
+    if (!hasRoom) {
+      this.writable = false;
+    }
     const tracked = confirmed.catch(() => undefined);
     this.inFlight.add(tracked);
     void tracked.then(() => this.inFlight.delete(tracked));
