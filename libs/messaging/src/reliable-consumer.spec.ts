@@ -279,6 +279,40 @@ describe('ReliableConsumer', () => {
     expect(channel.acks).toEqual([{ tag: 3, allUpTo: true }]);
   });
 
+  it('tries the messages of a failed batch one by one, so only the bad one is retried', async () => {
+    const calls: number[][] = [];
+    const { channel } = await start(
+      async (messages) => {
+        calls.push(messages.map((m) => m.body.id));
+        if (messages.some((m) => m.body.id === 2)) throw new Error('bad row 2');
+      },
+      { batch: { maxSize: 3, maxWaitMs: 10_000 } },
+    );
+    [1, 2, 3].forEach((tag) => channel.deliver!(message(tag, { id: tag })));
+    await flush();
+    expect(calls).toEqual([[1, 2, 3], [1], [2], [3]]);
+    expect(channel.published.map((p) => p.options.messageId)).toEqual(['m-2']);
+  });
+
+  it('retries a batch whole when the split predicate calls its error an outage', async () => {
+    const calls: number[][] = [];
+    const { channel } = await start(
+      async (messages) => {
+        calls.push(messages.map((m) => m.body.id));
+        throw new Error('ECONNREFUSED');
+      },
+      {
+        batch: { maxSize: 3, maxWaitMs: 10_000 },
+        splitFailedBatches: (error) => !String(error).includes('ECONNREFUSED'),
+      },
+    );
+    [1, 2, 3].forEach((tag) => channel.deliver!(message(tag, { id: tag })));
+    await flush();
+    expect(calls).toEqual([[1, 2, 3]]);
+    expect(channel.published.map((p) => p.options.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(channel.published.map((p) => p.routingKey)).toEqual(Array(3).fill('q.retry.1000ms'));
+  });
+
   it('never acks a delivery of a channel that was lost meanwhile', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -85,9 +85,11 @@ export interface ConsumeOptions<T> {
   readonly batch?: BatchOptions;
   /**
    * When a batch of several fails, try each message alone before retrying, so one bad message
-   * does not send its whole batch round the retry loop. Default true.
+   * does not send its whole batch round the retry loop. Default true. A function decides from the
+   * batch's error: an outage every message would hit alike (a dependency down) should not be
+   * split, or the batch waits out the outage once per message instead of once.
    */
-  readonly splitFailedBatches?: boolean;
+  readonly splitFailedBatches?: boolean | ((error: unknown) => boolean);
   readonly metrics?: ConsumerMetricsListener;
   /** Deadline for the confirm of a retry/dead-letter copy. Default 10 s. */
   readonly confirmTimeoutMs?: number;
@@ -390,7 +392,7 @@ export class ReliableConsumer<T> {
         done.push(...good.map((item) => item.delivery));
         handled += good.length;
       } catch (error) {
-        if (good.length > 1 && this.options.splitFailedBatches !== false) {
+        if (good.length > 1 && this.splitsOn(error)) {
           for (const item of good) {
             try {
               await this.options.handle([item.value]);
@@ -424,6 +426,11 @@ export class ReliableConsumer<T> {
 
     this.settle(done, unsettled);
     this.count('processed', handled);
+  }
+
+  private splitsOn(error: unknown): boolean {
+    const split = this.options.splitFailedBatches ?? true;
+    return typeof split === 'function' ? split(error) : split;
   }
 
   /** Puts a failed message's copy in its retry or dead-letter queue; true once confirmed. */

@@ -14,6 +14,7 @@ export * from './reconcile/reconciler';
 export * from './reconcile/reconcile-scheduler';
 export * from './runtime/sync-roles';
 export * from './runtime/sync-consumers';
+export * from './runtime/dependency-outage';
 export * from './runtime/sync-consumer-runner';
 export * from './runtime/sync-metrics';
 export * from './runtime/queue-depth-poller';

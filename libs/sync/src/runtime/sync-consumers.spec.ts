@@ -1,5 +1,6 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import type { ConsumedMessage, ConsumeOptions } from '@shop/messaging';
+import { VarnishPurgeError } from '@shop/http-cache';
 import { prefixedTopology } from '@shop/messaging';
 import type { StockToMysqlSync } from '../consumers/stock-to-mysql.sync';
 import type { ProductToSearchSync } from '../consumers/product-to-search.sync';
@@ -109,6 +110,12 @@ describe('syncConsumerSpecs', () => {
     expect(handled).toEqual([[event]]);
     expect(batches).toEqual([['stock-mysql', 1, 'ok']]);
     expect(() => options.parse({ id: 'x' })).toThrow(/not a stock event/);
+    // A failed batch is split to find a bad message, but not while a dependency is away.
+    const split = options.splitFailedBatches as (error: unknown) => boolean;
+    expect(split(new Error('row 7 is invalid'))).toBe(true);
+    expect(
+      split(new VarnishPurgeError([{ url: 'http://v', attempts: 4, reason: '503' }], [])),
+    ).toBe(false);
 
     expect(runner.allConsuming()).toBe(true);
     expect(runner.status().map((status) => status.name)).toEqual(['stock-mysql']);

@@ -20,6 +20,7 @@ import type { StockToCacheSync } from '../consumers/stock-to-cache.sync';
 import type { StockToMysqlSync } from '../consumers/stock-to-mysql.sync';
 import type { StockToSearchSync } from '../consumers/stock-to-search.sync';
 import { parseCatalogChange, parseStockChangedEvent, type CatalogChange } from '../events';
+import { isDependencyOutage } from './dependency-outage';
 import { isSyncConsumerName, type SyncConsumerName, type SyncRole } from './sync-roles';
 
 /** Exchange and queue names: the shop's own, or a test's prefixed copies. */
@@ -151,6 +152,8 @@ function spec<T>(
         batch,
         prefetch,
         maxAttempts: tuning.maxAttempts,
+        // While Varnish or Elasticsearch is away, a batch goes round the retry path whole.
+        splitFailedBatches: (error) => !isDependencyOutage(error),
         metrics: extras.metrics,
         handle: async (messages: ConsumedMessage<T>[]) => {
           const started = Date.now();
