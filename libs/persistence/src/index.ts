@@ -13,7 +13,6 @@ export * from './categories/category.repository';
 export * from './stock/stock-rows';
 export * from './stock/stock.repository';
 export * from './outbox/outbox.repository';
-export * from './messages/processed-message.repository';
 export * from './demo/prng';
 export * from './demo/demo-catalog';
 export * from './demo/seed-demo-catalog';

@@ -22,14 +22,7 @@ describe('migrations (MySQL)', () => {
   };
 
   const names = Object.keys(MIGRATIONS).sort();
-  const allTables = [
-    'categories',
-    'outbox',
-    'processed_messages',
-    'product_categories',
-    'products',
-    'stock',
-  ];
+  const allTables = ['categories', 'outbox', 'product_categories', 'products', 'stock'];
 
   it('applies every migration in order, then none', async () => {
     expect(await migrateToLatest(test.db)).toEqual(names);

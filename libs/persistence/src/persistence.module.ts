@@ -11,7 +11,6 @@ import { Kysely } from 'kysely';
 import { CategoryRepository } from './categories/category.repository';
 import { createDatabase, CreateDatabaseOptions } from './connection';
 import { DATABASE } from './database.tokens';
-import { ProcessedMessageRepository } from './messages/processed-message.repository';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { ProductRepository } from './products/product.repository';
 import type { Database } from './schema';
@@ -32,13 +31,7 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [
-  ProductRepository,
-  CategoryRepository,
-  StockRepository,
-  OutboxRepository,
-  ProcessedMessageRepository,
-];
+const REPOSITORIES = [ProductRepository, CategoryRepository, StockRepository, OutboxRepository];
 
 /**
  * The MySQL connection pool (`@InjectDatabase()`) and the repositories, for the whole app.

@@ -11,7 +11,6 @@ export interface Database {
   product_categories: ProductCategoriesTable;
   stock: StockTable;
   outbox: OutboxTable;
-  processed_messages: ProcessedMessagesTable;
 }
 
 /** DATETIME(3) with a database default: optional on insert. */
@@ -62,12 +61,6 @@ export interface OutboxTable {
   published_at: Date | null;
   attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
-}
-
-export interface ProcessedMessagesTable {
-  consumer: string;
-  message_id: string;
-  processed_at: DefaultedTimestamp;
 }
 
 export type CategoryRow = Selectable<CategoriesTable>;

@@ -279,17 +279,6 @@ describe('ProductSearch against Elasticsearch', () => {
       expect(await search.suggest('zzz')).toEqual([]);
     });
   });
-
-  it('counts products per category over the whole catalog', async () => {
-    expect(await search.categoryCounts()).toEqual([
-      { key: 'jackets', count: 4 },
-      { key: 'summer', count: 4 },
-      { key: 'shirts', count: 3 },
-      { key: 'winter', count: 3 },
-      { key: 'accessories', count: 2 },
-      { key: 'shoes', count: 2 },
-    ]);
-  });
 });
 
 describe('ProductSearch when Elasticsearch cannot answer', () => {
@@ -303,7 +292,6 @@ describe('ProductSearch when Elasticsearch cannot answer', () => {
       expect((failure as Error).message).not.toContain('127.0.0.1');
       await expect(search.getById(1)).rejects.toBeInstanceOf(SearchUnavailableError);
       await expect(search.suggest('bla')).rejects.toBeInstanceOf(SearchUnavailableError);
-      await expect(search.categoryCounts()).rejects.toBeInstanceOf(SearchUnavailableError);
       expect(await checkElasticsearchHealth(down)).toMatchObject({
         up: false,
         status: 'unreachable',

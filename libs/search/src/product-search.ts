@@ -1,12 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ProductDocument, ProductSearchQuery, ProductSearchResult } from '@shop/contracts';
-import {
-  AGG,
-  assertSearchPage,
-  buildProductSearchBody,
-  CATEGORY_FACET_SIZE,
-} from './build-product-search-body';
+import { assertSearchPage, buildProductSearchBody } from './build-product-search-body';
 import { buildProductSuggestBody } from './build-product-suggest-body';
 import {
   parseProductSearchResponse,
@@ -21,11 +16,6 @@ import { ELASTICSEARCH_CLIENT, PRODUCTS_INDEX_ALIAS } from './search.tokens';
 export interface ProductSuggestion {
   id: number;
   name: string;
-}
-
-export interface CategoryCount {
-  key: string;
-  count: number;
 }
 
 /**
@@ -100,30 +90,6 @@ export class ProductSearch {
       suggestions.push({ id: Number(source.id), name: source.name });
     }
     return suggestions;
-  }
-
-  /** Products per category over the whole catalog (for menu counts), most populated first. */
-  async categoryCounts(): Promise<CategoryCount[]> {
-    const response = await this.call(() =>
-      this.client.search<never, Pick<ProductSearchAggregations, typeof AGG.categories>>({
-        index: this.alias,
-        size: 0,
-        track_total_hits: false,
-        aggregations: {
-          [AGG.categories]: {
-            terms: {
-              field: 'categories',
-              size: CATEGORY_FACET_SIZE,
-              order: [{ _count: 'desc' }, { _key: 'asc' }],
-            },
-          },
-        },
-      }),
-    );
-    return (response.aggregations?.[AGG.categories].buckets ?? []).map((bucket) => ({
-      key: String(bucket.key),
-      count: bucket.doc_count,
-    }));
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

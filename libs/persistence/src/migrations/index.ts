@@ -6,6 +6,7 @@ import * as createStock from './0004-create-stock';
 import * as createOutbox from './0005-create-outbox';
 import * as createProcessedMessages from './0006-create-processed-messages';
 import * as indexOutboxChanges from './0007-index-outbox-changes';
+import * as dropProcessedMessages from './0008-drop-processed-messages';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-create-outbox': createOutbox,
   '0006-create-processed-messages': createProcessedMessages,
   '0007-index-outbox-changes': indexOutboxChanges,
+  '0008-drop-processed-messages': dropProcessedMessages,
 };
 
 export const migrationProvider: MigrationProvider = {
