@@ -64,13 +64,22 @@ function relayOf(
   return new CatalogOutboxRelay(outbox as unknown as OutboxRepository, publisher, options);
 }
 
-const confirming = (): ConfirmedPublisher & { sent: string[] } => {
+type Outgoing = Parameters<ConfirmedPublisher['publishBatch']>[0][number];
+
+/** Confirms every message except those `refuse` names. */
+const confirming = (
+  refuse: (messageId: string) => boolean = () => false,
+): ConfirmedPublisher & { sent: string[] } => {
   const sent: string[] = [];
   return {
     sent,
-    publish: async (_exchange, _key, _body, options) => {
-      sent.push(options.messageId);
-    },
+    publishBatch: async (messages: readonly Outgoing[]) =>
+      messages.map((message) => {
+        sent.push(message.options.messageId);
+        return refuse(message.options.messageId)
+          ? { confirmed: false as const, error: new Error('nack') }
+          : { confirmed: true as const };
+      }),
   };
 };
 
@@ -88,14 +97,10 @@ describe('CatalogOutboxRelay', () => {
     expect(outbox.published).toEqual([1, 2, 3]);
   });
 
-  it('stops at a refused row, keeping it and the rows after it for the next round', async () => {
+  it('marks the confirmed prefix; a refused row and the rows after it wait for the next round', async () => {
     const outbox = new FakeOutbox();
     outbox.unpublished = [row(1), row(2), row(3)];
-    const publisher: ConfirmedPublisher = {
-      publish: async (_e, _k, _b, options) => {
-        if (options.messageId === 'outbox-2') throw new Error('nack');
-      },
-    };
+    const publisher = confirming((messageId) => messageId === 'outbox-2');
 
     await expect(relayOf(outbox, publisher).relayOnce()).resolves.toEqual({
       published: 1,

@@ -2,14 +2,20 @@ import { Logger } from '@nestjs/common';
 import { CATALOG_EXCHANGE } from '@shop/contracts';
 import type { OutboxMessage, OutboxRepository } from '@shop/persistence';
 
-/** What the relay needs of a publisher: resolve only once the broker confirmed the message. */
+/** What the relay needs of a publisher: `ConfirmingPublisher.publishBatch` of @shop/messaging. */
 export interface ConfirmedPublisher {
-  publish(
-    exchange: string,
-    routingKey: string,
-    body: object,
-    options: { messageId: string; type: string; timestamp?: Date },
-  ): Promise<unknown>;
+  /**
+   * Writes the messages in order, then waits for every confirm; never rejects: one outcome per
+   * message, in order, confirmed or with the reason it was not.
+   */
+  publishBatch(
+    messages: readonly {
+      exchange: string;
+      routingKey: string;
+      body: object;
+      options: { messageId: string; type: string; timestamp?: Date };
+    }[],
+  ): Promise<readonly ({ confirmed: true } | { confirmed: false; error: Error })[]>;
 }
 
 export interface OutboxRelayOptions {
@@ -80,36 +86,43 @@ export class CatalogOutboxRelay {
     this.nextPruneAt = this.now() + this.pruneEveryMs;
   }
 
-  /** One claim-publish-mark round over the oldest unpublished rows. */
+  /**
+   * One claim-publish-mark round over the oldest unpublished rows: all of them written at once,
+   * then the confirmed prefix marked. A row the broker did not confirm is kept with its error,
+   * and so are the rows after it (they may belong to the same product): the next round sends
+   * them again, and consumers dedupe by message id and order by version.
+   */
   async relayOnce(): Promise<RelayRoundResult> {
     return this.outbox.withClaimedBatch(this.batchSize, async (messages, trx) => {
-      const published: number[] = [];
-      let failed = 0;
-      for (const message of messages) {
-        try {
-          await this.publisher.publish(
-            CATALOG_EXCHANGE,
-            message.eventType,
-            JSON.parse(message.payloadJson) as object,
-            {
-              messageId: outboxMessageId(message),
-              type: message.eventType,
-              timestamp: message.createdAt,
-            },
-          );
-          published.push(message.id);
-        } catch (error) {
-          // Later rows may belong to the same product: stop here to keep their order.
-          failed = 1;
-          await this.outbox.markFailed(message.id, error, trx);
-          this.logger.warn(
-            `outbox row ${message.id} (${message.eventType}) not published, will retry: ${String(error)}`,
-          );
-          break;
-        }
+      if (messages.length === 0) return { published: 0, failed: 0 };
+      const outcomes = await this.publisher.publishBatch(
+        messages.map((message) => ({
+          exchange: CATALOG_EXCHANGE,
+          routingKey: message.eventType,
+          body: JSON.parse(message.payloadJson) as object,
+          options: {
+            messageId: outboxMessageId(message),
+            type: message.eventType,
+            timestamp: message.createdAt,
+          },
+        })),
+      );
+      const firstFailure = outcomes.findIndex((outcome) => !outcome.confirmed);
+      const confirmed = firstFailure === -1 ? messages.length : firstFailure;
+      await this.outbox.markPublished(
+        messages.slice(0, confirmed).map((message) => message.id),
+        trx,
+      );
+      const outcome = outcomes[firstFailure];
+      if (outcome && !outcome.confirmed) {
+        const message = messages[firstFailure];
+        await this.outbox.markFailed(message.id, outcome.error, trx);
+        this.logger.warn(
+          `outbox row ${message.id} (${message.eventType}) not published, will retry: ${String(outcome.error)}`,
+        );
+        return { published: confirmed, failed: 1 };
       }
-      await this.outbox.markPublished(published, trx);
-      return { published: published.length, failed };
+      return { published: confirmed, failed: 0 };
     });
   }
 
