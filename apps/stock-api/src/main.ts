@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { startShopApp } from '@shop/http';
+import { STOCK_API_ERRORS } from './stock-api.errors';
 import { StockApiModule } from './stock-api.module';
 
 void startShopApp(StockApiModule, {
   port: (config) => config.STOCK_API_PORT,
+  errors: STOCK_API_ERRORS,
   openApi: {
     title: 'Stock API',
     description:

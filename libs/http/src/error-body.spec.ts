@@ -23,12 +23,12 @@ describe('classifyError', () => {
     });
   });
 
-  it('honours an httpStatus carried by a domain error', () => {
+  it('answers 500 for an error no mapping names, whatever status-like field it has', () => {
     const error = Object.assign(new Error('only 3 left'), { httpStatus: 409 });
     expect(classifyError(error, [])).toEqual({
-      status: 409,
-      message: 'only 3 left',
-      unexpected: false,
+      status: 500,
+      message: 'Internal server error',
+      unexpected: true,
     });
   });
 

@@ -45,13 +45,6 @@ export function classifyError(
   for (const [errorClass, status] of mappings) {
     if (error instanceof errorClass) return { status, message: error.message, unexpected: false };
   }
-  if (error instanceof Error && isRecord(error)) {
-    // Domain errors that know their HTTP meaning (e.g. the stock ledger's) carry `httpStatus`.
-    const httpStatus = error['httpStatus'];
-    if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 600) {
-      return { status: httpStatus, message: error.message, unexpected: false };
-    }
-  }
   if (isRecord(error)) {
     const getStatus = error['getStatus'];
     const getResponse = error['getResponse'];

@@ -41,7 +41,7 @@ describe('parseStockChangeRequest', () => {
       validateStockChange({ action: 'set', amount: -1 });
       throw new Error('expected a throw');
     } catch (error) {
-      expect(error).toMatchObject({ httpStatus: 400, code: 'INVALID_STOCK_REQUEST' });
+      expect(error).toMatchObject({ code: 'INVALID_STOCK_REQUEST' });
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Typed failures of the stock ledger. Each carries the HTTP status a controller should answer
- * with, so the mapping lives next to the rule that produces it and every app maps it the same way.
+ * Typed failures of the stock ledger, each with a stable `code`. What they mean over HTTP is the
+ * app's business (stock-api's STOCK_API_ERRORS), as for every other lib's errors.
  */
 export type StockErrorCode =
   | 'INVALID_STOCK_REQUEST'
@@ -13,7 +13,6 @@ export type StockErrorCode =
 
 export abstract class StockLedgerError extends Error {
   abstract readonly code: StockErrorCode;
-  abstract readonly httpStatus: 400 | 404 | 409 | 422 | 503;
 
   protected constructor(message: string) {
     super(message);
@@ -24,7 +23,6 @@ export abstract class StockLedgerError extends Error {
 /** Bad input: unknown action, amount not an integer in 0..MAX_STOCK, malformed id or key. */
 export class InvalidStockRequestError extends StockLedgerError {
   readonly code = 'INVALID_STOCK_REQUEST';
-  readonly httpStatus = 400;
 
   constructor(message: string) {
     super(message);
@@ -34,7 +32,6 @@ export class InvalidStockRequestError extends StockLedgerError {
 /** The catalog has no product with this id. */
 export class StockNotFoundError extends StockLedgerError {
   readonly code = 'STOCK_NOT_FOUND';
-  readonly httpStatus = 404;
 
   constructor(readonly productId: number) {
     super(`Product ${productId} does not exist`);
@@ -44,7 +41,6 @@ export class StockNotFoundError extends StockLedgerError {
 /** A decrement would take stock below zero; nothing changed. */
 export class InsufficientStockError extends StockLedgerError {
   readonly code = 'INSUFFICIENT_STOCK';
-  readonly httpStatus = 409;
 
   constructor(
     readonly productId: number,
@@ -56,13 +52,11 @@ export class InsufficientStockError extends StockLedgerError {
 }
 
 /**
- * An increment would take stock above MAX_STOCK; nothing changed. 409 rather than 400: the
- * request is well-formed, it conflicts with the current figure (the same request could succeed
- * after a decrement).
+ * An increment would take stock above MAX_STOCK; nothing changed. A conflict with the current
+ * figure, not bad input: the same request could succeed after a decrement.
  */
 export class StockLimitError extends StockLedgerError {
   readonly code = 'STOCK_LIMIT_EXCEEDED';
-  readonly httpStatus = 409;
 
   constructor(
     readonly productId: number,
@@ -77,7 +71,6 @@ export class StockLimitError extends StockLedgerError {
 /** Redis lost the ledger (or it was never restored from MySQL): reads and writes must wait. */
 export class LedgerNotReadyError extends StockLedgerError {
   readonly code = 'LEDGER_NOT_READY';
-  readonly httpStatus = 503;
 
   constructor() {
     super('The stock ledger is being restored from MySQL; try again shortly');
@@ -87,7 +80,6 @@ export class LedgerNotReadyError extends StockLedgerError {
 /** Redis did not answer (down, restarting, out of memory): the change may be retried. */
 export class LedgerUnavailableError extends StockLedgerError {
   readonly code = 'LEDGER_UNAVAILABLE';
-  readonly httpStatus = 503;
 
   constructor(cause: unknown) {
     super(
@@ -98,12 +90,11 @@ export class LedgerUnavailableError extends StockLedgerError {
 }
 
 /**
- * An Idempotency-Key already answered a different request (other product, action or amount).
- * 422 as in the IETF Idempotency-Key draft: the key is misused, retrying will not help.
+ * An Idempotency-Key already answered a different request (other product, action or amount):
+ * the key is misused, retrying will not help.
  */
 export class IdempotencyKeyReusedError extends StockLedgerError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
-  readonly httpStatus = 422;
 
   constructor(readonly idempotencyKey: string) {
     super('This Idempotency-Key was already used for a different stock change');

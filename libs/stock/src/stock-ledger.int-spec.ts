@@ -121,7 +121,7 @@ describe('StockLedger on Redis', () => {
         constructor: InsufficientStockError,
         available: 3,
         requested: 4,
-        httpStatus: 409,
+        code: 'INSUFFICIENT_STOCK',
       });
       await ledger.apply(2, { action: 'set', amount: MAX_STOCK });
       await expect(ledger.apply(2, { action: 'increment', amount: 1 })).rejects.toThrow(
@@ -164,7 +164,7 @@ describe('StockLedger on Redis', () => {
     const offline = new StockLedger(unreachable, { keyPrefix: prefix });
     await expect(offline.apply(1, { action: 'set', amount: 1 })).rejects.toMatchObject({
       constructor: LedgerUnavailableError,
-      httpStatus: 503,
+      code: 'LEDGER_UNAVAILABLE',
     });
     await expect(offline.get(1)).rejects.toThrow(LedgerUnavailableError);
     unreachable.disconnect();
@@ -202,7 +202,7 @@ describe('StockLedger on Redis', () => {
       ).rejects.toThrow(IdempotencyKeyReusedError);
       await expect(
         ledger.apply(2, { action: 'set', amount: 5 }, { idempotencyKey: 'k' }),
-      ).rejects.toMatchObject({ httpStatus: 422 });
+      ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
       expect(await ledger.getMany([1, 2])).toMatchObject([{ version: 1 }, { version: 0 }]);
     });
 

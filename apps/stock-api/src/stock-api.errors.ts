@@ -1,0 +1,23 @@
+import type { ErrorStatusMapping } from '@shop/http';
+import {
+  IdempotencyKeyReusedError,
+  InsufficientStockError,
+  InvalidStockRequestError,
+  LedgerNotReadyError,
+  LedgerUnavailableError,
+  StockLimitError,
+  StockNotFoundError,
+} from '@shop/stock';
+
+/** How the stock ledger's errors read over HTTP. */
+export const STOCK_API_ERRORS: readonly ErrorStatusMapping[] = [
+  [InvalidStockRequestError, 400],
+  [StockNotFoundError, 404],
+  [InsufficientStockError, 409],
+  // A conflict with the current figure: the same request could succeed after a decrement.
+  [StockLimitError, 409],
+  // As in the IETF Idempotency-Key draft: the key is misused, retrying will not help.
+  [IdempotencyKeyReusedError, 422],
+  [LedgerNotReadyError, 503],
+  [LedgerUnavailableError, 503],
+];
