@@ -121,6 +121,29 @@ apps_all_running() {
   for app in "${APPS[@]}"; do pid_alive "$PID_DIR/$app.pid" || return 1; done
 }
 
+# What the apps are built from: a changed file (git pull, an edit) means the running apps are not
+# this checkout's code any more.
+APPS_FINGERPRINT="$STACK_DIR/apps.fingerprint"
+source_fingerprint() {
+  {
+    find apps libs scripts -type f -print0 | sort -z | xargs -0 sha1sum
+    sha1sum package-lock.json tsconfig.json tsconfig.build.json
+  } | sha1sum | cut -d' ' -f1
+}
+
+apps_any_running() {
+  local app
+  for app in "${APPS[@]}"; do pid_alive "$PID_DIR/$app.pid" && return 0; done
+  return 1
+}
+
+restart_running_apps() {
+  local app
+  for app in "${APPS[@]}"; do
+    if pid_alive "$PID_DIR/$app.pid"; then stop_pidfile "$PID_DIR/$app.pid" "$app"; fi
+  done
+}
+
 print_where_to_look() {
   cat <<TXT
 
@@ -164,13 +187,20 @@ cmd_up() {
   ensure_rabbitmq
   pid_alive "$PID_DIR/elasticsearch.pid" || STARTED+=(elasticsearch)
   bash scripts/stack/elasticsearch.sh start
-  if apps_all_running; then
-    say "all apps already running; nothing to build"
+  local fingerprint
+  fingerprint=$(source_fingerprint)
+  if apps_all_running && [ "$(cat "$APPS_FINGERPRINT" 2>/dev/null)" = "$fingerprint" ]; then
+    say "all apps already running this checkout's code; nothing to build"
   else
     build_apps
     migrate_and_seed
+    if [ "$(cat "$APPS_FINGERPRINT" 2>/dev/null)" != "$fingerprint" ] && apps_any_running; then
+      say "the sources changed since the running apps were built: restarting them"
+      restart_running_apps
+    fi
     local app
     for app in "${APPS[@]}"; do start_app "$app"; done
+    echo "$fingerprint" >"$APPS_FINGERPRINT"
   fi
   wait_apps_healthy
   pid_alive "$PID_DIR/varnish.pid" || STARTED+=(varnish)

@@ -101,7 +101,16 @@ start() {
     if [ "$address" != "127.0.0.1:$VARNISH_PORT" ]; then
       die "our varnish (pid $pid) already runs on $address, not on port $VARNISH_PORT: stop it first"
     fi
-    say "varnish already running (pid $pid) on $address"
+    # A checkout that moved on (git pull, an edited VCL) gets its VCL loaded, not the old one kept.
+    local before
+    before=$(sha1sum <"$VARNISH_VCL" 2>/dev/null || true)
+    render_vcl
+    if [ "$(sha1sum <"$VARNISH_VCL")" = "$before" ]; then
+      say "varnish already running (pid $pid) on $address"
+    else
+      say "varnish already running (pid $pid) on $address; its VCL changed"
+      reload
+    fi
     return 0
   fi
   if port_open "$VARNISH_PORT"; then
