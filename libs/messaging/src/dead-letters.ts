@@ -43,6 +43,8 @@ export interface ReplayResult {
 }
 
 const REPLAY_CHUNK = 100;
+/** Longest wait for peeked letters to be counted in their queue again. */
+const PEEK_RETURN_WAIT_MS = 2_000;
 
 /**
  * Operator view of the dead-letter queues. Uses a short-lived channel per call, apart from the
@@ -68,18 +70,25 @@ export class DeadLetters {
    */
   async list(queue: string, limit = 50): Promise<DeadLetter[]> {
     const dead = deadLetterQueueName(queue);
-    return this.withChannel(async (channel) => {
-      await this.depth(channel, dead);
-      const letters: DeadLetter[] = [];
-      while (letters.length < limit) {
+    const { letters, depth } = await this.withChannel(async (channel) => {
+      const before = await this.depth(channel, dead);
+      const taken: DeadLetter[] = [];
+      while (taken.length < limit) {
         const message = await channel.get(dead, { noAck: false });
         if (!message) {
           break;
         }
-        letters.push(describeDeadLetter(queue, message));
+        taken.push(describeDeadLetter(queue, message));
       }
-      return letters;
+      return { letters: taken, depth: before };
     });
+    // A quorum queue takes the peeked letters back after the channel's close is confirmed: wait
+    // (briefly) until they count again, so a count or a replay right after a peek sees them all.
+    const deadline = Date.now() + PEEK_RETURN_WAIT_MS;
+    while (Date.now() < deadline && (await this.count(queue)) < depth) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return letters;
   }
 
   /**
