@@ -44,7 +44,7 @@ describe('the stack (foundation)', () => {
     );
     expect(stock.status).toBe(200);
     expect(stock.body.id).toBe(1);
-  });
+  }, 120_000);
 
   it("stems English on the running node with the project's index settings", async () => {
     const analysis = await requestJson<{ tokens: { token: string }[] }>(

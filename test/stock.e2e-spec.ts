@@ -151,7 +151,7 @@ describe('stock API (through Varnish)', () => {
     expect(new Set(versions).size).toBe(200);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(events.at(-1)!.stock).toBe(before.stock + 200);
-  });
+  }, 180_000);
 
   it('answers a retried request with an Idempotency-Key once, without a second change', async () => {
     const id = 1104;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Product, ProductDocument } from '@shop/contracts';
+import { PURGE_SETTLE_MS } from '@shop/http-cache';
 import { killApp, startApp } from './support/apps';
 import { adminHeaders, eventually, requestJson, urls } from './support/stack';
 import { backendHealth, purgeTags, textOf, viewPage, type PageView } from './support/varnish';
@@ -96,8 +97,11 @@ describe('storefront through Varnish', () => {
         { what: `product ${id} in stock in the search index`, timeoutMs: 30_000 },
       );
     }
-    // The page purge that follows the index write is a moment behind it.
-    if (crossed.length > 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The page purge follows the index write by up to a refresh (1 s), and its echo comes
+    // PURGE_SETTLE_MS to 1.25 x PURGE_SETTLE_MS later: the tests below must not see either.
+    if (crossed.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 1500 + PURGE_SETTLE_MS * 1.25));
+    }
   });
 
   it('serves the second view of a product page as a HIT with every fragment assembled', async () => {
@@ -250,12 +254,9 @@ describe('storefront through Varnish', () => {
     const tracked = await viewPage(page(id), {
       cookie: '_ga=GA1.2.3.4; _gid=GA1.2.5.6; _fbp=fb.1',
     });
-    // One object: each request is one more hit on it.
-    expect([tagged, campaign, tracked].map((view) => [view.cache, view.hits])).toEqual([
-      ['HIT', 1],
-      ['HIT', 2],
-      ['HIT', 3],
-    ]);
+    // One object: another one would have been a MISS. (Not exact hit counts: a cold fetch
+    // slower than 2 s is kept 2 s only by the VCL, and its refresh restarts the count.)
+    expect([tagged, campaign, tracked].map((view) => view.cache)).toEqual(['HIT', 'HIT', 'HIT']);
     expectAssembled(tagged);
 
     // Control: a parameter that is not tracking does make another object.
