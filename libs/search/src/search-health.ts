@@ -42,4 +42,10 @@ export class SearchHealth {
   check(timeoutMs = 1000): Promise<ElasticsearchHealth> {
     return checkElasticsearchHealth(this.client, timeoutMs);
   }
+
+  /** Resolves while the node answers searches; rejects with why not (for health probes). */
+  async assertUp(timeoutMs = 1000): Promise<void> {
+    const status = await this.check(timeoutMs);
+    if (!status.up) throw new Error(status.error ?? `cluster ${status.status}`);
+  }
 }

@@ -311,6 +311,10 @@ export class StockLedger {
   async isReady(): Promise<boolean> {
     return (await this.redis.exists(this.keys.ready)) === 1;
   }
+  /** Resolves once the ledger is restored; rejects while it is not (for health probes). */
+  async assertReady(): Promise<void> {
+    if (!(await this.isReady())) throw new Error('restoring from MySQL');
+  }
 
   /** Number of events waiting in the outbox (not yet confirmed by the broker). */
   async pendingEvents(): Promise<number> {

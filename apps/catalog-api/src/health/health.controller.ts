@@ -29,11 +29,7 @@ export class HealthController {
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
     return this.health.check([
-      () =>
-        probeDependency(this.indicator, 'elasticsearch', async () => {
-          const status = await this.search.check();
-          if (!status.up) throw new Error(status.error ?? `cluster ${status.status}`);
-        }),
+      () => probeDependency(this.indicator, 'elasticsearch', () => this.search.assertUp()),
       () => probeDependency(this.indicator, 'mysql', () => pingDatabase(this.db)),
     ]);
   }

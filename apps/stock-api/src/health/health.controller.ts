@@ -29,10 +29,7 @@ export class HealthController {
   check(): Promise<HealthCheckResult> {
     return this.health.check([
       () => probeDependency(this.indicator, 'redis', () => this.redis.ping()),
-      () =>
-        probeDependency(this.indicator, 'ledger', async () => {
-          if (!(await this.ledger.isReady())) throw new Error('restoring from MySQL');
-        }),
+      () => probeDependency(this.indicator, 'ledger', () => this.ledger.assertReady()),
     ]);
   }
 }

@@ -36,18 +36,8 @@ export class HealthController {
       () => this.amqp.check('rabbitmq'),
       () => probeDependency(this.indicator, 'mysql', () => pingDatabase(this.db)),
       () => probeDependency(this.indicator, 'redis', () => this.redis.ping()),
-      () =>
-        probeDependency(this.indicator, 'elasticsearch', async () => {
-          const status = await this.search.check();
-          if (!status.up) throw new Error(status.error ?? `cluster ${status.status}`);
-        }),
-      () =>
-        probeDependency(this.indicator, 'consumers', () => {
-          const idle = this.runner.status().filter((consumer) => !consumer.consuming);
-          return idle.length === 0
-            ? Promise.resolve()
-            : Promise.reject(new Error(`not consuming: ${idle.map((c) => c.queue).join(', ')}`));
-        }),
+      () => probeDependency(this.indicator, 'elasticsearch', () => this.search.assertUp()),
+      () => probeDependency(this.indicator, 'consumers', () => this.runner.assertConsuming()),
     ]);
   }
 }

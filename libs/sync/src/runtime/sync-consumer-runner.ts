@@ -66,6 +66,16 @@ export class SyncConsumerRunner {
     return this.running.every(({ consumer }) => consumer.isConsuming());
   }
 
+  /** Resolves while every consumer is subscribed; rejects naming the idle queues. */
+  assertConsuming(): Promise<void> {
+    const idle = this.status().filter((consumer) => !consumer.consuming);
+    return idle.length === 0
+      ? Promise.resolve()
+      : Promise.reject(
+          new Error(`not consuming: ${idle.map((consumer) => consumer.queue).join(', ')}`),
+        );
+  }
+
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
       const running = this.running;
