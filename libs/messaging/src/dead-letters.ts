@@ -82,12 +82,15 @@ export class DeadLetters {
       }
       return { letters: taken, depth: before };
     });
+    if (letters.length === 0) return letters;
     // A quorum queue takes the peeked letters back after the channel's close is confirmed: wait
     // (briefly) until they count again, so a count or a replay right after a peek sees them all.
-    const deadline = Date.now() + PEEK_RETURN_WAIT_MS;
-    while (Date.now() < deadline && (await this.count(queue)) < depth) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await this.withChannel(async (channel) => {
+      const deadline = Date.now() + PEEK_RETURN_WAIT_MS;
+      while (Date.now() < deadline && (await this.depth(channel, dead)) < depth) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
     return letters;
   }
 
