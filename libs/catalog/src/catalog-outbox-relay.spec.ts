@@ -69,13 +69,16 @@ type Outgoing = Parameters<ConfirmedPublisher['publishBatch']>[0][number];
 /** Confirms every message except those `refuse` names. */
 const confirming = (
   refuse: (messageId: string) => boolean = () => false,
-): ConfirmedPublisher & { sent: string[] } => {
+): ConfirmedPublisher & { sent: string[]; bodies: string[] } => {
   const sent: string[] = [];
+  const bodies: string[] = [];
   return {
     sent,
+    bodies,
     publishBatch: async (messages: readonly Outgoing[]) =>
       messages.map((message) => {
         sent.push(message.options.messageId);
+        bodies.push(message.body.toString('utf8'));
         return refuse(message.options.messageId)
           ? { confirmed: false as const, error: new Error('nack') }
           : { confirmed: true as const };
@@ -94,6 +97,8 @@ describe('CatalogOutboxRelay', () => {
       failed: 0,
     });
     expect(publisher.sent).toEqual(['outbox-1', 'outbox-2', 'outbox-3']);
+    // The stored JSON goes out as it is, never parsed (a corrupt row cannot stop the relay).
+    expect(publisher.bodies).toEqual([1, 2, 3].map((id) => row(id).payloadJson));
     expect(outbox.published).toEqual([1, 2, 3]);
   });
 

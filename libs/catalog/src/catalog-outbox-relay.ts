@@ -12,7 +12,8 @@ export interface ConfirmedPublisher {
     messages: readonly {
       exchange: string;
       routingKey: string;
-      body: object;
+      /** The payload JSON as stored: the relay never parses it. */
+      body: Buffer;
       options: { messageId: string; type: string; timestamp?: Date };
     }[],
   ): Promise<readonly ({ confirmed: true } | { confirmed: false; error: Error })[]>;
@@ -99,7 +100,7 @@ export class CatalogOutboxRelay {
         messages.map((message) => ({
           exchange: CATALOG_EXCHANGE,
           routingKey: message.eventType,
-          body: JSON.parse(message.payloadJson) as object,
+          body: Buffer.from(message.payloadJson),
           options: {
             messageId: outboxMessageId(message),
             type: message.eventType,

@@ -26,8 +26,8 @@ export interface PublishOptions {
 export interface OutgoingMessage {
   readonly exchange: string;
   readonly routingKey: string;
-  /** Sent as JSON, no envelope. */
-  readonly body: object;
+  /** Sent as JSON, no envelope; a Buffer is taken as JSON already encoded and sent as it is. */
+  readonly body: object | Buffer;
   readonly options: PublishOptions;
 }
 
@@ -251,7 +251,8 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
   }
 }
 
-function encode(body: object): Buffer {
+function encode(body: object | Buffer): Buffer {
+  if (Buffer.isBuffer(body)) return body;
   let json: string | undefined;
   try {
     json = JSON.stringify(body);
