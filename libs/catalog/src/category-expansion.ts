@@ -9,6 +9,8 @@ export function expandCategorySlugs(
   tree: readonly CategoryNode[],
   slugs: readonly string[],
 ): string[] {
+  // Most listings filter by no category: no tree walk for them.
+  if (slugs.length === 0) return [];
   const bySlug = new Map<string, CategoryNode>();
   const index = (nodes: readonly CategoryNode[]): void => {
     for (const node of nodes) {
