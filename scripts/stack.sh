@@ -82,8 +82,8 @@ build_apps() {
 }
 
 migrate_and_seed() {
-  say "migrating database"
-  node dist/scripts/db/migrate.js
+  say "migrating and seeding the database"
+  # seed migrates first (and seeds only an empty catalog): one pass, not a migrate then another.
   node dist/scripts/db/seed.js
   node dist/scripts/search/ensure-index.js
 }
