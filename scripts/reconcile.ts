@@ -14,12 +14,7 @@ import { parseShopConfig } from '@shop/config';
 import { VarnishPurger } from '@shop/http-cache';
 import { createDatabase, ProductRepository, StockRepository } from '@shop/persistence';
 import { createElasticsearchClient, ProductIndexer } from '@shop/search';
-import {
-  MysqlStockRestoreSource,
-  ProductIdRegistry,
-  StockLedger,
-  StockLedgerRestorer,
-} from '@shop/stock';
+import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
   createReconciler,
   RECONCILE_KINDS,
@@ -92,12 +87,6 @@ async function main(): Promise<number> {
     const products = new ProductRepository(db);
     const ledger = new StockLedger(redis);
     const registry = new ProductIdRegistry(redis);
-    const restorer = new StockLedgerRestorer(
-      ledger,
-      registry,
-      new MysqlStockRestoreSource(products, stock),
-      { logger: stderr },
-    );
     const reconciler = createReconciler(
       {
         stock,
@@ -106,7 +95,6 @@ async function main(): Promise<number> {
         registry,
         indexer: new ProductIndexer(es, config.PRODUCTS_INDEX_ALIAS),
         purger: new VarnishPurger({ urls: config.VARNISH_PURGE_URLS, logger: stderr }),
-        restoreLedger: () => restorer.ensureReady(),
       },
       { logger: () => stderr, graceMs: args.graceMs, purge: args.purge, parts: args.parts },
     );

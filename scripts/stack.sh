@@ -5,7 +5,8 @@
 #                                    Varnish), migrate and seed; without --detach it stays in the
 #                                    foreground and Ctrl-C stops what this invocation started
 #   scripts/stack.sh down            stop every process this checkout recorded (by PID)
-#   scripts/stack.sh status          what runs, and who started it
+#   scripts/stack.sh status [--json] what runs, and who started it (--json: one document with
+#                                    each app's and service's URL, pid and health, for scripts)
 #
 # Safe to run twice: anything already running is reported and left alone.
 set -euo pipefail
@@ -53,16 +54,10 @@ ensure_mariadb() {
   die "MariaDB did not start"
 }
 
+# The stack's own Redis (AOF): see scripts/stack/redis.sh. The machine's Redis is not used.
 ensure_redis() {
-  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
-  command -v redis-server >/dev/null || die "Redis does not answer on 127.0.0.1:6379 and redis-server is not installed"
-  say "starting Redis"
-  mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/ci.log --pidfile "$PID_DIR/redis.pid"
-  STARTED+=(redis)
-  for _ in $(seq 40); do redis-cli ping >/dev/null 2>&1 && return 0; sleep 0.25; done
-  die "Redis did not start"
+  pid_alive "$PID_DIR/redis.pid" || STARTED+=(redis)
+  bash scripts/stack/redis.sh start
 }
 
 ensure_rabbitmq() {
@@ -88,6 +83,16 @@ migrate_and_seed() {
   node dist/scripts/search/ensure-index.js
 }
 
+# Closes every descriptor above stderr in the calling (sub)shell, before it execs a long-lived
+# process that must not keep them (see start_app).
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 start_app() {
   local app=$1 port pidfile
   port=$(app_port "$app")
@@ -100,7 +105,13 @@ start_app() {
     die "port $port is taken by a process this checkout did not start; stop it (or its own 'npm run down') first"
   fi
   [ -f "dist/apps/$app/src/main.js" ] || die "dist/apps/$app/src/main.js is missing: the build did not produce $app"
-  nohup node "dist/apps/$app/src/main.js" >>"$LOG_DIR/$app.log" 2>&1 &
+  # Its own session (setsid; this script has no job control, so setsid execs in place and $! is
+  # node's pid), no terminal input, and none of this shell's other open files: closing the shell
+  # that ran `up` stops nothing, and a lock held around `up` (flock) is not kept by the app.
+  (
+    close_inherited_fds
+    exec setsid nohup node "dist/apps/$app/src/main.js" </dev/null >>"$LOG_DIR/$app.log" 2>&1
+  ) &
   echo $! >"$pidfile"
   STARTED+=("$app")
   say "started $app (pid $!, port $port, log .stack/logs/$app.log)"
@@ -171,6 +182,7 @@ stop_one() {
   case $1 in
     elasticsearch) bash scripts/stack/elasticsearch.sh stop ;;
     varnish) bash scripts/stack/varnish.sh stop ;;
+    redis) bash scripts/stack/redis.sh stop ;;
     rabbitmq)
       if pid_alive "$PID_DIR/rabbitmq.pid"; then rabbitmqctl stop >/dev/null 2>&1 || true; fi
       stop_pidfile "$PID_DIR/rabbitmq.pid" rabbitmq ;;
@@ -186,7 +198,8 @@ cmd_up() {
   ensure_redis
   ensure_rabbitmq
   pid_alive "$PID_DIR/elasticsearch.pid" || STARTED+=(elasticsearch)
-  bash scripts/stack/elasticsearch.sh start
+  # In a session of its own, like the apps: the node outlives the shell that ran `up`.
+  (close_inherited_fds && exec setsid --wait bash scripts/stack/elasticsearch.sh start </dev/null)
   local fingerprint
   fingerprint=$(source_fingerprint)
   if apps_all_running && [ "$(cat "$APPS_FINGERPRINT" 2>/dev/null)" = "$fingerprint" ]; then
@@ -222,7 +235,64 @@ cmd_down() {
   [ "$any" = true ] || say "nothing of this checkout is running"
 }
 
+# status_health NAME: up | down (answers, but not healthy) | unreachable.
+status_health() {
+  local code
+  case $1 in
+    mariadb) mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1 && echo up || echo unreachable ;;
+    redis) redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6380}" ping >/dev/null 2>&1 && echo up || echo unreachable ;;
+    rabbitmq) port_open 5672 && echo up || echo unreachable ;;
+    *)
+      code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$(status_url "$1")$(status_health_path "$1")" 2>/dev/null) || true
+      case $code in 2??) echo up ;; 000 | '') echo unreachable ;; *) echo down ;; esac ;;
+  esac
+}
+status_url() {
+  case $1 in
+    elasticsearch) echo "${ELASTICSEARCH_URL:-http://127.0.0.1:9200}" ;;
+    varnish) echo "http://127.0.0.1:$VARNISH_PORT" ;;
+    mariadb) echo "mysql://127.0.0.1:3306" ;;
+    redis) echo "${REDIS_URL:-redis://127.0.0.1:6380}" ;;
+    rabbitmq) echo "amqp://127.0.0.1:5672" ;;
+    *) echo "http://127.0.0.1:$(app_port "$1")" ;;
+  esac
+}
+status_health_path() {
+  case $1 in elasticsearch) echo /_cluster/health ;; *) echo /health ;; esac
+}
+
+# One JSON document: {"checkout", "apps": [...], "services": [...]}, each entry with name, url,
+# pid (null when this checkout did not start it), startedByCheckout, health and (apps) log.
+cmd_status_json() {
+  local name pid url first=true
+  printf '{"checkout":"%s","apps":[' "$REPO_ROOT"
+  for name in "${APPS[@]}"; do
+    pid=null
+    pid_alive "$PID_DIR/$name.pid" && pid=$(cat "$PID_DIR/$name.pid")
+    [ "$first" = true ] || printf ','
+    first=false
+    printf '{"name":"%s","url":"%s","pid":%s,"startedByCheckout":%s,"health":"%s","log":"%s"}' \
+      "$name" "$(status_url "$name")" "$pid" "$([ "$pid" = null ] && echo false || echo true)" \
+      "$(status_health "$name")" "$LOG_DIR/$name.log"
+  done
+  printf '],"services":['
+  first=true
+  for name in elasticsearch varnish mariadb redis rabbitmq; do
+    pid=null
+    pid_alive "$PID_DIR/$name.pid" && pid=$(cat "$PID_DIR/$name.pid")
+    url=$(status_url "$name")
+    # Credentials in a URL stay out of the output.
+    url=${url/\/\/*@/\/\/}
+    [ "$first" = true ] || printf ','
+    first=false
+    printf '{"name":"%s","url":"%s","pid":%s,"startedByCheckout":%s,"health":"%s"}' \
+      "$name" "$url" "$pid" "$([ "$pid" = null ] && echo false || echo true)" "$(status_health "$name")"
+  done
+  printf ']}\n'
+}
+
 cmd_status() {
+  if [ "${1:-}" = "--json" ]; then cmd_status_json; return; fi
   local name
   for name in elasticsearch "${APPS[@]}" varnish mariadb redis rabbitmq; do
     if pid_alive "$PID_DIR/$name.pid"; then
@@ -238,6 +308,6 @@ cmd_status() {
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
-  status) cmd_status ;;
-  *) die "usage: scripts/stack.sh up [--detach] | down | status" ;;
+  status) shift; cmd_status "$@" ;;
+  *) die "usage: scripts/stack.sh up [--detach] | down | status [--json]" ;;
 esac

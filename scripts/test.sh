@@ -36,10 +36,11 @@ cleanup() {
   local status=$?
   # Stop exactly what this run started; leave a stack the developer started with `npm run up`.
   local name
-  for name in varnish storefront sync-worker stock-api catalog-api elasticsearch; do
+  for name in varnish storefront sync-worker stock-api catalog-api elasticsearch redis; do
     if [ -f "$PID_DIR/$name.pid" ] && ! grep -qx "$name.pid" <<<"$before"; then
       case $name in
         elasticsearch) bash scripts/stack/elasticsearch.sh stop ;;
+        redis) bash scripts/stack/redis.sh stop ;;
         varnish) bash scripts/stack/varnish.sh stop ;;
         *) stop_pidfile "$PID_DIR/$name.pid" "$name" ;;
       esac

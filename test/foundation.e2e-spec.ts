@@ -34,7 +34,7 @@ describe('the stack (foundation)', () => {
     } finally {
       if (!(await redisAnswers())) await startRedis();
     }
-    // Redis comes back empty: the stock API restores its ledger from MySQL, then is healthy.
+    // Redis comes back from its AOF with the ledger: healthy again without a restore.
     await eventually(
       async () => ((await requestJson(`${urls.stock}/health`)).status === 200 ? true : undefined),
       { what: 'stock-api /health 200 after Redis is back', timeoutMs: 30_000 },

@@ -14,6 +14,9 @@ vcl 4.1;
 
 import cookie;
 import std;
+import str;
+import var;
+import vsthrottle;
 import xkey;
 
 probe health {
@@ -62,12 +65,27 @@ acl purgers {
     # PURGE_NETWORKS
 }
 
+# Request ids the edge makes are <boot>-<xid>: req.xid is unique within one run of the child
+# process but starts again at every (re)start, so it is prefixed with a token drawn from the
+# child's random source whenever this VCL is initialised (each load, and again in a restarted
+# child). Two draws of random() give 62 bits.
+sub vcl_init {
+    var.global_set("shop_boot",
+        std.integer(real = std.random(0, 2147483647)) + "-" +
+        std.integer(real = std.random(0, 2147483647)));
+}
+
 sub vcl_recv {
     # Internal markers are ours alone: a client must not be able to set them.
     if (req.restarts == 0) {
         unset req.http.X-Shop-Stale-If-Error;
     }
     unset req.http.X-Shop-Pass;
+    unset req.http.X-Shop-Error-Message;
+    unset req.http.X-Shop-Retry-After;
+    call shop_request_id;
+    call shop_refuse_oversized;
+    call shop_refuse_private;
     # Tells the backends that we assemble <esi:include> (a page fetched without it renders its
     # fragments inline). Set unconditionally so a client cannot claim or deny it.
     set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
@@ -76,6 +94,7 @@ sub vcl_recv {
         call shop_purge;
     }
 
+    call shop_rate_limit;
     call shop_route;
 
     if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" &&
@@ -119,12 +138,90 @@ sub vcl_recv {
     return (hash);
 }
 
-# /products/:id/stock and /stock -> stock-api; /products, /categories, /admin, /docs ->
-# catalog-api; the rest (pages, fragments, /health) -> storefront.
+# X-Request-Id: the client's own id when it is 1 to 128 visible ASCII characters, else one made
+# here; the backends get it, log it and pass it on, and the client gets it back (vcl_deliver,
+# vcl_synth). ESI fragments are part of their page's request and carry the page's id (they start
+# from the client's headers as received, so without this a made id would be made again). A
+# restart keeps the id set on the first pass.
+sub shop_request_id {
+    if (req.esi_level > 0) {
+        set req.http.X-Request-Id = req_top.http.X-Request-Id;
+    } else {
+        # Several X-Request-Id headers become one ", "-joined value, which is then refused.
+        std.collect(req.http.X-Request-Id);
+        if (req.http.X-Request-Id !~ "^[!-~]{1,128}$") {
+            set req.http.X-Request-Id = var.global_get("shop_boot") + "-" + req.xid;
+        }
+    }
+}
+
+# Refused here rather than at the app, which answers 413 and closes while the body is still
+# coming: Varnish then sees a failed fetch and would answer 503. The body limit is the apps' own
+# (bodyLimit in libs/http/src/create-shop-app.ts, 1 MiB); the URL limit leaves the apps' 16 kB of
+# headers room for the rest. varnish/varnishd.params lets varnishd parse URLs up to 64 kB, so
+# that a longer URL than ours gets a status rather than a dropped connection.
+sub shop_refuse_oversized {
+    if (str.count(req.url) > 8192) {
+        set req.http.X-Shop-Error-Message = "The request URL is longer than 8192 bytes";
+        return (synth(414, "URI Too Long"));
+    }
+    # A body with a length is judged by it and streams on to the backend. A chunked one is read
+    # into memory first (Varnish then sets its Content-Length), up to 4 MiB rather than just the
+    # limit: once std.cache_req_body gives up, Varnish 7 closes the connection without sending
+    # what vcl_recv returns, so only a chunked body over 4 MiB goes without its 413.
+    if (!req.http.Content-Length && req.restarts == 0 && req.esi_level == 0 &&
+        !std.cache_req_body(4194304B)) {
+        set req.http.X-Shop-Error-Message = "The request body is larger than 1048576 bytes";
+        return (synth(413, "Payload Too Large"));
+    }
+    # An unparsable length counts as too large (varnishd itself refuses most of those).
+    if (req.http.Content-Length && std.integer(req.http.Content-Length, 1048577) > 1048576) {
+        set req.http.X-Shop-Error-Message = "The request body is larger than 1048576 bytes";
+        return (synth(413, "Payload Too Large"));
+    }
+}
+
+# Metrics and the OpenAPI documents are for operators, on the apps' own ports. Matched as a
+# prefix, on letters or their %-escapes (the apps' router decodes /%6detrics to /metrics).
+sub shop_refuse_private {
+    if (req.url ~ "(?i)^/+(m|%6d)(e|%65)(t|%74)(r|%72)(i|%69)(c|%63)(s|%73)" ||
+        req.url ~ "(?i)^/+(d|%64)(o|%6f)(c|%63)(s|%73)") {
+        return (synth(404, "Not Found"));
+    }
+}
+
+# Writes per client address (client.ip, which honours the PROXY protocol but no header a client
+# can set): admin writes, and stock-api's writes (stock, prices). vsthrottle keeps a token bucket
+# per key: LIMIT requests at once, refilled at LIMIT per PERIOD; Retry-After is the time one
+# token takes. Rendered by render-vcl.sh from VARNISH_ADMIN_WRITE_* and VARNISH_STOCK_WRITE_*.
+sub shop_rate_limit {
+    if (req.restarts == 0 && req.method != "GET" && req.method != "HEAD") {
+        if (req.url ~ "^/admin(/|\?|$)") {
+            if (vsthrottle.is_denied("admin-write " + client.ip,
+                    3000,                                       # ADMIN_WRITE_LIMIT
+                    10s)) {                                     # ADMIN_WRITE_PERIOD
+                set req.http.X-Shop-Retry-After = "1";          # ADMIN_WRITE_RETRY_AFTER
+                set req.http.X-Shop-Error-Message = "Too many admin writes from this address";
+                return (synth(429, "Too Many Requests"));
+            }
+        } else if (req.url ~ "^/products/[^/?]+/(stock|price)(/|\?|$)") {
+            if (vsthrottle.is_denied("stock-write " + client.ip,
+                    10000,                                      # STOCK_WRITE_LIMIT
+                    10s)) {                                     # STOCK_WRITE_PERIOD
+                set req.http.X-Shop-Retry-After = "1";          # STOCK_WRITE_RETRY_AFTER
+                set req.http.X-Shop-Error-Message = "Too many stock writes from this address";
+                return (synth(429, "Too Many Requests"));
+            }
+        }
+    }
+}
+
+# /products/:id/stock and /stock -> stock-api; /products, /categories, /admin -> catalog-api;
+# the rest (pages, fragments, /health) -> storefront. (/docs and /metrics never get here.)
 sub shop_route {
     if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)") {
         set req.backend_hint = stock_api;
-    } else if (req.url ~ "^/(products|categories|admin)(/|\?|$)" || req.url ~ "^/docs") {
+    } else if (req.url ~ "^/(products|categories|admin)(/|\?|$)") {
         set req.backend_hint = catalog_api;
     } else {
         set req.backend_hint = storefront;
@@ -322,12 +419,18 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Control;
     unset resp.http.X-Shop-Fetch-Failed;
+    # A cached object may carry the id of the request that fetched it: this request's wins.
+    set resp.http.X-Request-Id = req.http.X-Request-Id;
     return (deliver);
 }
 
 sub vcl_synth {
     set resp.http.X-Cache = "MISS";
     set resp.http.X-Cache-Hits = "0";
+    set resp.http.X-Request-Id = req.http.X-Request-Id;
+    if (req.http.X-Shop-Retry-After) {
+        set resp.http.Retry-After = req.http.X-Shop-Retry-After;
+    }
     if (req.method == "PURGE" && resp.status == 200) {
         set resp.http.Content-Type = "application/json; charset=utf-8";
         synthetic({"{"purged":"} +
@@ -336,8 +439,12 @@ sub vcl_synth {
             {","soft":"} + req.http.X-Shop-Purged-Soft + "}");
         return (deliver);
     }
+    # Messages are our own constants: nothing a client sent is echoed into the JSON.
+    if (!req.http.X-Shop-Error-Message) {
+        set req.http.X-Shop-Error-Message = resp.reason;
+    }
     set resp.http.Content-Type = "application/json; charset=utf-8";
     synthetic({"{"statusCode":"} + resp.status + {","error":""} + resp.reason +
-        {"","message":""} + resp.reason + {"" }"});
+        {"","message":""} + req.http.X-Shop-Error-Message + {"" }"});
     return (deliver);
 }

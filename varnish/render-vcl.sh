@@ -13,6 +13,10 @@
 #   VARNISH_PROBE_INTERVAL []     e.g. 100ms; empty keeps the VCL's value
 #   VARNISH_HEALTHY_GRACE []      how long a stale object may be served while its backend is
 #                                 healthy (one background refresh), e.g. 0s; empty keeps 10s
+#   VARNISH_ADMIN_WRITE_LIMIT [3000]   VARNISH_ADMIN_WRITE_PERIOD [10s]
+#   VARNISH_STOCK_WRITE_LIMIT [10000]  VARNISH_STOCK_WRITE_PERIOD [10s]
+#                                 writes per client address (token bucket: LIMIT at once,
+#                                 refilled at LIMIT per PERIOD); PERIOD in s, m or h
 #
 # The VCL marks each rewritable line with a trailing `# NAME` comment; this is plain sed over
 # those lines, the idiom Magento's own .vtc tests use.
@@ -70,6 +74,27 @@ if [ -n "${VARNISH_HEALTHY_GRACE:-}" ]; then
   grace_expr="/# HEALTHY_GRACE\$/s/= [^;]*;/= ${VARNISH_HEALTHY_GRACE};/"
 fi
 
+# add_limit NAME LIMIT PERIOD: rewrites the lines marked NAME_LIMIT, NAME_PERIOD and
+# NAME_RETRY_AFTER (whole seconds until the bucket holds a token again, at least 1).
+limit_args=()
+add_limit() {
+  local name=$1 limit=$2 period=$3 seconds
+  [[ $limit =~ ^[1-9][0-9]{0,8}$ ]] || fail "bad ${name} limit '$limit' (requests, 1 or more)"
+  [[ $period =~ ^([1-9][0-9]{0,6})(s|m|h)$ ]] || fail "bad ${name} period '$period' (e.g. 10s, 1m)"
+  case ${BASH_REMATCH[2]} in
+    s) seconds=${BASH_REMATCH[1]} ;;
+    m) seconds=$((BASH_REMATCH[1] * 60)) ;;
+    h) seconds=$((BASH_REMATCH[1] * 3600)) ;;
+  esac
+  limit_args+=(
+    -e "/# ${name}_LIMIT\$/s/[0-9][0-9]*,/${limit},/"
+    -e "/# ${name}_PERIOD\$/s/[0-9][0-9]*[smh])/${period})/"
+    -e "/# ${name}_RETRY_AFTER\$/s/\"[^\"]*\"/\"$(((seconds + limit - 1) / limit))\"/"
+  )
+}
+add_limit ADMIN_WRITE "${VARNISH_ADMIN_WRITE_LIMIT:-3000}" "${VARNISH_ADMIN_WRITE_PERIOD:-10s}"
+add_limit STOCK_WRITE "${VARNISH_STOCK_WRITE_LIMIT:-10000}" "${VARNISH_STOCK_WRITE_PERIOD:-10s}"
+
 tmp="$out.tmp.$$"
 sed \
   -e "/# STOREFRONT_HOST\$/s/\"[^\"]*\"/\"$sf_host\"/" \
@@ -82,6 +107,7 @@ sed \
   ${probe_expr:+-e "$probe_expr"} \
   ${interval_expr:+-e "$interval_expr"} \
   ${grace_expr:+-e "$grace_expr"} \
+  "${limit_args[@]}" \
   "$src" >"$tmp"
 chmod 0644 "$tmp"
 mv "$tmp" "$out"

@@ -9,7 +9,8 @@
 #
 # Environment: VARNISH_PORT (8080), STOREFRONT_PORT (3000), CATALOG_API_PORT (3001),
 # STOCK_API_PORT (3002), *_HOST (127.0.0.1), VARNISH_PURGE_NETWORKS (extra networks allowed to
-# PURGE besides localhost), VARNISH_MEMORY (256m).
+# PURGE besides localhost), VARNISH_MEMORY (256m), VARNISH_{ADMIN,STOCK}_WRITE_{LIMIT,PERIOD}
+# (edge rate limits, see varnish/render-vcl.sh). varnishd's parameters: varnish/varnishd.params.
 #
 # varnishd drops to the users varnish/vcache, who may not be able to enter the checkout (/root is
 # 0700): the VCL it loads and its working folder live under $RUNTIME_DIR, outside the checkout.
@@ -26,6 +27,22 @@ VARNISH_PIDFILE="$PID_DIR/varnish.pid"         # what `down` stops
 VARNISH_LOG="$LOG_DIR/varnish.log"             # varnishd's start-up output (VCL errors land here)
 VCL_SOURCE="$REPO_ROOT/varnish/default.vcl"
 RENDER="$REPO_ROOT/varnish/render-vcl.sh"
+PARAMS_FILE="$REPO_ROOT/varnish/varnishd.params"
+
+# varnishd_params: the NAME=VALUE lines of varnish/varnishd.params, comments and blanks left out.
+varnishd_params() {
+  grep -Ev '^[[:space:]]*(#|$)' "$PARAMS_FILE"
+}
+
+# apply_params: the running varnishd gets the parameters a fresh start would have, so that a
+# changed file takes effect with the next `npm run up` or reload, not only after a restart.
+apply_params() {
+  local line
+  while IFS= read -r line; do
+    varnishadm -n "$VARNISH_WORKDIR" param.set "${line%%=*}" "${line#*=}" >/dev/null ||
+      die "varnishadm param.set ${line%%=*} ${line#*=} failed"
+  done < <(varnishd_params)
+}
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -105,6 +122,7 @@ start() {
     local before
     before=$(sha1sum <"$VARNISH_VCL" 2>/dev/null || true)
     render_vcl
+    apply_params
     if [ "$(sha1sum <"$VARNISH_VCL")" = "$before" ]; then
       say "varnish already running (pid $pid) on $address"
     else
@@ -127,6 +145,9 @@ start() {
   fi
   rm -f "$VARNISH_OWN_PIDFILE"
 
+  local params=() line
+  while IFS= read -r line; do params+=(-p "$line"); done < <(varnishd_params)
+
   say "starting varnish on 127.0.0.1:$VARNISH_PORT (log: ${VARNISH_LOG#"$REPO_ROOT"/})"
   # Without -F varnishd compiles the VCL, starts its child and then daemonizes: a bad VCL or a
   # busy port makes this command fail, with the reason in the log.
@@ -136,6 +157,7 @@ start() {
     -a "127.0.0.1:$VARNISH_PORT" \
     -f "$VARNISH_VCL" \
     -s "malloc,$VARNISH_MEMORY" \
+    "${params[@]}" \
     >"$VARNISH_LOG" 2>&1; then
     cat "$VARNISH_LOG" >&2
     die "varnishd did not start"
@@ -154,6 +176,7 @@ start() {
 
 reload() {
   varnish_running || die "varnish is not running (start it first)"
+  apply_params
   render_vcl
   local name
   name="shop_$(date +%Y%m%d_%H%M%S)_$$"

@@ -1,5 +1,10 @@
 import type { ErrorStatusMapping } from '@shop/http';
-import { DuplicateSkuError, ProductNotFoundError, UnknownCategoryError } from '@shop/persistence';
+import {
+  DatabaseUnavailableError,
+  DuplicateSkuError,
+  ProductNotFoundError,
+  UnknownCategoryError,
+} from '@shop/persistence';
 import { SearchPageOutOfRangeError, SearchUnavailableError } from '@shop/search';
 
 /** How the catalog's domain errors read over HTTP. */
@@ -9,4 +14,5 @@ export const CATALOG_API_ERRORS: readonly ErrorStatusMapping[] = [
   [ProductNotFoundError, 404],
   [SearchPageOutOfRangeError, 400],
   [SearchUnavailableError, 503],
+  [DatabaseUnavailableError, 503],
 ];

@@ -23,7 +23,8 @@ describe('STOCK_API_ERRORS', () => {
     expect(classifyError(error, STOCK_API_ERRORS)).toEqual({
       status,
       message: error.message,
-      unexpected: false,
+      // A dependency down is logged with its cause; a client's mistake is not.
+      unexpected: status >= 500,
     });
   });
 });

@@ -1,27 +1,105 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ShopConfigModule } from '@shop/config';
-import { ConfirmingPublisher, MessagingModule } from '@shop/messaging';
-import { ShopLoggerModule } from '@shop/observability';
-import { PersistenceModule, ProductRepository, StockRepository } from '@shop/persistence';
-import { MysqlStockRestoreSource, StockModule } from '@shop/stock';
+import {
+  MessageType,
+  STOCK_EXCHANGE,
+  SyncQueue,
+  syncQueuesBoundTo,
+  type StockBarrier,
+} from '@shop/contracts';
+import {
+  AmqpConnection,
+  ConfirmingPublisher,
+  consumerQueueNames,
+  MessagingModule,
+  readyMessageCount,
+  withShortLivedChannel,
+} from '@shop/messaging';
+import { METRICS_REGISTRY, MetricsModule, ShopLoggerModule } from '@shop/observability';
+import type { Registry } from 'prom-client';
+import {
+  PersistenceModule,
+  ProductRepository,
+  StockLedgerEpochRepository,
+  StockRepository,
+} from '@shop/persistence';
+import {
+  MysqlStockRestoreSource,
+  PublishedStockEvents,
+  registerStockOutboxMetrics,
+  StockModule,
+  StockOutboxRelay,
+  type StockBarrierTransport,
+} from '@shop/stock';
 import { HealthController } from './health/health.controller';
 import { StockController } from './stock/stock.controller';
 
 const RESTORE_SOURCE = Symbol('RESTORE_SOURCE');
+const STOCK_OUTBOX_METRICS = Symbol('STOCK_OUTBOX_METRICS');
+
+/**
+ * A rebuild's barrier goes straight into the stock→MySQL queue (default exchange), behind the
+ * events already there; `mandatory`, so a missing queue is an error rather than a lost barrier.
+ */
+function stockBarrierTransport(
+  publisher: ConfirmingPublisher,
+  connection: AmqpConnection,
+  stock: StockRepository,
+): StockBarrierTransport {
+  const queue = SyncQueue.StockToMysql;
+  const retryQueues = consumerQueueNames({ queue }).filter((name) => name.includes('.retry.'));
+  return {
+    send: (token) => {
+      const body: StockBarrier = { barrier: token, requestedAt: new Date().toISOString() };
+      return publisher.publish('', queue, body, {
+        messageId: token,
+        type: MessageType.StockBarrier,
+        mandatory: true,
+      });
+    },
+    reached: (token) => stock.barrierReached(token),
+    retriesWaiting: () =>
+      withShortLivedChannel(connection, async (channel) => {
+        let waiting = 0;
+        for (const name of retryQueues) waiting += await readyMessageCount(channel, name);
+        return waiting;
+      }),
+  };
+}
 
 /** Restoring the ledger needs MySQL; publishing its outbox needs RabbitMQ. */
 @Module({
   imports: [
-    MessagingModule.forRoot({ connectionName: 'stock-api' }),
+    MessagingModule.forRoot({
+      connectionName: 'stock-api',
+      declareQueues: syncQueuesBoundTo(STOCK_EXCHANGE),
+    }),
     PersistenceModule.forRoot({ connectionLimit: 2 }),
   ],
   providers: [
     {
       provide: RESTORE_SOURCE,
-      inject: [ProductRepository, StockRepository],
-      useFactory: (products: ProductRepository, stock: StockRepository) =>
-        new MysqlStockRestoreSource(products, stock),
+      inject: [
+        ProductRepository,
+        StockRepository,
+        StockLedgerEpochRepository,
+        ConfirmingPublisher,
+        AmqpConnection,
+      ],
+      useFactory: (
+        products: ProductRepository,
+        stock: StockRepository,
+        epochs: StockLedgerEpochRepository,
+        publisher: ConfirmingPublisher,
+        connection: AmqpConnection,
+      ) =>
+        new MysqlStockRestoreSource(
+          products,
+          stock,
+          epochs,
+          new PublishedStockEvents(stockBarrierTransport(publisher, connection, stock)),
+        ),
     },
   ],
   exports: [MessagingModule, RESTORE_SOURCE],
@@ -38,7 +116,19 @@ class StockInfrastructureModule {}
       restoreSource: RESTORE_SOURCE,
     }),
     TerminusModule,
+    MetricsModule,
   ],
   controllers: [StockController, HealthController],
+  providers: [
+    {
+      // Registers the outbox backlog and relay gauges on GET /metrics; nothing injects it.
+      provide: STOCK_OUTBOX_METRICS,
+      inject: [METRICS_REGISTRY, StockOutboxRelay],
+      useFactory: (registry: Registry, relay: StockOutboxRelay): true => {
+        registerStockOutboxMetrics(registry, relay);
+        return true;
+      },
+    },
+  ],
 })
 export class StockApiModule {}

@@ -292,9 +292,24 @@ describe('storefront app', () => {
       expect(inStock.headers['xkey']).toBe('stock-1');
       expect(inStock.body).toContain('In stock (7)');
       expect((await get('/fragments/stock/2')).body).toContain('Out of stock');
-      const unknown = await get('/fragments/stock/404');
+    });
+
+    it('answers 404 for the badge of a product the stock API does not know, never stored', async () => {
+      const unknown = await get('/fragments/stock/404', THROUGH_VARNISH);
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.headers['surrogate-control']).toBe('no-store');
+      expect(unknown.headers['xkey']).toBeUndefined();
+      // Where a page includes it, it still reads sensibly.
       expect(unknown.body).toContain('Out of stock');
-      expect((await get('/fragments/stock/abc')).statusCode).toBe(404);
+    });
+
+    it('answers 400 for a stock badge id that is not digits', async () => {
+      for (const id of ['abc', '1e3', '0x10', '+1', '%201', '0', '4294967296']) {
+        const response = await get(`/fragments/stock/${id}`);
+        expect({ id, status: response.statusCode }).toEqual({ id, status: 400 });
+        expect(response.headers['surrogate-control']).toBe('no-store');
+        expect(response.body).toBe('<!-- not a product id -->');
+      }
     });
 
     it('answers 503 and is never stored when the menu cannot be built', async () => {
@@ -309,7 +324,7 @@ describe('storefront app', () => {
 
   describe('bad input and failures', () => {
     it('answers 404 pages for ids and slugs that name nothing', async () => {
-      for (const url of ['/p/abc', '/p/0', '/p/999', '/c/nope', '/c/NOT_A_SLUG']) {
+      for (const url of ['/p/999', '/c/nope', '/c/NOT_A_SLUG']) {
         const response = await get(url);
         expect({ url, status: response.statusCode }).toEqual({ url, status: 404 });
         expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -329,6 +344,37 @@ describe('storefront app', () => {
         expect({ url, status: response.statusCode }).toEqual({ url, status: 400 });
         expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
         expect(response.body).toContain('That request does not look right');
+      }
+    });
+
+    it('answers 400 pages naming the parameter for product ids that are not digits', async () => {
+      for (const url of [
+        '/p/abc',
+        '/p/0',
+        '/p/0x1',
+        '/p/1e3',
+        '/p/+1',
+        '/p/%201',
+        '/p/4294967296',
+      ]) {
+        const response = await get(url, THROUGH_VARNISH);
+        expect({ url, status: response.statusCode }).toEqual({ url, status: 400 });
+        expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+        expect(response.body).toContain('id must be a product id');
+      }
+      // `/p/0x1` must not have shown product 1.
+      expect((await get('/p/0x1')).body).not.toContain('Trail Boot');
+    });
+
+    it('answers an HTML 404 page, kept a minute, for any path no route serves', async () => {
+      for (const url of ['/no-such-page', '/p/1/extra', '/fragments/nope', '/favicon.ico']) {
+        const response = await get(url, THROUGH_VARNISH);
+        expect({ url, status: response.statusCode }).toEqual({ url, status: 404 });
+        expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", max-age=60');
+        expect(response.body).toContain('Page not found');
+        expect(response.body).toContain('There is no such page');
       }
     });
 

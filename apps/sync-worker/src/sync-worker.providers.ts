@@ -6,6 +6,7 @@ import { METRICS_REGISTRY } from '@shop/observability';
 import { ProductRepository, StockRepository } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
 import {
+  BatchLog,
   createReconciler,
   createSyncHandlers,
   parseSyncRoles,
@@ -17,13 +18,9 @@ import {
   type SyncLoggerFactory,
   type SyncRole,
   type SyncServices,
+  observeBatchesWith,
 } from '@shop/sync';
-import {
-  MysqlStockRestoreSource,
-  ProductIdRegistry,
-  StockLedger,
-  StockLedgerRestorer,
-} from '@shop/stock';
+import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import type { Registry } from 'prom-client';
 import { SYNC_ROLES_SELECTED, SYNC_SERVICES } from './sync-worker.tokens';
 
@@ -64,23 +61,7 @@ export const SYNC_WORKER_PROVIDERS: Provider[] = [
       registry: ProductIdRegistry,
       indexer: ProductIndexer,
       purger: SettlingPurger,
-    ): SyncServices => {
-      // Not started: the stock API watches the ledger; the reconciler restores it on demand only.
-      const restorer = new StockLedgerRestorer(
-        ledger,
-        registry,
-        new MysqlStockRestoreSource(products, stock),
-      );
-      return {
-        stock,
-        products,
-        ledger,
-        registry,
-        indexer,
-        purger,
-        restoreLedger: () => restorer.ensureReady(),
-      };
-    },
+    ): SyncServices => ({ stock, products, ledger, registry, indexer, purger }),
   },
   {
     provide: SyncConsumerRunner,
@@ -100,7 +81,7 @@ export const SYNC_WORKER_PROVIDERS: Provider[] = [
       return new SyncConsumerRunner(
         consumers,
         specs,
-        { metrics, observer: metrics },
+        { metrics, observer: observeBatchesWith(metrics, new BatchLog(new Logger('SyncBatches'))) },
         new Logger('SyncConsumers'),
       );
     },

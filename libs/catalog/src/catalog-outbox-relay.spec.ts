@@ -11,6 +11,7 @@ function row(id: number): OutboxMessage {
     createdAt: new Date('2026-01-01T00:00:00Z'),
     attempts: 0,
     lastError: null,
+    correlationId: null,
   };
 }
 
@@ -100,6 +101,22 @@ describe('CatalogOutboxRelay', () => {
     // The stored JSON goes out as it is, never parsed (a corrupt row cannot stop the relay).
     expect(publisher.bodies).toEqual([1, 2, 3].map((id) => row(id).payloadJson));
     expect(outbox.published).toEqual([1, 2, 3]);
+  });
+
+  it("publishes each row's request id as its correlationId, and none for rows without", async () => {
+    const outbox = new FakeOutbox();
+    outbox.unpublished = [{ ...row(1), correlationId: 'req-abc' }, row(2)];
+    const options: Outgoing['options'][] = [];
+    const publisher: ConfirmedPublisher = {
+      publishBatch: async (messages) =>
+        messages.map((message) => {
+          options.push(message.options);
+          return { confirmed: true as const };
+        }),
+    };
+    await relayOf(outbox, publisher).relayOnce();
+    expect(options.map((option) => option.correlationId)).toEqual(['req-abc', undefined]);
+    expect(options[1]).not.toHaveProperty('correlationId');
   });
 
   it('marks the confirmed prefix; a refused row and the rows after it wait for the next round', async () => {

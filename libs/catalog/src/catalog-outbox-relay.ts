@@ -14,7 +14,7 @@ export interface ConfirmedPublisher {
       routingKey: string;
       /** The payload JSON as stored: the relay never parses it. */
       body: Buffer;
-      options: { messageId: string; type: string; timestamp?: Date };
+      options: { messageId: string; type: string; timestamp?: Date; correlationId?: string };
     }[],
   ): Promise<readonly ({ confirmed: true } | { confirmed: false; error: Error })[]>;
 }
@@ -105,6 +105,8 @@ export class CatalogOutboxRelay {
             messageId: outboxMessageId(message),
             type: message.eventType,
             timestamp: message.createdAt,
+            // The admin request's id, so the sync worker's lines for it can be found.
+            ...(message.correlationId ? { correlationId: message.correlationId } : {}),
           },
         })),
       );

@@ -9,6 +9,11 @@ const csv = z.string().transform((value) =>
 );
 
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+/**
+ * The stack's own Redis (scripts/stack/redis.sh: AOF, fsync on every write), not the machine's
+ * shared one on 6379 that keeps nothing on disk.
+ */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6380';
 
 /**
  * Every environment variable the apps read, with its default. `.env.example` documents the same
@@ -27,7 +32,7 @@ export const shopEnvSchema = z
     SYNC_WORKER_PORT: port.default(3003),
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
-    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
     AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
     ELASTICSEARCH_URL: z.string().url().default('http://127.0.0.1:9200'),
     PRODUCTS_INDEX_ALIAS: z.string().default('products'),

@@ -1,3 +1,5 @@
 export * from './messaging';
 export * from './stock';
 export * from './catalog';
+export * from './stock-version';
+export * from './product-id';

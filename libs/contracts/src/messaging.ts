@@ -26,6 +26,8 @@ export type CatalogRoutingKey = (typeof CatalogRoutingKey)[keyof typeof CatalogR
 /** AMQP `type` property of each message. */
 export const MessageType = {
   StockChanged: 'stock.changed',
+  /** Sent straight to `sync.stock-mysql` (not the exchange) by a ledger rebuild: see StockBarrier. */
+  StockBarrier: 'stock.barrier',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
 } as const;
@@ -42,3 +44,40 @@ export const SyncQueue = {
   ProductStockIds: 'sync.product-stock-ids',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];
+
+export interface SyncQueueBinding {
+  readonly exchange: typeof STOCK_EXCHANGE | typeof CATALOG_EXCHANGE;
+  readonly routingKey: string;
+}
+
+/**
+ * What each sync queue is bound to. The consumers declare their queues from this, and so do the
+ * publishers (before their first publish), so an event published before any worker ever started
+ * is already queued for it.
+ */
+export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueBinding[]>> = {
+  [SyncQueue.StockToMysql]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.StockToSearch]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.StockToCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.ProductToSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
+  [SyncQueue.ProductStockIds]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
+};
+
+/** The sync queues that receive what is published to `exchange`, with their bindings. */
+export function syncQueuesBoundTo(
+  exchange: SyncQueueBinding['exchange'],
+): { queue: SyncQueue; bindings: readonly SyncQueueBinding[] }[] {
+  return (Object.keys(SYNC_QUEUE_BINDINGS) as SyncQueue[])
+    .filter((queue) => SYNC_QUEUE_BINDINGS[queue].some((b) => b.exchange === exchange))
+    .map((queue) => ({ queue, bindings: SYNC_QUEUE_BINDINGS[queue] }));
+}
+
+/**
+ * A marker a stock ledger rebuild sends through the stock→MySQL queue, behind every stock event
+ * already queued there. The consumer records `barrier` in MySQL once it has applied everything
+ * before it; the rebuild reads MySQL only then.
+ */
+export interface StockBarrier {
+  readonly barrier: string;
+  readonly requestedAt: string;
+}

@@ -4,9 +4,18 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { SHOP_CONFIG, ShopConfig } from '@shop/config';
-import { registerRequestLog, SHOP_LOGGER } from '@shop/observability';
+import {
+  METRICS_REGISTRY,
+  registerHttpMetrics,
+  registerRequestIdHeader,
+  registerRequestLog,
+  requestIdOf,
+  SHOP_LOGGER,
+} from '@shop/observability';
 import type { Logger as PinoLogger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ErrorStatusMapping } from './error-body';
+import { ignoreContentTypeWithoutBody } from './json-body';
 import { ShopExceptionFilter } from './shop-exception.filter';
 
 export interface ShopAppOptions {
@@ -18,9 +27,21 @@ export interface ShopAppOptions {
   openApi?: { title: string; description: string };
 }
 
+/**
+ * Nest's ValidationPipe with `transform` also coerces a named `@Param`/`@Query` typed `number`
+ * with `+value`, before any parameter pipe runs: `1e3` became 1000, `0x10` 16, `%201` 1, so
+ * `DELETE /admin/products/1e3` deleted product 1000. Here such values reach their pipe (e.g.
+ * ProductIdPipe) as the text the client sent; DTO classes are still transformed as before.
+ */
+class NoPrimitiveCoercionValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+}
+
 /** Validation that answers 400 naming the field, and drops nothing silently. */
 export function shopValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new NoPrimitiveCoercionValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -31,7 +52,12 @@ export function shopValidationPipe(): ValidationPipe {
 /** Applies what every app shares; separate from listening so e2e tests can reuse it. */
 export function configureShopApp(app: NestFastifyApplication, options: ShopAppOptions): void {
   app.useLogger(app.get(Logger));
-  registerRequestLog(app.getHttpAdapter().getInstance(), app.get<PinoLogger>(SHOP_LOGGER));
+  const fastify = app.getHttpAdapter().getInstance();
+  ignoreContentTypeWithoutBody(fastify);
+  registerRequestIdHeader(fastify);
+  registerRequestLog(fastify, app.get<PinoLogger>(SHOP_LOGGER));
+  // Every app imports MetricsModule (GET /metrics); this adds the per-route request histogram.
+  registerHttpMetrics(fastify, app.get<Registry>(METRICS_REGISTRY));
   app.useGlobalFilters(new ShopExceptionFilter(options.errors ?? []));
   app.useGlobalPipes(shopValidationPipe());
   app.enableShutdownHooks();
@@ -54,7 +80,9 @@ export async function startShopApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    // The request id (`request.id`, logged as `req.id`): the caller's valid X-Request-Id or a
+    // new one. Fastify's own header option would trust any value, hence genReqId.
+    new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: requestIdOf }),
     { bufferLogs: true },
   );
   configureShopApp(app, options);

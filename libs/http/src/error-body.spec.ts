@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { classifyError, errorBody } from './error-body';
+import { InvalidProductIdError } from '@shop/contracts';
+import { classifyError, errorBody, errorLogDetail } from './error-body';
 import { bearerToken, tokensMatch } from './admin-token.guard';
 
 class OutOfStock extends Error {}
@@ -38,6 +39,27 @@ describe('classifyError', () => {
       code: 'FST_ERR_CTP_INVALID_JSON_BODY',
     });
     expect(classifyError(fastifyError, []).status).toBe(400);
+  });
+
+  it('answers 400 for a bad product id in every app, without an app mapping', () => {
+    const error = new InvalidProductIdError('id', '1e3');
+    expect(classifyError(error, [])).toEqual({
+      status: 400,
+      message: error.message,
+      unexpected: false,
+    });
+  });
+
+  it('logs a mapped dependency failure (5xx) with its cause, and tells the client only its message', () => {
+    class RedisDown extends Error {}
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const error = new RedisDown('Redis is unavailable', { cause });
+    const classified = classifyError(error, [[RedisDown, 503]]);
+    expect(classified).toEqual({ status: 503, message: 'Redis is unavailable', unexpected: true });
+    expect(errorLogDetail(error)).toContain(
+      'caused by: Error: connect ECONNREFUSED 127.0.0.1:6379',
+    );
+    expect(errorLogDetail('plain')).toBe('plain');
   });
 
   it('hides anything unexpected behind a 500 without details', () => {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { InvalidProductIdError } from '@shop/contracts';
 
 /** The one error shape every app answers with: `{ statusCode, error, message }`. */
 export interface ErrorBody {
@@ -17,8 +18,26 @@ export type ErrorStatusMapping = readonly [
   status: number,
 ];
 
+/**
+ * Errors every app maps the same way, after its own mappings: a product id is parsed by one
+ * function wherever it comes from, so a bad one is a 400 in every app.
+ */
+const SHARED_MAPPINGS: readonly ErrorStatusMapping[] = [[InvalidProductIdError, 400]];
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+/**
+ * What the log keeps of a failure: its stack and, for an error that wraps a client library's
+ * (a dependency down), that cause's own text, which the client's message deliberately leaves out.
+ */
+export function errorLogDetail(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const own = error.stack ?? error.message;
+  const { cause } = error;
+  if (cause === undefined) return own;
+  return `${own}\ncaused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : JSON.stringify(cause)}`;
 }
 
 /** Nest's ValidationPipe answers `message: string[]`; clients get one readable sentence. */
@@ -42,8 +61,11 @@ export function classifyError(
   error: unknown,
   mappings: readonly ErrorStatusMapping[],
 ): { status: number; message: string; unexpected: boolean } {
-  for (const [errorClass, status] of mappings) {
-    if (error instanceof errorClass) return { status, message: error.message, unexpected: false };
+  for (const [errorClass, status] of [...mappings, ...SHARED_MAPPINGS]) {
+    // A mapped 5xx (a dependency down) still gets its detail logged: its message is for clients.
+    if (error instanceof errorClass) {
+      return { status, message: error.message, unexpected: status >= 500 };
+    }
   }
   if (isRecord(error)) {
     const getStatus = error['getStatus'];

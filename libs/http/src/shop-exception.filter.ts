@@ -5,8 +5,8 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { classifyError, errorBody, ErrorStatusMapping } from './error-body';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { classifyError, errorBody, errorLogDetail, ErrorStatusMapping } from './error-body';
 
 /** The body of a failed @nestjs/terminus check (`{ status: 'error', info, error, details }`). */
 function healthReport(exception: unknown): object | undefined {
@@ -33,9 +33,9 @@ export class ShopExceptionFilter implements ExceptionFilter {
     }
     const { status, message, unexpected } = classifyError(exception, this.mappings);
     if (unexpected) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : exception,
-      );
+      // With the request id, so this line and the request's own line can be found together.
+      const reqId = host.switchToHttp().getRequest<FastifyRequest | undefined>()?.id;
+      this.logger.error({ reqId }, errorLogDetail(exception));
     }
     // A handler may have marked the error cacheable on purpose (a tagged 404); anything else
     // must not be stored.

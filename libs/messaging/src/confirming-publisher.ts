@@ -4,7 +4,7 @@ import { MessagingError, PublisherUnavailableError, PublishTimeoutError } from '
 import { ReturnedMessages, sendConfirmed } from './confirm';
 import { errorMessage } from './logger';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
-import { declareExchanges, type MessagingTopology } from './topology';
+import { declareTopology, type ConsumerQueueSpec, type MessagingTopology } from './topology';
 
 export type HeaderValue = string | number | boolean;
 
@@ -43,6 +43,11 @@ export interface ConfirmingPublisherOptions {
   /** Declare the topology's exchanges on every new channel (a publish to a missing exchange
    *  closes the channel). Default true. */
   readonly declareExchanges?: boolean;
+  /**
+   * Consuming queues to declare (with their retry and dead-letter queues and bindings) on every
+   * new channel, so that what this process publishes is queued even if no consumer ever ran.
+   */
+  readonly declareQueues?: readonly ConsumerQueueSpec[];
 }
 
 /** What the publisher needs from a connection; `AmqpConnection` provides it. */
@@ -85,7 +90,7 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
         channel.on('drain', () => this.onRoom());
         channel.on('return', (message: Message) => this.returned.record(message));
         if (declare) {
-          await declareExchanges(channel, source.topology);
+          await declareTopology(channel, source.topology, options.declareQueues ?? []);
         }
       },
     });

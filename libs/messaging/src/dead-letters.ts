@@ -1,6 +1,6 @@
 import type { ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { publishConfirmed, ReturnedMessages } from './confirm';
-import { MessagingError, PublisherUnavailableError, QueueNotFoundError } from './errors';
+import { MessagingError } from './errors';
 import {
   copyProperties,
   failedAttemptsSoFar,
@@ -9,8 +9,9 @@ import {
   replayHeaders,
   type MessageHeaders,
 } from './failure-policy';
-import { errorMessage, settleWithin } from './logger';
+import { errorMessage } from './logger';
 import type { ChannelModelSource } from './managed-channel';
+import { readyMessageCount, withShortLivedChannel } from './short-lived-channel';
 import { deadLetterQueueName } from './topology';
 
 /** A message sitting in `<queue>.dead`, as an operator reads it. */
@@ -164,26 +165,12 @@ export class DeadLetters {
     });
   }
 
-  private async depth(channel: ConfirmChannel, queue: string): Promise<number> {
-    try {
-      return (await channel.checkQueue(queue)).messageCount;
-    } catch (error) {
-      throw new QueueNotFoundError(`queue ${queue} does not exist`, { cause: error });
-    }
+  private depth(channel: ConfirmChannel, queue: string): Promise<number> {
+    return readyMessageCount(channel, queue);
   }
 
-  private async withChannel<R>(work: (channel: ConfirmChannel) => Promise<R>): Promise<R> {
-    const model = this.connection.currentModel();
-    if (!model) {
-      throw new PublisherUnavailableError('not connected to the broker');
-    }
-    const channel = await model.createConfirmChannel();
-    channel.on('error', () => undefined); // reported through the failing call instead
-    try {
-      return await work(channel);
-    } finally {
-      await settleWithin(channel.close(), 5_000);
-    }
+  private withChannel<R>(work: (channel: ConfirmChannel) => Promise<R>): Promise<R> {
+    return withShortLivedChannel(this.connection, work);
   }
 }
 

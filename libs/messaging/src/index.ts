@@ -12,4 +12,5 @@ export * from './managed-channel';
 export * from './message-consumers';
 export * from './messaging.module';
 export * from './reliable-consumer';
+export * from './short-lived-channel';
 export * from './topology';

@@ -5,7 +5,7 @@ import { AmqpHealthIndicator } from './amqp-health';
 import { ConfirmingPublisher } from './confirming-publisher';
 import { DeadLetters } from './dead-letters';
 import { MessageConsumers } from './message-consumers';
-import type { MessagingTopology } from './topology';
+import type { ConsumerQueueSpec, MessagingTopology } from './topology';
 
 export interface MessagingModuleOptions {
   /** Connection name shown by RabbitMQ, e.g. the app name. */
@@ -18,6 +18,11 @@ export interface MessagingModuleOptions {
   readonly confirmTimeoutMs?: number;
   /** Backoff of consumers' retries. Default `DEFAULT_RETRY_DELAYS_MS`. */
   readonly retryDelaysMs?: readonly number[];
+  /**
+   * Consuming queues the publisher declares (see `ConfirmingPublisherOptions.declareQueues`),
+   * with this module's `retryDelaysMs`.
+   */
+  readonly declareQueues?: readonly Omit<ConsumerQueueSpec, 'retryDelaysMs'>[];
 }
 
 /**
@@ -46,6 +51,10 @@ export class MessagingModule {
           new ConfirmingPublisher(connection, {
             appId: options.appId ?? options.connectionName,
             confirmTimeoutMs: options.confirmTimeoutMs,
+            declareQueues: options.declareQueues?.map((spec) => ({
+              ...spec,
+              retryDelaysMs: options.retryDelaysMs,
+            })),
           }),
       },
       {

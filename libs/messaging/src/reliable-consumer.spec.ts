@@ -3,8 +3,9 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { PoisonMessageError } from './errors';
 import { MessageHeader } from './failure-policy';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
-import { ReliableConsumer, type ConsumeOptions } from './reliable-consumer';
+import { describeMessage, ReliableConsumer, type ConsumeOptions } from './reliable-consumer';
 import { prefixedTopology } from './topology';
+import type { MessagingLogger } from './logger';
 
 interface Published {
   exchange: string;
@@ -129,6 +130,7 @@ async function flush(): Promise<void> {
 async function start(
   handle: ConsumeOptions<{ id: number }>['handle'],
   extra: Partial<ConsumeOptions<{ id: number }>> = {},
+  logger: MessagingLogger = { log: () => undefined, warn: () => undefined, error: () => undefined },
 ) {
   let fakeHandle!: FakeHandle;
   const source = {
@@ -151,7 +153,7 @@ async function start(
       ...extra,
     },
     { prefetch: 10, maxAttempts: 3, retryDelaysMs: [1000, 5000] },
-    { log: () => undefined, warn: () => undefined, error: () => undefined },
+    logger,
   ).start();
   const channel = new FakeChannel();
   await fakeHandle.open(channel);
@@ -180,6 +182,36 @@ describe('ReliableConsumer', () => {
     ]);
     expect(channel.acks).toEqual([{ tag: 1, allUpTo: false }]);
     expect(consumer.stats()).toMatchObject({ processed: 1, inFlight: 0 });
+  });
+
+  it("hands over the request's correlationId and names it in retry lines", async () => {
+    const seen: (string | undefined)[] = [];
+    const warnings: string[] = [];
+    const { channel } = await start(
+      async (messages) => {
+        seen.push(...messages.map((consumed) => consumed.correlationId));
+        throw new Error('transient');
+      },
+      {},
+      { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
+    );
+    const delivered = message(1, { id: 7 });
+    delivered.properties.correlationId = 'req-9';
+    channel.deliver!(delivered);
+    await flush();
+    channel.published[0].confirm(null);
+    await flush();
+    expect(seen).toEqual(['req-9']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^message m-1 \(correlation req-9\) failed attempt 1\/3/),
+    ]);
+  });
+
+  it('describes a message without a correlationId by its id alone', () => {
+    expect(describeMessage(message(3, {}))).toBe('message m-3');
+    const withId = message(4, {});
+    withId.properties.correlationId = 'req-1';
+    expect(describeMessage(withId)).toBe('message m-4 (correlation req-1)');
   });
 
   it('acks a failed message only after its retry copy is confirmed', async () => {

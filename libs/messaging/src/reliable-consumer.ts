@@ -30,6 +30,8 @@ export interface ConsumedMessage<T> {
   readonly body: T;
   readonly messageId: string | undefined;
   readonly type: string | undefined;
+  /** The id of the request that caused it (AMQP `correlationId`), for log lines about it. */
+  readonly correlationId: string | undefined;
   /** Where it was first published (kept across retries and replays). */
   readonly exchange: string;
   readonly routingKey: string;
@@ -347,6 +349,7 @@ export class ReliableConsumer<T> {
     const origin = originOf(message.fields, headers);
     const messageId: unknown = properties.messageId;
     const type: unknown = properties.type;
+    const correlationId: unknown = properties.correlationId;
     const timestamp: unknown = properties.timestamp;
     return {
       ok: true,
@@ -354,6 +357,7 @@ export class ReliableConsumer<T> {
         body,
         messageId: typeof messageId === 'string' ? messageId : undefined,
         type: typeof type === 'string' ? type : undefined,
+        correlationId: typeof correlationId === 'string' ? correlationId : undefined,
         exchange: origin.exchange,
         routingKey: origin.routingKey,
         attempts: attemptNumber(headers),
@@ -460,6 +464,7 @@ export class ReliableConsumer<T> {
       deadReason: route.kind === 'dead' ? route.reason : undefined,
     });
     const described = describeError(failure.error).message;
+    const about = describeMessage(message);
     try {
       await publishConfirmed(
         session.channel,
@@ -472,20 +477,20 @@ export class ReliableConsumer<T> {
       );
     } catch (error) {
       this.logger.error(
-        `cannot move message ${String(message.properties.messageId)} to ${routingKey}: ` +
+        `cannot move ${about} to ${routingKey}: ` +
           `${errorMessage(error)}; it stays in ${this.queue}`,
       );
       return false;
     }
     if (route.kind === 'retry') {
       this.logger.warn(
-        `message ${String(message.properties.messageId)} failed attempt ${attempt}/${this.maxAttempts}` +
+        `${about} failed attempt ${attempt}/${this.maxAttempts}` +
           ` (${described}); retry in ${route.delayMs} ms`,
       );
       this.count('retried', 1);
     } else {
       this.logger.error(
-        `message ${String(message.properties.messageId)} dead-lettered to ${this.queue}.dead ` +
+        `${about} dead-lettered to ${this.queue}.dead ` +
           `(${route.reason}, attempt ${attempt}): ${described}`,
       );
       this.count('deadLettered', 1, route.reason);
@@ -545,6 +550,19 @@ export class ReliableConsumer<T> {
       this.logger.warn(`metrics listener threw: ${errorMessage(error)}`);
     }
   }
+}
+
+/**
+ * "message <id> (correlation <request id>)" for log lines: the correlation id is what an operator
+ * has from the API's answer (X-Request-Id) and greps for.
+ */
+export function describeMessage(message: Pick<Message, 'properties'>): string {
+  const correlationId: unknown = message.properties.correlationId;
+  const correlation =
+    typeof correlationId === 'string' && correlationId !== ''
+      ? ` (correlation ${correlationId})`
+      : '';
+  return `message ${String(message.properties.messageId)}${correlation}`;
 }
 
 function isPoison(error: unknown): boolean {

@@ -74,3 +74,29 @@ describe('registerRequestLog', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('request log of writes', () => {
+  it('at info, writes one line per successful write, with the request id', async () => {
+    const lines: LoggedLine[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(JSON.parse(chunk.toString()) as LoggedLine);
+        callback();
+      },
+    });
+    const app = Fastify({ genReqId: () => 'req-42' });
+    registerRequestLog(app, pino({ level: 'info' }, sink));
+    app.get('/stock', () => ({ stock: 1 }));
+    app.put('/stock', () => ({ stock: 2 }));
+    await app.ready();
+    await app.inject('/stock');
+    await app.inject({ method: 'PUT', url: '/stock' });
+    await app.close();
+    expect(lines.map((line) => [line.level, line.req.method, line.req.id])).toEqual([
+      [30, 'PUT', 'req-42'],
+    ]);
+    expect(requestLogLevel(200, 'POST')).toBe('info');
+    expect(requestLogLevel(204, 'DELETE')).toBe('info');
+    expect(requestLogLevel(200, 'HEAD')).toBe('debug');
+  });
+});

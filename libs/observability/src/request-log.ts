@@ -4,11 +4,18 @@ import type { Level, Logger } from 'pino';
 /** Paths polled by monitors: a line per poll would bury the lines that matter. */
 const QUIET_PATHS: ReadonlySet<string> = new Set(['/health', '/metrics']);
 
-/** Successes log at debug, client errors at warn, failures at error. */
-export function requestLogLevel(statusCode: number): Level {
+/** Methods that change something: their successes are worth a line at the default level. */
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Successful reads log at debug, successful writes at info (one line per admin change, with its
+ * request id: what an operator greps for to follow a change into the events), client errors at
+ * warn, failures at error.
+ */
+export function requestLogLevel(statusCode: number, method = 'GET'): Level {
   if (statusCode >= 500) return 'error';
   if (statusCode >= 400) return 'warn';
-  return 'debug';
+  return WRITE_METHODS.has(method) ? 'info' : 'debug';
 }
 
 export interface RequestLogLine {
@@ -39,11 +46,12 @@ function isQuiet(url: string): boolean {
  * One line per finished request, written from Fastify's onResponse hook. Unlike pino-http's
  * middleware, which builds a child logger with the serialized request for every request (and
  * needs Nest's Express-style middleware layer), nothing is built unless the line's level is on:
- * at the default `info`, a successful request costs one level check.
+ * at the default `info`, a successful read costs one level check. `req.id` is the request id
+ * (see request-id.ts).
  */
 export function registerRequestLog(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    const level = requestLogLevel(reply.statusCode);
+    const level = requestLogLevel(reply.statusCode, request.method);
     if (logger.isLevelEnabled(level) && !isQuiet(request.url)) {
       logger[level](requestLogLine(request, reply), 'request completed');
     }

@@ -46,3 +46,45 @@ export function isDuplicateKeyError(error: unknown, keyName: string): boolean {
   const message = error.sqlMessage ?? '';
   return new RegExp(`for key '(?:[^'.]+\\.)?${keyName}'`).test(message);
 }
+
+/**
+ * MySQL did not answer (down, restarting, out of connections): HTTP 503. The message names the
+ * dependency and is safe for clients; mysql2's own error (addresses, codes) stays in `cause` for
+ * the log.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('MySQL is unavailable: the catalog cannot be read or changed; try again shortly', {
+      cause,
+    });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** Codes of a connection that could not be made or was lost; mysql2 marks those `fatal`. */
+const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+]);
+
+/** True when `error` says MySQL could not be reached, not that a statement was refused. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, fatal } = error as { code?: unknown; fatal?: unknown };
+  return fatal === true || (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code));
+}
+
+/** Runs `work`, turning a lost or refused connection into DatabaseUnavailableError. */
+export async function orDatabaseUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : error;
+  }
+}

@@ -12,6 +12,7 @@ export * from './categories/category-tree';
 export * from './categories/category.repository';
 export * from './stock/stock-rows';
 export * from './stock/stock.repository';
+export * from './stock/stock-ledger-epoch.repository';
 export * from './outbox/outbox.repository';
 export * from './demo/prng';
 export * from './demo/demo-catalog';

@@ -22,7 +22,15 @@ describe('migrations (MySQL)', () => {
   };
 
   const names = Object.keys(MIGRATIONS).sort();
-  const allTables = ['categories', 'outbox', 'product_categories', 'products', 'stock'];
+  const allTables = [
+    'categories',
+    'outbox',
+    'product_categories',
+    'products',
+    'stock',
+    'stock_barriers',
+    'stock_ledger_epochs',
+  ];
 
   it('applies every migration in order, then none', async () => {
     expect(await migrateToLatest(test.db)).toEqual(names);

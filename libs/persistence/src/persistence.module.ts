@@ -14,6 +14,7 @@ import { DATABASE } from './database.tokens';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { ProductRepository } from './products/product.repository';
 import type { Database } from './schema';
+import { StockLedgerEpochRepository } from './stock/stock-ledger-epoch.repository';
 import { StockRepository } from './stock/stock.repository';
 
 export interface PersistenceModuleOptions extends CreateDatabaseOptions {
@@ -31,7 +32,13 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [ProductRepository, CategoryRepository, StockRepository, OutboxRepository];
+const REPOSITORIES = [
+  ProductRepository,
+  CategoryRepository,
+  StockRepository,
+  StockLedgerEpochRepository,
+  OutboxRepository,
+];
 
 /**
  * The MySQL connection pool (`@InjectDatabase()`) and the repositories, for the whole app.

@@ -11,6 +11,8 @@ export interface Database {
   product_categories: ProductCategoriesTable;
   stock: StockTable;
   outbox: OutboxTable;
+  stock_ledger_epochs: StockLedgerEpochsTable;
+  stock_barriers: StockBarriersTable;
 }
 
 /** DATETIME(3) with a database default: optional on insert. */
@@ -61,6 +63,19 @@ export interface OutboxTable {
   published_at: Date | null;
   attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
+  /** The request id of the write (AMQP `correlationId`); null without one. */
+  correlation_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface StockLedgerEpochsTable {
+  epoch: number;
+  started_at: DefaultedTimestamp;
+  reason: string;
+}
+
+export interface StockBarriersTable {
+  token: string;
+  reached_at: DefaultedTimestamp;
 }
 
 export type CategoryRow = Selectable<CategoriesTable>;

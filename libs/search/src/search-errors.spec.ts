@@ -57,7 +57,9 @@ describe('toSearchError', () => {
     const cause = new errors.ConnectionError('connect ECONNREFUSED 127.0.0.1:9200');
     const error = toSearchError(cause);
     expect(error).toBeInstanceOf(SearchUnavailableError);
-    expect((error as Error).message).toBe('Search is temporarily unavailable');
+    expect((error as Error).message).toBe(
+      'Elasticsearch is unavailable: search cannot answer; try again shortly',
+    );
     expect((error as Error).message).not.toContain('9200');
     expect((error as Error).cause).toBe(cause);
   });

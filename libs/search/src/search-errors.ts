@@ -9,7 +9,7 @@ export class SearchUnavailableError extends Error {
   override readonly name = 'SearchUnavailableError';
 
   constructor(cause?: unknown) {
-    super('Search is temporarily unavailable', { cause });
+    super('Elasticsearch is unavailable: search cannot answer; try again shortly', { cause });
   }
 }
 

@@ -10,3 +10,5 @@ export * from './stock-outbox-relay';
 export * from './redis-lease';
 export * from './stock.module';
 export * from './mysql-stock-restore-source';
+export * from './published-stock-events';
+export * from './stock-outbox-metrics';

@@ -1,4 +1,9 @@
-import type { ProductRepository, StockRepository } from '@shop/persistence';
+import type {
+  ProductRepository,
+  StockLedgerEpochRepository,
+  StockRepository,
+} from '@shop/persistence';
+import type { PublishedStockEvents } from './published-stock-events';
 import type { StockRestoreSource } from './stock-ledger-restorer';
 import type { StockRestoreRow } from './stock-ledger';
 
@@ -7,9 +12,19 @@ const PAGE_SIZE = 1000;
 /** MySQL, the source of truth, as what the ledger is rebuilt from when Redis comes back empty. */
 export class MysqlStockRestoreSource implements StockRestoreSource {
   constructor(
-    private readonly products: ProductRepository,
-    private readonly stock: StockRepository,
+    private readonly products: Pick<ProductRepository, 'allIds'>,
+    private readonly stock: Pick<StockRepository, 'page'>,
+    private readonly epochs: Pick<StockLedgerEpochRepository, 'begin'>,
+    private readonly published: Pick<PublishedStockEvents, 'awaitAppliedInMysql'>,
   ) {}
+
+  awaitPublishedEvents(signal: AbortSignal): Promise<void> {
+    return this.published.awaitAppliedInMysql(signal);
+  }
+
+  beginEpoch(reason: string): Promise<{ epoch: number; versionFloor: number }> {
+    return this.epochs.begin(reason);
+  }
 
   async *productIds(): AsyncIterable<readonly number[]> {
     const ids = await this.products.allIds();

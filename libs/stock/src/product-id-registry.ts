@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { parseProductId } from './stock-change';
+import { parseProductId } from '@shop/contracts';
 import { StockKeys } from './stock-keys';
 
 const CHUNK = 1000;
@@ -38,15 +38,47 @@ export class ProductIdRegistry {
   }
 
   /**
-   * Forgets ids (product deleted). Their level hashes stay: a reappearing id would get its old
-   * figures back, and MySQL's stock rows are not deleted either.
+   * Forgets products the catalog deleted: the registration and the level hash go together (one
+   * MULTI per chunk), so the stock API answers 404 and the ledger keeps no figures MySQL no longer
+   * has (its stock row went with the product, by foreign key). Product ids are never reused
+   * (AUTO_INCREMENT), so no product can inherit them. Returns how many were registered.
    */
   async unregister(ids: readonly number[]): Promise<number> {
     let removed = 0;
     for (const chunk of chunks(ids.map((id) => parseProductId(id)))) {
-      removed += await this.redis.zrem(this.keys.knownIds, ...chunk);
+      const replies = await this.redis
+        .multi()
+        .zrem(this.keys.knownIds, ...chunk)
+        .del(...chunk.map((id) => this.keys.level(id)))
+        .exec();
+      const failed = replies?.find(([error]) => error !== null);
+      if (!replies || failed) throw failed?.[0] ?? new Error('unregister: the MULTI was aborted');
+      removed += Number(replies[0][1]);
     }
     return removed;
+  }
+
+  /**
+   * Ids of every level hash, registered or not, in batches (SCAN: unordered, an id may repeat).
+   * Level hashes of ids that are not registered are what deletes left behind before `unregister`
+   * removed them too: the reconciler finds them here.
+   */
+  async *levelIds(batchSize = CHUNK): AsyncGenerator<number[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        this.keys.levels,
+        'COUNT',
+        batchSize,
+      );
+      cursor = next;
+      const ids = keys
+        .map((key) => this.keys.levelId(key))
+        .filter((id): id is number => id !== null);
+      if (ids.length > 0) yield ids;
+    } while (cursor !== '0');
   }
 
   /**

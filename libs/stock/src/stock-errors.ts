@@ -82,9 +82,9 @@ export class LedgerUnavailableError extends StockLedgerError {
   readonly code = 'LEDGER_UNAVAILABLE';
 
   constructor(cause: unknown) {
-    super(
-      `The stock ledger is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
+    // The client hears which dependency is down; the Redis client's own text (addresses, ioredis
+    // states) stays in `cause`, which the error log prints.
+    super('Redis is unavailable: the stock ledger cannot be read or changed; try again shortly');
     this.cause = cause;
   }
 }

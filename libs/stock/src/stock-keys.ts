@@ -7,15 +7,16 @@
  * | `<p>level:<id>`            | hash   | `stock`, `version`, `updatedAt` (epoch ms, Redis clock)    |
  * | `<p>known-ids`             | zset   | product ids the catalog has, member = score = id (so the  |
  * |                            |        | reconciler can page through them in id order)             |
- * | `<p>ready`                 | string | ISO instant of the last restore from MySQL. Redis keeps   |
- * |                            |        | nothing on disk here: when it comes back empty the marker |
- * |                            |        | is missing and reads and writes are refused until the     |
- * |                            |        | ledger is restored                                        |
+ * | `<p>ready`                 | string | version floor of the ledger's epoch (see stock-version.ts |
+ * |                            |        | in contracts; a date from before epochs reads as 0). When |
+ * |                            |        | Redis comes back empty the marker is missing and reads    |
+ * |                            |        | and writes are refused until the ledger is restored       |
  * | `<p>restoring`             | set    | tokens of restores in progress (PEXPIRE); `markReady`     |
  * |                            |        | with a token only succeeds while it is still there, so a  |
  * |                            |        | flush in the middle of a restore is never marked ready    |
  * | `<p>outbox`                | stream | pending change events, fields `id stock delta version     |
- * |                            |        | reason at` (at = epoch ms). Never capped: the relay XDELs |
+ * |                            |        | reason at cid` (at = epoch ms, cid = request id or '').   |
+ * |                            |        | Never capped: the relay XDELs                             |
  * |                            |        | an entry only after the broker confirmed it               |
  * | `<p>outbox:malformed`      | stream | entries the relay could not parse, kept for a human       |
  * | `<p>outbox:relay-lease`    | string | owner token of the one relay allowed to publish (PX)      |
@@ -36,6 +37,8 @@ export class StockKeys {
   readonly relayLease: string;
   /** SCAN pattern matching every key of this ledger (tests clean up with it). */
   readonly everything: string;
+  /** SCAN pattern matching every level hash (the reconciler looks for orphans with it). */
+  readonly levels: string;
 
   constructor(readonly prefix: string = DEFAULT_STOCK_KEY_PREFIX) {
     if (prefix.length === 0 || /[*?[\]\s]/.test(prefix)) {
@@ -48,10 +51,19 @@ export class StockKeys {
     this.outboxMalformed = `${prefix}outbox:malformed`;
     this.relayLease = `${prefix}outbox:relay-lease`;
     this.everything = `${prefix}*`;
+    this.levels = `${prefix}level:*`;
   }
 
   level(id: number): string {
     return `${this.prefix}level:${id}`;
+  }
+
+  /** The product id of a level hash's key (`level(id)`'s inverse); null for any other key. */
+  levelId(key: string): number | null {
+    const match = /^level:([1-9][0-9]*)$/.exec(
+      key.startsWith(this.prefix) ? key.slice(this.prefix.length) : '',
+    );
+    return match ? Number(match[1]) : null;
   }
 
   idempotency(key: string): string {

@@ -2,8 +2,15 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger, StockRestoreRow } from './stock-ledger';
 
-/** Where a restore reads from: MySQL (libs/persistence implements it for the stock API). */
+/** Where a restore reads from: MySQL (MysqlStockRestoreSource). */
 export interface StockRestoreSource {
+  /**
+   * Resolves once every stock event published before the call is applied in MySQL, so the rows
+   * read next include every change the lost ledger had confirmed and published.
+   */
+  awaitPublishedEvents(signal: AbortSignal): Promise<void>;
+  /** Records a new ledger epoch; its floor is above every version issued before. */
+  beginEpoch(reason: string): Promise<{ epoch: number; versionFloor: number }>;
   /** Every product id the catalog has, in batches. */
   productIds(): AsyncIterable<readonly number[]>;
   /** Every row of MySQL's `stock` table, in batches. */
@@ -11,6 +18,7 @@ export interface StockRestoreSource {
 }
 
 export interface StockRestoreReport {
+  epoch: number;
   productIds: number;
   restored: number;
   unchanged: number;
@@ -25,10 +33,12 @@ export interface StockLedgerRestorerOptions {
 const ATTEMPTS = 3;
 
 /**
- * Brings the ledger back after Redis lost it (it keeps nothing on disk here): registers the
- * catalog's product ids, writes MySQL's figures (never lowering a newer version), then sets the
- * ready marker. Until then the ledger refuses reads and writes. Several processes may restore at
- * once: every step is idempotent.
+ * Brings the ledger back when Redis lost it (a new node, a lost disk: Redis runs with AOF, so a
+ * restart keeps it). First waits until every stock event already published is in MySQL, then
+ * starts a new version epoch, registers the catalog's product ids, writes MySQL's figures (never
+ * lowering a newer version), and sets the ready marker with the epoch's version floor. Until then
+ * the ledger refuses reads and writes (503). Several processes may restore at once: every step is
+ * idempotent, and the highest floor wins.
  */
 export class StockLedgerRestorer {
   private readonly checkIntervalMs: number;
@@ -36,6 +46,7 @@ export class StockLedgerRestorer {
   private inFlight: Promise<StockRestoreReport | null> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private watching = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly ledger: StockLedger,
@@ -89,6 +100,7 @@ export class StockLedgerRestorer {
 
   async stop(): Promise<void> {
     this.watching = false;
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.inFlight?.catch(() => null);
@@ -96,9 +108,18 @@ export class StockLedgerRestorer {
 
   private async restoreIfNeeded(): Promise<StockRestoreReport | null> {
     if (await this.ledger.isReady()) return null;
+    this.logger.warn(
+      'Redis has no stock ledger: waiting until every stock event already published is in ' +
+        'MySQL, then restoring from MySQL (the stock API answers 503 until then)',
+    );
+    await this.source.awaitPublishedEvents(this.stopping.signal);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+      if (await this.ledger.isReady()) return null; // another process restored meanwhile
       const token = await this.ledger.beginRestore();
-      const report: StockRestoreReport = { productIds: 0, restored: 0, unchanged: 0 };
+      const { epoch, versionFloor } = await this.source.beginEpoch(
+        'Redis came back without the stock ledger',
+      );
+      const report: StockRestoreReport = { epoch, productIds: 0, restored: 0, unchanged: 0 };
       for await (const ids of this.source.productIds()) {
         await this.registry.register(ids);
         report.productIds += ids.length;
@@ -108,10 +129,11 @@ export class StockLedgerRestorer {
         report.restored += result.restoredIds.length;
         report.unchanged += result.unchangedIds.length;
       }
-      if (await this.ledger.markReady(token)) {
+      if (await this.ledger.markReady(token, versionFloor)) {
         this.logger.log(
-          `Stock ledger restored from MySQL: ${report.productIds} products, ` +
-            `${report.restored} levels written, ${report.unchanged} already current`,
+          `Stock ledger restored from MySQL in epoch ${epoch} (versions above ${versionFloor}): ` +
+            `${report.productIds} products, ${report.restored} levels written, ` +
+            `${report.unchanged} already current`,
         );
         return report;
       }

@@ -1,4 +1,4 @@
-import { MAX_STOCK } from '@shop/contracts';
+import { MAX_STOCK, stockEpochFloor } from '@shop/contracts';
 import { Redis } from 'ioredis';
 import { ProductIdRegistry } from './product-id-registry';
 import {
@@ -298,12 +298,29 @@ describe('StockLedger on Redis', () => {
     });
 
     it('restores an emptied Redis from the source, then serves its figures', async () => {
+      const epochs: number[] = [];
+      let drains = 0;
       const source: StockRestoreSource = {
+        awaitPublishedEvents: () => {
+          drains += 1;
+          return Promise.resolve();
+        },
+        beginEpoch: () => {
+          const epoch = epochs.length;
+          epochs.push(epoch);
+          return Promise.resolve({ epoch, versionFloor: stockEpochFloor(epoch) });
+        },
         productIds: () => inBatches([1, 2], [3]),
         stockRows: () => inBatches([row(1, 5, 3), row(3, 0, 9)]),
       };
       const restorer = new StockLedgerRestorer(ledger, registry, source);
-      expect(await restorer.ensureReady()).toEqual({ productIds: 3, restored: 2, unchanged: 0 });
+      expect(await restorer.ensureReady()).toEqual({
+        epoch: 0,
+        productIds: 3,
+        restored: 2,
+        unchanged: 0,
+      });
+      expect(drains).toBe(1);
       expect(await ledger.isReady()).toBe(true);
       expect(await ledger.getMany([1, 2, 3])).toMatchObject([
         { stock: 5, version: 3 },
@@ -317,11 +334,22 @@ describe('StockLedger on Redis', () => {
       // Ready already: nothing to do.
       expect(await restorer.ensureReady()).toBeNull();
 
-      // Redis comes back empty: refused until the restorer has run again.
+      // Redis comes back empty: refused until the restorer has run again, which waits for the
+      // published events first and starts a new epoch.
       await deleteKeysWithPrefix(redis, prefix);
       await expect(ledger.get(1)).rejects.toThrow(LedgerNotReadyError);
-      expect(await restorer.ensureReady()).toMatchObject({ restored: 2 });
+      expect(await restorer.ensureReady()).toMatchObject({ epoch: 1, restored: 2 });
+      expect(drains).toBe(2);
       expect(await ledger.get(1)).toMatchObject({ stock: 5, version: 3 });
+      // Version 4 was issued before the loss: the next change is past the new epoch's floor,
+      // also for a product that never had a level.
+      expect(await ledger.apply(1, { action: 'decrement', amount: 1 })).toMatchObject({
+        stock: 4,
+        version: stockEpochFloor(1) + 1,
+      });
+      expect(await ledger.apply(2, { action: 'set', amount: 7 })).toMatchObject({
+        version: stockEpochFloor(1) + 1,
+      });
     });
 
     it('does not mark a restore ready when Redis was emptied in the middle of it', async () => {
@@ -350,6 +378,22 @@ describe('StockLedger on Redis', () => {
       expect(await registry.has(12)).toBe(true);
       expect(await registry.replaceAll([])).toBe(0);
       expect(await registry.count()).toBe(0);
+    });
+
+    it('removes the level hash with the registration, and lists the ids of every level hash', async () => {
+      await readyWith([21, 22]);
+      await ledger.apply(21, { action: 'set', amount: 4 });
+      await ledger.apply(22, { action: 'set', amount: 5 });
+      // A level left behind by a delete from before unregister removed levels too.
+      await ledger.restore([{ id: 23, stock: 1, version: 1, updatedAt: new Date() }]);
+      const listed: number[] = [];
+      for await (const ids of registry.levelIds(1)) listed.push(...ids);
+      expect([...new Set(listed)].sort((a, b) => a - b)).toEqual([21, 22, 23]);
+
+      expect(await registry.unregister([21, 23])).toBe(1);
+      expect(await redis.exists(ledger.keys.level(21), ledger.keys.level(23))).toBe(0);
+      expect(await ledger.get(21)).toBeNull();
+      expect(await ledger.get(22)).toMatchObject({ stock: 5 });
     });
   });
 });

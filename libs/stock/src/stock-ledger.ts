@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_STOCK, StockLevel } from '@shop/contracts';
+import { MAX_STOCK, parseProductId, StockLevel } from '@shop/contracts';
 import type { Redis } from 'ioredis';
 import {
   idempotencyFingerprint,
   MAX_IDS_PER_READ,
-  parseProductId,
   StockChange,
   StockChangeResult,
   validateIdempotencyKey,
@@ -114,12 +113,13 @@ export class StockLedger {
    * nothing changed; LedgerUnavailableError when Redis did not answer (the change may or may not
    * have been applied: retry with the same Idempotency-Key). With an idempotency key, a repeat returns the first answer (`replayed: true`).
    * Only successful changes are remembered: a refused request changed nothing, so its retry is
-   * evaluated afresh.
+   * evaluated afresh. `correlationId` (the request id) goes into the change's outbox entry and
+   * from there onto its messages as the AMQP `correlationId`.
    */
   async apply(
     productId: number,
     change: StockChange,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; correlationId?: string } = {},
   ): Promise<StockChangeResult> {
     const id = parseProductId(productId);
     const { action, amount } = validateStockChange(change);
@@ -141,6 +141,7 @@ export class StockLedger {
           MAX_STOCK,
           key === undefined ? '' : idempotencyFingerprint(id, { action, amount }),
           this.idempotencyTtlSeconds,
+          options.correlationId ?? '',
         ),
       ),
     );
@@ -295,15 +296,19 @@ export class StockLedger {
   }
 
   /**
-   * Sets the ready marker; writes and reads are accepted from then on. With a token from
-   * `beginRestore`, only if that restore is still current. Returns whether the marker was set.
+   * Sets the ready marker; writes and reads are accepted from then on, and every new version is
+   * above `versionFloor` (the ledger epoch's floor). With a token from `beginRestore`, only if
+   * that restore is still current. Returns whether the marker was set.
    */
-  async markReady(restoreToken?: string): Promise<boolean> {
+  async markReady(restoreToken?: string, versionFloor = 0): Promise<boolean> {
+    if (!Number.isSafeInteger(versionFloor) || versionFloor < 0) {
+      throw new InvalidStockRequestError(`Invalid version floor ${versionFloor}`);
+    }
     const marked = await this.scripts.shopStockMarkReady(
       this.keys.ready,
       this.keys.restoring,
       restoreToken ?? '',
-      new Date().toISOString(),
+      versionFloor,
     );
     return marked === 1;
   }

@@ -156,6 +156,15 @@ export class StockOutboxRelay {
   }
 
   /**
+   * When the oldest waiting entry was appended (its stream id is Redis' clock in ms), or null
+   * when none waits: how far the relay lags behind the writes.
+   */
+  async oldestPendingAt(): Promise<Date | null> {
+    const [first] = await this.redis.xrange(this.keys.outbox, '-', '+', 'COUNT', 1);
+    return first ? new Date(Number(first[0].split('-')[0])) : null;
+  }
+
+  /**
    * One round: reads up to `batchSize` entries from the start of the outbox, publishes them in
    * order, removes those confirmed (see `planOutboxRemoval`). Ignores the lease: the loop holds
    * it; call this directly only where no other relay runs (tests, a drain command).
@@ -184,7 +193,9 @@ export class StockOutboxRelay {
 
     const { confirmed, lastError } = await publishOutboxBatch(
       this.publisher,
-      entries.map((entry) => stockOutgoingMessages(entry.event, this.exchange)),
+      entries.map((entry) =>
+        stockOutgoingMessages(entry.event, this.exchange, entry.correlationId),
+      ),
     );
     const plan = planOutboxRemoval(entries, confirmed);
     if (plan.remove.length > 0) {

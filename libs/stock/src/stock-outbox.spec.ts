@@ -97,6 +97,27 @@ describe('stockOutgoingMessages', () => {
   });
 });
 
+describe('correlation id', () => {
+  const fields = ['id', '7', 'stock', '5', 'delta', '1', 'version', '9', 'reason', 'set'];
+
+  it("reads the entry's cid as its correlation id; an empty or missing cid is none", () => {
+    expect(parseOutboxEntry('1-0', [...fields, 'at', '1', 'cid', 'req-1']).correlationId).toBe(
+      'req-1',
+    );
+    expect(parseOutboxEntry('1-0', [...fields, 'at', '1', 'cid', ''])).not.toHaveProperty(
+      'correlationId',
+    );
+    expect(parseOutboxEntry('1-0', [...fields, 'at', '1'])).not.toHaveProperty('correlationId');
+  });
+
+  it('puts it on every message of the change', () => {
+    const messages = stockOutgoingMessages(event(0, -1), 'stock', 'req-1');
+    expect(messages).toHaveLength(2);
+    expect(messages.map((message) => message.options.correlationId)).toEqual(['req-1', 'req-1']);
+    expect(stockPublishProperties(event(1, 1))).not.toHaveProperty('correlationId');
+  });
+});
+
 describe('publishOutboxBatch', () => {
   const groups = [
     stockOutgoingMessages(event(0, -1, { id: 1 })),

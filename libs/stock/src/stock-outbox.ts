@@ -13,6 +13,8 @@ export interface StockPublishProperties {
   readonly type: string;
   readonly timestamp?: Date;
   readonly headers?: Readonly<Record<string, string | number | boolean>>;
+  /** The id of the request that made the change (AMQP `correlationId`). */
+  readonly correlationId?: string;
 }
 
 /** One message of a batch. */
@@ -53,6 +55,8 @@ export interface StockEventPublisher {
 export interface OutboxEntry {
   entryId: string;
   event: StockChangedEvent;
+  /** The request id the change was made under (stream field `cid`), when there was one. */
+  correlationId?: string;
 }
 
 export class MalformedOutboxEntryError extends Error {
@@ -89,8 +93,11 @@ export function parseOutboxEntry(entryId: string, fields: readonly string[]): Ou
   if (!isReason(reason)) {
     throw new MalformedOutboxEntryError(entryId, `reason=${String(reason)}`);
   }
+  // Entries written before the field existed, or by a change without a request, have none.
+  const correlationId = map.get('cid');
   return {
     entryId,
+    ...(correlationId ? { correlationId } : {}),
     event: {
       id: integer('id'),
       stock: integer('stock'),
@@ -122,20 +129,25 @@ export function stockMessageId(event: Pick<StockChangedEvent, 'id' | 'version'>)
   return `stock-${event.id}-v${event.version}`;
 }
 
-export function stockPublishProperties(event: StockChangedEvent): StockPublishProperties {
+export function stockPublishProperties(
+  event: StockChangedEvent,
+  correlationId?: string,
+): StockPublishProperties {
   return {
     messageId: stockMessageId(event),
     type: MessageType.StockChanged,
     timestamp: new Date(event.occurredAt),
+    ...(correlationId ? { correlationId } : {}),
   };
 }
 
-/** Every message of one change, `info` first. */
+/** Every message of one change, `info` first, each with the change's request id. */
 export function stockOutgoingMessages(
   event: StockChangedEvent,
   exchange: string = STOCK_EXCHANGE,
+  correlationId?: string,
 ): StockOutgoingMessage[] {
-  const options = stockPublishProperties(event);
+  const options = stockPublishProperties(event, correlationId);
   return stockRoutingKeys(event).map((routingKey) => ({
     exchange,
     routingKey,

@@ -16,7 +16,8 @@ import type { Redis } from 'ioredis';
  * version + 1, outbox event, idempotency record.
  *
  * KEYS: 1 level hash, 2 known-ids zset, 3 ready marker, 4 outbox stream, 5 idempotency record
- * ARGV: 1 id, 2 action, 3 amount, 4 max stock, 5 fingerprint ('' = no key), 6 record TTL seconds
+ * ARGV: 1 id, 2 action, 3 amount, 4 max stock, 5 fingerprint ('' = no key), 6 record TTL seconds,
+ *       7 correlation id (the request id, stored as the entry's `cid`; '' or absent = none)
  * Reply: {'OK', stock, version} | {'REPLAYED', stock, version} | {'INSUFFICIENT', stock, version}
  *      | {'OVER_LIMIT', stock, version} | {'NOT_READY'} | {'NOT_FOUND'}
  *      | {'IDEMPOTENCY_KEY_REUSED'} | {'INVALID', field}
@@ -25,7 +26,8 @@ import type { Redis } from 'ioredis';
  * an increment/decrement by 0: an admin asked for it, and consumers see one event per 200.
  */
 export const APPLY_STOCK_CHANGE_LUA = `
-if redis.call('EXISTS', KEYS[3]) == 0 then return {'NOT_READY'} end
+local readyMarker = redis.call('GET', KEYS[3])
+if not readyMarker then return {'NOT_READY'} end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'NOT_FOUND'} end
 local fingerprint = ARGV[5]
 if fingerprint ~= '' then
@@ -58,13 +60,17 @@ else
 end
 local time = redis.call('TIME')
 local now = time[1] .. string.format('%03d', math.floor(tonumber(time[2]) / 1000))
+-- The marker holds the version floor of the current ledger epoch (older markers hold a date:
+-- floor 0). After a restore every new version starts above every version issued before it.
+local floor = tonumber(readyMarker) or 0
+if version < floor then version = floor end
 version = version + 1
 local stockText = string.format('%d', nextStock)
 local versionText = string.format('%d', version)
 redis.call('HSET', KEYS[1], 'stock', stockText, 'version', versionText, 'updatedAt', now)
 redis.call('XADD', KEYS[4], '*', 'id', ARGV[1], 'stock', stockText,
   'delta', string.format('%d', nextStock - stock), 'version', versionText,
-  'reason', action, 'at', now)
+  'reason', action, 'at', now, 'cid', ARGV[7] or '')
 if fingerprint ~= '' then
   redis.call('HSET', KEYS[5], 'fingerprint', fingerprint, 'stock', stockText, 'version', versionText)
   redis.call('EXPIRE', KEYS[5], ARGV[6])
@@ -117,14 +123,20 @@ return reply
 `;
 
 /**
- * KEYS: 1 ready marker, 2 set of restore tokens; ARGV: 1 token ('' = unconditional), 2 marker value
+ * Sets the ready marker to a version floor (see APPLY_STOCK_CHANGE_LUA); a marker that is already
+ * there keeps the higher floor, so concurrent restores never lower it.
+ *
+ * KEYS: 1 ready marker, 2 set of restore tokens; ARGV: 1 token ('' = unconditional), 2 floor
  * Reply: 1 marked ready, 0 the restore's token vanished (Redis was emptied meanwhile)
  */
 export const MARK_LEDGER_READY_LUA = `
 if ARGV[1] ~= '' then
   if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[2])
+local current = tonumber(redis.call('GET', KEYS[1]))
+if (not current) or current < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[2])
+end
 return 1
 `;
 

@@ -38,6 +38,8 @@ const published: { exchange: string; routingKey: string; body: StockChangedEvent
     {
       provide: SOURCE,
       useValue: {
+        awaitPublishedEvents: () => Promise.resolve(),
+        beginEpoch: () => Promise.resolve({ epoch: 0, versionFloor: 0 }),
         productIds: () => inBatches([7, 8]),
         stockRows: () =>
           inBatches([{ id: 7, stock: 3, version: 2, updatedAt: new Date('2025-01-01T00:00:00Z') }]),

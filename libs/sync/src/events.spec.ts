@@ -1,5 +1,10 @@
 import { PoisonMessageError } from '@shop/messaging';
-import { crossesZero, parseCatalogChange, parseStockChangedEvent } from './events';
+import {
+  crossesZero,
+  parseCatalogChange,
+  parseStockChangedEvent,
+  parseStockToMysqlMessage,
+} from './events';
 
 const event = {
   id: 7,
@@ -69,5 +74,27 @@ describe('parseCatalogChange', () => {
       PoisonMessageError,
     );
     expect(() => parseCatalogChange({ hello: 'world' })).toThrow(PoisonMessageError);
+  });
+});
+
+describe('parseStockToMysqlMessage', () => {
+  it('reads a barrier and a stock event apart', () => {
+    const barrier = { barrier: 'b-1', requestedAt: '2025-01-01T00:00:00.000Z' };
+    expect(parseStockToMysqlMessage(barrier)).toEqual(barrier);
+    const event = {
+      id: 1,
+      stock: 2,
+      delta: -1,
+      version: 3,
+      reason: 'decrement',
+      occurredAt: '2025-01-01T00:00:00.000Z',
+    };
+    expect(parseStockToMysqlMessage(event)).toEqual(event);
+  });
+
+  it('takes a malformed barrier for poison', () => {
+    expect(() => parseStockToMysqlMessage({ barrier: '', requestedAt: 'soon' })).toThrow(
+      PoisonMessageError,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { MAX_STOCK, type StockChangedEvent } from '@shop/contracts';
+import { MAX_STOCK, type StockBarrier, type StockChangedEvent } from '@shop/contracts';
 import { PoisonMessageError } from '@shop/messaging';
 import { z } from 'zod';
 
@@ -38,6 +38,28 @@ export function parseStockChangedEvent(raw: unknown): StockChangedEvent {
     reason: event.reason as StockChangedEvent['reason'],
     occurredAt: event.occurredAt,
   };
+}
+
+const stockBarrierSchema = z.object({
+  barrier: z.string().min(1).max(64),
+  requestedAt: isoInstant,
+});
+
+/** What the stock→MySQL queue carries: stock events, and a ledger rebuild's barriers. */
+export type StockToMysqlMessage = StockChangedEvent | StockBarrier;
+
+export function isStockBarrier(message: StockToMysqlMessage): message is StockBarrier {
+  return 'barrier' in message;
+}
+
+/** A stock event, or a `StockBarrier` sent straight to the stock→MySQL queue. */
+export function parseStockToMysqlMessage(raw: unknown): StockToMysqlMessage {
+  if (typeof raw === 'object' && raw !== null && 'barrier' in raw) {
+    const result = stockBarrierSchema.safeParse(raw);
+    if (!result.success) throw poison('stock barrier', result.error);
+    return result.data;
+  }
+  return parseStockChangedEvent(raw);
 }
 
 /** The stock before the change: `stock - delta`. */

@@ -17,5 +17,6 @@ export * from './runtime/sync-consumers';
 export * from './runtime/dependency-outage';
 export * from './runtime/sync-consumer-runner';
 export * from './runtime/sync-metrics';
+export * from './runtime/batch-log';
 export * from './runtime/queue-depth-poller';
 export * from './sync-services';

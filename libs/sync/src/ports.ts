@@ -9,7 +9,7 @@ import type { ProductIdRegistry, StockLedger } from '@shop/stock';
  * in small fakes, and a reader sees at a glance which calls a consumer makes.
  */
 
-export type StockRowWriter = Pick<StockRepository, 'applyVersioned'>;
+export type StockRowWriter = Pick<StockRepository, 'applyVersioned' | 'recordBarriers'>;
 export type StockRowReader = Pick<StockRepository, 'findByIds'>;
 export type ProductReader = Pick<ProductRepository, 'findByIds'>;
 export type ProductPager = Pick<ProductRepository, 'listPage' | 'findByIds'>;

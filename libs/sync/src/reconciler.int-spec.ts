@@ -1,6 +1,5 @@
 import { toProductDocument } from '@shop/catalog';
 import type { ProductRecord } from '@shop/persistence';
-import { MysqlStockRestoreSource, StockLedgerRestorer } from '@shop/stock';
 import { RECONCILE_KINDS, type ReconcileReport } from './reconcile/reconcile-report';
 import { createReconciler } from './sync-services';
 import { createSyncTestWorld, type SyncTestWorld } from './testing/int-support';
@@ -129,37 +128,6 @@ describe('Reconciler against MySQL, Redis and Elasticsearch', () => {
 
     const again = await createReconciler(world.services, { graceMs: 0 }).run();
     expect(counts(again)).toEqual({});
-  });
-
-  it('restores a ledger Redis lost entirely, and counts what came back', async () => {
-    const ids = products.map((product) => product.id);
-    let cursor = '0';
-    do {
-      const [next, found] = await world.redis.scan(
-        cursor,
-        'MATCH',
-        `${world.keyPrefix}*`,
-        'COUNT',
-        1000,
-      );
-      if (found.length > 0) await world.redis.del(...found);
-      cursor = next;
-    } while (cursor !== '0');
-    const restorer = new StockLedgerRestorer(
-      world.ledger,
-      world.registry,
-      new MysqlStockRestoreSource(world.products, world.stock),
-      { logger: { log: () => undefined, warn: () => undefined, error: () => undefined } },
-    );
-    const report = await createReconciler(
-      { ...world.services, restoreLedger: () => restorer.ensureReady() },
-      { graceMs: 0, parts: ['stock'] },
-    ).run();
-    expect(report.ok).toBe(true);
-    expect(report.kinds['stock.missingInRedis']).toEqual({ found: ids.length, fixed: ids.length });
-    expect(
-      (await world.ledger.getMany(ids)).every((level) => level?.stock === 5 && level.version === 3),
-    ).toBe(true);
   });
 
   it('reports a store that does not answer and still runs the other part', async () => {

@@ -22,8 +22,6 @@ export interface SyncServices {
   readonly registry: ProductIdRegistry;
   readonly indexer: ProductIndexer;
   readonly purger: CachePurger;
-  /** Restores a ledger Redis lost (`StockLedgerRestorer.ensureReady`); optional. */
-  readonly restoreLedger?: () => Promise<{ restored: number } | null>;
 }
 
 export type SyncLoggerFactory = (context: string) => SyncLogger;
@@ -89,7 +87,6 @@ export function createReconciler(
               mysql: services.stock,
               ledger: services.ledger,
               registry: services.registry,
-              ensureLedgerReady: services.restoreLedger,
               purger,
               logger: logger('StockReconciler'),
             },

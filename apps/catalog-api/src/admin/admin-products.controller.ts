@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-  Patch,
-  Post,
-  Put,
-} from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -19,18 +9,19 @@ import {
 } from '@nestjs/swagger';
 import { toProduct } from '@shop/persistence';
 import type { Product } from '@shop/contracts';
-import { AdminOnly } from '@shop/http';
+import { AdminOnly, ProductIdPipe, RequestId } from '@shop/http';
 import { ProductRepository } from '@shop/persistence';
 import { CatalogOutboxRelayService } from './catalog-outbox-relay.service';
 import { ProductInputDto, ProductPatchDto } from './product-input.dto';
-
-const productId = new ParseIntPipe({ errorHttpStatusCode: 404 });
 
 /**
  * Merchandisers' writes. MySQL is the source of truth: each write commits the product and its
  * outbox event together; search and caches follow through the relay and the sync worker.
  */
 @ApiTags('admin')
+@ApiBadRequestResponse({
+  description: 'Invalid field, unknown category, or an id that is not digits',
+})
 @AdminOnly()
 @Controller('admin/products')
 export class AdminProductsController {
@@ -43,8 +34,11 @@ export class AdminProductsController {
   @ApiCreatedResponse({ description: 'The created product with its id' })
   @ApiConflictResponse({ description: 'The SKU is taken' })
   @ApiBadRequestResponse({ description: 'Invalid field or unknown category' })
-  async create(@Body() input: ProductInputDto): Promise<Product> {
-    const product = await this.products.create(input);
+  async create(
+    @Body() input: ProductInputDto,
+    @RequestId() correlationId: string,
+  ): Promise<Product> {
+    const product = await this.products.create(input, { correlationId });
     this.relay.notify();
     return toProduct(product);
   }
@@ -53,10 +47,11 @@ export class AdminProductsController {
   @ApiOkResponse({ description: 'The replaced product' })
   @ApiNotFoundResponse()
   async replace(
-    @Param('id', productId) id: number,
+    @Param('id', ProductIdPipe) id: number,
     @Body() input: ProductInputDto,
+    @RequestId() correlationId: string,
   ): Promise<Product> {
-    const product = await this.products.replace(id, input);
+    const product = await this.products.replace(id, input, { correlationId });
     this.relay.notify();
     return toProduct(product);
   }
@@ -65,10 +60,11 @@ export class AdminProductsController {
   @ApiOkResponse({ description: 'The updated product' })
   @ApiNotFoundResponse()
   async patch(
-    @Param('id', productId) id: number,
+    @Param('id', ProductIdPipe) id: number,
     @Body() patch: ProductPatchDto,
+    @RequestId() correlationId: string,
   ): Promise<Product> {
-    const product = await this.products.patch(id, patch);
+    const product = await this.products.patch(id, patch, { correlationId });
     this.relay.notify();
     return toProduct(product);
   }
@@ -76,8 +72,11 @@ export class AdminProductsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNotFoundResponse()
-  async remove(@Param('id', productId) id: number): Promise<void> {
-    await this.products.delete(id);
+  async remove(
+    @Param('id', ProductIdPipe) id: number,
+    @RequestId() correlationId: string,
+  ): Promise<void> {
+    await this.products.delete(id, { correlationId });
     this.relay.notify();
   }
 }

@@ -4,14 +4,19 @@ import {
   Get,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { expandCategorySlugs } from '@shop/catalog';
 import type { ProductDocument, ProductSearchResult } from '@shop/contracts';
+import { ProductIdPipe } from '@shop/http';
 import { cacheHeaders, CachePolicy, LISTING_TAG, listingTags, productTag } from '@shop/http-cache';
 import { ProductSearch } from '@shop/search';
 import { CategoryTreeCache } from '../categories/category-tree.cache';
@@ -60,15 +65,15 @@ export class ProductsController {
   @Get(':id')
   @ApiOkResponse({ description: 'One product' })
   @ApiNotFoundResponse({ description: 'No such product' })
+  @ApiBadRequestResponse({ description: 'The id is not a product id (digits only)' })
   async get(
-    @Param('id', new ParseIntPipe({ errorHttpStatusCode: 404 })) id: number,
+    @Param('id', ProductIdPipe) id: number,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProductDocument> {
-    const product = id > 0 ? await this.search.getById(id) : null;
+    const product = await this.search.getById(id);
     if (!product) {
       // Cached briefly and tagged, so that creating the product purges the 404.
-      if (id > 0)
-        void reply.headers(cacheHeaders({ ...CachePolicy.notFound, tags: [productTag(id)] }));
+      void reply.headers(cacheHeaders({ ...CachePolicy.notFound, tags: [productTag(id)] }));
       throw new NotFoundException(`Product ${id} not found`);
     }
     void reply.headers(cacheHeaders({ ...CachePolicy.product, tags: [productTag(id)] }));

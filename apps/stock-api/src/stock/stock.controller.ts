@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Put, Query, Res } from '@nestjs/common';
 import {
-  ApiBody,
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -10,16 +10,15 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { StockLevel } from '@shop/contracts';
-import { AdminOnly } from '@shop/http';
+import { AdminOnly, ProductIdPipe, RequestId } from '@shop/http';
 import { cacheHeaders, CachePolicy, stockTag } from '@shop/http-cache';
 import {
-  parseProductId,
   parseProductIdList,
-  parseStockChangeRequest,
   StockLedger,
   StockNotFoundError,
   validateIdempotencyKey,
 } from '@shop/stock';
+import { StockChangeDto } from './stock-change.dto';
 
 // Built once: these routes send it on every answer.
 const NOT_STORED = cacheHeaders(CachePolicy.uncacheable);
@@ -35,6 +34,7 @@ export interface StockChangeResponse {
  * this only maps HTTP onto them.
  */
 @ApiTags('stock')
+@ApiBadRequestResponse({ description: 'An id that is not a product id, or an invalid body' })
 @Controller()
 export class StockController {
   constructor(private readonly ledger: StockLedger) {}
@@ -43,10 +43,9 @@ export class StockController {
   @ApiOkResponse({ description: '{ id, stock, version, updatedAt }' })
   @ApiNotFoundResponse({ description: 'The catalog has no such product' })
   async get(
-    @Param('id') rawId: string,
+    @Param('id', ProductIdPipe) id: number,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockLevel> {
-    const id = parseProductId(rawId);
     const level = await this.ledger.get(id);
     if (!level) throw new StockNotFoundError(id);
     // Cached by Varnish under stock-<id>; every change purges that tag.
@@ -75,16 +74,6 @@ export class StockController {
 
   @Put('products/:id/stock')
   @AdminOnly()
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['stock', 'action'],
-      properties: {
-        stock: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
-        action: { type: 'string', enum: ['increment', 'decrement', 'set'] },
-      },
-    },
-  })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -93,15 +82,18 @@ export class StockController {
   @ApiOkResponse({ description: '{ id, stock, version }' })
   @ApiConflictResponse({ description: 'Not enough stock, or over the limit' })
   async change(
-    @Param('id') rawId: string,
-    @Body() body: unknown,
+    @Param('id', ProductIdPipe) id: number,
+    @Body() body: StockChangeDto,
     @Headers('idempotency-key') rawKey: string | undefined,
+    @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockChangeResponse> {
-    const id = parseProductId(rawId);
-    const change = parseStockChangeRequest(body);
+    const change = { action: body.action, amount: body.stock };
     const idempotencyKey = rawKey === undefined ? undefined : validateIdempotencyKey(rawKey);
-    const result = await this.ledger.apply(id, change, { idempotencyKey });
+    const result = await this.ledger.apply(id, change, {
+      idempotencyKey,
+      correlationId: requestId,
+    });
     void reply.headers(NOT_STORED);
     if (result.replayed) void reply.header('Idempotency-Replayed', 'true');
     return { id: result.id, stock: result.stock, version: result.version };

@@ -8,7 +8,7 @@ import {
   MENU_TAG,
   stockTag,
 } from '@shop/http-cache';
-import { parseProductId, visitorFromCookies } from '../page-models';
+import { BadPageRequest, parseProductIdParam, visitorFromCookies } from '../page-models';
 import { HtmlResponse, sendHtml } from '../rendering/html-response';
 import { RenderedFragment, StorefrontFragments } from './storefront-fragments';
 
@@ -21,6 +21,11 @@ function fragmentResponse(
   policy: CacheOptions,
   tags: string[],
 ): HtmlResponse {
+  if (fragment.missing) {
+    // Not stored: the product may be registered with the stock API a moment later, and nothing
+    // would purge a cached 404 then. The body still reads sensibly where a page includes it.
+    return { status: 404, headers: cacheHeaders(CachePolicy.uncacheable), html: fragment.html };
+  }
   return fragment.complete
     ? { status: 200, headers: cacheHeaders({ ...policy, tags }), html: fragment.html }
     : {
@@ -65,13 +70,16 @@ export class FragmentsController {
     @Param('id') rawId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const id = parseProductId(rawId);
-    if (id === null) {
+    let id: number;
+    try {
+      id = parseProductIdParam(rawId);
+    } catch (error) {
+      if (!(error instanceof BadPageRequest)) throw error;
       // Inside a page this is a hole, not a second HTML document.
       return sendHtml(reply, {
-        status: 404,
+        status: 400,
         headers: cacheHeaders(CachePolicy.uncacheable),
-        html: '<!-- no such product -->',
+        html: '<!-- not a product id -->',
       });
     }
     const fragment = await this.fragments.stockBadge(id);

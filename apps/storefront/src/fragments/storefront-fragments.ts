@@ -10,6 +10,8 @@ export interface RenderedFragment {
   html: string;
   /** False when a dependency failed and a placeholder stands in: such HTML is never cached. */
   complete: boolean;
+  /** True when what the fragment shows does not exist (a stock badge of an unknown product). */
+  missing?: boolean;
 }
 
 /**
@@ -53,6 +55,7 @@ export class StorefrontFragments {
       return {
         html: this.views.render('fragments/stock-badge.njk', { badge: stockBadge(level) }),
         complete: true,
+        missing: level === null,
       };
     } catch (error) {
       this.logger.warn(`stock badge of product ${productId} unknown: ${String(error)}`);

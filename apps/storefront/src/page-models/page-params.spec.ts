@@ -4,18 +4,31 @@ import {
   parseCategoryQuery,
   parsePage,
   parsePrice,
-  parseProductId,
+  parseProductIdParam,
   parseSearchQuery,
   parseSort,
   singleParam,
 } from './page-params';
 
-describe('parseProductId', () => {
-  it('accepts positive integers only', () => {
-    expect(parseProductId('42')).toBe(42);
-    for (const raw of ['0', '-1', '01', '1.5', 'abc', '1e3', '', '99999999999999999']) {
-      expect(parseProductId(raw)).toBeNull();
+describe('parseProductIdParam', () => {
+  it('accepts digits only, within the id column, and refuses the rest as a bad request', () => {
+    expect(parseProductIdParam('42')).toBe(42);
+    for (const raw of [
+      '0',
+      '-1',
+      '01',
+      '1.5',
+      'abc',
+      '1e3',
+      '0x10',
+      '+1',
+      ' 1',
+      '',
+      '4294967296',
+    ]) {
+      expect(() => parseProductIdParam(raw)).toThrow(BadPageRequest);
     }
+    expect(() => parseProductIdParam('1e3')).toThrow(/^id must be a product id/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { PRODUCT_SORTS, ProductSort } from '@shop/contracts';
+import { InvalidProductIdError, parseProductId, PRODUCT_SORTS, ProductSort } from '@shop/contracts';
 import { BadPageRequest } from './page-errors';
 
 /** Products per listing page. Fixed (no `?size=`) so a listing has few cache variants. */
@@ -24,7 +24,6 @@ export interface ListingQuery {
 }
 
 const CATEGORY_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const PRODUCT_ID = /^[1-9][0-9]{0,15}$/;
 const PRICE = /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/;
 
 /** One value of a query parameter; empty means absent (an HTML form sends `?minPrice=`). */
@@ -39,11 +38,17 @@ export function isCategorySlug(raw: string): boolean {
   return CATEGORY_SLUG.test(raw);
 }
 
-/** A product id from the path, or null when it cannot name a product (the page is then a 404). */
-export function parseProductId(raw: string): number | null {
-  if (!PRODUCT_ID.test(raw)) return null;
-  const id = Number(raw);
-  return Number.isSafeInteger(id) ? id : null;
+/**
+ * A product id from the path (`/p/:id`, `/fragments/stock/:id`), by the shop's one id parser;
+ * what cannot name a product is a bad request, as in the APIs.
+ * @throws BadPageRequest naming the parameter
+ */
+export function parseProductIdParam(raw: string): number {
+  try {
+    return parseProductId(raw, 'id');
+  } catch (error) {
+    throw error instanceof InvalidProductIdError ? new BadPageRequest(error.message) : error;
+  }
 }
 
 export function parsePage(raw: string | undefined): number {

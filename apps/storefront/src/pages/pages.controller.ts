@@ -55,4 +55,16 @@ export class PagesController {
   ): Promise<string> {
     return sendHtml(reply, await this.pages.search(this.composerFor(request), query));
   }
+
+  /**
+   * Every other path: an HTML 404 page, not Nest's JSON one, since a browser is asking. The router
+   * tries static and parametric routes first, so this only catches what nothing else serves.
+   */
+  @Get('*')
+  async notFound(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return sendHtml(reply, await this.pages.notFound(this.composerFor(request)));
+  }
 }

@@ -20,7 +20,7 @@ import {
   PageModel,
   PageNotFound,
   parseCategoryQuery,
-  parseProductId,
+  parseProductIdParam,
   parseSearchQuery,
   productNotFound,
   productPage,
@@ -96,8 +96,7 @@ export class StorefrontPages {
 
   product(composer: FragmentComposer, rawId: string): Promise<HtmlResponse> {
     return this.respond(composer, async () => {
-      const id = parseProductId(rawId);
-      if (id === null) throw new PageNotFound('There is no such product');
+      const id = parseProductIdParam(rawId);
       const [product, tree] = await Promise.all([
         this.catalog.product(id).catch((error: unknown) => {
           throw error instanceof UpstreamNotFoundError ? productNotFound(id) : error;
@@ -106,6 +105,11 @@ export class StorefrontPages {
       ]);
       return productPage(product, categoryNames(tree));
     });
+  }
+
+  /** Any path no route serves: the 404 page, kept briefly by Varnish (CachePolicy.notFound). */
+  notFound(composer: FragmentComposer): Promise<HtmlResponse> {
+    return this.respond(composer, () => Promise.reject(new PageNotFound('There is no such page')));
   }
 
   search(composer: FragmentComposer, rawQuery: RawQuery): Promise<HtmlResponse> {

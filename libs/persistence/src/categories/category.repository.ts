@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Category, CategoryNode } from '@shop/contracts';
 import { Kysely } from 'kysely';
 import { InjectDatabase } from '../database.tokens';
-import { UnknownCategoryError } from '../errors';
+import { orDatabaseUnavailable, UnknownCategoryError } from '../errors';
 import type { Database } from '../schema';
 import { inTransaction } from '../transaction';
 import { buildCategoryTree } from './category-tree';
@@ -38,7 +38,8 @@ export class CategoryRepository {
 
   /** The menu: top-level categories with their children. */
   async tree(): Promise<CategoryNode[]> {
-    return buildCategoryTree(await this.all());
+    // Every catalog search asks for it: MySQL down must read as such, not as a 500.
+    return orDatabaseUnavailable(async () => buildCategoryTree(await this.all()));
   }
 
   /**

@@ -7,6 +7,8 @@ import * as createOutbox from './0005-create-outbox';
 import * as createProcessedMessages from './0006-create-processed-messages';
 import * as indexOutboxChanges from './0007-index-outbox-changes';
 import * as dropProcessedMessages from './0008-drop-processed-messages';
+import * as createStockLedgerEpochs from './0009-create-stock-ledger-epochs';
+import * as addOutboxCorrelationId from './0010-add-outbox-correlation-id';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -22,6 +24,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-create-processed-messages': createProcessedMessages,
   '0007-index-outbox-changes': indexOutboxChanges,
   '0008-drop-processed-messages': dropProcessedMessages,
+  '0009-create-stock-ledger-epochs': createStockLedgerEpochs,
+  '0010-add-outbox-correlation-id': addOutboxCorrelationId,
 };
 
 export const migrationProvider: MigrationProvider = {

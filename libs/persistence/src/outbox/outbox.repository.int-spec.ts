@@ -58,6 +58,14 @@ describe('OutboxRepository (MySQL)', () => {
     expect(await outbox.oldestUnpublishedAt()).toBeNull();
   });
 
+  it("keeps the writing request's id with the row (null without one)", async () => {
+    const event = { aggregateType: 'product', aggregateId: 1, eventType: 'product.upserted' };
+    await outbox.append(test.db, { ...event, payload: {}, correlationId: 'req-42' });
+    await outbox.append(test.db, { ...event, payload: {} });
+    const batch = await outbox.claimBatch(10);
+    expect(batch.map((message) => message.correlationId)).toEqual(['req-42', null]);
+  });
+
   it('counts failures and keeps the message claimable', async () => {
     const [id] = await appendMany(1);
     await outbox.markFailed(id, new Error('broker unreachable'));

@@ -12,6 +12,8 @@ export interface OutboxEventInput {
   eventType: string;
   /** Serialised with JSON.stringify. */
   payload: unknown;
+  /** The request id of the write, published as the AMQP `correlationId`. */
+  correlationId?: string;
 }
 
 export interface OutboxMessage {
@@ -25,6 +27,8 @@ export interface OutboxMessage {
   /** Failed publish attempts so far. */
   attempts: number;
   lastError: string | null;
+  /** The request id of the write; null when it was made outside a request. */
+  correlationId: string | null;
 }
 
 const MAX_ERROR_LENGTH = 2000;
@@ -39,6 +43,7 @@ export function toOutboxMessage(row: OutboxRow): OutboxMessage {
     createdAt: row.created_at,
     attempts: row.attempts,
     lastError: row.last_error,
+    correlationId: row.correlation_id,
   };
 }
 
@@ -65,6 +70,7 @@ export class OutboxRepository {
         aggregate_id: String(event.aggregateId),
         event_type: event.eventType,
         payload: JSON.stringify(event.payload),
+        correlation_id: event.correlationId ?? null,
       })
       .executeTakeFirstOrThrow();
     return Number(result.insertId);

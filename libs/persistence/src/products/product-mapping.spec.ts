@@ -1,5 +1,6 @@
 import {
   deletedOutboxEvent,
+  isUnchanged,
   mergePatch,
   ProductInput,
   roundPrice,
@@ -82,5 +83,35 @@ describe('product mapping', () => {
       eventType: 'product.deleted',
       payload: { id: 42, version: 4, occurredAt: '2025-03-01T00:00:00.000Z' },
     });
+  });
+});
+
+describe('isUnchanged', () => {
+  const stored = toProductRecord(row, ['women-blazers', 'women']);
+  const same: ProductInput = {
+    sku: stored.sku,
+    name: stored.name,
+    description: stored.description,
+    price: stored.price,
+    categories: [...stored.categories],
+  };
+
+  it('is true for the stored values, a price that rounds to the stored one, repeated slugs', () => {
+    expect(isUnchanged(stored, same)).toBe(true);
+    expect(isUnchanged(stored, { ...same, price: 129.991 })).toBe(true);
+    expect(isUnchanged(stored, { ...same, categories: ['women-blazers', 'women', 'women'] })).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['sku', { sku: 'SKU-000043' }],
+    ['name', { name: 'Linen Blazer ' }],
+    ['description', { description: '' }],
+    ['price', { price: 129.98 }],
+    ['category order', { categories: ['women', 'women-blazers'] }],
+    ['categories', { categories: ['women'] }],
+  ])('is false when the %s differs', (_label, change) => {
+    expect(isUnchanged(stored, { ...same, ...change })).toBe(false);
   });
 });

@@ -121,3 +121,20 @@ export function mergePatch(current: ProductInput, patch: ProductPatch): ProductI
     categories: patch.categories ?? current.categories,
   };
 }
+
+/**
+ * True when writing `input` would store exactly what `current` holds (prices as DECIMAL(12,2)
+ * keeps them, categories in order without repeats): such a write is a no-op, with no new version
+ * and no event, so nothing downstream reindexes or purges for it.
+ */
+export function isUnchanged(current: ProductRecord, input: ProductInput): boolean {
+  const slugs = uniqueSlugs(input.categories);
+  return (
+    current.sku === input.sku &&
+    current.name === input.name &&
+    current.description === input.description &&
+    current.price === roundPrice(input.price) &&
+    current.categories.length === slugs.length &&
+    current.categories.every((slug, index) => slug === slugs[index])
+  );
+}

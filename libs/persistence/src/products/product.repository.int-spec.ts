@@ -114,6 +114,25 @@ describe('ProductRepository (MySQL)', () => {
     ]);
   });
 
+  it('answers a patch that changes nothing with the stored product: no version, no event', async () => {
+    const created = await products.create(blazer);
+    const rowsBefore = await outboxRows();
+    // The same values, one price written with a third decimal that rounds to the stored one.
+    for (const patch of [
+      {},
+      { name: blazer.name, price: 129.991 },
+      { categories: ['women-blazers', 'women'], sku: blazer.sku },
+    ]) {
+      expect(await products.patch(created.id, patch)).toEqual(created);
+    }
+    expect(await products.findById(created.id)).toEqual(created);
+    expect(await outboxRows()).toEqual(rowsBefore);
+    // Categories in another order are a change (they are shown in order).
+    const reordered = await products.patch(created.id, { categories: ['women', 'women-blazers'] });
+    expect(reordered.version).toBe(2);
+    expect(await outboxRows()).toHaveLength(rowsBefore.length + 1);
+  });
+
   it('deletes a product with its stock row and appends product.deleted', async () => {
     const created = await products.create(blazer);
     await products.patch(created.id, { name: 'Renamed' });

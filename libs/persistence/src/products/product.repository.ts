@@ -4,6 +4,7 @@ import { InjectDatabase } from '../database.tokens';
 import {
   DuplicateSkuError,
   isDuplicateKeyError,
+  orDatabaseUnavailable,
   ProductNotFoundError,
   UnknownCategoryError,
 } from '../errors';
@@ -11,6 +12,7 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import type { Database, ProductRow } from '../schema';
 import {
   deletedOutboxEvent,
+  isUnchanged,
   mergePatch,
   ProductInput,
   ProductPatch,
@@ -35,6 +37,11 @@ export interface DeletedProduct {
 
 const SKU_KEY = 'uq_products_sku';
 
+export interface ProductWriteOptions {
+  /** The request id of the write: stored on its outbox row, published as `correlationId`. */
+  correlationId?: string;
+}
+
 /**
  * Products in MySQL, the catalog's source of truth. Every write is one transaction that also
  * appends the matching outbox event (`product.upserted` with the whole product, or
@@ -56,13 +63,15 @@ export class ProductRepository {
   /** The products that exist among `ids`, ordered by id. */
   async findByIds(ids: readonly number[]): Promise<ProductRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('products')
-      .selectAll()
-      .where('id', 'in', [...new Set(ids)])
-      .orderBy('id')
-      .execute();
-    return this.withCategories(this.db, rows);
+    return orDatabaseUnavailable(async () => {
+      const rows = await this.db
+        .selectFrom('products')
+        .selectAll()
+        .where('id', 'in', [...new Set(ids)])
+        .orderBy('id')
+        .execute();
+      return this.withCategories(this.db, rows);
+    });
   }
 
   /** Keyset pagination by id, for reindexing and reconciling: start with `afterId` 0. */
@@ -97,8 +106,8 @@ export class ProductRepository {
    * Creates a product with a stock row (quantity 0, version 0) so the stock API knows it.
    * @throws DuplicateSkuError, UnknownCategoryError
    */
-  async create(input: ProductInput): Promise<ProductRecord> {
-    return this.db.transaction().execute(async (trx) => {
+  async create(input: ProductInput, options: ProductWriteOptions = {}): Promise<ProductRecord> {
+    return this.transaction(async (trx) => {
       const slugs = uniqueSlugs(input.categories);
       const categoryIds = await this.resolveCategories(trx, slugs);
       const now = new Date();
@@ -122,7 +131,10 @@ export class ProductRepository {
         .values({ product_id: id, quantity: 0, version: 0, updated_at: now })
         .execute();
       const record = toProductRecord({ id, ...values }, slugs);
-      await this.outbox.append(trx, upsertedOutboxEvent(record, now));
+      await this.outbox.append(trx, {
+        ...upsertedOutboxEvent(record, now),
+        correlationId: options.correlationId,
+      });
       return record;
     });
   }
@@ -131,22 +143,36 @@ export class ProductRepository {
    * Overwrites every field of a product.
    * @throws ProductNotFoundError, DuplicateSkuError, UnknownCategoryError
    */
-  async replace(id: number, input: ProductInput): Promise<ProductRecord> {
-    return this.db.transaction().execute(async (trx) => {
+  async replace(
+    id: number,
+    input: ProductInput,
+    options: ProductWriteOptions = {},
+  ): Promise<ProductRecord> {
+    return this.transaction(async (trx) => {
       const current = await this.lockForWrite(trx, id);
-      return this.rewrite(trx, current, input);
+      return this.rewrite(trx, current, input, options);
     });
   }
 
   /**
-   * Overwrites the given fields; absent ones (and absent `categories`) keep their value.
+   * Overwrites the given fields; absent ones (and absent `categories`) keep their value. A patch
+   * that changes nothing returns the stored product as it is: no new version, no event.
    * @throws ProductNotFoundError, DuplicateSkuError, UnknownCategoryError
    */
-  async patch(id: number, patch: ProductPatch): Promise<ProductRecord> {
-    return this.db.transaction().execute(async (trx) => {
+  async patch(
+    id: number,
+    patch: ProductPatch,
+    options: ProductWriteOptions = {},
+  ): Promise<ProductRecord> {
+    return this.transaction(async (trx) => {
       const current = await this.lockForWrite(trx, id);
-      const categories = patch.categories ?? (await this.categorySlugsOf(trx, [id])).get(id) ?? [];
-      return this.rewrite(trx, current, mergePatch({ ...current, categories }, patch));
+      const stored = toProductRecord(
+        current,
+        (await this.categorySlugsOf(trx, [id])).get(id) ?? [],
+      );
+      const input = mergePatch(stored, patch);
+      if (isUnchanged(stored, input)) return stored;
+      return this.rewrite(trx, current, input, options);
     });
   }
 
@@ -154,20 +180,29 @@ export class ProductRepository {
    * Deletes a product; its categories links and stock row go with it (foreign key cascade).
    * @throws ProductNotFoundError
    */
-  async delete(id: number): Promise<DeletedProduct> {
-    return this.db.transaction().execute(async (trx) => {
+  async delete(id: number, options: ProductWriteOptions = {}): Promise<DeletedProduct> {
+    return this.transaction(async (trx) => {
       const current = await this.lockForWrite(trx, id);
       await trx.deleteFrom('products').where('id', '=', id).execute();
       const version = current.version + 1;
-      await this.outbox.append(trx, deletedOutboxEvent(id, version, new Date()));
+      await this.outbox.append(trx, {
+        ...deletedOutboxEvent(id, version, new Date()),
+        correlationId: options.correlationId,
+      });
       return { id, version };
     });
+  }
+
+  /** A transaction whose connection failures read as "MySQL is unavailable" (HTTP 503). */
+  private transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return orDatabaseUnavailable(() => this.db.transaction().execute(work));
   }
 
   private async rewrite(
     trx: Transaction<Database>,
     current: ProductRow,
     input: ProductInput,
+    options: ProductWriteOptions,
   ): Promise<ProductRecord> {
     const slugs = uniqueSlugs(input.categories);
     const categoryIds = await this.resolveCategories(trx, slugs);
@@ -186,7 +221,10 @@ export class ProductRepository {
     await trx.deleteFrom('product_categories').where('product_id', '=', current.id).execute();
     await this.linkCategories(trx, current.id, categoryIds);
     const record = toProductRecord({ ...current, ...values }, slugs);
-    await this.outbox.append(trx, upsertedOutboxEvent(record, now));
+    await this.outbox.append(trx, {
+      ...upsertedOutboxEvent(record, now),
+      correlationId: options.correlationId,
+    });
     return record;
   }
 

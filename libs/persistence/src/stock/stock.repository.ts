@@ -90,6 +90,40 @@ export class StockRepository {
     return rows.map(toStockLevel);
   }
 
+  /**
+   * Records barrier tokens (see `StockBarrier` in contracts): every stock event queued before
+   * them is applied. Idempotent.
+   */
+  async recordBarriers(
+    tokens: readonly string[],
+    executor: Kysely<Database> = this.db,
+  ): Promise<void> {
+    if (tokens.length === 0) return;
+    await executor
+      .insertInto('stock_barriers')
+      .values(tokens.map((token) => ({ token })))
+      .onDuplicateKeyUpdate({ token: sql<string>`token` })
+      .execute();
+  }
+
+  async barrierReached(token: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('stock_barriers')
+      .select('token')
+      .where('token', '=', token)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Barriers are only waited for once; old ones are noise. */
+  async pruneBarriers(olderThan: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('stock_barriers')
+      .where('reached_at', '<', olderThan)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   private async upsert(
     rows: readonly VersionedStockRow[],
     executor: Kysely<Database>,

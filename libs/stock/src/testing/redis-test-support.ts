@@ -1,7 +1,8 @@
+import { DEFAULT_REDIS_URL } from '@shop/config';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 
 /** A fresh key prefix per test file, so concurrent test runs never share keys. */
 export function randomStockPrefix(): string {

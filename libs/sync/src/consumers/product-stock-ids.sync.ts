@@ -9,7 +9,8 @@ export interface ProductStockIdsResult {
 
 /**
  * Tells the stock ledger which products exist, so the stock API answers for a product right
- * after it is created and 404 after it is deleted. Like the search consumer it asks MySQL what is
+ * after it is created and 404 after it is deleted (unregistering also removes the product's level
+ * hash: the ledger keeps no figures of a product MySQL no longer has). Like the search consumer it asks MySQL what is
  * true now instead of trusting the event, so a late `upserted` can never bring a deleted product
  * back.
  */

@@ -56,10 +56,27 @@ describe('StockToMysqlSync', () => {
     ]);
   });
 
-  it('lets a MySQL failure through so the batch is retried', async () => {
+  it('records a barrier only after the rows delivered with it are written', async () => {
+    const log: string[] = [];
+    const rows = new FakeStockRows([1], log);
+    const barrier = { barrier: 'b-1', requestedAt: '2025-01-01T00:00:00.000Z' };
+    const result = await new StockToMysqlSync(rows).handle([change(1, 1, 4), barrier]);
+    expect(log).toEqual(['mysql.applyVersioned 1@1', 'mysql.recordBarriers b-1']);
+    expect(result).toMatchObject({ events: 1, barriers: 1, applied: 1 });
+  });
+
+  it('lets a MySQL failure through so the batch is retried, barrier unrecorded', async () => {
+    const recorded: string[] = [];
     const sync = new StockToMysqlSync({
       applyVersioned: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      recordBarriers: (tokens) => {
+        recorded.push(...tokens);
+        return Promise.resolve();
+      },
     });
-    await expect(sync.handle([change(1, 1, 1)])).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      sync.handle([change(1, 1, 1), { barrier: 'b-2', requestedAt: '2025-01-01T00:00:00Z' }]),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    expect(recorded).toEqual([]);
   });
 });

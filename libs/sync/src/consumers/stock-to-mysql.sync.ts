@@ -1,11 +1,14 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { latestPerProduct, type StockApplyResult } from '@shop/persistence';
+import { isStockBarrier, type StockToMysqlMessage } from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
 import { SILENT_LOGGER, type StockRowWriter, type SyncLogger } from '../ports';
 
 export interface StockToMysqlResult extends StockApplyResult {
   /** Events handed in (several per product collapse into one row). */
   events: number;
+  /** Barriers recorded, after the batch's rows. */
+  barriers: number;
 }
 
 /**
@@ -13,6 +16,9 @@ export interface StockToMysqlResult extends StockApplyResult {
  * newest version; MySQL keeps a row only where the version is newer than the stored one, so
  * duplicates, redeliveries and out-of-order events are harmless. Events of products deleted
  * meanwhile are reported and dropped: retrying them could never succeed.
+ *
+ * A ledger rebuild's barrier is recorded only after the rows of everything delivered before it
+ * are committed: once MySQL has the barrier, it has every event queued ahead of it.
  */
 export class StockToMysqlSync {
   constructor(
@@ -21,7 +27,11 @@ export class StockToMysqlSync {
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 
-  async handle(events: readonly StockChangedEvent[]): Promise<StockToMysqlResult> {
+  async handle(messages: readonly StockToMysqlMessage[]): Promise<StockToMysqlResult> {
+    const events = messages.filter(
+      (message): message is StockChangedEvent => !isStockBarrier(message),
+    );
+    const barriers = messages.filter(isStockBarrier).map((message) => message.barrier);
     const rows = latestPerProduct(
       events.map((event) => ({
         productId: event.id,
@@ -31,6 +41,7 @@ export class StockToMysqlSync {
       })),
     );
     const result = await this.stock.applyVersioned(rows);
+    if (barriers.length > 0) await this.stock.recordBarriers(barriers);
     if (result.unknownProductIds.length > 0) {
       this.logger.warn(
         `stock events for ${result.unknownProductIds.length} product(s) MySQL does not have ` +
@@ -42,6 +53,6 @@ export class StockToMysqlSync {
       this.listener.stockRows?.('stale', result.stale);
       this.listener.stockRows?.('unknown_product', result.unknownProductIds.length);
     });
-    return { events: events.length, ...result };
+    return { events: events.length, barriers: barriers.length, ...result };
   }
 }

@@ -78,6 +78,30 @@ describe('StockReconciler', () => {
     expect(Object.values(again.kinds).every((count) => count.found === 0)).toBe(true);
   });
 
+  it('removes the level hashes of deleted products that are no longer registered, and counts them', async () => {
+    const { mysql, ledger, reconciler } = setup([1, 2]);
+    mysql.set(1, 5, 3);
+    ledger.set(1, 5, 3);
+    // 2 exists in MySQL but lost its registration: re-registered, never removed.
+    mysql.set(2, 7, 2);
+    ledger.levels.set(2, { id: 2, stock: 7, version: 2, updatedAt: OLD });
+    // 9 and 10: deleted products whose levels outlived their registration (orphans).
+    for (const id of [9, 10]) ledger.levels.set(id, { id, stock: 4, version: 1, updatedAt: OLD });
+
+    const tally = new ReconcileTally();
+    await reconciler.reconcile(tally);
+
+    expect(tally.kinds['stock.extraInRedis']).toEqual({ found: 2, fixed: 2 });
+    expect(tally.kinds['stock.missingInRedis']).toEqual({ found: 1, fixed: 1 });
+    expect([...ledger.levels.keys()].sort((a, b) => a - b)).toEqual([1, 2]);
+    expect(ledger.known.has(2)).toBe(true);
+    expect(mysql.rows.has(9)).toBe(false);
+
+    const again = new ReconcileTally();
+    await reconciler.reconcile(again);
+    expect(Object.values(again.kinds).every((count) => count.found === 0)).toBe(true);
+  });
+
   it('leaves a ledger change that is still on its way to MySQL alone', async () => {
     const { mysql, ledger, reconciler } = setup([1]);
     mysql.set(1, 9, 4);
@@ -97,28 +121,7 @@ describe('StockReconciler', () => {
     expect(tally.kinds['stock.missingInRedis'].found).toBe(0);
   });
 
-  it('restores an empty ledger first when it can, and counts what came back', async () => {
-    const { mysql, ledger, log } = setup([1]);
-    mysql.set(1, 3, 2);
-    ledger.ready = false;
-    const reconciler = new StockReconciler({
-      mysql,
-      ledger,
-      registry: ledger,
-      ensureLedgerReady: async () => {
-        await ledger.register([1]);
-        await ledger.restore([{ id: 1, stock: 3, version: 2, updatedAt: OLD }]);
-        ledger.ready = true;
-        return { restored: 1 };
-      },
-    });
-    const tally = new ReconcileTally();
-    await reconciler.reconcile(tally);
-    expect(tally.kinds['stock.missingInRedis']).toEqual({ found: 1, fixed: 1 });
-    expect(log).toContain('ledger.restore 1@2');
-  });
-
-  it('fails when the ledger is not ready and it cannot restore it', async () => {
+  it('fails when the ledger is not ready: only the stock API restores it', async () => {
     const { ledger, reconciler } = setup([1]);
     ledger.ready = false;
     await expect(reconciler.reconcile(new ReconcileTally())).rejects.toThrow(/not ready/);

@@ -8,12 +8,7 @@ import type { ReconcileKind, ReconcileTally } from './reconcile-report';
 export interface StockReconcilerDeps {
   readonly mysql: Pick<StockRepository, 'page' | 'findByIds' | 'applyVersioned' | 'overwrite'>;
   readonly ledger: Pick<StockLedger, 'getMany' | 'snapshot' | 'restore' | 'isReady'>;
-  readonly registry: Pick<ProductIdRegistry, 'register' | 'unregister'>;
-  /**
-   * Restores a ledger that lost everything (no ready marker), e.g. `StockLedgerRestorer.ensureReady`.
-   * Without it an unready ledger fails the stock part: the stock API's restorer will get there.
-   */
-  readonly ensureLedgerReady?: () => Promise<{ restored: number } | null>;
+  readonly registry: Pick<ProductIdRegistry, 'register' | 'unregister' | 'levelIds'>;
   /** Purges `stock-<id>` of levels rewritten in Redis (Varnish caches the stock answers). */
   readonly purger?: CachePurger;
   readonly logger?: SyncLogger;
@@ -75,7 +70,7 @@ export class StockReconciler {
   }
 
   async reconcile(tally: ReconcileTally): Promise<StockReconcileResult> {
-    await this.ensureReady(tally);
+    await this.ensureReady();
     const purge = new Set<number>();
     let checked = 0;
     for (let afterId: number | null = 0; afterId !== null;) {
@@ -89,6 +84,9 @@ export class StockReconciler {
       if (page.levels.length > 0) await this.findLedgerOnly(page.levels, tally);
       afterId = page.nextAfterId;
     }
+    for await (const ids of this.deps.registry.levelIds(this.pageSize)) {
+      await this.removeOrphanLevels(ids, tally);
+    }
     if (purge.size > 0 && this.deps.purger) {
       await this.deps.purger
         .purge({ hard: [...purge].sort((a, b) => a - b).map(stockTag), soft: [] })
@@ -99,17 +97,13 @@ export class StockReconciler {
     return { checked };
   }
 
-  private async ensureReady(tally: ReconcileTally): Promise<void> {
+  /**
+   * A ledger Redis lost is rebuilt by the stock API alone (StockLedgerRestorer): only it waits
+   * for the published events to reach MySQL first. Until then there is nothing to compare.
+   */
+  private async ensureReady(): Promise<void> {
     if (await this.deps.ledger.isReady()) return;
-    if (!this.deps.ensureLedgerReady) {
-      throw new Error('the stock ledger is not ready (Redis lost it; the stock API restores it)');
-    }
-    const report = await this.deps.ensureLedgerReady();
-    if (report && report.restored > 0) {
-      this.logger.warn(`the stock ledger was empty: restored ${report.restored} levels from MySQL`);
-      tally.found('stock.missingInRedis', report.restored);
-      tally.fixed('stock.missingInRedis', report.restored);
-    }
+    throw new Error('the stock ledger is not ready (Redis lost it; the stock API restores it)');
   }
 
   /** One page of MySQL rows against the ledger's levels of the same products. */
@@ -180,6 +174,30 @@ export class StockReconciler {
     }
   }
 
+  /**
+   * Level hashes of products that are not registered and that MySQL has no stock row for: what
+   * product deletes left behind before `unregister` removed levels too. They are not readable
+   * through the stock API, but they are figures of products that no longer exist (orphans):
+   * removed and counted as `stock.extraInRedis`. An unregistered id MySQL does have was
+   * re-registered by the first pass, so it reads as registered here and is left alone.
+   */
+  private async removeOrphanLevels(
+    scanned: readonly number[],
+    tally: ReconcileTally,
+  ): Promise<void> {
+    for (const ids of slices([...new Set(scanned)], this.pageSize)) {
+      const levels = await this.deps.ledger.getMany(ids);
+      const unregistered = ids.filter((_, index) => levels[index] === null);
+      if (unregistered.length === 0) continue;
+      const inMysql = new Set((await this.deps.mysql.findByIds(unregistered)).map((row) => row.id));
+      const orphans = unregistered.filter((id) => !inMysql.has(id));
+      if (orphans.length === 0) continue;
+      tally.found('stock.extraInRedis', orphans.length);
+      await this.deps.registry.unregister(orphans);
+      tally.fixed('stock.extraInRedis', orphans.length);
+    }
+  }
+
   /** Ledger levels of products MySQL has no stock row for: a lost row, or a deleted product. */
   private async findLedgerOnly(
     levels: readonly StockLevel[],
@@ -202,6 +220,14 @@ export class StockReconciler {
       tally.fixed('stock.extraInRedis', deleted.length);
     }
   }
+}
+
+/** `ids` in slices of at most `size` (SCAN's COUNT is a hint: a batch may be larger). */
+function slices(ids: readonly number[], size: number): number[][] {
+  const result: number[][] = [];
+  for (let start = 0; start < ids.length; start += size)
+    result.push(ids.slice(start, start + size));
+  return result;
 }
 
 function describe(error: unknown): string {

@@ -38,6 +38,7 @@ function message<T>(body: T): ConsumedMessage<T> {
     body,
     messageId: undefined,
     type: undefined,
+    correlationId: undefined,
     exchange: 'stock',
     routingKey: 'info',
     attempts: 1,
@@ -82,11 +83,16 @@ describe('syncConsumerSpecs', () => {
 
   it('starts consumers that parse, batch and hand the bodies to the logic', async () => {
     const factory = new RecordingFactory();
-    const batches: [string, number, string][] = [];
+    const batches: [string, number, string, readonly string[] | undefined][] = [];
     const runner = new SyncConsumerRunner(
       factory,
       syncConsumerSpecs({ 'stock-mysql': stockToMysql }, { prefetch: 100, maxAttempts: 3 }),
-      { observer: { batch: (name, size, _ms, outcome) => batches.push([name, size, outcome]) } },
+      {
+        observer: {
+          batch: (name, size, _ms, outcome, correlationIds) =>
+            batches.push([name, size, outcome, correlationIds]),
+        },
+      },
     );
     runner.start();
     runner.start(); // idempotent
@@ -106,9 +112,10 @@ describe('syncConsumerSpecs', () => {
       reason: 'set',
       occurredAt: '2025-01-01T00:00:00.000Z',
     });
-    await options.handle([message(event)]);
-    expect(handled).toEqual([[event]]);
-    expect(batches).toEqual([['stock-mysql', 1, 'ok']]);
+    await options.handle([message(event), { ...message(event), correlationId: 'req-7' }]);
+    expect(handled).toEqual([[event, event]]);
+    // The observer (the batch log) gets the request ids of the messages that carry one.
+    expect(batches).toEqual([['stock-mysql', 2, 'ok', ['req-7']]]);
     expect(() => options.parse({ id: 'x' })).toThrow(/not a stock event/);
     // A failed batch is split to find a bad message, but not while a dependency is away.
     const split = options.splitFailedBatches as (error: unknown) => boolean;

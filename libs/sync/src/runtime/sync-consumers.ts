@@ -1,7 +1,7 @@
 import {
   CATALOG_EXCHANGE,
   STOCK_EXCHANGE,
-  StockRoutingKey,
+  SYNC_QUEUE_BINDINGS,
   SyncQueue,
   type StockChangedEvent,
 } from '@shop/contracts';
@@ -19,7 +19,12 @@ import type { ProductToSearchSync } from '../consumers/product-to-search.sync';
 import type { StockToCacheSync } from '../consumers/stock-to-cache.sync';
 import type { StockToMysqlSync } from '../consumers/stock-to-mysql.sync';
 import type { StockToSearchSync } from '../consumers/stock-to-search.sync';
-import { parseCatalogChange, parseStockChangedEvent, type CatalogChange } from '../events';
+import {
+  parseCatalogChange,
+  parseStockChangedEvent,
+  parseStockToMysqlMessage,
+  type CatalogChange,
+} from '../events';
 import { isDependencyOutage } from './dependency-outage';
 import { isSyncConsumerName, type SyncConsumerName, type SyncRole } from './sync-roles';
 
@@ -101,7 +106,14 @@ export interface ConsumerFactory {
 
 /** Told about every batch a consumer handled (for duration and size histograms, logs). */
 export interface BatchObserver {
-  batch(name: SyncConsumerName, size: number, durationMs: number, outcome: 'ok' | 'error'): void;
+  /** `correlationIds`: the request ids of the batch's messages that carry one. */
+  batch(
+    name: SyncConsumerName,
+    size: number,
+    durationMs: number,
+    outcome: 'ok' | 'error',
+    correlationIds?: readonly string[],
+  ): void;
 }
 
 export interface ConsumerExtras {
@@ -157,13 +169,27 @@ function spec<T>(
         metrics: extras.metrics,
         handle: async (messages: ConsumedMessage<T>[]) => {
           const started = Date.now();
+          const correlationIds = (): string[] =>
+            messages.flatMap((message) => (message.correlationId ? [message.correlationId] : []));
           try {
             await handle(messages.map((message) => message.body));
           } catch (error) {
-            extras.observer?.batch(name, messages.length, Date.now() - started, 'error');
+            extras.observer?.batch(
+              name,
+              messages.length,
+              Date.now() - started,
+              'error',
+              correlationIds(),
+            );
             throw error;
           }
-          extras.observer?.batch(name, messages.length, Date.now() - started, 'ok');
+          extras.observer?.batch(
+            name,
+            messages.length,
+            Date.now() - started,
+            'ok',
+            correlationIds(),
+          );
         },
       }),
   };
@@ -175,10 +201,15 @@ export function syncConsumerSpecs(
   tuning: SyncTuning,
   names: SyncNames = SHOP_SYNC_NAMES,
 ): SyncConsumerSpec[] {
-  const stock: QueueBinding[] = [
-    { exchange: names.stockExchange, routingKey: StockRoutingKey.Info },
-  ];
-  const catalog: QueueBinding[] = [{ exchange: names.catalogExchange, routingKey: 'product.*' }];
+  const exchangeName = {
+    [STOCK_EXCHANGE]: names.stockExchange,
+    [CATALOG_EXCHANGE]: names.catalogExchange,
+  };
+  const bindingsOf = (queue: SyncQueue): QueueBinding[] =>
+    SYNC_QUEUE_BINDINGS[queue].map((binding) => ({
+      exchange: exchangeName[binding.exchange],
+      routingKey: binding.routingKey,
+    }));
   const specs: SyncConsumerSpec[] = [];
   const stockSpec = (
     name: SyncConsumerName,
@@ -190,7 +221,7 @@ export function syncConsumerSpecs(
         spec(
           name,
           names.queue(queue),
-          stock,
+          bindingsOf(queue),
           parseStockChangedEvent,
           (events) => handler.handle(events),
           tuning,
@@ -198,6 +229,20 @@ export function syncConsumerSpecs(
       );
     }
   };
+  const stockToMysql = handlers['stock-mysql'];
+  if (stockToMysql) {
+    // Its queue also carries the barriers of a ledger rebuild (see PublishedStockEvents).
+    specs.push(
+      spec(
+        'stock-mysql',
+        names.queue(SyncQueue.StockToMysql),
+        bindingsOf(SyncQueue.StockToMysql),
+        parseStockToMysqlMessage,
+        (messages) => stockToMysql.handle(messages),
+        tuning,
+      ),
+    );
+  }
   const catalogSpec = (
     name: SyncConsumerName,
     queue: SyncQueue,
@@ -208,7 +253,7 @@ export function syncConsumerSpecs(
         spec(
           name,
           names.queue(queue),
-          catalog,
+          bindingsOf(queue),
           parseCatalogChange,
           (changes) => handler.handle(changes),
           tuning,
@@ -216,7 +261,6 @@ export function syncConsumerSpecs(
       );
     }
   };
-  stockSpec('stock-mysql', SyncQueue.StockToMysql, handlers['stock-mysql']);
   stockSpec('stock-search', SyncQueue.StockToSearch, handlers['stock-search']);
   stockSpec('stock-cache', SyncQueue.StockToCache, handlers['stock-cache']);
   catalogSpec('product-search', SyncQueue.ProductToSearch, handlers['product-search']);

@@ -6,6 +6,9 @@ import type { QueueDepth } from './queue-depth-poller';
 import type { BatchObserver } from './sync-consumers';
 import type { SyncConsumerName } from './sync-roles';
 
+/** Every `DeadReason`, so a queue's dead-letter series exist (at 0) before the first one. */
+const DEAD_REASONS: readonly DeadReason[] = ['poison', 'retries-exhausted'];
+
 /**
  * The sync worker's Prometheus metrics, registered on the app's registry (GET /metrics). One
  * object is every listener the consumers, the queue poller and the reconciler report to.
@@ -179,6 +182,7 @@ export class SyncMetrics implements ConsumerMetricsListener, BatchObserver, Sync
     this.processedTotal.inc({ queue }, 0);
     this.failedTotal.inc({ queue }, 0);
     this.retriedTotal.inc({ queue }, 0);
+    for (const reason of DEAD_REASONS) this.deadLetteredTotal.inc({ queue, reason }, 0);
   }
 
   processed(queue: string, count: number): void {

@@ -87,6 +87,14 @@ export class FakeStockRows {
     return Promise.resolve(this.upsert(rows, false));
   }
 
+  readonly barriers = new Set<string>();
+
+  recordBarriers(tokens: readonly string[]): Promise<void> {
+    this.log.push(`mysql.recordBarriers ${tokens.join(',')}`);
+    for (const token of tokens) this.barriers.add(token);
+    return Promise.resolve();
+  }
+
   overwrite(rows: readonly VersionedStockRow[]): Promise<StockApplyResult> {
     this.log.push(
       `mysql.overwrite ${rows.map((row) => `${row.productId}@${row.version}`).join(',')}`,
@@ -221,8 +229,17 @@ export class FakeLedger {
   unregister(ids: readonly number[]): Promise<number> {
     this.log.push(`registry.unregister ${ids.join(',')}`);
     let removed = 0;
-    for (const id of ids) if (this.known.delete(id)) removed += 1;
+    for (const id of ids) {
+      if (this.known.delete(id)) removed += 1;
+      // As ProductIdRegistry: the level goes with the registration.
+      this.levels.delete(id);
+    }
     return Promise.resolve(removed);
+  }
+
+  async *levelIds(): AsyncGenerator<number[]> {
+    const ids = [...this.levels.keys()];
+    if (ids.length > 0) yield await Promise.resolve(ids);
   }
 }
 

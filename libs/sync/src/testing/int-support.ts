@@ -1,4 +1,5 @@
 /* Shared by the sync *.int-spec.ts files: the real services under names no one else uses. */
+import { DEFAULT_REDIS_URL } from '@shop/config';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,7 @@ import { prefixedSyncNames, type SyncNames } from '../runtime/sync-consumers';
 import type { SyncServices } from '../sync-services';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 
 export const QUIET: MessagingLogger = {

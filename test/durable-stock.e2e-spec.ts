@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { SyncQueue } from '@shop/contracts';
+import { consumerQueueNames } from '@shop/messaging';
+import { createDatabase, StockRepository, type Database } from '@shop/persistence';
+import { StockKeys } from '@shop/stock';
+import { connect, type ChannelModel } from 'amqplib';
+import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { appPid, killApp, startApp, type AppName } from './support/apps';
+import { killRedis, startRedis, stopRedis } from './support/services';
+import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
+
+/**
+ * Issue 12's acceptance for durable stock, against the running stack: the stack's Redis runs with
+ * AOF (fsync always), a ledger Redis lost is rebuilt only after every published event is in
+ * MySQL and in a new version epoch, and the sync queues exist before any worker ran. Uses
+ * products 1121-1123, 1125-1149 and 1175-1199 of the demo catalog, which no other test touches.
+ */
+
+interface Level {
+  id: number;
+  stock: number;
+  version: number;
+}
+
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+describe('durable stock (real stack)', () => {
+  let db: Kysely<Database>;
+  let stockRows: StockRepository;
+  let redis: Redis;
+  let amqp: ChannelModel;
+  const keys = new StockKeys();
+
+  beforeAll(async () => {
+    db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
+    stockRows = new StockRepository(db);
+    // Reconnects by itself after the fault tests restart Redis.
+    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+    amqp = await connect(config.AMQP_URL);
+  });
+
+  afterAll(async () => {
+    for (const app of ['sync-worker', 'stock-api', 'catalog-api'] as const) {
+      await ensureRunning(app);
+    }
+    await amqp?.close();
+    redis?.disconnect();
+    await db?.destroy();
+  });
+
+  async function ensureRunning(app: AppName): Promise<void> {
+    let alive = false;
+    try {
+      process.kill(appPid(app), 0);
+      alive = true;
+    } catch {
+      alive = false;
+    }
+    if (!alive) await startApp(app);
+  }
+
+  /** One stock PUT straight to the stock API; the answer whatever its status. */
+  function put(
+    id: number,
+    body: { stock: number; action: string },
+    idempotencyKey?: string,
+  ): Promise<{ status: number; body: Level & { message?: string } }> {
+    return requestJson(`${urls.stock}/products/${id}/stock`, {
+      method: 'PUT',
+      headers: idempotencyKey
+        ? { ...adminHeaders, 'idempotency-key': idempotencyKey }
+        : adminHeaders,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
+
+  /**
+   * What a careful client does: one Idempotency-Key per change, retried while the answer is not
+   * a verdict (503 or no answer), so a change applied before its answer was lost counts once.
+   */
+  async function putUntilAnswered(
+    id: number,
+    body: { stock: number; action: string },
+    timeoutMs = 60_000,
+  ): Promise<Level> {
+    const key = randomUUID();
+    return eventually(
+      async () => {
+        const response = await put(id, body, key);
+        if (response.status === 200) return response.body;
+        if (response.status === 503) return undefined;
+        throw new Error(`PUT stock of ${id}: ${response.status} ${response.body.message ?? ''}`);
+      },
+      { what: `an answer to the stock change of ${id}`, timeoutMs, intervalMs: 50 },
+    );
+  }
+
+  async function ledger(ids: number[]): Promise<Map<number, Level>> {
+    const response = await requestJson<{ items: Level[] }>(
+      `${urls.stock}/stock?ids=${ids.join(',')}`,
+    );
+    if (response.status !== 200) throw new Error(`GET /stock answered ${response.status}`);
+    return new Map(
+      response.body.items.map(({ id, stock, version }) => [id, { id, stock, version }]),
+    );
+  }
+
+  async function mysql(ids: number[]): Promise<Map<number, Level>> {
+    const rows = await stockRows.findByIds(ids);
+    return new Map(rows.map(({ id, stock, version }) => [id, { id, stock, version }]));
+  }
+
+  /** Waits until MySQL holds exactly `expected` for every product. */
+  async function mysqlHolds(expected: Map<number, Level>, timeoutMs = 30_000): Promise<void> {
+    await eventually(
+      async () => {
+        const rows = await mysql([...expected.keys()]);
+        for (const [id, want] of expected) {
+          const got = rows.get(id);
+          if (got?.stock !== want.stock || got.version !== want.version) {
+            throw new Error(
+              `product ${id}: MySQL ${JSON.stringify(got)}, want ${JSON.stringify(want)}`,
+            );
+          }
+        }
+        return true;
+      },
+      { what: 'MySQL holding the ledger figures', timeoutMs },
+    );
+  }
+
+  /** Sets a starting figure and waits until MySQL has it, so the test starts from agreement. */
+  async function startFrom(id: number, stock: number): Promise<Level> {
+    const level = await putUntilAnswered(id, { stock, action: 'set' });
+    await mysqlHolds(new Map([[id, level]]));
+    return level;
+  }
+
+  /** The relay has published (and had confirmed) everything in the Redis outbox. */
+  async function outboxPublished(): Promise<void> {
+    await eventually(async () => ((await redis.xlen(keys.outbox)) === 0 ? true : undefined), {
+      what: 'the stock outbox published',
+    });
+  }
+
+  it('keeps every answered change across kill -9 of Redis while the sync worker is behind', async () => {
+    const id = 1121;
+    const before = await startFrom(id, 100);
+    const versions: number[] = [];
+    let last: Level;
+    await killApp('sync-worker');
+    try {
+      for (let index = 0; index < 20; index += 1) {
+        versions.push((await putUntilAnswered(id, { stock: 1, action: 'decrement' })).version);
+      }
+      expect((await ledger([id])).get(id)).toMatchObject({ stock: 80 });
+      await killRedis();
+      await startRedis();
+      last = await putUntilAnswered(id, { stock: 1, action: 'decrement' });
+      versions.push(last.version);
+    } finally {
+      await startApp('sync-worker');
+    }
+    expect(last.stock).toBe(79);
+    // One version per change, in order, none issued twice.
+    expect(versions).toEqual(range(before.version + 1, before.version + 21));
+    expect((await ledger([id])).get(id)).toEqual({ id, stock: 79, version: last.version });
+    await mysqlHolds(new Map([[id, { id, stock: 79, version: last.version }]]));
+  }, 120_000);
+
+  it('rebuilds an emptied Redis only after the queued events reached MySQL, in a new epoch', async () => {
+    const id = 1122;
+    const before = await startFrom(id, 100);
+    const versions: number[] = [];
+    await killApp('sync-worker');
+    try {
+      for (let index = 0; index < 20; index += 1) {
+        versions.push((await putUntilAnswered(id, { stock: 1, action: 'decrement' })).version);
+      }
+      // The 20 events are on their way (in RabbitMQ), not in MySQL, when Redis loses everything.
+      await outboxPublished();
+      expect((await mysql([id])).get(id)).toEqual(before);
+      await redis.flushall();
+      await stopRedis();
+      await startRedis();
+      // Until the worker has applied what was queued, the ledger stays closed: a sale now would
+      // be checked against MySQL's stale 100.
+      const refused = await put(id, { stock: 1, action: 'decrement' });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    } finally {
+      await startApp('sync-worker');
+    }
+    const last = await putUntilAnswered(id, { stock: 1, action: 'decrement' });
+    expect(last.stock).toBe(79);
+    // The new epoch starts above every version issued before the loss.
+    expect(last.version).toBeGreaterThan(Math.max(...versions));
+    expect(new Set([...versions, last.version]).size).toBe(21);
+    expect((await ledger([id])).get(id)).toEqual({ id, stock: 79, version: last.version });
+    await mysqlHolds(new Map([[id, { id, stock: 79, version: last.version }]]));
+  }, 180_000);
+
+  it('loses none of 2,000 answered changes over 50 products when Redis is killed midway', async () => {
+    const ids = [...range(1125, 1149), ...range(1175, 1199)];
+    const expected = new Map<number, number>();
+    for (const id of ids) {
+      await putUntilAnswered(id, { stock: 10_000, action: 'set' });
+      expected.set(id, 10_000);
+    }
+    const total = 2_000;
+    let sent = 0;
+    let answered = 0;
+    let redisKilled: Promise<void> | undefined;
+    const client = async (): Promise<void> => {
+      while (sent < total) {
+        const index = sent;
+        sent += 1;
+        const id = ids[index % ids.length];
+        const amount = 1 + (index % 5);
+        const action = index % 3 === 0 ? 'increment' : 'decrement';
+        await putUntilAnswered(id, { stock: amount, action });
+        expected.set(id, expected.get(id)! + (action === 'increment' ? amount : -amount));
+        answered += 1;
+        if (answered === total / 2) redisKilled = killRedis().then(() => startRedis());
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, () => client()));
+    await redisKilled;
+    expect(answered).toBe(total);
+    const levels = await ledger(ids);
+    for (const id of ids) {
+      expect({ id, stock: levels.get(id)?.stock }).toEqual({ id, stock: expected.get(id) });
+    }
+    await mysqlHolds(levels, 60_000);
+  }, 300_000);
+
+  it('queues a stock write made before any sync worker ran, and applies it once one starts', async () => {
+    const id = 1123;
+    const stockQueues = [SyncQueue.StockToMysql, SyncQueue.StockToSearch, SyncQueue.StockToCache];
+    await killApp('sync-worker');
+    let written: Level;
+    try {
+      // As on a fresh broker: the sync queues do not exist when the stock API starts.
+      await killApp('stock-api');
+      const channel = await amqp.createChannel();
+      try {
+        for (const queue of stockQueues) {
+          for (const name of consumerQueueNames({ queue }).filter((n) => !n.endsWith('.dead'))) {
+            await channel.deleteQueue(name);
+          }
+        }
+      } finally {
+        await channel.close();
+      }
+      await startApp('stock-api');
+      written = await putUntilAnswered(id, { stock: 77, action: 'set' });
+      await outboxPublished();
+      const check = await amqp.createChannel();
+      try {
+        for (const queue of stockQueues) {
+          expect((await check.checkQueue(queue)).messageCount).toBeGreaterThanOrEqual(1);
+        }
+      } finally {
+        await check.close();
+      }
+    } finally {
+      await ensureRunning('stock-api');
+      await startApp('sync-worker');
+    }
+    await mysqlHolds(new Map([[id, written]]));
+  }, 180_000);
+});
