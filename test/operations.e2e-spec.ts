@@ -84,8 +84,11 @@ describe('operations: request ids, metrics, status', () => {
     it("is on the sync worker's log lines for the event", async () => {
       const lines = await eventually(
         async () => {
+          // Each consumer logs its own batch line; wait for the stock→MySQL one.
           const found = await logLinesWith('sync-worker', requestId);
-          return found.length > 0 ? found : undefined;
+          return found.some((line) => String(line.msg).startsWith('stock-mysql:'))
+            ? found
+            : undefined;
         },
         { what: 'the request id in sync-worker.log' },
       );

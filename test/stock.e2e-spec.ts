@@ -102,7 +102,10 @@ describe('stock API (through Varnish)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const all = eventsOf(listener, id).filter((event) => event.version > before.version);
     expect(all).toHaveLength(4);
-    expect(all.map((event) => event.version)).toEqual([1, 2, 3, 4].map((n) => before.version + n));
+    // One version per change, consecutive; the first may start a newer ledger epoch's range
+    // (see stock-version.ts) when the product's last change predates a ledger rebuild.
+    expect(all[0].version).toBeGreaterThan(before.version);
+    expect(all.map((event) => event.version)).toEqual([0, 1, 2, 3].map((n) => all[0].version + n));
     expect(all.map((event) => event.stock)).toEqual([5, 8, 0, 2]);
     expect(events[1]).toMatchObject({ id, stock: 8, delta: 3, reason: 'increment' });
     expect(typeof events[0].occurredAt).toBe('string');
