@@ -132,6 +132,14 @@ describe('strict input at every edge (real stack)', () => {
           : undefined,
       { what: `product ${response.body.id} registered with the stock API` },
     );
+    // Settled in search too, so a later "nothing changed" compares against the indexed state.
+    await eventually(
+      async () =>
+        (await requestJson(`${urls.catalog}/products/${response.body.id}`)).status === 200
+          ? true
+          : undefined,
+      { what: `product ${response.body.id} searchable` },
+    );
     return response.body;
   }
 
