@@ -6,9 +6,17 @@ import { StockKeys } from '@shop/stock';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { appPid, killApp, startApp, type AppName } from './support/apps';
+import { ensureAppRunning, killApp, startApp } from './support/apps';
 import { killRedis, startRedis, stopRedis } from './support/services';
-import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
+import {
+  adminHeaders,
+  config,
+  eventually,
+  range,
+  requestJson,
+  urls,
+  type StockLevelFigures,
+} from './support/stack';
 
 /**
  * Issue 12's acceptance for durable stock, against the running stack: the stack's Redis runs with
@@ -17,14 +25,7 @@ import { adminHeaders, config, eventually, requestJson, urls } from './support/s
  * products 1121-1123, 1125-1149 and 1175-1199 of the demo catalog, which no other test touches.
  */
 
-interface Level {
-  id: number;
-  stock: number;
-  version: number;
-}
-
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from + 1 }, (_, index) => from + index);
+type Level = StockLevelFigures;
 
 describe('durable stock (real stack)', () => {
   let db: Kysely<Database>;
@@ -44,23 +45,12 @@ describe('durable stock (real stack)', () => {
 
   afterAll(async () => {
     for (const app of ['sync-worker', 'stock-api', 'catalog-api'] as const) {
-      await ensureRunning(app);
+      await ensureAppRunning(app);
     }
     await amqp?.close();
     redis?.disconnect();
     await db?.destroy();
   });
-
-  async function ensureRunning(app: AppName): Promise<void> {
-    let alive = false;
-    try {
-      process.kill(appPid(app), 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (!alive) await startApp(app);
-  }
 
   /** One stock PUT straight to the stock API; the answer whatever its status. */
   function put(
@@ -268,7 +258,7 @@ describe('durable stock (real stack)', () => {
         await check.close();
       }
     } finally {
-      await ensureRunning('stock-api');
+      await ensureAppRunning('stock-api');
       await startApp('sync-worker');
     }
     await mysqlHolds(new Map([[id, written]]));

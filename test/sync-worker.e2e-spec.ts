@@ -23,8 +23,16 @@ import type { ReconcileKind, ReconcileReport } from '@shop/sync';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { appPid, killApp, startApp } from './support/apps';
-import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
+import { ensureAppRunning, killApp, startApp } from './support/apps';
+import {
+  adminHeaders,
+  config,
+  eventually,
+  range,
+  requestJson,
+  urls,
+  type StockLevelFigures,
+} from './support/stack';
 
 /**
  * The sync worker of the running stack (issue 5's acceptance): crash recovery, idempotence under
@@ -36,14 +44,7 @@ const run = promisify(execFile);
 const root = join(__dirname, '..');
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-interface Level {
-  id: number;
-  stock: number;
-  version: number;
-}
-
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from + 1 }, (_, index) => from + index);
+type Level = StockLevelFigures;
 
 describe('sync worker (real stack)', () => {
   let db: Kysely<Database>;
@@ -61,23 +62,12 @@ describe('sync worker (real stack)', () => {
   });
 
   afterAll(async () => {
-    await ensureWorkerRunning();
+    await ensureAppRunning('sync-worker');
     await amqp?.close();
     redis?.disconnect();
     await es?.close();
     await db?.destroy();
   });
-
-  async function ensureWorkerRunning(): Promise<void> {
-    let alive = false;
-    try {
-      process.kill(appPid('sync-worker'), 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (!alive) await startApp('sync-worker');
-  }
 
   async function put(id: number, body: { stock: number; action: string }): Promise<Level> {
     const response = await requestJson<Level & { message?: string }>(

@@ -56,3 +56,15 @@ export async function startApp(app: AppName, env: Record<string, string> = {}): 
   });
   return child.pid!;
 }
+
+/** Starts `app` again unless it runs: fault tests end with the stack whole, whatever failed. */
+export async function ensureAppRunning(app: AppName): Promise<void> {
+  let alive = false;
+  try {
+    process.kill(appPid(app), 0);
+    alive = true;
+  } catch {
+    alive = false;
+  }
+  if (!alive) await startApp(app);
+}

@@ -59,3 +59,14 @@ export async function eventually<T>(
     `${what} did not hold within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
   );
 }
+
+/** A product's stock figures as the ledger and MySQL report them. */
+export interface StockLevelFigures {
+  id: number;
+  stock: number;
+  version: number;
+}
+
+/** `from`, `from + 1`, …, `to`. */
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
