@@ -53,7 +53,7 @@ export function stackProcesses(extra: WatchedProcess[] = []): WatchedProcess[] {
     { label: 'stock-api', pids: stackPid('stock-api') },
     { label: 'RabbitMQ', pids: pidsNamed('beam.smp') },
     { label: 'sync-worker', pids: stackPid('sync-worker') },
-    { label: 'Redis', pids: pidsNamed('redis-server') },
+    { label: 'Redis', pids: stackPid('redis') },
     { label: 'MariaDB', pids: pidsNamed('mariadbd') },
     { label: 'Elasticsearch', pids: stackPid('elasticsearch') },
     { label: 'Varnish', pids: pidsNamed('cache-main') },

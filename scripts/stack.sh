@@ -297,7 +297,7 @@ cmd_status() {
   for name in elasticsearch "${APPS[@]}" varnish mariadb redis rabbitmq; do
     if pid_alive "$PID_DIR/$name.pid"; then
       say "$name: running (pid $(cat "$PID_DIR/$name.pid"), started by this checkout)"
-    elif [ "$name" = mariadb ] || [ "$name" = redis ] || [ "$name" = rabbitmq ]; then
+    elif [ "$name" = mariadb ] || [ "$name" = rabbitmq ]; then
       say "$name: not started by this checkout (the machine's own service is used)"
     else
       say "$name: not running from this checkout"

@@ -10,11 +10,35 @@ describe('probeDependency', () => {
     });
   });
 
-  it('reports down with the reason when the call rejects', async () => {
-    const result = await probeDependency(health, 'mysql', () =>
-      Promise.reject(new Error('connect ECONNREFUSED')),
+  it('reports down in its own words when a client library rejects', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), {
+      code: 'ECONNREFUSED',
+    });
+    const result = await probeDependency(health, 'mysql', () => Promise.reject(refused));
+    expect(result).toEqual({
+      mysql: { status: 'down', message: 'mysql is unavailable (connection refused)' },
+    });
+  });
+
+  it('never repeats a client library message it has no reason for', async () => {
+    const result = await probeDependency(health, 'redis', () =>
+      Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
     );
-    expect(result).toEqual({ mysql: { status: 'down', message: 'connect ECONNREFUSED' } });
+    expect(result).toEqual({ redis: { status: 'down', message: 'redis is unavailable' } });
+  });
+
+  it('keeps the message of an error written for people', async () => {
+    class LedgerNotReady extends Error {}
+    const result = await probeDependency(
+      health,
+      'ledger',
+      () => Promise.reject(new LedgerNotReady('the stock ledger is being restored')),
+      2000,
+      [LedgerNotReady],
+    );
+    expect(result).toEqual({
+      ledger: { status: 'down', message: 'the stock ledger is being restored' },
+    });
   });
 
   it('reports down when the call hangs past the timeout', async () => {

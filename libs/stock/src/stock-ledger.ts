@@ -318,7 +318,7 @@ export class StockLedger {
   }
   /** Resolves once the ledger is restored; rejects while it is not (for health probes). */
   async assertReady(): Promise<void> {
-    if (!(await this.isReady())) throw new Error('restoring from MySQL');
+    if (!(await this.isReady())) throw new LedgerNotReadyError();
   }
 
   /** Number of events waiting in the outbox (not yet confirmed by the broker). */

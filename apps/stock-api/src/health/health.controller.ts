@@ -8,7 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { probeDependency } from '@shop/observability';
-import { STOCK_REDIS, StockLedger } from '@shop/stock';
+import { LedgerNotReadyError, LedgerUnavailableError, STOCK_REDIS, StockLedger } from '@shop/stock';
 
 /**
  * 200 while stock can be read and changed: Redis answers and the ledger has been restored from
@@ -29,7 +29,11 @@ export class HealthController {
   check(): Promise<HealthCheckResult> {
     return this.health.check([
       () => probeDependency(this.indicator, 'redis', () => this.redis.ping()),
-      () => probeDependency(this.indicator, 'ledger', () => this.ledger.assertReady()),
+      () =>
+        probeDependency(this.indicator, 'ledger', () => this.ledger.assertReady(), 2000, [
+          LedgerNotReadyError,
+          LedgerUnavailableError,
+        ]),
     ]);
   }
 }
