@@ -26,11 +26,14 @@ describe('the stack (foundation)', () => {
         async () => ((await requestJson(`${urls.stock}/health`)).status === 503 ? true : undefined),
         { what: 'stock-api /health 503 with Redis down' },
       );
-      const down = await requestJson<{ status: string; error: Record<string, { status: string }> }>(
-        `${urls.stock}/health`,
-      );
+      const down = await requestJson<{
+        status: string;
+        error: Record<string, { status: string; message?: string }>;
+      }>(`${urls.stock}/health`);
       expect(down.body.status).toBe('error');
       expect(down.body.error.redis.status).toBe('down');
+      // Named in our words: no client library's text (ioredis states, addresses) on /health.
+      expect(down.body.error.redis.message).toMatch(/^redis (is unavailable|did not answer)/);
     } finally {
       if (!(await redisAnswers())) await startRedis();
     }
