@@ -5,8 +5,8 @@ import {
   type ProductRepository,
   type StockRepository,
 } from '@shop/persistence';
-import type { ProductIndexer, ProductSearch } from '@shop/search';
-import { productDocumentsFromMysql, toProductDocument } from './product-documents';
+import { toProductDocument, type ProductIndexer, type ProductSearch } from '@shop/search';
+import { productDocumentsFromMysql } from './mysql-product-documents';
 
 export interface CatalogReindexResult {
   index: string;

@@ -1,8 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
-import { ProductIndexer } from './product-indexer';
-import { ProductSearch } from './product-search';
+import { ProductIndexer } from './indexing/product-indexer';
+import { ProductSearch } from './query/product-search';
 import { SearchHealth } from './search-health';
 import { ELASTICSEARCH_CLIENT, PRODUCTS_INDEX_ALIAS } from './search.tokens';
 

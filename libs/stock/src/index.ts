@@ -7,7 +7,6 @@ export * from './product-id-registry';
 export * from './stock-ledger-restorer';
 export * from './stock-outbox';
 export * from './stock-outbox-relay';
-export * from './redis-lease';
 export * from './stock.module';
 export * from './mysql-stock-restore-source';
 export * from './published-stock-events';
