@@ -5,10 +5,14 @@
  * --rebuild to build it again) and a second catalog-api instance reading it.
  */
 import { parseShopConfig } from '@shop/config';
-import { toProductDocument } from '@shop/catalog';
 import type { ProductSearchQuery } from '@shop/contracts';
 import { generateDemoCatalog } from '@shop/persistence';
-import { buildProductSearchBody, createElasticsearchClient, ProductIndexer } from '@shop/search';
+import {
+  buildProductSearchBody,
+  createElasticsearchClient,
+  ProductIndexer,
+  toProductDocument,
+} from '@shop/search';
 import { measureLoad, percentile, printTable } from './load';
 import { requireUp, startAppInstance } from './stack-processes';
 
@@ -46,10 +50,7 @@ async function ensureBenchIndex(): Promise<void> {
         yield catalog.products
           .slice(start, start + 5000)
           .map((product) =>
-            toProductDocument(
-              { ...product, updatedAt: product.createdAt, version: 1 },
-              product.stock,
-            ),
+            toProductDocument({ ...product, updatedAt: product.createdAt }, product.stock),
           );
       }
     }

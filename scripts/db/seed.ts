@@ -4,18 +4,23 @@
  * `node dist/scripts/db/seed.js`. Writes no outbox rows: reindex Elasticsearch and restore Redis
  * from MySQL afterwards.
  */
+import { Module } from '@nestjs/common';
 import { parseArgs } from 'node:util';
-import { parseShopConfig } from '@shop/config';
+import { SHOP_CONFIG, ShopConfigModule, type ShopConfig } from '@shop/config';
 import {
-  createDatabase,
+  DATABASE,
   DEMO_PRODUCT_COUNT,
   DEMO_SEED,
   ensureDatabase,
   generateDemoCatalog,
   migrateToLatest,
+  PersistenceModule,
   ProductRepository,
   seedDemoCatalog,
+  type Database,
 } from '@shop/persistence';
+import type { Kysely } from 'kysely';
+import { runCli, withCliContext } from '../cli';
 
 function positiveInteger(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -25,20 +30,24 @@ function positiveInteger(value: string | undefined, fallback: number, flag: stri
   return parsed;
 }
 
-async function main(): Promise<void> {
+@Module({ imports: [ShopConfigModule, PersistenceModule.forRoot({ connectionLimit: 2 })] })
+class SeedModule {}
+
+runCli(async () => {
   const { values } = parseArgs({
     options: { products: { type: 'string' }, seed: { type: 'string' } },
   });
   const productCount = positiveInteger(values.products, DEMO_PRODUCT_COUNT, '--products');
   const seed = positiveInteger(values.seed, DEMO_SEED, '--seed');
-  const { MYSQL_URL } = parseShopConfig(process.env);
 
-  await ensureDatabase(MYSQL_URL);
-  const db = createDatabase(MYSQL_URL, { connectionLimit: 2 });
-  try {
+  await withCliContext(SeedModule, async (app) => {
+    const { MYSQL_URL } = app.get<ShopConfig>(SHOP_CONFIG);
+    // Before the pool's first query: its connections name the database.
+    await ensureDatabase(MYSQL_URL);
+    const db = app.get<Kysely<Database>>(DATABASE);
     const applied = await migrateToLatest(db);
     if (applied.length > 0) console.log(`applied migration(s): ${applied.join(', ')}`);
-    const existing = await new ProductRepository(db).countAll();
+    const existing = await app.get(ProductRepository).countAll();
     if (existing > 0) {
       console.log(`catalog already has ${existing} products, not seeding`);
       return;
@@ -48,12 +57,5 @@ async function main(): Promise<void> {
     console.log(
       `seeded ${result.categories} categories and ${result.products} products (seed ${seed}) in ${Date.now() - started} ms`,
     );
-  } finally {
-    await db.destroy();
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
+  });
 });

@@ -1,7 +1,10 @@
 /** Start-up step: the `products` alias exists, and is filled from MySQL when it is empty. */
-import { runCli, withCatalogReindexer } from './search-cli';
+import { parseArgs } from 'node:util';
+import { runCli } from '../cli';
+import { withCatalogReindexer } from './search-cli';
 
 runCli(async () => {
+  parseArgs({ options: {} }); // takes none: an unknown flag is an error, not ignored
   const result = await withCatalogReindexer((reindexer) => reindexer.ensureIndexed());
   console.log(
     result

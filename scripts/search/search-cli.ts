@@ -1,39 +1,27 @@
-import { parseShopConfig } from '@shop/config';
+import { Module } from '@nestjs/common';
 import { CatalogReindexer } from '@shop/catalog';
-import {
-  createDatabase,
-  OutboxRepository,
-  ProductRepository,
-  StockRepository,
-} from '@shop/persistence';
-import { createElasticsearchClient, ProductIndexer, ProductSearch } from '@shop/search';
+import { ShopConfigModule } from '@shop/config';
+import { PersistenceModule } from '@shop/persistence';
+import { ElasticsearchModule } from '@shop/search';
+import { withCliContext } from '../cli';
+
+/**
+ * The reindexer over the apps' own modules; the client waits up to a minute per request, as an
+ * index build on a busy node may (an app's requests give up after 10 s).
+ */
+@Module({
+  imports: [
+    ShopConfigModule,
+    PersistenceModule.forRoot({ connectionLimit: 2 }),
+    ElasticsearchModule.forRoot({ requestTimeoutMs: 60_000 }),
+  ],
+  providers: [CatalogReindexer],
+})
+class CatalogReindexModule {}
 
 /** Builds a CatalogReindexer for a command-line run, and closes its connections afterwards. */
-export async function withCatalogReindexer<T>(
+export function withCatalogReindexer<T>(
   work: (reindexer: CatalogReindexer) => Promise<T>,
 ): Promise<T> {
-  const config = parseShopConfig(process.env);
-  const db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
-  const client = createElasticsearchClient(config.ELASTICSEARCH_URL, { requestTimeoutMs: 60_000 });
-  try {
-    const outbox = new OutboxRepository(db);
-    const reindexer = new CatalogReindexer(
-      new ProductRepository(db, outbox),
-      new StockRepository(db),
-      outbox,
-      new ProductIndexer(client, config.PRODUCTS_INDEX_ALIAS),
-      new ProductSearch(client, config.PRODUCTS_INDEX_ALIAS),
-    );
-    return await work(reindexer);
-  } finally {
-    await client.close();
-    await db.destroy();
-  }
-}
-
-export function runCli(main: () => Promise<void>): void {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  return withCliContext(CatalogReindexModule, (app) => work(app.get(CatalogReindexer)));
 }

@@ -3,13 +3,16 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ShopConfigModule } from '@shop/config';
 import { CATALOG_EXCHANGE, syncQueuesBoundTo } from '@shop/contracts';
 import { MessagingModule } from '@shop/messaging';
-import { registerCatalogOutboxMetrics } from '@shop/catalog';
+import {
+  CatalogOutboxRelayService,
+  CatalogWriteService,
+  registerCatalogOutboxMetrics,
+} from '@shop/catalog';
 import { METRICS_REGISTRY, MetricsModule, ShopLoggerModule } from '@shop/observability';
 import { OutboxRepository, PersistenceModule } from '@shop/persistence';
 import type { Registry } from 'prom-client';
 import { ElasticsearchModule } from '@shop/search';
 import { AdminProductsController } from './admin/admin-products.controller';
-import { CatalogOutboxRelayService } from './admin/catalog-outbox-relay.service';
 import { CategoriesController } from './categories/categories.controller';
 import { CategoryTreeCache } from './categories/category-tree.cache';
 import { HealthController } from './health/health.controller';
@@ -39,6 +42,7 @@ const CATALOG_OUTBOX_METRICS = Symbol('CATALOG_OUTBOX_METRICS');
   providers: [
     CategoryTreeCache,
     CatalogOutboxRelayService,
+    CatalogWriteService,
     {
       // Registers the outbox backlog gauges on GET /metrics; nothing injects it.
       provide: CATALOG_OUTBOX_METRICS,

@@ -8,7 +8,8 @@ import {
 import { InjectShopConfig, type ShopConfig } from '@shop/config';
 import { SettlingPurger } from '@shop/http-cache';
 import { AmqpConnection } from '@shop/messaging';
-import { RedisLease, STOCK_REDIS } from '@shop/stock';
+import { RedisLease } from '@shop/redis';
+import { STOCK_REDIS } from '@shop/stock';
 import {
   QueueDepthPoller,
   ReconcileScheduler,

@@ -1,12 +1,12 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  OutboxRepository,
   PRODUCT_AGGREGATE,
-  type OutboxRepository,
-  type ProductRepository,
-  type StockRepository,
+  ProductRepository,
+  StockRepository,
 } from '@shop/persistence';
-import type { ProductIndexer, ProductSearch } from '@shop/search';
-import { productDocumentsFromMysql, toProductDocument } from './product-documents';
+import { ProductIndexer, ProductSearch, toProductDocument } from '@shop/search';
+import { productDocumentsFromMysql } from './mysql-product-documents';
 
 export interface CatalogReindexResult {
   index: string;
@@ -21,15 +21,17 @@ export interface CatalogReindexResult {
  * then replay the products that changed during the load (their writes reached the old index,
  * which is gone now). The outbox tells which ones: every write appends an event.
  */
+@Injectable()
 export class CatalogReindexer {
   private readonly logger = new Logger(CatalogReindexer.name);
 
+  // Tokens named explicitly: `npm run reindex` runs under tsx, which emits no decorator metadata.
   constructor(
-    private readonly products: ProductRepository,
-    private readonly stock: StockRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly indexer: ProductIndexer,
-    private readonly search: ProductSearch,
+    @Inject(ProductRepository) private readonly products: ProductRepository,
+    @Inject(StockRepository) private readonly stock: StockRepository,
+    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
+    @Inject(ProductIndexer) private readonly indexer: ProductIndexer,
+    @Inject(ProductSearch) private readonly search: ProductSearch,
   ) {}
 
   async reindex(batchSize = 1000): Promise<CatalogReindexResult> {

@@ -1,5 +1,8 @@
-export * from './catalog-outbox-relay';
-export * from './category-expansion';
-export * from './product-documents';
-export * from './catalog-reindexer';
-export * from './catalog-outbox-metrics';
+// The catalog's write side and its followers: product writes (MySQL + outbox, then the relay
+// woken), the outbox relay, its metrics, the full reindex from MySQL, and category expansion for
+// queries. What other rooms use is exported here.
+export { CatalogWriteService } from './catalog-write.service';
+export { CatalogOutboxRelayService } from './catalog-outbox-relay.service';
+export { registerCatalogOutboxMetrics } from './catalog-outbox-metrics';
+export { CatalogReindexer, type CatalogReindexResult } from './catalog-reindexer';
+export { expandCategorySlugs } from './category-expansion';

@@ -1,6 +1,22 @@
-export * from './cache-tags';
-export * from './cache-headers';
-export * from './purge-plan';
-export * from './varnish-purger';
-export * from './settling-purger';
-export * from './http-cache.module';
+// HTTP caching: the Cache-Control/Surrogate-Control/xkey headers the apps answer with, the cache
+// tags, and purging Varnish by tag. What other rooms use is exported here.
+export {
+  categoryTag,
+  FOOTER_TAG,
+  LISTING_TAG,
+  listingTags,
+  MENU_TAG,
+  productTag,
+  stockTag,
+} from './cache-tags';
+export { cacheHeaders, type CacheOptions, CachePolicy } from './cache-headers';
+export type { PurgePlan } from './purge-plan';
+export {
+  type PurgeResult,
+  VARNISH_PURGER_OPTIONS,
+  VarnishPurgeError,
+  VarnishPurger,
+  type VarnishPurgerOptions,
+} from './varnish-purger';
+export { PURGE_SETTLE_MS, SettlingPurger, type SettlingPurgerOptions } from './settling-purger';
+export { HttpCacheModule } from './http-cache.module';

@@ -68,20 +68,14 @@ export class VarnishPurgeError extends Error {
   }
 }
 
-/** The tags of one PURGE request. */
-export interface PurgeBatch {
-  readonly hard: readonly string[];
-  readonly soft: readonly string[];
-}
-
 /**
- * Splits a plan into requests whose `xkey` and `xkey-softpurge` values each stay within
- * `maxHeaderBytes`; a request carries a hard and a soft batch side by side.
+ * Splits a plan into smaller plans, one per PURGE request, whose `xkey` and `xkey-softpurge`
+ * values each stay within `maxHeaderBytes`; a request carries a hard and a soft batch side by side.
  */
-export function batchPurgePlan(plan: PurgePlan, maxHeaderBytes: number): PurgeBatch[] {
+export function batchPurgePlan(plan: PurgePlan, maxHeaderBytes: number): PurgePlan[] {
   const hard = chunkTags(plan.hard, maxHeaderBytes);
   const soft = chunkTags(plan.soft, maxHeaderBytes);
-  const batches: PurgeBatch[] = [];
+  const batches: PurgePlan[] = [];
   for (let i = 0; i < Math.max(hard.length, soft.length); i++) {
     batches.push({ hard: hard[i] ?? [], soft: soft[i] ?? [] });
   }
@@ -170,7 +164,7 @@ export class VarnishPurger {
 
   private async purgeHost(
     url: string,
-    batches: readonly PurgeBatch[],
+    batches: readonly PurgePlan[],
   ): Promise<HostPurgeResult | HostPurgeFailure> {
     let purged = 0;
     for (const batch of batches) {
@@ -194,7 +188,7 @@ export class VarnishPurger {
   }
 
   /** One PURGE; resolves to the count Varnish reports. */
-  private async send(url: string, batch: PurgeBatch): Promise<number> {
+  private async send(url: string, batch: PurgePlan): Promise<number> {
     const headers: Record<string, string> = {};
     if (batch.hard.length > 0) headers.xkey = batch.hard.join(' ');
     if (batch.soft.length > 0) headers['xkey-softpurge'] = batch.soft.join(' ');

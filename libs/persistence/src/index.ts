@@ -1,20 +1,36 @@
-export * from './schema';
-export * from './connection';
-export * from './migrate';
-export { MIGRATIONS, migrationProvider } from './migrations';
-export * from './database.tokens';
-export * from './persistence.module';
-export * from './transaction';
-export * from './errors';
-export * from './products/product-mapping';
-export * from './products/product.repository';
-export * from './categories/category-tree';
-export * from './categories/category.repository';
-export * from './stock/stock-rows';
-export * from './stock/stock.repository';
-export * from './stock/stock-ledger-epoch.repository';
-export * from './outbox/outbox.repository';
-export * from './demo/prng';
-export * from './demo/demo-catalog';
-export * from './demo/seed-demo-catalog';
-export * from './testing/test-database';
+// MySQL, the source of truth: the connection, migrations, repositories, the outbox and the demo
+// catalog. What other rooms use is exported here; row types, SQL mapping and migrations stay inside.
+export type { Database } from './schema';
+export { createDatabase, ensureDatabase, parseMysqlUrl, pingDatabase } from './connection';
+export { migrateToLatest } from './migrate';
+export { DATABASE, InjectDatabase } from './database.tokens';
+export { PersistenceModule, type PersistenceModuleOptions } from './persistence.module';
+export {
+  DatabaseUnavailableError,
+  DuplicateSkuError,
+  ProductNotFoundError,
+  UnknownCategoryError,
+} from './errors';
+export {
+  PRODUCT_AGGREGATE,
+  PRODUCT_LIMITS,
+  productDeletedEvent,
+  type ProductInput,
+  type ProductPatch,
+  type ProductRecord,
+  productUpsertedEvent,
+  toProduct,
+} from './products/product-mapping';
+export {
+  type ProductPage,
+  ProductRepository,
+  type ProductWriteOptions,
+} from './products/product.repository';
+export { CategoryRepository } from './categories/category.repository';
+export { latestPerProduct, type VersionedStockRow } from './stock/stock-rows';
+export { type StockApplyResult, type StockPage, StockRepository } from './stock/stock.repository';
+export { StockLedgerEpochRepository } from './stock/stock-ledger-epoch.repository';
+export { type OutboxMessage, OutboxRepository } from './outbox/outbox.repository';
+export { DEMO_PRODUCT_COUNT, DEMO_SEED, generateDemoCatalog } from './demo/demo-catalog';
+export { seedDemoCatalog } from './demo/seed-demo-catalog';
+export { createTestDatabase, type TestDatabase } from './testing/test-database';

@@ -1,10 +1,14 @@
 import { Client } from '@elastic/elasticsearch';
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
-import { ProductIndexer } from './product-indexer';
-import { ProductSearch } from './product-search';
+import { ProductIndexer } from './indexing/product-indexer';
+import { ProductSearch } from './query/product-search';
 import { SearchHealth } from './search-health';
-import { ELASTICSEARCH_CLIENT, PRODUCTS_INDEX_ALIAS } from './search.tokens';
+import {
+  ELASTICSEARCH_CLIENT,
+  ELASTICSEARCH_CLIENT_OPTIONS,
+  PRODUCTS_INDEX_ALIAS,
+} from './search.tokens';
 
 export interface ElasticsearchClientOptions {
   /** Per-request timeout in ms. Default 10 000: a storefront search must fail over, not hang. */
@@ -31,15 +35,16 @@ export function createElasticsearchClient(
 /**
  * Elasticsearch for an app: the client (from `ShopConfig.ELASTICSEARCH_URL`, closed on
  * shutdown), the alias name, ProductSearch, ProductIndexer and SearchHealth. Needs the global
- * ShopConfigModule. ProductIndexer options can be provided under PRODUCT_INDEXER_OPTIONS.
+ * ShopConfigModule. ProductIndexer options can be provided under PRODUCT_INDEXER_OPTIONS;
+ * `forRoot(options)` sets the client's (a command-line reindex waits longer than a request).
  */
 @Module({
   providers: [
     {
       provide: ELASTICSEARCH_CLIENT,
-      inject: [SHOP_CONFIG],
-      useFactory: (config: ShopConfig): Client =>
-        createElasticsearchClient(config.ELASTICSEARCH_URL),
+      inject: [SHOP_CONFIG, { token: ELASTICSEARCH_CLIENT_OPTIONS, optional: true }],
+      useFactory: (config: ShopConfig, options?: ElasticsearchClientOptions): Client =>
+        createElasticsearchClient(config.ELASTICSEARCH_URL, options),
     },
     {
       provide: PRODUCTS_INDEX_ALIAS,
@@ -59,6 +64,13 @@ export function createElasticsearchClient(
   ],
 })
 export class ElasticsearchModule implements OnApplicationShutdown {
+  static forRoot(options: ElasticsearchClientOptions): DynamicModule {
+    return {
+      module: ElasticsearchModule,
+      providers: [{ provide: ELASTICSEARCH_CLIENT_OPTIONS, useValue: options }],
+    };
+  }
+
   constructor(@Inject(ELASTICSEARCH_CLIENT) private readonly client: Client) {}
 
   async onApplicationShutdown(): Promise<void> {

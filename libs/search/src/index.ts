@@ -1,11 +1,28 @@
-export * from './build-product-search-body';
-export * from './build-product-suggest-body';
-export * from './elasticsearch.module';
-export * from './index-definition';
-export * from './parse-product-search-response';
-export * from './product-document';
-export * from './product-indexer';
-export * from './product-search';
-export * from './search-errors';
-export * from './search-health';
-export * from './search.tokens';
+// Elasticsearch, in two rooms: indexing/ (the index definition, the one product-document builder,
+// the writer with its zero-downtime reindex) and query/ (search bodies, response parsing, the
+// reader). What other rooms use is exported here; the rest stays inside the lib.
+export {
+  createElasticsearchClient,
+  ElasticsearchModule,
+  type ElasticsearchClientOptions,
+} from './elasticsearch.module';
+export {
+  ELASTICSEARCH_CLIENT,
+  PRODUCT_INDEXER_OPTIONS,
+  PRODUCTS_INDEX_ALIAS,
+} from './search.tokens';
+export {
+  BulkIndexingError,
+  isSearchUnavailable,
+  SearchPageOutOfRangeError,
+  SearchUnavailableError,
+} from './search-errors';
+export { SearchHealth } from './search-health';
+export { toProductDocument } from './indexing/product-document';
+export {
+  ProductIndexer,
+  type ProductIndexerOptions,
+  type StockFlag,
+} from './indexing/product-indexer';
+export { buildProductSearchBody } from './query/build-product-search-body';
+export { ProductSearch } from './query/product-search';

@@ -1,14 +1,39 @@
-export * from './stock-keys';
-export * from './stock-errors';
-export * from './stock-change';
-export * from './stock-scripts';
-export * from './stock-ledger';
-export * from './product-id-registry';
-export * from './stock-ledger-restorer';
-export * from './stock-outbox';
-export * from './stock-outbox-relay';
-export * from './redis-lease';
-export * from './stock.module';
-export * from './mysql-stock-restore-source';
-export * from './published-stock-events';
-export * from './stock-outbox-metrics';
+// The stock ledger in Redis (Lua, atomic, versioned), its outbox relay to RabbitMQ, its restore
+// from MySQL and its metrics. What other rooms use is exported here; the scripts, key layout
+// details and outbox parsing stay inside.
+export { StockKeys } from './stock-keys';
+export {
+  IdempotencyKeyReusedError,
+  InsufficientStockError,
+  InvalidStockRequestError,
+  LedgerNotReadyError,
+  LedgerUnavailableError,
+  StockLimitError,
+  StockNotFoundError,
+} from './stock-errors';
+export { parseProductIdList, validateIdempotencyKey } from './stock-change';
+export {
+  StockLedger,
+  type StockLedgerOptions,
+  type StockRestoreResult,
+  type StockRestoreRow,
+  type StockSnapshotPage,
+} from './stock-ledger';
+export { ProductIdRegistry } from './product-id-registry';
+export {
+  StockLedgerRestorer,
+  type StockLedgerRestorerOptions,
+  type StockRestoreReport,
+  type StockRestoreSource,
+} from './stock-ledger-restorer';
+export { StockOutboxRelay, type StockOutboxRelayOptions } from './stock-outbox-relay';
+export {
+  STOCK_EVENT_PUBLISHER,
+  STOCK_REDIS,
+  STOCK_RESTORE_SOURCE,
+  StockModule,
+  type StockModuleOptions,
+} from './stock.module';
+export { MysqlStockRestoreSource } from './mysql-stock-restore-source';
+export { PublishedStockEvents, type StockBarrierTransport } from './published-stock-events';
+export { registerStockOutboxMetrics } from './stock-outbox-metrics';

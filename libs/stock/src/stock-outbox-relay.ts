@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { STOCK_EXCHANGE } from '@shop/contracts';
+import { RedisLease } from '@shop/redis';
 import type { Redis } from 'ioredis';
-import { RedisLease } from './redis-lease';
 import { StockKeys } from './stock-keys';
 import {
   OutboxEntry,

@@ -140,28 +140,6 @@ end
 return 1
 `;
 
-/** KEYS: 1 lease; ARGV: 1 owner token, 2 TTL ms. Reply: 1 held by the caller, 0 held by another. */
-export const ACQUIRE_LEASE_LUA = `
-local owner = redis.call('GET', KEYS[1])
-if owner == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if not owner then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-`;
-
-/** KEYS: 1 lease; ARGV: 1 owner token. Deletes the lease only if the caller still owns it. */
-export const RELEASE_LEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-`;
-
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
 /** The scripts as commands of one ioredis client. Dynamic-key scripts take the key count first. */
@@ -170,8 +148,6 @@ export interface StockScriptCommands {
   shopStockRead: ScriptCommand;
   shopStockRestore: ScriptCommand;
   shopStockMarkReady: ScriptCommand;
-  shopStockLeaseAcquire: ScriptCommand;
-  shopStockLeaseRelease: ScriptCommand;
 }
 
 const definitions: Record<keyof StockScriptCommands, { lua: string; numberOfKeys?: number }> = {
@@ -179,8 +155,6 @@ const definitions: Record<keyof StockScriptCommands, { lua: string; numberOfKeys
   shopStockRead: { lua: READ_STOCK_LEVELS_LUA },
   shopStockRestore: { lua: RESTORE_STOCK_LEVELS_LUA },
   shopStockMarkReady: { lua: MARK_LEDGER_READY_LUA, numberOfKeys: 2 },
-  shopStockLeaseAcquire: { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 },
-  shopStockLeaseRelease: { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 },
 };
 
 /**

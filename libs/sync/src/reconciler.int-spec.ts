@@ -1,4 +1,4 @@
-import { toProductDocument } from '@shop/catalog';
+import { toProductDocument } from '@shop/search';
 import type { ProductRecord } from '@shop/persistence';
 import { RECONCILE_KINDS, type ReconcileReport } from './reconcile/reconcile-report';
 import { createReconciler } from './sync-services';

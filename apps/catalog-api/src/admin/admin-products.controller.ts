@@ -7,16 +7,14 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { toProduct } from '@shop/persistence';
+import { CatalogWriteService } from '@shop/catalog';
 import type { Product } from '@shop/contracts';
 import { AdminOnly, ProductIdPipe, RequestId } from '@shop/http';
-import { ProductRepository } from '@shop/persistence';
-import { CatalogOutboxRelayService } from './catalog-outbox-relay.service';
 import { ProductInputDto, ProductPatchDto } from './product-input.dto';
 
 /**
- * Merchandisers' writes. MySQL is the source of truth: each write commits the product and its
- * outbox event together; search and caches follow through the relay and the sync worker.
+ * Merchandisers' writes over HTTP: validation, auth and status codes here; the write itself (MySQL
+ * and outbox together, then the relay woken) is CatalogWriteService's.
  */
 @ApiTags('admin')
 @ApiBadRequestResponse({
@@ -25,10 +23,7 @@ import { ProductInputDto, ProductPatchDto } from './product-input.dto';
 @AdminOnly()
 @Controller('admin/products')
 export class AdminProductsController {
-  constructor(
-    private readonly products: ProductRepository,
-    private readonly relay: CatalogOutboxRelayService,
-  ) {}
+  constructor(private readonly writes: CatalogWriteService) {}
 
   @Post()
   @ApiCreatedResponse({ description: 'The created product with its id' })
@@ -38,9 +33,7 @@ export class AdminProductsController {
     @Body() input: ProductInputDto,
     @RequestId() correlationId: string,
   ): Promise<Product> {
-    const product = await this.products.create(input, { correlationId });
-    this.relay.notify();
-    return toProduct(product);
+    return this.writes.create(input, { correlationId });
   }
 
   @Put(':id')
@@ -51,9 +44,7 @@ export class AdminProductsController {
     @Body() input: ProductInputDto,
     @RequestId() correlationId: string,
   ): Promise<Product> {
-    const product = await this.products.replace(id, input, { correlationId });
-    this.relay.notify();
-    return toProduct(product);
+    return this.writes.replace(id, input, { correlationId });
   }
 
   @Patch(':id')
@@ -64,9 +55,7 @@ export class AdminProductsController {
     @Body() patch: ProductPatchDto,
     @RequestId() correlationId: string,
   ): Promise<Product> {
-    const product = await this.products.patch(id, patch, { correlationId });
-    this.relay.notify();
-    return toProduct(product);
+    return this.writes.patch(id, patch, { correlationId });
   }
 
   @Delete(':id')
@@ -76,7 +65,6 @@ export class AdminProductsController {
     @Param('id', ProductIdPipe) id: number,
     @RequestId() correlationId: string,
   ): Promise<void> {
-    await this.products.delete(id, { correlationId });
-    this.relay.notify();
+    await this.writes.delete(id, { correlationId });
   }
 }

@@ -8,7 +8,7 @@ import {
   MENU_TAG,
   stockTag,
 } from '@shop/http-cache';
-import { BadPageRequest, parseProductIdParam, visitorFromCookies } from '../page-models';
+import { BadPageRequest, parseProductIdParam, visitorFromCookies } from '@shop/storefront';
 import { HtmlResponse, sendHtml } from '../rendering/html-response';
 import { RenderedFragment, StorefrontFragments } from './storefront-fragments';
 

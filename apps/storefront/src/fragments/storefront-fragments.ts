@@ -1,8 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CompositionMode } from '../composition/composition-mode';
-import { FragmentComposer, FragmentSource } from '../composition/fragment-composer';
-import { FragmentRef } from '../composition/fragment-ref';
-import { stockBadge, Visitor } from '../page-models';
+import {
+  CompositionMode,
+  FragmentComposer,
+  FragmentRef,
+  FragmentSource,
+  stockBadge,
+  Visitor,
+} from '@shop/storefront';
 import { ViewRenderer } from '../rendering/view-renderer';
 import { CatalogClient, StockClient } from '../upstream';
 

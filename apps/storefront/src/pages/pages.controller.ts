@@ -1,9 +1,13 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { compositionModeFor, SURROGATE_CAPABILITY_HEADER } from '../composition/composition-mode';
-import { FragmentComposer } from '../composition/fragment-composer';
+import {
+  compositionModeFor,
+  FragmentComposer,
+  RawQuery,
+  SURROGATE_CAPABILITY_HEADER,
+  visitorFromCookies,
+} from '@shop/storefront';
 import { StorefrontFragments } from '../fragments/storefront-fragments';
-import { RawQuery, visitorFromCookies } from '../page-models';
 import { sendHtml } from '../rendering/html-response';
 import { StorefrontPages } from './storefront-pages';
 

@@ -1,23 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CategoryNode } from '@shop/contracts';
 import { cacheHeaders, CacheOptions, CachePolicy } from '@shop/http-cache';
-import { FragmentComposer } from '../composition/fragment-composer';
-import {
-  FOOTER_FRAGMENT,
-  HEADER_FRAGMENT,
-  MENU_FRAGMENT,
-  stockFragment,
-} from '../composition/fragment-ref';
 import {
   BadPageRequest,
   categoryNames,
   categoryPage,
   categoryProductsQuery,
   FEATURED_QUERY,
+  FOOTER_FRAGMENT,
+  FragmentComposer,
+  HEADER_FRAGMENT,
   homePage,
   isCategorySlug,
   PageLifetime,
   PageModel,
+  MENU_FRAGMENT,
   PageNotFound,
   parseCategoryQuery,
   parseProductIdParam,
@@ -28,7 +25,8 @@ import {
   searchPage,
   searchProductsQuery,
   searchPromptPage,
-} from '../page-models';
+  stockFragment,
+} from '@shop/storefront';
 import { HtmlResponse } from '../rendering/html-response';
 import { ViewRenderer } from '../rendering/view-renderer';
 import {

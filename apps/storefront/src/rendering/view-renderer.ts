@@ -1,5 +1,5 @@
 import { Environment, FileSystemLoader } from 'nunjucks';
-import { formatPrice } from '../page-models';
+import { formatPrice } from '@shop/storefront';
 
 /**
  * Nunjucks with autoescaping on: every `{{ value }}` is HTML-escaped unless it is a

@@ -1,5 +1,5 @@
 import { CategoryNode, Product, ProductSearchResult } from '@shop/contracts';
-import { CatalogProductQuery } from '../page-models';
+import { CatalogProductQuery } from '@shop/storefront';
 import { expectOk, fetchJson } from './fetch-json';
 import { categoryTreeSchema, productSchema, productSearchResultSchema } from './schemas';
 

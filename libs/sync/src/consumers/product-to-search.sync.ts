@@ -1,4 +1,4 @@
-import { toProductDocument } from '@shop/catalog';
+import { toProductDocument } from '@shop/search';
 import type { ProductDocument } from '@shop/contracts';
 import { categoryTag, LISTING_TAG, productTag } from '@shop/http-cache';
 import { distinct, type CatalogChange } from '../events';

@@ -1,5 +1,5 @@
 import type { StockChangedEvent } from '@shop/contracts';
-import { toProductDocument } from '@shop/catalog';
+import { toProductDocument } from '@shop/search';
 import { FakeIndexer, FakeLedger, FakePurger, product } from '../testing/fakes';
 import { StockToSearchSync } from './stock-to-search.sync';
 

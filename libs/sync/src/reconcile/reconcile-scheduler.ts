@@ -1,7 +1,7 @@
 import { SILENT_LOGGER, type SyncLogger } from '../ports';
 import type { Reconciler } from './reconciler';
 
-/** A lease on a shared key (`RedisLease` of @shop/stock): at most one holder across processes. */
+/** A lease on a shared key (`RedisLease` of @shop/redis): at most one holder across processes. */
 export interface ReconcileLease {
   /** Takes the lease or extends it when already held; false when another process holds it. */
   acquire(): Promise<boolean>;

@@ -1,4 +1,4 @@
-import { toProductDocument } from '@shop/catalog';
+import { toProductDocument } from '@shop/search';
 import {
   FakeIndexer,
   FakeLedger,

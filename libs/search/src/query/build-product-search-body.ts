@@ -1,6 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { ProductSearchQuery, ProductSort } from '@shop/contracts';
-import { SearchPageOutOfRangeError } from './search-errors';
+import { SearchPageOutOfRangeError } from '../search-errors';
 
 /** Elasticsearch's default `index.max_result_window`: `from + size` beyond it is refused. */
 export const MAX_RESULT_WINDOW = 10_000;

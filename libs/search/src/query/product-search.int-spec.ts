@@ -1,15 +1,15 @@
 import { Client } from '@elastic/elasticsearch';
 import type { ProductSearchQuery } from '@shop/contracts';
-import { ProductIndexer } from './product-indexer';
+import { ProductIndexer } from '../indexing/product-indexer';
 import { ProductSearch } from './product-search';
-import { SearchPageOutOfRangeError, SearchUnavailableError } from './search-errors';
-import { checkElasticsearchHealth } from './search-health';
+import { SearchPageOutOfRangeError, SearchUnavailableError } from '../search-errors';
+import { checkElasticsearchHealth } from '../search-health';
 import {
   deleteTestIndices,
   ELASTICSEARCH_TEST_URL,
   PRODUCT_FIXTURES,
   uniqueTestAlias,
-} from './testing/product-fixtures';
+} from '../testing/product-fixtures';
 
 const browse: ProductSearchQuery = { categories: [], sort: 'relevance', page: 1, size: 100 };
 

@@ -5,7 +5,7 @@ import {
   buildSort,
   MAX_RESULT_WINDOW,
 } from './build-product-search-body';
-import { SearchPageOutOfRangeError } from './search-errors';
+import { SearchPageOutOfRangeError } from '../search-errors';
 
 const browse: ProductSearchQuery = { categories: [], sort: 'relevance', page: 1, size: 20 };
 

@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CatalogOutboxRelay } from '@shop/catalog';
 import { InjectShopConfig, type ShopConfig } from '@shop/config';
 import { ConfirmingPublisher } from '@shop/messaging';
 import { OutboxRepository } from '@shop/persistence';
+import { CatalogOutboxRelay } from './catalog-outbox-relay';
 
 /**
  * Runs the outbox relay inside the app that writes the outbox, so a write is published the

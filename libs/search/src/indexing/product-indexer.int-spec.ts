@@ -3,19 +3,19 @@ import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
 import type { ProductDocument, ProductSearchQuery } from '@shop/contracts';
-import { ElasticsearchModule } from './elasticsearch.module';
+import { ElasticsearchModule } from '../elasticsearch.module';
 import { ProductIndexer } from './product-indexer';
-import { ProductSearch } from './product-search';
-import { BulkIndexingError } from './search-errors';
-import { SearchHealth } from './search-health';
-import { PRODUCTS_INDEX_ALIAS } from './search.tokens';
+import { ProductSearch } from '../query/product-search';
+import { BulkIndexingError } from '../search-errors';
+import { SearchHealth } from '../search-health';
+import { PRODUCTS_INDEX_ALIAS } from '../search.tokens';
 import {
   deleteTestIndices,
   ELASTICSEARCH_TEST_URL,
   indicesOf,
   PRODUCT_FIXTURES,
   uniqueTestAlias,
-} from './testing/product-fixtures';
+} from '../testing/product-fixtures';
 
 const browse: ProductSearchQuery = { categories: [], sort: 'relevance', page: 1, size: 100 };
 

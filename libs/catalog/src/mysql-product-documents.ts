@@ -1,20 +1,6 @@
 import type { ProductDocument } from '@shop/contracts';
-import type { ProductRecord, ProductRepository, StockRepository } from '@shop/persistence';
-
-/** The search document of a product: its catalog data plus whether any unit is in stock. */
-export function toProductDocument(product: ProductRecord, quantity: number): ProductDocument {
-  return {
-    id: product.id,
-    sku: product.sku,
-    name: product.name,
-    description: product.description,
-    price: product.price,
-    categories: product.categories,
-    createdAt: product.createdAt,
-    updatedAt: product.updatedAt,
-    inStock: quantity > 0,
-  };
-}
+import type { ProductRepository, StockRepository } from '@shop/persistence';
+import { toProductDocument } from '@shop/search';
 
 /**
  * Every product of MySQL as search documents, in id order and in batches, for a full reindex

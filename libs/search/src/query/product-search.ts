@@ -9,8 +9,8 @@ import {
   type ProductSearchAggregations,
   type ProductSearchSource,
 } from './parse-product-search-response';
-import { responseErrorType, SearchUnavailableError, toSearchError } from './search-errors';
-import { ELASTICSEARCH_CLIENT, PRODUCTS_INDEX_ALIAS } from './search.tokens';
+import { responseErrorType, SearchUnavailableError, toSearchError } from '../search-errors';
+import { ELASTICSEARCH_CLIENT, PRODUCTS_INDEX_ALIAS } from '../search.tokens';
 
 /** One autocomplete entry: a distinct product name and the best-matching product carrying it. */
 export interface ProductSuggestion {

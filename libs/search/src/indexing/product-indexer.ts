@@ -7,13 +7,13 @@ import {
   PRODUCT_INDEX_SETTINGS,
   versionedIndexName,
 } from './index-definition';
-import { toIndexedDocument } from './product-document';
-import { BulkIndexingError, responseErrorType, toSearchError } from './search-errors';
+import { toProductDocument } from './product-document';
+import { BulkIndexingError, responseErrorType, toSearchError } from '../search-errors';
 import {
   ELASTICSEARCH_CLIENT,
   PRODUCT_INDEXER_OPTIONS,
   PRODUCTS_INDEX_ALIAS,
-} from './search.tokens';
+} from '../search.tokens';
 
 export interface ProductIndexerOptions {
   /**
@@ -313,7 +313,7 @@ function indexOperations(
   products: readonly ProductDocument[],
 ): NonNullable<estypes.BulkRequest['operations']> {
   return products.flatMap((product) => {
-    const document = toIndexedDocument(product);
+    const document = toProductDocument(product, product.inStock);
     return [{ index: { _id: String(document.id) } }, document];
   });
 }

@@ -1,0 +1,42 @@
+// The storefront's pure page building, no I/O and no Nest: what each page needs from the APIs and
+// what it shows (page-models), and how its ESI fragments are composed (composition). The app
+// (apps/storefront) fetches, renders and answers; these are the parts it calls.
+export { BadPageRequest, PageNotFound } from './page-models/page-errors';
+export {
+  isCategorySlug,
+  parseCategoryQuery,
+  parseProductIdParam,
+  parseSearchQuery,
+  type RawQuery,
+} from './page-models/page-params';
+export { formatPrice } from './page-models/format';
+export { categoryNames } from './page-models/category-tree';
+export type { CatalogProductQuery } from './page-models/listing-model';
+export { visitorFromCookies, type Visitor } from './page-models/visitor';
+export {
+  categoryPage,
+  categoryProductsQuery,
+  FEATURED_QUERY,
+  homePage,
+  type PageLifetime,
+  type PageModel,
+  productNotFound,
+  productPage,
+  searchPage,
+  searchProductsQuery,
+  searchPromptPage,
+} from './page-models/pages';
+export { stockBadge } from './page-models/stock-badge';
+export {
+  type CompositionMode,
+  compositionModeFor,
+  SURROGATE_CAPABILITY_HEADER,
+} from './composition/composition-mode';
+export { FragmentComposer, type FragmentSource } from './composition/fragment-composer';
+export {
+  FOOTER_FRAGMENT,
+  type FragmentRef,
+  HEADER_FRAGMENT,
+  MENU_FRAGMENT,
+  stockFragment,
+} from './composition/fragment-ref';
