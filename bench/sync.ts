@@ -44,7 +44,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 async function processedIntoMysql(): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
-  const prefix = `sync_messages_processed_total{queue="${SyncQueue.StockToMysql}"} `;
+  const prefix = `sync_messages_processed_total{queue="${SyncQueue.StockMysql}"} `;
   const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
   return line ? Number(line.slice(prefix.length)) : 0;
 }

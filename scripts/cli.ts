@@ -2,6 +2,7 @@ import {
   ConsoleLogger,
   type DynamicModule,
   type INestApplicationContext,
+  type LoggerService,
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -26,9 +27,10 @@ class CliLogger extends ConsoleLogger {
 export async function withCliContext<T>(
   module: Type<unknown> | DynamicModule,
   work: (app: INestApplicationContext) => Promise<T>,
+  logger: LoggerService | false = new CliLogger(),
 ): Promise<T> {
   const app = await NestFactory.createApplicationContext(module, {
-    logger: new CliLogger(),
+    logger,
     // Nest's default aborts the process on a wiring error; a script reports it and exits 1.
     abortOnError: false,
   });
@@ -39,10 +41,16 @@ export async function withCliContext<T>(
   }
 }
 
-/** Runs a script's main: its error's message on stderr and exit code 1 on failure. */
-export function runCli(main: () => Promise<void>): void {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+/**
+ * Runs a script's main: the exit code it returns (0 when it returns nothing), or its error's
+ * message on stderr and exit code 1.
+ */
+export function runCli(main: () => Promise<number | void>): void {
+  main().then(
+    (code) => process.exit(code ?? 0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -8,9 +8,18 @@
  * `replay` moves them back to their main queue with a fresh attempt count.
  * Reads AMQP_URL like the apps do.
  */
-import { parseShopConfig } from '@shop/config';
+import { parseArgs } from 'node:util';
+import type { DynamicModule } from '@nestjs/common';
+import { ShopConfigModule } from '@shop/config';
 import { SyncQueue } from '@shop/contracts';
-import { AmqpConnection, DeadLetters, QueueNotFoundError, type DeadLetter } from '@shop/messaging';
+import {
+  AmqpConnection,
+  DeadLetters,
+  MessagingModule,
+  QueueNotFoundError,
+  type DeadLetter,
+} from '@shop/messaging';
+import { runCli, withCliContext } from './cli';
 
 interface Args {
   command: 'list' | 'replay';
@@ -23,33 +32,35 @@ interface Args {
 
 const USAGE = 'usage: dead-letters.ts list|replay [queue] [--limit N] [--json]';
 
-function parseArgs(argv: string[]): Args {
-  const [command, ...rest] = argv;
+function commandLine(argv: string[]): Args {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { limit: { type: 'string' }, json: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const [command, ...positional] = parsed.positionals;
   if (command !== 'list' && command !== 'replay') {
     throw new Error(USAGE);
   }
   let limit: number | undefined;
-  let json = false;
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i += 1) {
-    const arg = rest[i];
-    if (arg === '--limit') {
-      limit = Number(rest[(i += 1)]);
-      if (!Number.isInteger(limit) || limit < 1) {
-        throw new Error(`--limit wants a positive integer\n${USAGE}`);
-      }
-    } else if (arg === '--json') {
-      json = true;
-    } else if (arg.startsWith('--')) {
-      throw new Error(`unknown option ${arg}\n${USAGE}`);
-    } else {
-      positional.push(arg);
+  if (parsed.values.limit !== undefined) {
+    limit = Number(parsed.values.limit);
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new Error(`--limit wants a positive integer\n${USAGE}`);
     }
   }
   const explicit = positional.length > 0;
   const queues = explicit ? positional : Object.values(SyncQueue);
-  return { command, queues, explicit, limit, json };
+  return { command, queues, explicit, limit, json: parsed.values.json };
 }
+
+/** The apps' messaging module, as a command-line client of the broker. */
+class DeadLettersCommandModule {}
 
 function printLetter(letter: DeadLetter): void {
   const body = JSON.stringify(letter.body);
@@ -65,56 +76,50 @@ function printLetter(letter: DeadLetter): void {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const config = parseShopConfig(process.env);
-  const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
-  const connection = new AmqpConnection({
-    url: config.AMQP_URL,
-    name: 'dead-letters-cli',
-    logger: quiet,
-  });
+  const args = commandLine(process.argv.slice(2));
+  const module: DynamicModule = {
+    module: DeadLettersCommandModule,
+    imports: [ShopConfigModule, MessagingModule.forRoot({ connectionName: 'dead-letters-cli' })],
+  };
   let failures = 0;
-  try {
-    await connection.waitForConnect(10_000);
-    const deadLetters = new DeadLetters(connection);
-    for (const queue of args.queues) {
-      try {
-        if (args.command === 'list') {
-          const total = await deadLetters.count(queue);
-          const letters = await deadLetters.list(queue, args.limit ?? 20);
-          if (args.json) {
-            letters.forEach((letter) => console.log(JSON.stringify(letter)));
+  // Quiet: what this prints is the answer; a failure is reported below.
+  await withCliContext(
+    module,
+    async (app) => {
+      await app.get(AmqpConnection).waitForConnect(10_000);
+      const deadLetters = app.get(DeadLetters);
+      for (const queue of args.queues) {
+        try {
+          if (args.command === 'list') {
+            const total = await deadLetters.count(queue);
+            const letters = await deadLetters.list(queue, args.limit ?? 20);
+            if (args.json) {
+              letters.forEach((letter) => console.log(JSON.stringify(letter)));
+            } else {
+              console.log(
+                `${queue}.dead: ${total} message(s)${total > letters.length ? `, showing ${letters.length}` : ''}`,
+              );
+              letters.forEach(printLetter);
+            }
           } else {
+            const result = await deadLetters.replay(queue, { limit: args.limit });
             console.log(
-              `${queue}.dead: ${total} message(s)${total > letters.length ? `, showing ${letters.length}` : ''}`,
+              `${queue}.dead: replayed ${result.replayed} into ${queue}, ${result.remaining} left`,
             );
-            letters.forEach(printLetter);
           }
-        } else {
-          const result = await deadLetters.replay(queue, { limit: args.limit });
-          console.log(
-            `${queue}.dead: replayed ${result.replayed} into ${queue}, ${result.remaining} left`,
-          );
+        } catch (error) {
+          if (error instanceof QueueNotFoundError && !args.explicit) {
+            console.log(`${queue}: not declared yet (its consumer has never run)`);
+            continue;
+          }
+          failures += 1;
+          console.error(`${queue}: ${error instanceof Error ? error.message : String(error)}`);
         }
-      } catch (error) {
-        if (error instanceof QueueNotFoundError && !args.explicit) {
-          console.log(`${queue}: not declared yet (its consumer has never run)`);
-          continue;
-        }
-        failures += 1;
-        console.error(`${queue}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
-  } finally {
-    await connection.close();
-  }
+    },
+    false,
+  );
   return failures === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+runCli(main);

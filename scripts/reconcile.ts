@@ -10,30 +10,32 @@
  * --json       print the report as JSON (for scripts and tests)
  */
 import { parseArgs } from 'node:util';
-import { parseShopConfig } from '@shop/config';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
+import { ShopConfigModule } from '@shop/config';
 import { VarnishPurger } from '@shop/http-cache';
-import { createDatabase, ProductRepository, StockRepository } from '@shop/persistence';
-import { createElasticsearchClient, ProductIndexer } from '@shop/search';
-import { ProductIdRegistry, StockLedger } from '@shop/stock';
+import { PersistenceModule } from '@shop/persistence';
+import { RECONCILE_KINDS, Reconciler, type ReconcileReport } from '@shop/sync';
 import {
-  createReconciler,
-  RECONCILE_KINDS,
-  type ReconcileReport,
-  type SyncLogger,
-} from '@shop/sync';
-import { Redis } from 'ioredis';
+  ReconcileModule,
+  type ReconcilePart,
+} from '../apps/sync-worker/src/reconcile/reconcile.module';
+import { runCli, withCliContext } from './cli';
 
-const stderr: SyncLogger = {
+/** Warnings and errors on stderr, so stdout stays the report (`--json` is parsed by callers). */
+const stderr: LoggerService = {
   log: () => undefined,
-  warn: (message) => console.error(`warn: ${message}`),
-  error: (message) => console.error(`error: ${message}`),
+  warn: (message) => console.error(`warn: ${String(message)}`),
+  error: (message) => console.error(`error: ${String(message)}`),
 };
+
+/** The sync worker's reconciler (ReconcileModule), with this run's options. */
+class ReconcileCommandModule {}
 
 function options(): {
   json: boolean;
   graceMs: number;
   purge: boolean;
-  parts: ('stock' | 'search')[];
+  parts: ReconcilePart[];
 } {
   const { values } = parseArgs({
     options: {
@@ -76,43 +78,29 @@ function print(report: ReconcileReport): void {
 
 async function main(): Promise<number> {
   const args = options();
-  const config = parseShopConfig(process.env);
-  const db = createDatabase(config.MYSQL_URL, { connectionLimit: 3 });
-  const es = createElasticsearchClient(config.ELASTICSEARCH_URL, { requestTimeoutMs: 60_000 });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined); // reported by the failing call
-  try {
-    await redis.connect();
-    const stock = new StockRepository(db);
-    const products = new ProductRepository(db);
-    const ledger = new StockLedger(redis);
-    const registry = new ProductIdRegistry(redis);
-    const reconciler = createReconciler(
-      {
-        stock,
-        products,
-        ledger,
-        registry,
-        indexer: new ProductIndexer(es, config.PRODUCTS_INDEX_ALIAS),
-        purger: new VarnishPurger({ urls: config.VARNISH_PURGE_URLS, logger: stderr }),
-      },
-      { logger: () => stderr, graceMs: args.graceMs, purge: args.purge, parts: args.parts },
-    );
-    const report = await reconciler.run();
-    if (args.json) console.log(JSON.stringify(report));
-    else print(report);
-    return report.ok ? 0 : 1;
-  } finally {
-    redis.disconnect();
-    await es.close();
-    await db.destroy();
-  }
+  const module: DynamicModule = {
+    module: ReconcileCommandModule,
+    imports: [
+      ShopConfigModule,
+      PersistenceModule.forRoot({ connectionLimit: 3 }),
+      // A plain VarnishPurger: a one-off run has no later fetches to echo purges for.
+      ReconcileModule.forRoot({
+        graceMs: args.graceMs,
+        parts: args.parts,
+        purger: args.purge ? VarnishPurger : null,
+      }),
+    ],
+  };
+  return withCliContext(
+    module,
+    async (app) => {
+      const report = await app.get(Reconciler).run();
+      if (args.json) console.log(JSON.stringify(report));
+      else print(report);
+      return report.ok ? 0 : 1;
+    },
+    stderr,
+  );
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+runCli(main);

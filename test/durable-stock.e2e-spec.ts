@@ -230,7 +230,7 @@ describe('durable stock (real stack)', () => {
 
   it('queues a stock write made before any sync worker ran, and applies it once one starts', async () => {
     const id = 1123;
-    const stockQueues = [SyncQueue.StockToMysql, SyncQueue.StockToSearch, SyncQueue.StockToCache];
+    const stockQueues = [SyncQueue.StockMysql, SyncQueue.StockSearch, SyncQueue.StockCache];
     await killApp('sync-worker');
     let written: Level;
     try {

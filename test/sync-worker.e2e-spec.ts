@@ -200,7 +200,7 @@ describe('sync worker (real stack)', () => {
       (await mysql([id])).get(id)?.version === newest.version ? true : undefined,
     );
 
-    const queue = `queue="${SyncQueue.StockToMysql}"`;
+    const queue = `queue="${SyncQueue.StockMysql}"`;
     const processedBefore = await metric('sync_messages_processed_total', queue);
     const at = new Date().toISOString();
     const replayed: [number, number][] = [
@@ -228,7 +228,7 @@ describe('sync worker (real stack)', () => {
   });
 
   it('dead-letters a poison message while the rest keeps flowing; replay works', async () => {
-    const queue = SyncQueue.StockToMysql;
+    const queue = SyncQueue.StockMysql;
     const connection = new AmqpConnection({
       url: config.AMQP_URL,
       name: 'e2e-sync-dead-letters',
@@ -315,11 +315,7 @@ describe('sync worker (real stack)', () => {
       );
     } finally {
       // Our poison went to every stock queue; take it out of their dead-letter queues.
-      for (const name of [
-        SyncQueue.StockToMysql,
-        SyncQueue.StockToSearch,
-        SyncQueue.StockToCache,
-      ]) {
+      for (const name of [SyncQueue.StockMysql, SyncQueue.StockSearch, SyncQueue.StockCache]) {
         await eventually(async () => {
           await removeDeadLetters(name, ours);
           return true;

@@ -47,7 +47,7 @@ function stockBarrierTransport(
   connection: AmqpConnection,
   stock: StockRepository,
 ): StockBarrierTransport {
-  const queue = SyncQueue.StockToMysql;
+  const queue = SyncQueue.StockMysql;
   const retryQueues = consumerQueueNames({ queue }).filter((name) => name.includes('.retry.'));
   return {
     send: (token) => {

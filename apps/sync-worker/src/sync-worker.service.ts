@@ -7,38 +7,33 @@ import {
 } from '@nestjs/common';
 import { InjectShopConfig, type ShopConfig } from '@shop/config';
 import { SettlingPurger } from '@shop/http-cache';
-import { AmqpConnection } from '@shop/messaging';
+import { AmqpConnection, ReliableTransport } from '@shop/messaging';
 import { RedisLease } from '@shop/redis';
 import { STOCK_REDIS } from '@shop/stock';
-import {
-  QueueDepthPoller,
-  ReconcileScheduler,
-  Reconciler,
-  SyncConsumerRunner,
-  SyncMetrics,
-  type SyncRole,
-} from '@shop/sync';
+import { QueueDepthPoller, ReconcileScheduler, Reconciler, SyncMetrics } from '@shop/sync';
 import type { Redis } from 'ioredis';
+import type { SyncRole } from './sync-roles';
 import { InjectSyncRoles, RECONCILER_LEASE_KEY } from './sync-worker.tokens';
 
 /**
- * Starts what this process was told to run and stops it in order on shutdown: no new deliveries,
- * in-flight batches handled and acked, then (after every module's destroy hook) the connections
- * close.
+ * Runs what comes with the consumers and stops everything in order on shutdown: no new
+ * deliveries, in-flight batches handled and acked, then (after every module's destroy hook) the
+ * connections close. The consumers themselves are started by the transport (main.ts), before
+ * this service's bootstrap.
  */
 @Injectable()
 export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SyncWorker');
   private readonly scheduler: ReconcileScheduler | undefined;
-  private readonly poller: QueueDepthPoller;
+  private poller: QueueDepthPoller | undefined;
 
   constructor(
     @InjectSyncRoles() private readonly roles: SyncRole[],
     @InjectShopConfig() config: ShopConfig,
     @Inject(STOCK_REDIS) redis: Redis,
-    connection: AmqpConnection,
+    private readonly connection: AmqpConnection,
     reconciler: Reconciler,
-    private readonly runner: SyncConsumerRunner,
+    private readonly transport: ReliableTransport,
     private readonly metrics: SyncMetrics,
     private readonly purger: SettlingPurger,
   ) {
@@ -52,23 +47,24 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
         logger: new Logger('ReconcileScheduler'),
       });
     }
-    this.poller = new QueueDepthPoller(
-      connection,
-      runner.specs.map((spec) => spec.queue),
-      (depth) => metrics.queueDepth(depth),
-      { logger: new Logger('QueueDepthPoller') },
-    );
   }
 
   onApplicationBootstrap(): void {
     this.logger.log(`running: ${this.roles.join(', ')}`);
-    for (const spec of this.runner.specs) this.metrics.registerQueue(spec.queue);
-    this.runner.start();
+    const queues = this.transport.queues();
+    for (const queue of queues) this.metrics.registerQueue(queue);
+    this.poller = new QueueDepthPoller(
+      this.connection,
+      queues,
+      (depth) => this.metrics.queueDepth(depth),
+      { logger: new Logger('QueueDepthPoller') },
+    );
     this.poller.start();
     // First lag reading as soon as the queues exist, not one poll interval later.
-    void this.runner
+    const poller = this.poller;
+    void this.transport
       .ready(60_000)
-      .then(() => this.poller.pollOnce())
+      .then(() => poller.pollOnce())
       .catch(() => undefined);
     this.scheduler?.start();
   }
@@ -77,9 +73,9 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log('shutting down: finishing in-flight batches');
     await this.scheduler?.stop();
     // Within the 20 s `npm run down` waits before a KILL; what is not done by then stays unacked
-    // and is redelivered to another worker.
-    await this.runner.stop(15_000);
-    await this.poller.stop();
+    // and is redelivered to another worker. (Nest closes the transport again later: a no-op.)
+    await this.transport.stop(15_000);
+    await this.poller?.stop();
     // The last batches' purge echoes (2 s at most), so their pages do not stay stale.
     await this.purger.close();
   }

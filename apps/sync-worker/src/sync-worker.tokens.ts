@@ -4,9 +4,5 @@ import { Inject } from '@nestjs/common';
 export const SYNC_ROLES_SELECTED = Symbol('SYNC_ROLES_SELECTED');
 export const InjectSyncRoles = (): ParameterDecorator => Inject(SYNC_ROLES_SELECTED);
 
-/** The `SyncServices` the consumers and the reconciler run on. */
-export const SYNC_SERVICES = Symbol('SYNC_SERVICES');
-export const InjectSyncServices = (): ParameterDecorator => Inject(SYNC_SERVICES);
-
 /** Redis key of the lease that keeps the periodic reconciler to one worker at a time. */
 export const RECONCILER_LEASE_KEY = 'sync:reconciler-lease';

@@ -35,11 +35,11 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 /** Consuming queues of the sync workers: one per concern, so each can scale on its own. */
 export const SyncQueue = {
-  StockToMysql: 'sync.stock-mysql',
-  StockToSearch: 'sync.stock-search',
-  StockToCache: 'sync.stock-cache',
+  StockMysql: 'sync.stock-mysql',
+  StockSearch: 'sync.stock-search',
+  StockCache: 'sync.stock-cache',
   /** Product changes into Elasticsearch, then the Varnish purge (after the write is visible). */
-  ProductToSearch: 'sync.product-search',
+  ProductSearch: 'sync.product-search',
   /** Product ids into the stock ledger's registry, so the stock API knows a new product. */
   ProductStockIds: 'sync.product-stock-ids',
 } as const;
@@ -56,10 +56,10 @@ export interface SyncQueueBinding {
  * is already queued for it.
  */
 export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueBinding[]>> = {
-  [SyncQueue.StockToMysql]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
-  [SyncQueue.StockToSearch]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
-  [SyncQueue.StockToCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
-  [SyncQueue.ProductToSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
+  [SyncQueue.StockMysql]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.StockSearch]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.StockCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.ProductSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
   [SyncQueue.ProductStockIds]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
 };
 

@@ -25,6 +25,8 @@ export interface ShopAppOptions {
   errors?: readonly ErrorStatusMapping[];
   /** When set, serves OpenAPI at /docs. */
   openApi?: { title: string; description: string };
+  /** Runs once the app is configured, before it listens (e.g. to start its microservice). */
+  beforeListen?: (app: NestFastifyApplication) => Promise<void>;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function startShopApp(
     { bufferLogs: true },
   );
   configureShopApp(app, options);
+  await options.beforeListen?.(app);
   const config = app.get<ShopConfig>(SHOP_CONFIG);
   await app.listen(options.port(config), config.HOST);
   return app;

@@ -14,3 +14,4 @@ export * from './messaging.module';
 export * from './reliable-consumer';
 export * from './short-lived-channel';
 export * from './topology';
+export * from './reliable-transport';

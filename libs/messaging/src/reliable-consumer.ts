@@ -65,7 +65,7 @@ export interface ConsumerStats {
 }
 
 export interface ConsumeOptions<T> {
-  /** Main queue, e.g. `SyncQueue.StockToMysql`. */
+  /** Main queue, e.g. `SyncQueue.StockMysql`. */
   readonly queue: string;
   /** Bound on every (re)connect; bindings are only added, never removed. */
   readonly bindings: readonly QueueBinding[];

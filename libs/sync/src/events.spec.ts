@@ -3,7 +3,7 @@ import {
   crossesZero,
   parseCatalogChange,
   parseStockChangedEvent,
-  parseStockToMysqlMessage,
+  parseStockMysqlMessage,
 } from './events';
 
 const event = {
@@ -77,10 +77,10 @@ describe('parseCatalogChange', () => {
   });
 });
 
-describe('parseStockToMysqlMessage', () => {
+describe('parseStockMysqlMessage', () => {
   it('reads a barrier and a stock event apart', () => {
     const barrier = { barrier: 'b-1', requestedAt: '2025-01-01T00:00:00.000Z' };
-    expect(parseStockToMysqlMessage(barrier)).toEqual(barrier);
+    expect(parseStockMysqlMessage(barrier)).toEqual(barrier);
     const event = {
       id: 1,
       stock: 2,
@@ -89,11 +89,11 @@ describe('parseStockToMysqlMessage', () => {
       reason: 'decrement',
       occurredAt: '2025-01-01T00:00:00.000Z',
     };
-    expect(parseStockToMysqlMessage(event)).toEqual(event);
+    expect(parseStockMysqlMessage(event)).toEqual(event);
   });
 
   it('takes a malformed barrier for poison', () => {
-    expect(() => parseStockToMysqlMessage({ barrier: '', requestedAt: 'soon' })).toThrow(
+    expect(() => parseStockMysqlMessage({ barrier: '', requestedAt: 'soon' })).toThrow(
       PoisonMessageError,
     );
   });

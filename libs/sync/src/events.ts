@@ -46,14 +46,14 @@ const stockBarrierSchema = z.object({
 });
 
 /** What the stock→MySQL queue carries: stock events, and a ledger rebuild's barriers. */
-export type StockToMysqlMessage = StockChangedEvent | StockBarrier;
+export type StockMysqlMessage = StockChangedEvent | StockBarrier;
 
-export function isStockBarrier(message: StockToMysqlMessage): message is StockBarrier {
+export function isStockBarrier(message: StockMysqlMessage): message is StockBarrier {
   return 'barrier' in message;
 }
 
 /** A stock event, or a `StockBarrier` sent straight to the stock→MySQL queue. */
-export function parseStockToMysqlMessage(raw: unknown): StockToMysqlMessage {
+export function parseStockMysqlMessage(raw: unknown): StockMysqlMessage {
   if (typeof raw === 'object' && raw !== null && 'barrier' in raw) {
     const result = stockBarrierSchema.safeParse(raw);
     if (!result.success) throw poison('stock barrier', result.error);

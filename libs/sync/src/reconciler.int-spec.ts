@@ -1,10 +1,26 @@
 import { toProductDocument } from '@shop/search';
 import type { ProductRecord } from '@shop/persistence';
 import { RECONCILE_KINDS, type ReconcileReport } from './reconcile/reconcile-report';
-import { createReconciler } from './sync-services';
+import { Reconciler } from './reconcile/reconciler';
+import { SearchReconciler } from './reconcile/search-reconciler';
+import { StockReconciler } from './reconcile/stock-reconciler';
 import { createSyncTestWorld, type SyncTestWorld } from './testing/int-support';
 
 const LONG_AGO = '2025-01-01T00:00:00.000Z';
+
+type Stores = Pick<
+  SyncTestWorld,
+  'stock' | 'products' | 'ledger' | 'registry' | 'indexer' | 'purger'
+>;
+
+/** Both parts on the given stores, with no grace period (as `npm run reconcile -- --grace-ms 0`). */
+function reconcilerOn(stores: Stores): Reconciler {
+  const { stock, products, ledger, registry, indexer, purger } = stores;
+  return new Reconciler({
+    stock: new StockReconciler({ mysql: stock, ledger, registry, purger }, { graceMs: 0 }),
+    search: new SearchReconciler({ products, stock, ledger, indexer, purger }, { graceMs: 0 }),
+  });
+}
 
 /**
  * Deliberately corrupted MySQL, Redis and Elasticsearch rows (a throwaway database, a private key
@@ -74,7 +90,7 @@ describe('Reconciler against MySQL, Redis and Elasticsearch', () => {
     ]);
 
     const purgesBefore = world.purges.requests.length;
-    const report = await createReconciler(world.services, { graceMs: 0 }).run();
+    const report = await reconcilerOn(world).run();
 
     expect(report.errors).toEqual([]);
     expect(report.ok).toBe(true);
@@ -126,18 +142,18 @@ describe('Reconciler against MySQL, Redis and Elasticsearch', () => {
       ]),
     );
 
-    const again = await createReconciler(world.services, { graceMs: 0 }).run();
+    const again = await reconcilerOn(world).run();
     expect(counts(again)).toEqual({});
   });
 
   it('reports a store that does not answer and still runs the other part', async () => {
     const broken = {
-      ...world.services,
+      ...world,
       ledger: Object.assign(Object.create(world.ledger) as typeof world.ledger, {
         isReady: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
       }),
     };
-    const report = await createReconciler(broken, { graceMs: 0 }).run();
+    const report = await reconcilerOn(broken).run();
     expect(report.ok).toBe(false);
     expect(report.errors).toEqual(['stock: connect ECONNREFUSED 127.0.0.1:6379']);
     expect(report.checked.search).toBe(products.length);

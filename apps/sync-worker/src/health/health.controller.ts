@@ -6,12 +6,11 @@ import {
   HealthIndicatorService,
   type HealthCheckResult,
 } from '@nestjs/terminus';
-import { AmqpHealthIndicator } from '@shop/messaging';
+import { AmqpHealthIndicator, MessagingError, ReliableTransport } from '@shop/messaging';
 import { probeDependency } from '@shop/observability';
 import { InjectDatabase, pingDatabase, type Database } from '@shop/persistence';
 import { SearchHealth } from '@shop/search';
 import { STOCK_REDIS } from '@shop/stock';
-import { SyncConsumerRunner } from '@shop/sync';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 
@@ -24,7 +23,7 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
     private readonly amqp: AmqpHealthIndicator,
     private readonly search: SearchHealth,
-    private readonly runner: SyncConsumerRunner,
+    private readonly transport: ReliableTransport,
     @InjectDatabase() private readonly db: Kysely<Database>,
     @Inject(STOCK_REDIS) private readonly redis: Redis,
   ) {}
@@ -37,7 +36,10 @@ export class HealthController {
       () => probeDependency(this.indicator, 'mysql', () => pingDatabase(this.db)),
       () => probeDependency(this.indicator, 'redis', () => this.redis.ping()),
       () => probeDependency(this.indicator, 'elasticsearch', () => this.search.assertUp()),
-      () => probeDependency(this.indicator, 'consumers', () => this.runner.assertConsuming()),
+      () =>
+        probeDependency(this.indicator, 'consumers', () => this.transport.assertConsuming(), 2000, [
+          MessagingError,
+        ]),
     ]);
   }
 }

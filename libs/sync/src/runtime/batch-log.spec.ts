@@ -1,5 +1,5 @@
 import { BatchLog, correlationList, observeBatchesWith } from './batch-log';
-import type { BatchObserver } from './sync-consumers';
+import type { BatchObserver } from '@shop/messaging';
 
 function recordingLogger(): {
   lines: [string, string][];

@@ -1,6 +1,5 @@
+import type { BatchObserver } from '@shop/messaging';
 import type { SyncLogger } from '../ports';
-import type { BatchObserver } from './sync-consumers';
-import type { SyncConsumerName } from './sync-roles';
 
 /** Ids listed per line at most: a full batch of distinct requests must not make a huge line. */
 export const MAX_LOGGED_CORRELATION_IDS = 100;
@@ -27,7 +26,7 @@ export class BatchLog implements BatchObserver {
   constructor(private readonly logger: SyncLogger) {}
 
   batch(
-    name: SyncConsumerName,
+    name: string,
     size: number,
     durationMs: number,
     outcome: 'ok' | 'error',

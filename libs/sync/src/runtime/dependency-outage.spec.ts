@@ -2,7 +2,7 @@ import { errors } from '@elastic/elasticsearch';
 import { VarnishPurgeError } from '@shop/http-cache';
 import { BulkIndexingError, SearchUnavailableError } from '@shop/search';
 import { LedgerUnavailableError } from '@shop/stock';
-import { isDependencyOutage } from './dependency-outage';
+import { isDependencyOutage, splitUnlessOutage } from './dependency-outage';
 
 const withCode = (code: string): Error => Object.assign(new Error(code), { code });
 
@@ -49,5 +49,16 @@ describe('isDependencyOutage', () => {
     ['nothing', undefined],
   ])('%s: no', (_label, error) => {
     expect(isDependencyOutage(error)).toBe(false);
+  });
+});
+
+describe('splitUnlessOutage', () => {
+  it('splits a failed batch to find a bad message, but not while a dependency is away', () => {
+    expect(splitUnlessOutage(new Error('row 7 is invalid'))).toBe(true);
+    expect(
+      splitUnlessOutage(
+        new VarnishPurgeError([{ url: 'http://v', attempts: 4, reason: '503' }], []),
+      ),
+    ).toBe(false);
   });
 });

@@ -42,3 +42,11 @@ export function isDependencyOutage(error: unknown, depth = 0): boolean {
     ? isDependencyOutage(error.cause, depth + 1)
     : false;
 }
+
+/**
+ * `splitFailedBatches` of the sync consumers: a failed batch is tried message by message to find
+ * the bad one, but not while a dependency is away (it goes round the retry path whole).
+ */
+export function splitUnlessOutage(error: unknown): boolean {
+  return !isDependencyOutage(error);
+}

@@ -1,10 +1,8 @@
-import type { ConsumerMetricsListener, DeadReason } from '@shop/messaging';
+import type { BatchObserver, ConsumerMetricsListener, DeadReason } from '@shop/messaging';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { SyncOutcomeListener } from '../outcomes';
 import { RECONCILE_KINDS, type ReconcileReport } from '../reconcile/reconcile-report';
 import type { QueueDepth } from './queue-depth-poller';
-import type { BatchObserver } from './sync-consumers';
-import type { SyncConsumerName } from './sync-roles';
 
 /** Every `DeadReason`, so a queue's dead-letter series exist (at 0) before the first one. */
 const DEAD_REASONS: readonly DeadReason[] = ['poison', 'retries-exhausted'];
@@ -201,7 +199,7 @@ export class SyncMetrics implements ConsumerMetricsListener, BatchObserver, Sync
     this.deadLetteredTotal.inc({ queue, reason }, count);
   }
 
-  batch(name: SyncConsumerName, size: number, durationMs: number, outcome: 'ok' | 'error'): void {
+  batch(name: string, size: number, durationMs: number, outcome: 'ok' | 'error'): void {
     this.batchDuration.observe({ consumer: name, outcome }, durationMs / 1000);
     this.batchSize.observe({ consumer: name }, size);
   }

@@ -4,13 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
-import { SyncQueue } from '@shop/contracts';
+import { CATALOG_EXCHANGE, STOCK_EXCHANGE, SyncQueue } from '@shop/contracts';
 import { VarnishPurger } from '@shop/http-cache';
 import {
   AmqpConnection,
   consumerQueueNames,
   MessageConsumers,
+  prefixedQueueNaming,
   prefixedTopology,
+  type QueueNaming,
   type MessagingLogger,
   type MessagingTopology,
 } from '@shop/messaging';
@@ -26,8 +28,7 @@ import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
-import { prefixedSyncNames, type SyncNames } from '../runtime/sync-consumers';
-import type { SyncServices } from '../sync-services';
+import type { CachePurger } from '../ports';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
@@ -103,7 +104,8 @@ export interface SyncTestWorld {
   readonly es: Client;
   readonly alias: string;
   readonly purges: PurgeRecorder;
-  readonly services: SyncServices;
+  /** Purges the PURGE recorder. */
+  readonly purger: CachePurger;
   readonly products: ProductRepository;
   readonly stock: StockRepository;
   readonly ledger: StockLedger;
@@ -158,7 +160,7 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
     ledger,
     registry,
     indexer,
-    services: { stock, products, ledger, registry, indexer, purger },
+    purger,
     createProducts: async (count, categories = ['misc']) => {
       const records: ProductRecord[] = [];
       for (let index = 0; index < count; index += 1) {
@@ -201,7 +203,13 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
 export interface SyncTestBroker {
   readonly prefix: string;
   readonly topology: MessagingTopology;
-  readonly names: SyncNames;
+  /** The transport's renaming of the shop's queues and exchanges to this broker's copies. */
+  readonly naming: QueueNaming;
+  readonly names: {
+    readonly stockExchange: string;
+    readonly catalogExchange: string;
+    queue(queue: string): string;
+  };
   readonly connection: AmqpConnection;
   readonly consumers: MessageConsumers;
   /** A plain amqplib connection, to publish as any producer would. */
@@ -227,7 +235,12 @@ export async function createSyncTestBroker(
 ): Promise<SyncTestBroker> {
   const prefix = `test-sync-${randomSuffix()}`;
   const topology = prefixedTopology(prefix);
-  const names = prefixedSyncNames(topology, prefix);
+  const naming = prefixedQueueNaming(prefix);
+  const names = {
+    stockExchange: naming.exchange(STOCK_EXCHANGE),
+    catalogExchange: naming.exchange(CATALOG_EXCHANGE),
+    queue: naming.queue,
+  };
   const connection = new AmqpConnection({
     url: AMQP_URL,
     name: 'sync-int-test',
@@ -260,6 +273,7 @@ export async function createSyncTestBroker(
   return {
     prefix,
     topology,
+    naming,
     names,
     connection,
     consumers,

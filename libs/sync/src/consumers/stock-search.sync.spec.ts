@@ -1,7 +1,7 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { toProductDocument } from '@shop/search';
 import { FakeIndexer, FakeLedger, FakePurger, product } from '../testing/fakes';
-import { StockToSearchSync } from './stock-to-search.sync';
+import { StockSearchSync } from './stock-search.sync';
 
 const at = '2025-01-01T00:00:00.000Z';
 function change(id: number, version: number, before: number, after: number): StockChangedEvent {
@@ -13,7 +13,7 @@ function setup(): {
   ledger: FakeLedger;
   indexer: FakeIndexer;
   purger: FakePurger;
-  sync: StockToSearchSync;
+  sync: StockSearchSync;
 } {
   const log: string[] = [];
   const ledger = new FakeLedger(log);
@@ -23,10 +23,10 @@ function setup(): {
     void indexer.upsert([toProductDocument(product(id), 5)]);
   }
   log.length = 0;
-  return { log, ledger, indexer, purger, sync: new StockToSearchSync(ledger, indexer, purger) };
+  return { log, ledger, indexer, purger, sync: new StockSearchSync(ledger, indexer, purger) };
 }
 
-describe('StockToSearchSync', () => {
+describe('StockSearchSync', () => {
   it('writes nothing when no event crosses zero', async () => {
     const { log, sync } = setup();
     const result = await sync.handle([change(1, 2, 5, 4), change(2, 3, 0, 0)]);

@@ -1,6 +1,6 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { FakePurger } from '../testing/fakes';
-import { StockToCacheSync } from './stock-to-cache.sync';
+import { StockCacheSync } from './stock-cache.sync';
 
 const at = '2025-01-01T00:00:00.000Z';
 const change = (id: number, version: number): StockChangedEvent => ({
@@ -12,10 +12,10 @@ const change = (id: number, version: number): StockChangedEvent => ({
   occurredAt: at,
 });
 
-describe('StockToCacheSync', () => {
+describe('StockCacheSync', () => {
   it('purges each product stock tag once per batch, hard', async () => {
     const purger = new FakePurger();
-    const result = await new StockToCacheSync(purger).handle([
+    const result = await new StockCacheSync(purger).handle([
       change(1, 1),
       change(2, 1),
       change(1, 2),
@@ -27,8 +27,6 @@ describe('StockToCacheSync', () => {
   it('fails the batch when a Varnish stays down, so it goes round the retry path', async () => {
     const purger = new FakePurger();
     purger.failures = 1;
-    await expect(new StockToCacheSync(purger).handle([change(1, 1)])).rejects.toThrow(
-      /PURGE failed/,
-    );
+    await expect(new StockCacheSync(purger).handle([change(1, 1)])).rejects.toThrow(/PURGE failed/);
   });
 });

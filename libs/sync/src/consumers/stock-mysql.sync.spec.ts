@@ -1,6 +1,6 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { FakeStockRows } from '../testing/fakes';
-import { StockToMysqlSync } from './stock-to-mysql.sync';
+import { StockMysqlSync } from './stock-mysql.sync';
 
 function change(id: number, version: number, stock: number): StockChangedEvent {
   return {
@@ -13,11 +13,11 @@ function change(id: number, version: number, stock: number): StockChangedEvent {
   };
 }
 
-describe('StockToMysqlSync', () => {
+describe('StockMysqlSync', () => {
   it('writes each product once, at its newest version, in one call', async () => {
     const log: string[] = [];
     const rows = new FakeStockRows([1, 2], log);
-    const sync = new StockToMysqlSync(rows);
+    const sync = new StockMysqlSync(rows);
     const result = await sync.handle([
       change(1, 1, 10),
       change(2, 1, 5),
@@ -32,7 +32,7 @@ describe('StockToMysqlSync', () => {
   it('ignores duplicates and late arrivals', async () => {
     const rows = new FakeStockRows([1]);
     rows.set(1, 8, 3);
-    const result = await new StockToMysqlSync(rows).handle([change(1, 2, 9), change(1, 3, 8)]);
+    const result = await new StockMysqlSync(rows).handle([change(1, 2, 9), change(1, 3, 8)]);
     expect(result).toMatchObject({ applied: 0, stale: 1 });
     expect(rows.rows.get(1)).toMatchObject({ stock: 8, version: 3 });
   });
@@ -41,7 +41,7 @@ describe('StockToMysqlSync', () => {
     const warnings: string[] = [];
     const counted: [string, number][] = [];
     const rows = new FakeStockRows([1]);
-    const sync = new StockToMysqlSync(
+    const sync = new StockMysqlSync(
       rows,
       { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
       { stockRows: (outcome, count) => counted.push([outcome, count]) },
@@ -60,14 +60,14 @@ describe('StockToMysqlSync', () => {
     const log: string[] = [];
     const rows = new FakeStockRows([1], log);
     const barrier = { barrier: 'b-1', requestedAt: '2025-01-01T00:00:00.000Z' };
-    const result = await new StockToMysqlSync(rows).handle([change(1, 1, 4), barrier]);
+    const result = await new StockMysqlSync(rows).handle([change(1, 1, 4), barrier]);
     expect(log).toEqual(['mysql.applyVersioned 1@1', 'mysql.recordBarriers b-1']);
     expect(result).toMatchObject({ events: 1, barriers: 1, applied: 1 });
   });
 
   it('lets a MySQL failure through so the batch is retried, barrier unrecorded', async () => {
     const recorded: string[] = [];
-    const sync = new StockToMysqlSync({
+    const sync = new StockMysqlSync({
       applyVersioned: () => Promise.reject(new Error('connect ECONNREFUSED')),
       recordBarriers: (tokens) => {
         recorded.push(...tokens);

@@ -1,4 +1,9 @@
-/** The consumers a sync worker can run, each on its own queue. */
+import { parseArgs } from 'node:util';
+
+/**
+ * The consumers a sync worker can run. Each name is its handler's `@EventPattern`, its `--only`
+ * role, its queue after `sync.` and its controller's file (`consumers/<name>.controller.ts`).
+ */
 export const SYNC_CONSUMER_NAMES = [
   'stock-mysql',
   'stock-search',
@@ -31,25 +36,24 @@ export class SyncRoleSelectionError extends Error {
 /**
  * Which roles this process runs: `--only stock-mysql,product-search` (or `--only=...`) on the
  * command line, else the `SYNC_CONSUMERS` environment variable, else all of them. Several
- * processes with the same role compete for its queue's messages.
+ * processes with the same role compete for its queue's messages. Other arguments are left to
+ * whoever else reads them.
  */
 export function parseSyncRoles(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): SyncRole[] {
-  let list: string | undefined;
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index];
-    if (arg === '--only') {
-      list = argv[index + 1];
-      if (list === undefined || list.startsWith('--')) {
-        throw new SyncRoleSelectionError('--only needs a comma-separated list');
-      }
-    } else if (arg.startsWith('--only=')) {
-      list = arg.slice('--only='.length);
-    }
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { only: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const only = values.only;
+  if (typeof only === 'boolean' || only?.startsWith('--')) {
+    throw new SyncRoleSelectionError('--only needs a comma-separated list');
   }
-  list ??= env.SYNC_CONSUMERS;
+  const list = only ?? env.SYNC_CONSUMERS;
   if (list === undefined || list.trim() === '' || list.trim() === 'all') return [...SYNC_ROLES];
 
   const names = list
@@ -62,4 +66,9 @@ export function parseSyncRoles(
   if (names.includes('all')) return [...SYNC_ROLES];
   const chosen = new Set(names);
   return SYNC_ROLES.filter((role) => chosen.has(role));
+}
+
+/** The consumer patterns among `roles` (the reconciler role has no handler). */
+export function consumerPatterns(roles: readonly SyncRole[]): SyncConsumerName[] {
+  return roles.filter(isSyncConsumerName);
 }

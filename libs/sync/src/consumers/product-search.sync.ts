@@ -14,7 +14,7 @@ import {
 } from '../ports';
 import { currentQuantities } from './live-stock';
 
-export interface ProductToSearchResult {
+export interface ProductSearchResult {
   events: number;
   upserted: number;
   removed: number;
@@ -38,7 +38,7 @@ const ABSENT: Fingerprint = 'absent';
  * indexer waits for the refresh) the products' pages are purged hard and the listings softly;
  * purging first would let Varnish re-cache the old document.
  */
-export class ProductToSearchSync {
+export class ProductSearchSync {
   constructor(
     private readonly products: ProductReader,
     private readonly stock: StockRowReader,
@@ -49,9 +49,9 @@ export class ProductToSearchSync {
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 
-  async handle(changes: readonly CatalogChange[]): Promise<ProductToSearchResult> {
+  async handle(changes: readonly CatalogChange[]): Promise<ProductSearchResult> {
     const ids = distinct(changes.map((change) => change.id));
-    const result: ProductToSearchResult = {
+    const result: ProductSearchResult = {
       events: changes.length,
       upserted: 0,
       removed: 0,

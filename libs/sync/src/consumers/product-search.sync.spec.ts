@@ -7,7 +7,7 @@ import {
   product,
 } from '../testing/fakes';
 import type { CatalogChange } from '../events';
-import { MAX_CATEGORY_TAGS, ProductToSearchSync } from './product-to-search.sync';
+import { MAX_CATEGORY_TAGS, ProductSearchSync } from './product-search.sync';
 
 const upserted = (id: number, version = 1, categories: string[] = ['misc']): CatalogChange => ({
   kind: 'upserted',
@@ -27,11 +27,11 @@ function setup(records = [product(1), product(2, { categories: ['shoes'] })]) {
   const ledger = new FakeLedger(log);
   const indexer = new FakeIndexer(log);
   const purger = new FakePurger(log);
-  const sync = new ProductToSearchSync(products, stock, ledger, indexer, purger);
+  const sync = new ProductSearchSync(products, stock, ledger, indexer, purger);
   return { log, products, stock, ledger, indexer, purger, sync };
 }
 
-describe('ProductToSearchSync', () => {
+describe('ProductSearchSync', () => {
   it('indexes the product as MySQL has it now, with the live stock, then purges', async () => {
     const { sync, indexer, ledger, purger, products, log } = setup();
     ledger.set(1, 4, 2);

@@ -1,10 +1,10 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { latestPerProduct, type StockApplyResult } from '@shop/persistence';
-import { isStockBarrier, type StockToMysqlMessage } from '../events';
+import { isStockBarrier, type StockMysqlMessage } from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
 import { SILENT_LOGGER, type StockRowWriter, type SyncLogger } from '../ports';
 
-export interface StockToMysqlResult extends StockApplyResult {
+export interface StockMysqlResult extends StockApplyResult {
   /** Events handed in (several per product collapse into one row). */
   events: number;
   /** Barriers recorded, after the batch's rows. */
@@ -20,14 +20,14 @@ export interface StockToMysqlResult extends StockApplyResult {
  * A ledger rebuild's barrier is recorded only after the rows of everything delivered before it
  * are committed: once MySQL has the barrier, it has every event queued ahead of it.
  */
-export class StockToMysqlSync {
+export class StockMysqlSync {
   constructor(
     private readonly stock: StockRowWriter,
     private readonly logger: SyncLogger = SILENT_LOGGER,
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 
-  async handle(messages: readonly StockToMysqlMessage[]): Promise<StockToMysqlResult> {
+  async handle(messages: readonly StockMysqlMessage[]): Promise<StockMysqlResult> {
     const events = messages.filter(
       (message): message is StockChangedEvent => !isStockBarrier(message),
     );

@@ -4,7 +4,7 @@ import { distinct } from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
 import type { CachePurger } from '../ports';
 
-export interface StockToCacheResult {
+export interface StockCacheResult {
   events: number;
   /** Distinct `stock-<id>` tags purged. */
   tags: number;
@@ -16,13 +16,13 @@ export interface StockToCacheResult {
  * retries each host; a host that stays down rejects the batch, which then goes round the retry
  * path (purging again is harmless).
  */
-export class StockToCacheSync {
+export class StockCacheSync {
   constructor(
     private readonly purger: CachePurger,
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 
-  async handle(events: readonly StockChangedEvent[]): Promise<StockToCacheResult> {
+  async handle(events: readonly StockChangedEvent[]): Promise<StockCacheResult> {
     const tags = distinct(events.map((event) => event.id)).map(stockTag);
     if (tags.length > 0) {
       await this.purger.purge({ hard: tags, soft: [] });

@@ -4,18 +4,38 @@ import {
   SyncQueue,
   type StockChangedEvent,
 } from '@shop/contracts';
-import { DeadLetters, deadLetterQueueName } from '@shop/messaging';
+import type { INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  DeadLetters,
+  deadLetterQueueName,
+  PassThroughRpcFilter,
+  ReliableTransport,
+} from '@shop/messaging';
 import { productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
-import { SyncConsumerRunner } from './runtime/sync-consumer-runner';
-import { syncConsumerSpecs } from './runtime/sync-consumers';
-import { createSyncHandlers } from './sync-services';
+import {
+  ProductSearchSync,
+  ProductStockIdsSync,
+  StockCacheSync,
+  StockMysqlSync,
+  StockSearchSync,
+} from '@shop/sync';
+// The sync lib's own test support: the real services under names no one else uses.
 import {
   createSyncTestBroker,
   createSyncTestWorld,
   eventually,
+  QUIET,
   type SyncTestBroker,
   type SyncTestWorld,
-} from './testing/int-support';
+} from '../../../../libs/sync/src/testing/int-support';
+import type { SyncConsumerName } from '../sync-roles';
+import { SYNC_CONSUMER_CONTROLLERS } from './sync-consumers.module';
+
+interface Consumers {
+  readonly app: INestMicroservice;
+  readonly transport: ReliableTransport;
+}
 
 /**
  * The five consumers end to end on the real services: events published raw (as the stock API's
@@ -26,7 +46,38 @@ import {
 describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () => {
   let world: SyncTestWorld;
   let broker: SyncTestBroker;
-  let runner: SyncConsumerRunner;
+  let consumers: Consumers;
+
+  /**
+   * The worker's handlers (SYNC_CONSUMER_CONTROLLERS) on ReliableTransport, as main.ts runs them,
+   * with the @shop/sync logic on this test's stores and queue names.
+   */
+  async function startConsumers(only?: SyncConsumerName[]): Promise<Consumers> {
+    const transport = new ReliableTransport(broker.consumers, {
+      only,
+      naming: broker.naming,
+      logger: QUIET,
+    });
+    const { stock, products, ledger, registry, indexer, purger } = world;
+    const module = await Test.createTestingModule({
+      controllers: SYNC_CONSUMER_CONTROLLERS,
+      providers: [
+        { provide: StockMysqlSync, useValue: new StockMysqlSync(stock) },
+        { provide: StockSearchSync, useValue: new StockSearchSync(ledger, indexer, purger) },
+        { provide: StockCacheSync, useValue: new StockCacheSync(purger) },
+        {
+          provide: ProductSearchSync,
+          useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),
+        },
+        { provide: ProductStockIdsSync, useValue: new ProductStockIdsSync(products, registry) },
+      ],
+    }).compile();
+    const app = module.createNestMicroservice({ strategy: transport, logger: false });
+    app.useGlobalFilters(new PassThroughRpcFilter());
+    await app.listen();
+    await transport.ready();
+    return { app, transport };
+  }
 
   const at = (version: number): string =>
     new Date(Date.UTC(2025, 0, 1, 0, 0, version)).toISOString();
@@ -54,23 +105,17 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
   beforeAll(async () => {
     world = await createSyncTestWorld('consumers');
     broker = await createSyncTestBroker({ maxAttempts: 2 });
-    const handlers = createSyncHandlers(world.services);
-    runner = new SyncConsumerRunner(
-      broker.consumers,
-      syncConsumerSpecs(handlers, { prefetch: 100, maxAttempts: 2 }, broker.names),
-    );
-    runner.start();
-    await runner.ready();
+    consumers = await startConsumers();
   });
 
   afterAll(async () => {
-    await runner?.stop();
+    await consumers?.app.close();
     await broker?.close();
     await world?.close();
   });
 
   const stockMysqlStats = () =>
-    runner.status().find((status) => status.name === 'stock-mysql')!.stats;
+    consumers.transport.consumerStatus().find((status) => status.pattern === 'stock-mysql')!.stats;
 
   it('writes stock to MySQL at the newest version, whatever the order and however often', async () => {
     const processedBefore = stockMysqlStats().processed;
@@ -184,12 +229,12 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       const exists = await world.es.exists({ index: world.alias, id: String(product.id) });
       expect(exists).toBe(false);
       expect(await world.registry.has(product.id)).toBe(false);
-      expect(await broker.messageCount(broker.names.queue(SyncQueue.ProductToSearch))).toBe(0);
+      expect(await broker.messageCount(broker.names.queue(SyncQueue.ProductSearch))).toBe(0);
     });
   });
 
   it('dead-letters a poison message with its error while the rest keeps flowing; replay works', async () => {
-    const queue = broker.names.queue(SyncQueue.StockToMysql);
+    const queue = broker.names.queue(SyncQueue.StockMysql);
     const [product] = await world.createProducts(1);
     await broker.publishRaw(
       broker.names.stockExchange,
@@ -209,7 +254,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
 
     // A message that exhausted its retries (Varnish down the whole time) is replayed once Varnish
     // is back. The cache queue also holds the poison message (every stock queue got it).
-    const cacheQueue = broker.names.queue(SyncQueue.StockToCache);
+    const cacheQueue = broker.names.queue(SyncQueue.StockCache);
     // v1 purged before Varnish goes down, so only v2 (and the poison) end up dead.
     await eventually(() => expect(world.purges.hardTags()).toContain(`stock-${product.id}`));
     world.purges.down = true;
@@ -238,25 +283,17 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
 
   it('stops gracefully: everything received is handled and acked, nothing is left unacked', async () => {
     const products = await world.createProducts(5);
-    const queue = broker.names.queue(SyncQueue.StockToMysql);
+    const queue = broker.names.queue(SyncQueue.StockMysql);
     for (let version = 1; version <= 40; version += 1) {
       for (const product of products)
         await publishStock(stockEvent(product.id, version, version - 1, version));
     }
-    const local = new SyncConsumerRunner(
-      broker.consumers,
-      syncConsumerSpecs(
-        { 'stock-mysql': createSyncHandlers(world.services)['stock-mysql'] },
-        { prefetch: 100 },
-        broker.names,
-      ),
-    );
     // A second, competing consumer on the same queue; stopped while messages are flowing.
-    local.start();
-    await local.ready();
-    await local.stop();
-    const [status] = local.status();
+    const local = await startConsumers(['stock-mysql']);
+    await local.transport.stop();
+    const [status] = local.transport.consumerStatus();
     expect(status).toMatchObject({ consuming: false, stats: { inFlight: 0 } });
+    await local.app.close();
     await eventually(async () => {
       const rows = await world.stock.findByIds(products.map((p) => p.id));
       expect(rows.every((row) => row.version === 40 && row.stock === 40)).toBe(true);

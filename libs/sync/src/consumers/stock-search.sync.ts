@@ -10,7 +10,7 @@ import {
   type SyncLogger,
 } from '../ports';
 
-export interface StockToSearchResult {
+export interface StockSearchResult {
   events: number;
   /** Products whose events crossed zero in this batch. */
   crossings: number;
@@ -30,7 +30,7 @@ const MAX_ROUNDS = 3;
  * reflects the live stock. One write per product per batch at most; after it is visible, the
  * product's pages are purged hard and the listings (in-stock filter and facet) softly.
  */
-export class StockToSearchSync {
+export class StockSearchSync {
   constructor(
     private readonly ledger: LiveStockReader,
     private readonly indexer: InStockWriter,
@@ -39,9 +39,9 @@ export class StockToSearchSync {
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 
-  async handle(events: readonly StockChangedEvent[]): Promise<StockToSearchResult> {
+  async handle(events: readonly StockChangedEvent[]): Promise<StockSearchResult> {
     const ids = distinct(events.filter(crossesZero).map((event) => event.id));
-    const result: StockToSearchResult = {
+    const result: StockSearchResult = {
       events: events.length,
       crossings: ids.length,
       written: 0,

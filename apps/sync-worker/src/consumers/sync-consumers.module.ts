@@ -1,0 +1,97 @@
+import { Logger, Module } from '@nestjs/common';
+import { SettlingPurger } from '@shop/http-cache';
+import { ProductRepository, StockRepository } from '@shop/persistence';
+import { ProductIndexer } from '@shop/search';
+import { ProductIdRegistry, StockLedger } from '@shop/stock';
+import {
+  ProductSearchSync,
+  ProductStockIdsSync,
+  StockCacheSync,
+  StockMysqlSync,
+  StockSearchSync,
+  SyncMetrics,
+} from '@shop/sync';
+import { SyncMetricsModule } from '../sync-metrics.module';
+import { SyncStoresModule } from '../sync-stores.module';
+import { ProductSearchController } from './product-search.controller';
+import { ProductStockIdsController } from './product-stock-ids.controller';
+import { StockCacheController } from './stock-cache.controller';
+import { StockMysqlController } from './stock-mysql.controller';
+import { StockSearchController } from './stock-search.controller';
+
+/** Every consumer's handler: `grep -rn "@EventPattern" apps/` lists them. */
+export const SYNC_CONSUMER_CONTROLLERS = [
+  StockMysqlController,
+  StockSearchController,
+  StockCacheController,
+  ProductSearchController,
+  ProductStockIdsController,
+];
+
+/**
+ * The consumers' handlers and the @shop/sync logic they call, on the stores of
+ * SyncStoresModule. Which of them run in a process is the transport's `only` (see main.ts).
+ */
+@Module({
+  imports: [SyncStoresModule, SyncMetricsModule],
+  controllers: SYNC_CONSUMER_CONTROLLERS,
+  providers: [
+    {
+      provide: StockMysqlSync,
+      inject: [StockRepository, SyncMetrics],
+      useFactory: (stock: StockRepository, metrics: SyncMetrics) =>
+        new StockMysqlSync(stock, new Logger(StockMysqlSync.name), metrics),
+    },
+    {
+      provide: StockSearchSync,
+      inject: [StockLedger, ProductIndexer, SettlingPurger, SyncMetrics],
+      useFactory: (
+        ledger: StockLedger,
+        indexer: ProductIndexer,
+        purger: SettlingPurger,
+        metrics: SyncMetrics,
+      ) => new StockSearchSync(ledger, indexer, purger, new Logger(StockSearchSync.name), metrics),
+    },
+    {
+      provide: StockCacheSync,
+      inject: [SettlingPurger, SyncMetrics],
+      useFactory: (purger: SettlingPurger, metrics: SyncMetrics) =>
+        new StockCacheSync(purger, metrics),
+    },
+    {
+      provide: ProductSearchSync,
+      inject: [
+        ProductRepository,
+        StockRepository,
+        StockLedger,
+        ProductIndexer,
+        SettlingPurger,
+        SyncMetrics,
+      ],
+      useFactory: (
+        products: ProductRepository,
+        stock: StockRepository,
+        ledger: StockLedger,
+        indexer: ProductIndexer,
+        purger: SettlingPurger,
+        metrics: SyncMetrics,
+      ) =>
+        new ProductSearchSync(
+          products,
+          stock,
+          ledger,
+          indexer,
+          purger,
+          new Logger(ProductSearchSync.name),
+          metrics,
+        ),
+    },
+    {
+      provide: ProductStockIdsSync,
+      inject: [ProductRepository, ProductIdRegistry],
+      useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
+        new ProductStockIdsSync(products, registry),
+    },
+  ],
+})
+export class SyncConsumersModule {}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { HttpCacheModule, SettlingPurger, VarnishPurger } from '@shop/http-cache';
+import { ElasticsearchModule } from '@shop/search';
+import { StockModule } from '@shop/stock';
+
+/**
+ * The views the sync logic keeps in step with MySQL (the global PersistenceModule): the
+ * Elasticsearch index, the Redis stock ledger, Varnish. One instance per process, shared by the
+ * consumers and the reconciler (and by `npm run reconcile`). No StockLedgerRestorer here: only the
+ * stock API rebuilds a lost ledger.
+ */
+@Module({
+  imports: [ElasticsearchModule, StockModule.forRoot(), HttpCacheModule],
+  providers: [
+    {
+      // Every purge of the sync worker is echoed once in-flight fetches have landed (see
+      // SettlingPurger); SyncWorkerService sends the pending echoes on shutdown.
+      provide: SettlingPurger,
+      inject: [VarnishPurger],
+      useFactory: (varnish: VarnishPurger) => new SettlingPurger(varnish),
+    },
+  ],
+  exports: [ElasticsearchModule, StockModule, HttpCacheModule, SettlingPurger],
+})
+export class SyncStoresModule {}
