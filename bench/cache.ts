@@ -5,6 +5,7 @@
  * inlined), in the same run. Needs the stack (`npm run up`). Loopback only.
  */
 import { parseShopConfig } from '@shop/config';
+import { sleep } from '@shop/common';
 import { measureLoad, printTable } from './load';
 import { requireUp } from './stack-processes';
 
@@ -49,7 +50,7 @@ async function warmCache(): Promise<Sample> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const page = await sample(viaVarnish);
     if (page.cache === 'HIT') return page;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error(`${viaVarnish} never became a HIT: is Varnish caching product pages?`);
 }

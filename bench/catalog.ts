@@ -9,6 +9,7 @@ import { toProductDocument } from '@shop/catalog';
 import type { ProductSearchQuery } from '@shop/contracts';
 import { generateDemoCatalog } from '@shop/persistence';
 import { buildProductSearchBody, createElasticsearchClient, ProductIndexer } from '@shop/search';
+import { sleep } from '@shop/common';
 import { measureLoad, percentile, printTable } from './load';
 import { requireUp, startAppInstance } from './stack-processes';
 
@@ -100,7 +101,7 @@ async function measureWriteToSearchable(samples: number): Promise<void> {
         if (search.total > 0) break;
         if (performance.now() - started > 10_000)
           throw new Error(`${word} not searchable after 10 s`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
       delays.push(performance.now() - started);
     }

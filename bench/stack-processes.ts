@@ -1,5 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { sleep } from '@shop/common';
 
 export const repoRoot = join(__dirname, '..');
 
@@ -43,7 +44,7 @@ export async function startAppInstance(
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   child.kill();
   throw new Error(`${app} did not become healthy at ${healthUrl}`);

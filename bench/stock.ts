@@ -12,6 +12,7 @@ import { parseShopConfig } from '@shop/config';
 import { StockKeys } from '@shop/stock';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { sleep } from '@shop/common';
 import { measureLoad, printTable, type LoadFigures } from './load';
 import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
 import { requireUp, startBareRoute } from './stack-processes';
@@ -24,8 +25,6 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const PRODUCTS = 1000;
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const CATCH_UP_TIMEOUT_MS = 180_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function percentOf(part: number, whole: number): string {
   return `${((part / whole) * 100).toFixed(0)} %`;

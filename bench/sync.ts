@@ -23,6 +23,7 @@ import { StockLedger } from '@shop/stock';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { errorMessage, sleep } from '@shop/common';
 import { percentile } from './load';
 import { ledgerLevels, mysqlVersions, type Level } from './stock-levels';
 import { requireUp } from './stack-processes';
@@ -39,8 +40,6 @@ const admin = { authorization: `Bearer ${config.ADMIN_TOKEN}`, 'content-type': '
 function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, index) => from + index);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function processedIntoMysql(): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
@@ -190,6 +189,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

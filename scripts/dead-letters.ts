@@ -11,6 +11,7 @@
 import { parseShopConfig } from '@shop/config';
 import { SyncQueue } from '@shop/contracts';
 import { AmqpConnection, DeadLetters, QueueNotFoundError, type DeadLetter } from '@shop/messaging';
+import { errorMessage, SILENT_LOGGER } from '@shop/common';
 
 interface Args {
   command: 'list' | 'replay';
@@ -67,11 +68,10 @@ function printLetter(letter: DeadLetter): void {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const config = parseShopConfig(process.env);
-  const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
   const connection = new AmqpConnection({
     url: config.AMQP_URL,
     name: 'dead-letters-cli',
-    logger: quiet,
+    logger: SILENT_LOGGER,
   });
   let failures = 0;
   try {
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
           continue;
         }
         failures += 1;
-        console.error(`${queue}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`${queue}: ${errorMessage(error)}`);
       }
     }
   } finally {
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(errorMessage(error));
     process.exit(1);
   },
 );

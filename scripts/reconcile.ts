@@ -15,15 +15,11 @@ import { VarnishPurger } from '@shop/http-cache';
 import { createDatabase, ProductRepository, StockRepository } from '@shop/persistence';
 import { createElasticsearchClient, ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
-import {
-  createReconciler,
-  RECONCILE_KINDS,
-  type ReconcileReport,
-  type SyncLogger,
-} from '@shop/sync';
+import { createReconciler, RECONCILE_KINDS, type ReconcileReport } from '@shop/sync';
 import { Redis } from 'ioredis';
+import { errorMessage, type LoggerLike } from '@shop/common';
 
-const stderr: SyncLogger = {
+const stderr: LoggerLike = {
   log: () => undefined,
   warn: (message) => console.error(`warn: ${message}`),
   error: (message) => console.error(`error: ${message}`),
@@ -112,7 +108,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(errorMessage(error));
     process.exit(1);
   },
 );

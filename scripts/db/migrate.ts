@@ -4,6 +4,7 @@
  */
 import { parseShopConfig } from '@shop/config';
 import { createDatabase, ensureDatabase, migrateToLatest, parseMysqlUrl } from '@shop/persistence';
+import { errorMessage } from '@shop/common';
 
 async function main(): Promise<void> {
   const { MYSQL_URL } = parseShopConfig(process.env);
@@ -24,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

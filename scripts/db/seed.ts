@@ -16,6 +16,7 @@ import {
   ProductRepository,
   seedDemoCatalog,
 } from '@shop/persistence';
+import { errorMessage } from '@shop/common';
 
 function positiveInteger(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -54,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

@@ -7,6 +7,7 @@ import {
   StockRepository,
 } from '@shop/persistence';
 import { createElasticsearchClient, ProductIndexer, ProductSearch } from '@shop/search';
+import { errorMessage } from '@shop/common';
 
 /** Builds a CatalogReindexer for a command-line run, and closes its connections afterwards. */
 export async function withCatalogReindexer<T>(
@@ -33,7 +34,7 @@ export async function withCatalogReindexer<T>(
 
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(errorMessage(error));
     process.exit(1);
   });
 }

@@ -1,8 +1,8 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
+import { errorMessage } from '@shop/common';
 import { MessagingError, PublisherUnavailableError, PublishTimeoutError } from './errors';
 import { ReturnedMessages, sendConfirmed } from './confirm';
-import { errorMessage } from './logger';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
 import { declareTopology, type ConsumerQueueSpec, type MessagingTopology } from './topology';
 

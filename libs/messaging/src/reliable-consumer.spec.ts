@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { LoggerLike } from '@shop/common';
 import { PoisonMessageError } from './errors';
 import { MessageHeader } from './failure-policy';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
 import { describeMessage, ReliableConsumer, type ConsumeOptions } from './reliable-consumer';
 import { prefixedTopology } from './topology';
-import type { MessagingLogger } from './logger';
 
 interface Published {
   exchange: string;
@@ -130,7 +130,7 @@ async function flush(): Promise<void> {
 async function start(
   handle: ConsumeOptions<{ id: number }>['handle'],
   extra: Partial<ConsumeOptions<{ id: number }>> = {},
-  logger: MessagingLogger = { log: () => undefined, warn: () => undefined, error: () => undefined },
+  logger: LoggerLike = { log: () => undefined, warn: () => undefined, error: () => undefined },
 ) {
   let fakeHandle!: FakeHandle;
   const source = {

@@ -3,6 +3,7 @@ import type { VarnishPurger } from '@shop/http-cache';
 import type { ProductRepository, StockRepository } from '@shop/persistence';
 import type { ProductIndexer } from '@shop/search';
 import type { ProductIdRegistry, StockLedger } from '@shop/stock';
+import type { LoggerLike } from '@shop/common';
 
 /*
  * The slices of other libs' services the sync logic uses. Narrow on purpose: the unit tests hand
@@ -26,17 +27,9 @@ export interface LiveStockReader {
 
 export type StockLedgerView = Pick<StockLedger, 'getMany' | 'snapshot' | 'restore'>;
 
-/** Nest's Logger and nestjs-pino's satisfy it. */
-export interface SyncLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  debug?(message: string): void;
-}
-
-export const SILENT_LOGGER: SyncLogger = {
-  log: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-};
+/**
+ * @deprecated Use `LoggerLike` and `SILENT_LOGGER` from `@shop/common`;
+ * these names stay only until every branch written against them is merged.
+ */
+export type SyncLogger = LoggerLike;
+export { SILENT_LOGGER } from '@shop/common';

@@ -1,13 +1,14 @@
 import type { ProductRepository, StockRepository } from '@shop/persistence';
 import type { ProductIndexer } from '@shop/search';
 import type { ProductIdRegistry, StockLedger } from '@shop/stock';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
 import { ProductToSearchSync } from './consumers/product-to-search.sync';
 import { StockToCacheSync } from './consumers/stock-to-cache.sync';
 import { StockToMysqlSync } from './consumers/stock-to-mysql.sync';
 import { StockToSearchSync } from './consumers/stock-to-search.sync';
 import type { SyncOutcomeListener } from './outcomes';
-import { SILENT_LOGGER, type CachePurger, type SyncLogger } from './ports';
+import { type CachePurger } from './ports';
 import type { ReconcileReport } from './reconcile/reconcile-report';
 import { Reconciler } from './reconcile/reconciler';
 import { SearchReconciler } from './reconcile/search-reconciler';
@@ -24,7 +25,7 @@ export interface SyncServices {
   readonly purger: CachePurger;
 }
 
-export type SyncLoggerFactory = (context: string) => SyncLogger;
+export type SyncLoggerFactory = (context: string) => LoggerLike;
 
 const silent: SyncLoggerFactory = () => SILENT_LOGGER;
 

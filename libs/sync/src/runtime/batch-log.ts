@@ -1,4 +1,4 @@
-import type { SyncLogger } from '../ports';
+import type { LoggerLike } from '@shop/common';
 import type { BatchObserver } from './sync-consumers';
 import type { SyncConsumerName } from './sync-roles';
 
@@ -24,7 +24,7 @@ export function correlationList(
  * batch, not per message: under load a batch holds hundreds of events.
  */
 export class BatchLog implements BatchObserver {
-  constructor(private readonly logger: SyncLogger) {}
+  constructor(private readonly logger: LoggerLike) {}
 
   batch(
     name: SyncConsumerName,

@@ -1,5 +1,5 @@
 import type { ConsumerStats } from '@shop/messaging';
-import { SILENT_LOGGER, type SyncLogger } from '../ports';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import type {
   ConsumerExtras,
   ConsumerFactory,
@@ -29,7 +29,7 @@ export class SyncConsumerRunner {
     private readonly factory: ConsumerFactory,
     readonly specs: readonly SyncConsumerSpec[],
     private readonly extras: ConsumerExtras = {},
-    private readonly logger: SyncLogger = SILENT_LOGGER,
+    private readonly logger: LoggerLike = SILENT_LOGGER,
   ) {}
 
   /** Idempotent. Consumers connect (and reconnect) on their own; see `ready`. */
