@@ -18,6 +18,12 @@ describe('withTimeout', () => {
     await expect(hung).rejects.toBeInstanceOf(TimeoutError);
     await expect(hung).rejects.toThrow('es did not answer within 20 ms');
   });
+
+  it("rejects with the caller's own error when it names one", async () => {
+    const hung = withTimeout(never(), 20, () => new RangeError('channel not open within 20 ms'));
+    await expect(hung).rejects.toBeInstanceOf(RangeError);
+    await expect(hung).rejects.toThrow('channel not open within 20 ms');
+  });
 });
 
 describe('settleWithin', () => {

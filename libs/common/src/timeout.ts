@@ -4,16 +4,20 @@ export class TimeoutError extends Error {
 }
 
 /**
- * Rejects with a `TimeoutError` when `work` takes longer than `ms`, so one hung dependency cannot
- * hang its caller. `work` itself is not cancelled: it settles in the background.
+ * Rejects when `work` takes longer than `ms`, so one hung dependency cannot hang its caller: with
+ * a `TimeoutError` naming `what`, or with the error `what` makes. `work` itself is not cancelled:
+ * it settles in the background.
  */
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+export async function withTimeout<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string | (() => Error),
+): Promise<T> {
+  const timedOut = (): Error =>
+    typeof what === 'string' ? new TimeoutError(`${what} did not answer within ${ms} ms`) : what();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError(`${what} did not answer within ${ms} ms`)),
-      ms,
-    );
+    timer = setTimeout(() => reject(timedOut()), ms);
   });
   try {
     return await Promise.race([work, timeout]);

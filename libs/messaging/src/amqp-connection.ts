@@ -1,7 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
-import { errorMessage, settleWithin, type LoggerLike } from '@shop/common';
+import { errorMessage, settleWithin, withTimeout, type LoggerLike } from '@shop/common';
 import { MessagingError } from './errors';
 import { defaultLogger } from './logger';
 import {
@@ -120,17 +120,19 @@ export class AmqpConnection implements ChannelModelSource, OnApplicationShutdown
     if (this.closing) {
       throw new MessagingError('connection is closed');
     }
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new MessagingError(`no connection to the broker within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.onConnect(() => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      });
+    let unsubscribe = (): void => undefined;
+    const connected = new Promise<void>((resolve) => {
+      unsubscribe = this.onConnect(() => resolve());
     });
+    try {
+      await withTimeout(
+        connected,
+        timeoutMs,
+        () => new MessagingError(`no connection to the broker within ${timeoutMs} ms`),
+      );
+    } finally {
+      unsubscribe();
+    }
   }
 
   /** A confirm channel on this connection that reopens itself; call `start()` on it. */

@@ -1,5 +1,11 @@
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import { backoffDelay, errorMessage, settleWithin, type LoggerLike } from '@shop/common';
+import {
+  backoffDelay,
+  errorMessage,
+  settleWithin,
+  withTimeout,
+  type LoggerLike,
+} from '@shop/common';
 import { MessagingError } from './errors';
 
 export interface ManagedChannelOptions {
@@ -94,17 +100,15 @@ export class ManagedChannel implements ConfirmChannelHandle {
     if (this.closed) {
       return Promise.reject(new MessagingError(`channel ${this.options.name} is closed`));
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new MessagingError(`channel ${this.options.name} not open within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.onOpen((channel) => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(channel);
-      });
+    let unsubscribe = (): void => undefined;
+    const opened = new Promise<ConfirmChannel>((resolve) => {
+      unsubscribe = this.onOpen(resolve);
     });
+    return withTimeout(
+      opened,
+      timeoutMs,
+      () => new MessagingError(`channel ${this.options.name} not open within ${timeoutMs} ms`),
+    ).finally(unsubscribe);
   }
 
   recycle(reason: string): void {

@@ -26,32 +26,25 @@ function transport(options: { lag?: number; retries?: number[]; sendFailures?: n
   return { fake, sent };
 }
 
+const fastAndQuiet = { pollMs: 1, logger: SILENT_LOGGER };
+
 describe('PublishedStockEvents', () => {
   it('resolves once the consumer recorded the barrier and no retry is waiting', async () => {
     const { fake, sent } = transport({ lag: 3 });
-    await new PublishedStockEvents(fake, {
-      pollMs: 1,
-      logger: SILENT_LOGGER,
-    }).awaitAppliedInMysql();
+    await new PublishedStockEvents(fake, fastAndQuiet).awaitAppliedInMysql();
     expect(sent).toHaveLength(1);
   });
 
   it('sends another barrier while retried events wait behind the first', async () => {
     const { fake, sent } = transport({ retries: [2, 0] });
-    await new PublishedStockEvents(fake, {
-      pollMs: 1,
-      logger: SILENT_LOGGER,
-    }).awaitAppliedInMysql();
+    await new PublishedStockEvents(fake, fastAndQuiet).awaitAppliedInMysql();
     expect(sent).toHaveLength(2);
     expect(new Set(sent).size).toBe(2);
   });
 
   it('keeps trying to send while the broker is away', async () => {
     const { fake, sent } = transport({ sendFailures: 2 });
-    await new PublishedStockEvents(fake, {
-      pollMs: 1,
-      logger: SILENT_LOGGER,
-    }).awaitAppliedInMysql();
+    await new PublishedStockEvents(fake, fastAndQuiet).awaitAppliedInMysql();
     expect(sent).toHaveLength(1);
   });
 
