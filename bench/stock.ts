@@ -12,7 +12,7 @@ import { parseShopConfig } from '@shop/config';
 import { StockKeys } from '@shop/stock';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { sleep } from '@shop/common';
+import { eventually } from '../test/support/eventually';
 import { measureLoad, printTable, type LoadFigures } from './load';
 import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
 import { requireUp, startBareRoute } from './stack-processes';
@@ -34,17 +34,19 @@ function percentOf(part: number, whole: number): string {
 async function catchUpMs(mysql: Connection): Promise<number> {
   const started = performance.now();
   const ledger = await ledgerLevels(stockApi, PRODUCT_IDS);
-  for (;;) {
-    const stored = await mysqlVersions(mysql, PRODUCT_IDS);
-    const behind = PRODUCT_IDS.filter(
-      (id) => (stored.get(id) ?? 0) < (ledger.get(id)?.version ?? 0),
-    );
-    if (behind.length === 0) return performance.now() - started;
-    if (performance.now() - started > CATCH_UP_TIMEOUT_MS) {
-      throw new Error(`MySQL is still behind the ledger for ${behind.length} products`);
-    }
-    await sleep(20);
-  }
+  await eventually(
+    async () => {
+      const stored = await mysqlVersions(mysql, PRODUCT_IDS);
+      const behind = PRODUCT_IDS.filter(
+        (id) => (stored.get(id) ?? 0) < (ledger.get(id)?.version ?? 0),
+      );
+      if (behind.length > 0)
+        throw new Error(`MySQL is behind the ledger for ${behind.length} products`);
+      return true;
+    },
+    { what: 'MySQL catching up with the ledger', timeoutMs: CATCH_UP_TIMEOUT_MS, intervalMs: 20 },
+  );
+  return performance.now() - started;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
-import type { LoggerLike } from '@shop/common';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { PoisonMessageError } from './errors';
 import { MessageHeader } from './failure-policy';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
@@ -130,7 +130,7 @@ async function flush(): Promise<void> {
 async function start(
   handle: ConsumeOptions<{ id: number }>['handle'],
   extra: Partial<ConsumeOptions<{ id: number }>> = {},
-  logger: LoggerLike = { log: () => undefined, warn: () => undefined, error: () => undefined },
+  logger: LoggerLike = SILENT_LOGGER,
 ) {
   let fakeHandle!: FakeHandle;
   const source = {
@@ -193,7 +193,7 @@ describe('ReliableConsumer', () => {
         throw new Error('transient');
       },
       {},
-      { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
+      { ...SILENT_LOGGER, warn: (line) => warnings.push(line) },
     );
     const delivered = message(1, { id: 7 });
     delivered.properties.correlationId = 'req-9';
