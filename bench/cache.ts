@@ -5,6 +5,7 @@
  * inlined), in the same run. Needs the stack (`npm run up`). Loopback only.
  */
 import { parseShopConfig } from '@shop/config';
+import { eventually } from '../test/support/eventually';
 import { measureLoad, printTable } from './load';
 import { requireUp } from './stack-processes';
 
@@ -46,12 +47,17 @@ function assertWholePage(what: string, page: Sample): void {
 }
 
 async function warmCache(): Promise<Sample> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const page = await sample(viaVarnish);
-    if (page.cache === 'HIT') return page;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${viaVarnish} never became a HIT: is Varnish caching product pages?`);
+  return eventually(
+    async () => {
+      const page = await sample(viaVarnish);
+      return page.cache === 'HIT' ? page : undefined;
+    },
+    {
+      what: `${viaVarnish} a HIT (is Varnish caching product pages?)`,
+      timeoutMs: 2000,
+      intervalMs: 100,
+    },
+  );
 }
 
 async function main(): Promise<void> {

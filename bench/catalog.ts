@@ -13,6 +13,7 @@ import {
   ProductIndexer,
   toProductDocument,
 } from '@shop/search';
+import { eventually } from '../test/support/eventually';
 import { measureLoad, percentile, printTable } from './load';
 import { requireUp, startAppInstance } from './stack-processes';
 
@@ -94,15 +95,15 @@ async function measureWriteToSearchable(samples: number): Promise<void> {
       });
       if (response.status !== 201) throw new Error(`create answered ${response.status}`);
       created.push(((await response.json()) as { id: number }).id);
-      for (;;) {
-        const search = (await (await fetch(`${origin}/products?q=${word}`)).json()) as {
-          total: number;
-        };
-        if (search.total > 0) break;
-        if (performance.now() - started > 10_000)
-          throw new Error(`${word} not searchable after 10 s`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await eventually(
+        async () => {
+          const search = (await (await fetch(`${origin}/products?q=${word}`)).json()) as {
+            total: number;
+          };
+          return search.total > 0;
+        },
+        { what: `${word} searchable`, timeoutMs: 10_000, intervalMs: 5 },
+      );
       delays.push(performance.now() - started);
     }
   } finally {

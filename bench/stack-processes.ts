@@ -1,5 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { eventually } from '../test/support/eventually';
 
 export const repoRoot = join(__dirname, '..');
 
@@ -37,14 +38,15 @@ export async function startAppInstance(
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    try {
-      if ((await fetch(healthUrl)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  try {
+    await eventually(async () => (await fetch(healthUrl)).ok, {
+      what: `${app} healthy at ${healthUrl}`,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+  } catch (error) {
+    child.kill();
+    throw error;
   }
-  child.kill();
-  throw new Error(`${app} did not become healthy at ${healthUrl}`);
+  return child;
 }

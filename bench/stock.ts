@@ -12,6 +12,7 @@ import { parseShopConfig } from '@shop/config';
 import { StockKeys } from '@shop/stock';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { eventually } from '../test/support/eventually';
 import { measureLoad, printTable, type LoadFigures } from './load';
 import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
 import { requireUp, startBareRoute } from './stack-processes';
@@ -25,8 +26,6 @@ const PRODUCTS = 1000;
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const CATCH_UP_TIMEOUT_MS = 180_000;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 function percentOf(part: number, whole: number): string {
   return `${((part / whole) * 100).toFixed(0)} %`;
 }
@@ -35,17 +34,19 @@ function percentOf(part: number, whole: number): string {
 async function catchUpMs(mysql: Connection): Promise<number> {
   const started = performance.now();
   const ledger = await ledgerLevels(stockApi, PRODUCT_IDS);
-  for (;;) {
-    const stored = await mysqlVersions(mysql, PRODUCT_IDS);
-    const behind = PRODUCT_IDS.filter(
-      (id) => (stored.get(id) ?? 0) < (ledger.get(id)?.version ?? 0),
-    );
-    if (behind.length === 0) return performance.now() - started;
-    if (performance.now() - started > CATCH_UP_TIMEOUT_MS) {
-      throw new Error(`MySQL is still behind the ledger for ${behind.length} products`);
-    }
-    await sleep(20);
-  }
+  await eventually(
+    async () => {
+      const stored = await mysqlVersions(mysql, PRODUCT_IDS);
+      const behind = PRODUCT_IDS.filter(
+        (id) => (stored.get(id) ?? 0) < (ledger.get(id)?.version ?? 0),
+      );
+      if (behind.length > 0)
+        throw new Error(`MySQL is behind the ledger for ${behind.length} products`);
+      return true;
+    },
+    { what: 'MySQL catching up with the ledger', timeoutMs: CATCH_UP_TIMEOUT_MS, intervalMs: 20 },
+  );
+  return performance.now() - started;
 }
 
 interface Persistence {
@@ -87,15 +88,11 @@ async function persistenceOf(redis: Redis): Promise<Persistence> {
 async function setPersistence(redis: Redis, mode: Persistence): Promise<void> {
   await redis.config('SET', 'appendfsync', mode.appendfsync);
   await redis.config('SET', 'appendonly', mode.appendonly);
-  const started = performance.now();
-  for (;;) {
-    const info = await redis.info('persistence');
-    if (!/aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(info)) return;
-    if (performance.now() - started > CATCH_UP_TIMEOUT_MS) {
-      throw new Error('Redis is still rewriting its AOF');
-    }
-    await sleep(50);
-  }
+  await eventually(
+    async () =>
+      !/aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await redis.info('persistence')),
+    { what: 'Redis rewriting its AOF', timeoutMs: CATCH_UP_TIMEOUT_MS, intervalMs: 50 },
+  );
 }
 
 async function main(): Promise<void> {

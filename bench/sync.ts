@@ -23,6 +23,8 @@ import { StockLedger } from '@shop/stock';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { errorMessage } from '@shop/common';
+import { eventually } from '../test/support/eventually';
 import { percentile } from './load';
 import { ledgerLevels, mysqlVersions, type Level } from './stock-levels';
 import { requireUp } from './stack-processes';
@@ -39,8 +41,6 @@ const admin = { authorization: `Bearer ${config.ADMIN_TOKEN}`, 'content-type': '
 function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, index) => from + index);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function processedIntoMysql(): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
@@ -87,14 +87,14 @@ async function throughput(mysql: Connection): Promise<void> {
   const published = performance.now();
   await amqp.close();
 
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const versions = await mysqlVersions(mysql, THROUGHPUT_IDS);
-    const caughtUp = THROUGHPUT_IDS.every((id) => (versions.get(id) ?? 0) >= target.get(id)!);
-    if (caughtUp && (await processedIntoMysql()) - processedBefore >= total) break;
-    if (Date.now() > deadline) throw new Error('MySQL did not catch up within 120 s');
-    await sleep(10);
-  }
+  await eventually(
+    async () => {
+      const versions = await mysqlVersions(mysql, THROUGHPUT_IDS);
+      const caughtUp = THROUGHPUT_IDS.every((id) => (versions.get(id) ?? 0) >= target.get(id)!);
+      return caughtUp && (await processedIntoMysql()) - processedBefore >= total;
+    },
+    { what: 'MySQL catching up', timeoutMs: 120_000, intervalMs: 10 },
+  );
   const done = performance.now();
 
   // The ledger adopts the new versions (same figures): a restore writes only newer versions.
@@ -151,11 +151,11 @@ async function latency(mysql: Connection): Promise<void> {
     if (!response.ok) throw new Error(`PUT answered ${response.status}`);
     const { version } = (await response.json()) as Level;
     const watch = async (fresh: () => Promise<boolean>, into: number[]): Promise<void> => {
-      const deadline = Date.now() + 10_000;
-      while (!(await fresh())) {
-        if (Date.now() > deadline) throw new Error(`version ${version} of ${id} not seen in 10 s`);
-        await sleep(2);
-      }
+      await eventually(fresh, {
+        what: `version ${version} of ${id} seen`,
+        timeoutMs: 10_000,
+        intervalMs: 2,
+      });
       into.push(performance.now() - started);
     };
     await Promise.all([
@@ -190,6 +190,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

@@ -6,6 +6,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { errorMessage } from '@shop/common';
 
 /** Contexts of Nest's own start-up lines (one per module): noise on a command line. */
 const NEST_START_UP = new Set(['NestFactory', 'InstanceLoader']);
@@ -49,7 +50,7 @@ export function runCli(main: () => Promise<number | void>): void {
   main().then(
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
+      console.error(errorMessage(error));
       process.exit(1);
     },
   );

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { DynamicModule } from '@nestjs/common';
+import { errorMessage } from '@shop/common';
 import { ShopConfigModule } from '@shop/config';
 import { SyncQueue } from '@shop/contracts';
 import {
@@ -41,7 +42,7 @@ function commandLine(argv: string[]): Args {
       allowPositionals: true,
     });
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    throw new Error(`${errorMessage(error)}\n${USAGE}`);
   }
   const [command, ...positional] = parsed.positionals;
   if (command !== 'list' && command !== 'replay') {
@@ -113,7 +114,7 @@ async function main(): Promise<number> {
             continue;
           }
           failures += 1;
-          console.error(`${queue}: ${error instanceof Error ? error.message : String(error)}`);
+          console.error(`${queue}: ${errorMessage(error)}`);
         }
       }
     },

@@ -13,25 +13,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack/common.sh"
 cd "$REPO_ROOT"
 
-# Load .env (if any) so the scripts and the apps see the same configuration.
-if [ -f .env ]; then set -a; source .env; set +a; fi
-STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
-CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
-STOCK_API_PORT=${STOCK_API_PORT:-3002}
-SYNC_WORKER_PORT=${SYNC_WORKER_PORT:-3003}
-VARNISH_PORT=${VARNISH_PORT:-8080}
-export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT VARNISH_PORT
-
-APPS=(catalog-api stock-api sync-worker storefront)
-app_port() {
-  case $1 in
-    storefront) echo "$STOREFRONT_PORT" ;;
-    catalog-api) echo "$CATALOG_API_PORT" ;;
-    stock-api) echo "$STOCK_API_PORT" ;;
-    sync-worker) echo "$SYNC_WORKER_PORT" ;;
-  esac
-}
-
 STARTED=() # what this invocation started, for Ctrl-C
 
 ensure_npm_packages() {
@@ -48,7 +29,7 @@ ensure_mariadb() {
   fi
   [ -x /usr/sbin/mariadbd ] || die "MySQL/MariaDB does not answer on 127.0.0.1:3306 and /usr/sbin/mariadbd is not installed"
   say "starting MariaDB"
-  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$PID_DIR/mariadb.pid" --exec /usr/sbin/mariadbd
+  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$(pidfile_of mariadb)" --exec /usr/sbin/mariadbd
   STARTED+=(mariadb)
   for _ in $(seq 60); do mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1 && return 0; sleep 0.5; done
   die "MariaDB did not start"
@@ -56,7 +37,7 @@ ensure_mariadb() {
 
 # The stack's own Redis (AOF): see scripts/stack/redis.sh. The machine's Redis is not used.
 ensure_redis() {
-  pid_alive "$PID_DIR/redis.pid" || STARTED+=(redis)
+  pid_alive "$(pidfile_of redis)" || STARTED+=(redis)
   bash scripts/stack/redis.sh start
 }
 
@@ -67,7 +48,7 @@ ensure_rabbitmq() {
   rabbitmq-server -detached
   for _ in $(seq 120); do port_open 5672 && break; sleep 0.5; done
   port_open 5672 || die "RabbitMQ did not start"
-  rabbitmqctl status 2>/dev/null | awk '/OS PID/ {print $3}' >"$PID_DIR/rabbitmq.pid" || true
+  rabbitmqctl status 2>/dev/null | awk '/OS PID/ {print $3}' >"$(pidfile_of rabbitmq)" || true
   STARTED+=(rabbitmq)
 }
 
@@ -84,43 +65,25 @@ migrate_and_seed() {
 }
 
 # Closes every descriptor above stderr in the calling (sub)shell, before it execs a long-lived
-# process that must not keep them (see start_app).
+# process that must not keep them (Elasticsearch's launcher; the apps get the same from
+# start-stop-daemon in scripts/stack/app.sh).
 close_inherited_fds() {
   local fd
-  for fd in /proc/$BASHPID/fd/*; do
+  for fd in "/proc/$BASHPID/fd/"*; do
     fd=${fd##*/}
     if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
   done
 }
 
 start_app() {
-  local app=$1 port pidfile
-  port=$(app_port "$app")
-  pidfile="$PID_DIR/$app.pid"
-  if pid_alive "$pidfile"; then
-    say "$app already running (pid $(cat "$pidfile"), port $port)"
-    return 0
-  fi
-  if port_open "$port"; then
-    die "port $port is taken by a process this checkout did not start; stop it (or its own 'npm run down') first"
-  fi
-  [ -f "dist/apps/$app/src/main.js" ] || die "dist/apps/$app/src/main.js is missing: the build did not produce $app"
-  # Its own session (setsid; this script has no job control, so setsid execs in place and $! is
-  # node's pid), no terminal input, and none of this shell's other open files: closing the shell
-  # that ran `up` stops nothing, and a lock held around `up` (flock) is not kept by the app.
-  (
-    close_inherited_fds
-    exec setsid nohup node "dist/apps/$app/src/main.js" </dev/null >>"$LOG_DIR/$app.log" 2>&1
-  ) &
-  echo $! >"$pidfile"
-  STARTED+=("$app")
-  say "started $app (pid $!, port $port, log .stack/logs/$app.log)"
+  pid_alive "$(pidfile_of "$1")" || STARTED+=("$1")
+  bash scripts/stack/app.sh start "$1"
 }
 
 wait_apps_healthy() {
   local app
   for app in "${APPS[@]}"; do
-    if ! wait_http "http://127.0.0.1:$(app_port "$app")/health" 90 "$app"; then
+    if ! wait_http "http://127.0.0.1:$(port_of "$app")/health" 90 "$app"; then
       tail -n 30 "$LOG_DIR/$app.log" >&2 || true
       die "$app is not healthy"
     fi
@@ -129,7 +92,7 @@ wait_apps_healthy() {
 
 apps_all_running() {
   local app
-  for app in "${APPS[@]}"; do pid_alive "$PID_DIR/$app.pid" || return 1; done
+  for app in "${APPS[@]}"; do pid_alive "$(pidfile_of "$app")" || return 1; done
 }
 
 # What the apps are built from: a changed file (git pull, an edit) means the running apps are not
@@ -144,14 +107,14 @@ source_fingerprint() {
 
 apps_any_running() {
   local app
-  for app in "${APPS[@]}"; do pid_alive "$PID_DIR/$app.pid" && return 0; done
+  for app in "${APPS[@]}"; do pid_alive "$(pidfile_of "$app")" && return 0; done
   return 1
 }
 
 restart_running_apps() {
   local app
   for app in "${APPS[@]}"; do
-    if pid_alive "$PID_DIR/$app.pid"; then stop_pidfile "$PID_DIR/$app.pid" "$app"; fi
+    if pid_alive "$(pidfile_of "$app")"; then bash scripts/stack/app.sh stop "$app"; fi
   done
 }
 
@@ -174,20 +137,8 @@ TXT
 stop_started_by_this_run() {
   trap - INT TERM
   local i
-  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do stop_one "${STARTED[i]}"; done
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do stop_component "${STARTED[i]}"; done
   exit 0
-}
-
-stop_one() {
-  case $1 in
-    elasticsearch) bash scripts/stack/elasticsearch.sh stop ;;
-    varnish) bash scripts/stack/varnish.sh stop ;;
-    redis) bash scripts/stack/redis.sh stop ;;
-    rabbitmq)
-      if pid_alive "$PID_DIR/rabbitmq.pid"; then rabbitmqctl stop >/dev/null 2>&1 || true; fi
-      stop_pidfile "$PID_DIR/rabbitmq.pid" rabbitmq ;;
-    *) stop_pidfile "$PID_DIR/$1.pid" "$1" ;;
-  esac
 }
 
 cmd_up() {
@@ -197,7 +148,7 @@ cmd_up() {
   ensure_mariadb
   ensure_redis
   ensure_rabbitmq
-  pid_alive "$PID_DIR/elasticsearch.pid" || STARTED+=(elasticsearch)
+  pid_alive "$(pidfile_of elasticsearch)" || STARTED+=(elasticsearch)
   # In a session of its own, like the apps: the node outlives the shell that ran `up`.
   (close_inherited_fds && exec setsid --wait bash scripts/stack/elasticsearch.sh start </dev/null)
   local fingerprint
@@ -216,7 +167,7 @@ cmd_up() {
     echo "$fingerprint" >"$APPS_FINGERPRINT"
   fi
   wait_apps_healthy
-  pid_alive "$PID_DIR/varnish.pid" || STARTED+=(varnish)
+  pid_alive "$(pidfile_of varnish)" || STARTED+=(varnish)
   bash scripts/stack/varnish.sh start
   wait_http "http://127.0.0.1:$VARNISH_PORT/health" 30 varnish || die "Varnish does not answer"
   print_where_to_look
@@ -230,7 +181,7 @@ cmd_up() {
 cmd_down() {
   local any=false name
   for name in varnish storefront sync-worker stock-api catalog-api elasticsearch rabbitmq redis mariadb; do
-    if [ -f "$PID_DIR/$name.pid" ]; then any=true; stop_one "$name"; fi
+    if [ -f "$(pidfile_of "$name")" ]; then any=true; stop_component "$name"; fi
   done
   [ "$any" = true ] || say "nothing of this checkout is running"
 }
@@ -254,7 +205,7 @@ status_url() {
     mariadb) echo "mysql://127.0.0.1:3306" ;;
     redis) echo "${REDIS_URL:-redis://127.0.0.1:6380}" ;;
     rabbitmq) echo "amqp://127.0.0.1:5672" ;;
-    *) echo "http://127.0.0.1:$(app_port "$1")" ;;
+    *) echo "http://127.0.0.1:$(port_of "$1")" ;;
   esac
 }
 status_health_path() {
@@ -268,7 +219,7 @@ cmd_status_json() {
   printf '{"checkout":"%s","apps":[' "$REPO_ROOT"
   for name in "${APPS[@]}"; do
     pid=null
-    pid_alive "$PID_DIR/$name.pid" && pid=$(cat "$PID_DIR/$name.pid")
+    pid_alive "$(pidfile_of "$name")" && pid=$(cat "$(pidfile_of "$name")")
     [ "$first" = true ] || printf ','
     first=false
     printf '{"name":"%s","url":"%s","pid":%s,"startedByCheckout":%s,"health":"%s","log":"%s"}' \
@@ -279,7 +230,7 @@ cmd_status_json() {
   first=true
   for name in elasticsearch varnish mariadb redis rabbitmq; do
     pid=null
-    pid_alive "$PID_DIR/$name.pid" && pid=$(cat "$PID_DIR/$name.pid")
+    pid_alive "$(pidfile_of "$name")" && pid=$(cat "$(pidfile_of "$name")")
     url=$(status_url "$name")
     # Credentials in a URL stay out of the output.
     url=${url/\/\/*@/\/\/}
@@ -295,8 +246,8 @@ cmd_status() {
   if [ "${1:-}" = "--json" ]; then cmd_status_json; return; fi
   local name
   for name in elasticsearch "${APPS[@]}" varnish mariadb redis rabbitmq; do
-    if pid_alive "$PID_DIR/$name.pid"; then
-      say "$name: running (pid $(cat "$PID_DIR/$name.pid"), started by this checkout)"
+    if pid_alive "$(pidfile_of "$name")"; then
+      say "$name: running (pid $(cat "$(pidfile_of "$name")"), started by this checkout)"
     elif [ "$name" = mariadb ] || [ "$name" = rabbitmq ]; then
       say "$name: not started by this checkout (the machine's own service is used)"
     else

@@ -11,39 +11,34 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# Debian packages a step needs: installed when missing (as root), like a CI image would have them.
+#   ensure_debian_package COMMAND PACKAGE WHY
+ensure_debian_package() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  say "installing Debian's $2 for $3"
+  [ "$(id -u)" = 0 ] || die "$2 is missing and installing it needs root: apt-get install $2"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
 # The browser test drives Debian's Chromium (tools that download their own browser fail here).
-if [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian's chromium for the browser test"
-  [ "$(id -u)" = 0 ] || die "chromium is missing and installing it needs root: apt-get install chromium"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
+ensure_debian_package /usr/bin/chromium chromium "the browser test"
+ensure_debian_package shellcheck shellcheck "the shell scripts' lint"
 
 # Apps left running from another folder would be tested instead of this checkout's code.
-for port in 3000 3001 3002 3003 8080; do
-  pidfile=""
-  case $port in
-    3000) pidfile=$PID_DIR/storefront.pid ;; 3001) pidfile=$PID_DIR/catalog-api.pid ;;
-    3002) pidfile=$PID_DIR/stock-api.pid ;; 3003) pidfile=$PID_DIR/sync-worker.pid ;;
-    8080) pidfile=$PID_DIR/varnish.pid ;;
-  esac
-  if port_open "$port" && ! pid_alive "$pidfile"; then
+for name in "${APPS[@]}" varnish; do
+  port=$(port_of "$name")
+  if port_open "$port" && ! pid_alive "$(pidfile_of "$name")"; then
     die "port $port is served by a process this checkout did not start: stop it (npm run down in its own checkout) so the tests run this checkout's code"
   fi
 done
 
-before=$(ls "$PID_DIR" 2>/dev/null | sort || true)
+before=$(find "$PID_DIR" -maxdepth 1 -name '*.pid' -printf '%f\n' 2>/dev/null | sort || true)
 cleanup() {
   local status=$?
   # Stop exactly what this run started; leave a stack the developer started with `npm run up`.
   local name
   for name in varnish storefront sync-worker stock-api catalog-api elasticsearch redis; do
-    if [ -f "$PID_DIR/$name.pid" ] && ! grep -qx "$name.pid" <<<"$before"; then
-      case $name in
-        elasticsearch) bash scripts/stack/elasticsearch.sh stop ;;
-        redis) bash scripts/stack/redis.sh stop ;;
-        varnish) bash scripts/stack/varnish.sh stop ;;
-        *) stop_pidfile "$PID_DIR/$name.pid" "$name" ;;
-      esac
+    if [ -f "$(pidfile_of "$name")" ] && ! grep -qx "$name.pid" <<<"$before"; then
+      stop_component "$name"
     fi
   done
   exit $status
@@ -53,6 +48,7 @@ trap cleanup EXIT
 say "lint";       npx eslint . --max-warnings 0
 say "typecheck";  npx tsc -p tsconfig.json --noEmit
 say "prettier";   npx prettier --check . >/dev/null || die "files are not formatted: run npm run format"
+say "shellcheck"; find scripts varnish -name '*.sh' -print0 | xargs -0 shellcheck
 say "unit tests"; npx jest -c jest.config.js --ci
 
 bash scripts/stack.sh up --detach
@@ -61,7 +57,7 @@ say "integration and end-to-end tests"
 if ! npx jest -c jest.e2e.config.js --ci; then
   # What the apps complained about last often says why (a consumer retrying, a purge failing).
   say "tests failed; the apps' last warnings and errors (whole logs in $LOG_DIR):"
-  for app in catalog-api stock-api sync-worker storefront; do
+  for app in "${APPS[@]}"; do
     echo "--- $app"
     grep -E '"level":(40|50|60)' "$LOG_DIR/$app.log" 2>/dev/null | tail -n 5 | cut -c1-400 || true
   done

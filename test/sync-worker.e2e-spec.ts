@@ -11,6 +11,7 @@ import {
   type ProductDocument,
   type StockChangedEvent,
 } from '@shop/contracts';
+import { SILENT_LOGGER } from '@shop/common';
 import { AmqpConnection, DeadLetters, deadLetterQueueName, MessageHeader } from '@shop/messaging';
 import {
   createDatabase,
@@ -42,7 +43,6 @@ import {
 
 const run = promisify(execFile);
 const root = join(__dirname, '..');
-const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 type Level = StockLevelFigures;
 
@@ -232,7 +232,7 @@ describe('sync worker (real stack)', () => {
     const connection = new AmqpConnection({
       url: config.AMQP_URL,
       name: 'e2e-sync-dead-letters',
-      logger: quiet,
+      logger: SILENT_LOGGER,
     });
     const ours = new Set<string>();
     try {

@@ -35,7 +35,9 @@ fail() {
 }
 
 host_ok() { [[ $1 =~ ^[A-Za-z0-9.:_-]+$ ]] || fail "bad host '$1'"; }
-port_ok() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ] || fail "bad port '$1'"; }
+port_ok() {
+  if ! [[ $1 =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ] || [ "$1" -gt 65535 ]; then fail "bad port '$1'"; fi
+}
 
 sf_host=${STOREFRONT_HOST:-127.0.0.1}
 sf_port=${STOREFRONT_PORT:-3000}

@@ -1,4 +1,6 @@
-# Shared by the stack scripts. Source it; it defines paths and small process helpers.
+# shellcheck shell=bash disable=SC2034 # its variables are used by the scripts that source it
+# Shared by the stack scripts. Source it; it defines paths, the configuration (.env), the map of
+# what listens where, and small process helpers.
 #
 # Two places hold state:
 #   STACK_DIR   (<checkout>/.stack, git-ignored): PIDs of what THIS checkout started, and logs.
@@ -13,6 +15,39 @@ PID_DIR="$STACK_DIR/pids"
 LOG_DIR="$STACK_DIR/logs"
 RUNTIME_DIR="${SHOP_RUNTIME_DIR:-/var/tmp/beyond-lamp-shop}"
 mkdir -p "$PID_DIR" "$LOG_DIR"
+
+# Load .env (if any) so the scripts, the tests and the apps see the same configuration.
+if [ -f "$REPO_ROOT/.env" ]; then
+  set -a
+  # shellcheck source=/dev/null # the developer's own file, not in the repository
+  source "$REPO_ROOT/.env"
+  set +a
+fi
+
+# What listens where, for every script that starts, stops or checks the stack: the apps (started
+# by scripts/stack/app.sh) and Varnish. Each NAME's pid is in $PID_DIR/NAME.pid.
+APPS=(catalog-api stock-api sync-worker storefront)
+STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
+CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
+STOCK_API_PORT=${STOCK_API_PORT:-3002}
+SYNC_WORKER_PORT=${SYNC_WORKER_PORT:-3003}
+VARNISH_PORT=${VARNISH_PORT:-8080}
+export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT VARNISH_PORT
+
+# port_of NAME: the port an app or Varnish listens on.
+port_of() {
+  case $1 in
+    storefront) echo "$STOREFRONT_PORT" ;;
+    catalog-api) echo "$CATALOG_API_PORT" ;;
+    stock-api) echo "$STOCK_API_PORT" ;;
+    sync-worker) echo "$SYNC_WORKER_PORT" ;;
+    varnish) echo "$VARNISH_PORT" ;;
+    *) die "no port known for '$1'" ;;
+  esac
+}
+
+# pidfile_of NAME: where the pid of what this checkout started as NAME is recorded.
+pidfile_of() { echo "$PID_DIR/$1.pid"; }
 
 say()  { printf '\033[1;34m[stack]\033[0m %s\n' "$*"; }
 warn() { printf '\033[1;33m[stack]\033[0m %s\n' "$*" >&2; }
@@ -40,20 +75,30 @@ wait_http() {
   return 1
 }
 
-# stop_pidfile PIDFILE LABEL: TERM, wait up to 20 s, then KILL; removes the file.
+# stop_pidfile PIDFILE LABEL: TERM and wait until it exited; KILL after 20 s; removes the file.
 stop_pidfile() {
-  local file=$1 label=$2 pid i
+  local file=$1 label=$2 pid status=0
   if ! pid_alive "$file"; then rm -f "$file"; return 0; fi
   pid=$(cat "$file")
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 40; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  if kill -0 "$pid" 2>/dev/null; then
+  # Exit status 2: still running at the end of the schedule.
+  start-stop-daemon --stop --quiet --oknodo --pidfile "$file" --retry TERM/20 || status=$?
+  if [ "$status" -eq 2 ]; then
     warn "$label (pid $pid) ignored TERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
+    start-stop-daemon --stop --quiet --oknodo --pidfile "$file" --signal KILL --retry 5 || true
   fi
   rm -f "$file"
   say "stopped $label (pid $pid)"
+}
+
+# stop_component NAME: stops what this checkout started as NAME (an app, a service, Varnish).
+stop_component() {
+  case $1 in
+    elasticsearch) bash "$REPO_ROOT/scripts/stack/elasticsearch.sh" stop ;;
+    varnish) bash "$REPO_ROOT/scripts/stack/varnish.sh" stop ;;
+    redis) bash "$REPO_ROOT/scripts/stack/redis.sh" stop ;;
+    rabbitmq)
+      if pid_alive "$(pidfile_of rabbitmq)"; then rabbitmqctl stop >/dev/null 2>&1 || true; fi
+      stop_pidfile "$(pidfile_of rabbitmq)" rabbitmq ;;
+    *) stop_pidfile "$(pidfile_of "$1")" "$1" ;;
+  esac
 }

@@ -16,7 +16,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ES_VERSION=8.19.21
+# The Elasticsearch version is named in one place, the image tag in docker-compose.yml: the native
+# node and the analysis plugin (built against it) follow it.
+ES_VERSION=$(sed -n 's|^ *image: docker\.elastic\.co/elasticsearch/elasticsearch:\([0-9.]*\) *$|\1|p' \
+  "$REPO_ROOT/docker-compose.yml")
+[[ $ES_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+  die "no elasticsearch image tag (docker.elastic.co/elasticsearch/elasticsearch:X.Y.Z) in docker-compose.yml"
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip"
 ES_PORT="${ES_HTTP_PORT:-9200}"
 ES_URL="http://127.0.0.1:$ES_PORT"
@@ -25,7 +30,7 @@ ES_DATA="$RUNTIME_DIR/es-data"
 ES_LOGS="$RUNTIME_DIR/es-logs"
 ES_TMP="$RUNTIME_DIR/es-tmp"
 ES_RUN="$RUNTIME_DIR/es-run"                # the server writes its own pidfile here
-ES_PIDFILE="$PID_DIR/elasticsearch.pid"     # what `down` stops
+ES_PIDFILE=$(pidfile_of elasticsearch)      # what `down` stops
 ES_CLI_LOG="$LOG_DIR/elasticsearch.log"     # the launcher's output; the node logs to $ES_LOGS
 ES_CLUSTER=beyond-lamp-shop
 ES_START_TIMEOUT=120
@@ -33,6 +38,7 @@ ES_START_TIMEOUT=120
 PLUGIN_NAME=shop-analysis
 PLUGIN_SRC="$REPO_ROOT/elasticsearch/analysis-plugin"
 PLUGIN_ZIP="$PLUGIN_SRC/target/$PLUGIN_NAME-1.0.0.zip" # <version> in its pom.xml
+PLUGIN_BUILT_FOR="$PLUGIN_SRC/target/elasticsearch.version" # the server version the zip is for
 PLUGIN_SUM="$ES_HOME/.$PLUGIN_NAME.sha256" # checksum of the installed zip
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -168,10 +174,13 @@ EOF
 # Builds the plugin and (re)installs it when the built zip differs from the installed one.
 ensure_plugin() {
   local java_home=$1 sum
-  if [ ! -f "$PLUGIN_ZIP" ] || [ -n "$(find "$PLUGIN_SRC/pom.xml" "$PLUGIN_SRC/src" -newer "$PLUGIN_ZIP" -print -quit)" ]; then
-    say "building the analysis plugin (mvn -q package)"
-    (cd "$PLUGIN_SRC" && JAVA_HOME="$java_home" mvn -q -B -Dstyle.color=never package) >"$LOG_DIR/analysis-plugin-build.log" 2>&1 \
+  if [ ! -f "$PLUGIN_ZIP" ] || [ "$(cat "$PLUGIN_BUILT_FOR" 2>/dev/null)" != "$ES_VERSION" ] ||
+    [ -n "$(find "$PLUGIN_SRC/pom.xml" "$PLUGIN_SRC/src" -newer "$PLUGIN_ZIP" -print -quit)" ]; then
+    say "building the analysis plugin for Elasticsearch $ES_VERSION (mvn -q package)"
+    (cd "$PLUGIN_SRC" && JAVA_HOME="$java_home" mvn -q -B -Dstyle.color=never \
+      -Delasticsearch.version="$ES_VERSION" package) >"$LOG_DIR/analysis-plugin-build.log" 2>&1 \
       || { tail -n 40 "$LOG_DIR/analysis-plugin-build.log" >&2; die "the analysis plugin did not build"; }
+    echo "$ES_VERSION" >"$PLUGIN_BUILT_FOR"
   fi
   sum=$(sha256sum "$PLUGIN_ZIP" | cut -d' ' -f1)
   if [ -d "$ES_HOME/plugins/$PLUGIN_NAME" ] && [ -f "$PLUGIN_SUM" ] && [ "$(cat "$PLUGIN_SUM")" = "$sum" ]; then

@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 REDIS_PORT="${REDIS_PORT:-6380}"
 REDIS_APPENDFSYNC="${REDIS_APPENDFSYNC:-always}"
 REDIS_DATA="$RUNTIME_DIR/redis"
-REDIS_PIDFILE="$PID_DIR/redis.pid"
+REDIS_PIDFILE=$(pidfile_of redis)
 REDIS_LOG="$LOG_DIR/redis.log"
 
 answers() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -qx PONG; }

@@ -17,13 +17,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-VARNISH_PORT="${VARNISH_PORT:-8080}"
 VARNISH_MEMORY="${VARNISH_MEMORY:-256m}"
 VARNISH_HOME="$RUNTIME_DIR/varnish"
 VARNISH_WORKDIR="$VARNISH_HOME/work"           # varnishd -n: shared memory log, compiled VCL
 VARNISH_VCL="$VARNISH_HOME/default.vcl"        # the rendered VCL varnishd loads
 VARNISH_OWN_PIDFILE="$VARNISH_HOME/varnishd.pid" # varnishd -P: written and removed by varnishd
-VARNISH_PIDFILE="$PID_DIR/varnish.pid"         # what `down` stops
+VARNISH_PIDFILE=$(pidfile_of varnish)          # what `down` stops
 VARNISH_LOG="$LOG_DIR/varnish.log"             # varnishd's start-up output (VCL errors land here)
 VCL_SOURCE="$REPO_ROOT/varnish/default.vcl"
 RENDER="$REPO_ROOT/varnish/render-vcl.sh"

@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { eventually, urls } from './stack';
 
 /**
- * Kills and restarts one of the stack's app processes the way `npm run up` runs them (compiled
- * from this checkout, PID recorded in .stack/pids), for crash tests.
+ * Kills and restarts one of the stack's app processes, for crash tests. They start the way
+ * `npm run up` starts them: scripts/stack/app.sh (compiled from this checkout, a daemon of its
+ * own, PID recorded in .stack/pids, output appended to .stack/logs).
  */
 export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront';
 
@@ -40,21 +42,15 @@ export async function killApp(app: AppName, signal: NodeJS.Signals = 'SIGKILL'):
 }
 
 export async function startApp(app: AppName, env: Record<string, string> = {}): Promise<number> {
-  const log = openSync(join(root, '.stack', 'logs', `${app}.log`), 'a');
-  const child = spawn('node', [join(root, 'dist', 'apps', app, 'src', 'main.js')], {
+  await promisify(execFile)('bash', [join(root, 'scripts', 'stack', 'app.sh'), 'start', app], {
     cwd: root,
-    detached: true,
-    stdio: ['ignore', log, log],
     env: { ...process.env, ...env },
   });
-  closeSync(log);
-  child.unref();
-  writeFileSync(pidFile(app), `${child.pid}\n`);
   await eventually(async () => ((await fetch(healthUrl[app])).ok ? true : undefined), {
     what: `${app} healthy after restart`,
     timeoutMs: 60_000,
   });
-  return child.pid!;
+  return appPid(app);
 }
 
 /** Starts `app` again unless it runs: fault tests end with the stack whole, whatever failed. */

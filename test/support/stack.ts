@@ -1,6 +1,8 @@
 // Relative import: jest's globalSetup runs outside moduleNameMapper.
 import { parseShopConfig } from '../../libs/config/src/shop-config';
 
+export { eventually } from './eventually';
+
 /** Where the real stack answers; the same configuration the apps read. */
 export const config = parseShopConfig(process.env);
 
@@ -37,27 +39,6 @@ export async function requestJson<T = unknown>(
     // Not JSON: the raw text is what the test gets to look at.
   }
   return { status: response.status, headers: response.headers, body: body as T };
-}
-
-/** Polls until `check` returns a value (not undefined), or fails with the last reason. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  { timeoutMs = 15_000, intervalMs = 100, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(
-    `${what} did not hold within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
-  );
 }
 
 /** A product's stock figures as the ledger and MySQL report them. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { backoffDelay, sleep } from '@shop/common';
 import { CATALOG_EXCHANGE } from '@shop/contracts';
 import type { OutboxMessage, OutboxRepository } from '@shop/persistence';
 
@@ -63,7 +64,7 @@ export class CatalogOutboxRelay {
   private readonly maxBackoffMs: number;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private wake: AbortController | undefined;
   /** A write committed while a round was running: go again without the idle wait. */
   private notified = false;
   private consecutiveFailures = 0;
@@ -132,7 +133,7 @@ export class CatalogOutboxRelay {
   /** Cuts the idle wait short: a write just committed a row. */
   notify(): void {
     this.notified = true;
-    this.wake?.();
+    this.wake?.abort();
   }
 
   /**
@@ -201,17 +202,12 @@ export class CatalogOutboxRelay {
   }
 
   private backoff(): number {
-    return Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(this.consecutiveFailures, 10));
+    return backoffDelay(this.consecutiveFailures, { initialMs: 200, maxMs: this.maxBackoffMs });
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+  /** Sleeps `ms`, or less when `notify()` or `stop()` wakes it. */
+  private async sleep(ms: number): Promise<void> {
+    this.wake = new AbortController();
+    await sleep(ms, this.wake.signal);
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { errorMessage, sleep, type LoggerLike } from '@shop/common';
 import type { PurgePlan } from './purge-plan';
 import type { PurgeResult, VarnishPurger } from './varnish-purger';
 
@@ -11,7 +12,7 @@ export const PURGE_SETTLE_MS = 2000;
 export interface SettlingPurgerOptions {
   /** Default `PURGE_SETTLE_MS`; shorter than the VCL's threshold leaves a stale copy possible. */
   readonly settleMs?: number;
-  readonly logger?: Pick<Logger, 'warn'>;
+  readonly logger?: Pick<LoggerLike, 'warn'>;
 }
 
 /**
@@ -31,7 +32,7 @@ export interface SettlingPurgerOptions {
  */
 export class SettlingPurger {
   private readonly settleMs: number;
-  private readonly logger: Pick<Logger, 'warn'>;
+  private readonly logger: Pick<LoggerLike, 'warn'>;
   /** tag -> when its echo is due; kept in due order (a re-purged tag moves to the end). */
   private readonly due = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -69,7 +70,7 @@ export class SettlingPurger {
     let last = 0;
     for (const dueAt of this.due.values()) last = dueAt; // due order: the last is the latest
     const wait = last - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     this.send([...this.due.keys()]);
     this.due.clear();
     await this.sending;
@@ -102,7 +103,7 @@ export class SettlingPurger {
       this.inner.purge({ hard: [], soft: tags }).then(
         () => undefined,
         (error: unknown) => {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = errorMessage(error);
           this.logger.warn(
             `Echo purge of ${tags.length} tag(s) failed (${reason}); a copy fetched during the first purge lives until its TTL`,
           );

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '../../../test/support/eventually';
 import { cacheHeaders, CachePolicy, type CacheHeaders } from './cache-headers';
 import { LISTING_TAG, productTag, stockTag } from './cache-tags';
 import { startVarnish, type VarnishInstance } from './testing/varnishd';
@@ -115,11 +116,13 @@ describe('VarnishPurger against varnishd', () => {
     const stale = await get(v, '/c/shoes');
     expect(stale).toMatchObject({ body: 'shoes v1', cache: 'HIT', stale: '1' });
     // the background refresh has been asked for; wait for its object
-    let fresh = stale;
-    for (let i = 0; i < 50 && fresh.body !== 'shoes v2'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      fresh = await get(v, '/c/shoes');
-    }
+    const fresh = await eventually(
+      async () => {
+        const answer = await get(v, '/c/shoes');
+        return answer.body === 'shoes v2' ? answer : undefined;
+      },
+      { what: 'the refreshed object', timeoutMs: 5000, intervalMs: 100 },
+    );
     expect(fresh).toMatchObject({ body: 'shoes v2', cache: 'HIT', stale: null });
     expect(fetches.get('/c/shoes')).toBe(before + 1);
   });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
 import { assertCacheTag } from './cache-tags';
 import { type PurgePlan } from './purge-plan';
 
@@ -25,7 +26,7 @@ export interface VarnishPurgerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Test seam: jitter source in [0, 1). */
   readonly random?: () => number;
-  readonly logger?: Pick<Logger, 'warn'>;
+  readonly logger?: Pick<LoggerLike, 'warn'>;
 }
 
 export type PurgeMode = 'hard' | 'soft';
@@ -129,7 +130,7 @@ export class VarnishPurger {
   private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  private readonly logger: Pick<Logger, 'warn'>;
+  private readonly logger: Pick<LoggerLike, 'warn'>;
 
   constructor(@Inject(VARNISH_PURGER_OPTIONS) options: VarnishPurgerOptions) {
     if (options.urls.length === 0) throw new Error('VarnishPurger needs at least one Varnish URL');
@@ -139,7 +140,7 @@ export class VarnishPurger {
     this.initialBackoffMs = options.initialBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 2000;
     this.timeoutMs = options.timeoutMs ?? 2000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? new Logger(VarnishPurger.name);
   }
@@ -175,7 +176,7 @@ export class VarnishPurger {
           purged += await this.send(url, batch);
           break;
         } catch (error) {
-          const reason = isErrorLike(error) ? error.message : String(error);
+          const reason = errorMessage(error);
           const retryable = !(error instanceof AttemptError) || error.retryable;
           if (!retryable || attempt >= this.maxAttempts) return { url, attempts: attempt, reason };
           const delay = this.backoff(attempt);
@@ -215,8 +216,12 @@ export class VarnishPurger {
 
   /** Exponential backoff with equal jitter, so that several workers do not retry in step. */
   private backoff(attempt: number): number {
-    const ceiling = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    return backoffDelay(attempt, {
+      initialMs: this.initialBackoffMs,
+      maxMs: this.maxBackoffMs,
+      jitter: 'equal',
+      random: this.random,
+    });
   }
 }
 

@@ -1,8 +1,9 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { connect, type AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
+import { errorMessage, settleWithin, withTimeout, type LoggerLike } from '@shop/common';
 import { MessagingError } from './errors';
-import { defaultLogger, errorMessage, settleWithin, type MessagingLogger } from './logger';
+import { defaultLogger } from './logger';
 import {
   ManagedChannel,
   type ChannelModelSource,
@@ -23,7 +24,7 @@ export interface AmqpConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Exchange names; tests pass `prefixedTopology(...)`. Default `SHOP_TOPOLOGY`. */
   readonly topology?: MessagingTopology;
-  readonly logger?: MessagingLogger;
+  readonly logger?: LoggerLike;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface AmqpConnectionOptions {
 export class AmqpConnection implements ChannelModelSource, OnApplicationShutdown {
   readonly topology: MessagingTopology;
   readonly manager: AmqpConnectionManager;
-  private readonly logger: MessagingLogger;
+  private readonly logger: LoggerLike;
   private closing: Promise<void> | undefined;
   private blocked = false;
   private failedAttempts = 0;
@@ -119,17 +120,19 @@ export class AmqpConnection implements ChannelModelSource, OnApplicationShutdown
     if (this.closing) {
       throw new MessagingError('connection is closed');
     }
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new MessagingError(`no connection to the broker within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.onConnect(() => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      });
+    let unsubscribe = (): void => undefined;
+    const connected = new Promise<void>((resolve) => {
+      unsubscribe = this.onConnect(() => resolve());
     });
+    try {
+      await withTimeout(
+        connected,
+        timeoutMs,
+        () => new MessagingError(`no connection to the broker within ${timeoutMs} ms`),
+      );
+    } finally {
+      unsubscribe();
+    }
   }
 
   /** A confirm channel on this connection that reopens itself; call `start()` on it. */

@@ -1,11 +1,11 @@
 import type { ConfirmChannel, Message, Options } from 'amqplib';
+import { errorMessage } from '@shop/common';
 import {
   PublisherUnavailableError,
   PublishRejectedError,
   PublishTimeoutError,
   UnroutableMessageError,
 } from './errors';
-import { errorMessage } from './logger';
 
 /**
  * Remembers which mandatory publishes the broker returned as unroutable. RabbitMQ sends the

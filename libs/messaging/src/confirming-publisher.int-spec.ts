@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
+import { eventually, eventuallyPasses } from '../../../test/support/eventually';
 import { AmqpConnection } from './amqp-connection';
 import { ConfirmingPublisher } from './confirming-publisher';
 import { PublisherUnavailableError, PublishRejectedError, UnroutableMessageError } from './errors';
 import {
   AMQP_URL,
   deleteAll,
-  eventually,
   messageCount,
   rawConnection,
   RecordingLogger,
@@ -96,7 +96,7 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
     }));
     const outcomes = await publisher.publishBatch(messages);
     expect(outcomes.every((outcome) => outcome.confirmed)).toBe(true);
-    await eventually(async () => expect(await messageCount(queue)).toBe(300));
+    await eventuallyPasses(async () => expect(await messageCount(queue)).toBe(300));
   });
 
   it('reports a mandatory message nobody is bound for, and keeps working', async () => {
@@ -151,7 +151,7 @@ describe('ConfirmingPublisher against RabbitMQ', () => {
 
     await eventually(() => connection.isConnected() && publisher.isReady());
     await publisher.publish(names.stockExchange, 'info', { n: 3 }, { messageId: 'o-3', type: 't' });
-    await eventually(async () => expect(await messageCount(queue)).toBeGreaterThanOrEqual(1));
+    await eventuallyPasses(async () => expect(await messageCount(queue)).toBeGreaterThanOrEqual(1));
     expect(logger.lines.some((line) => line.startsWith('warn disconnected'))).toBe(true);
   });
 

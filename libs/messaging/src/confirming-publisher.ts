@@ -1,8 +1,8 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { ConfirmChannel, Message, Options } from 'amqplib';
+import { errorMessage, sleep } from '@shop/common';
 import { MessagingError, PublisherUnavailableError, PublishTimeoutError } from './errors';
 import { ReturnedMessages, sendConfirmed } from './confirm';
-import { errorMessage } from './logger';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
 import { declareTopology, type ConsumerQueueSpec, type MessagingTopology } from './topology';
 
@@ -72,7 +72,7 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
   private readonly appId: string | undefined;
   /** False after the channel said its write buffer is full, until it drains. */
   private writable = true;
-  private roomWaiters = new Set<() => void>();
+  private roomWaiters = new Set<AbortController>();
   private readonly returned = new ReturnedMessages();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
@@ -218,22 +218,21 @@ export class ConfirmingPublisher implements BeforeApplicationShutdown {
     }
   }
 
-  private waitForRoom(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.roomWaiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.roomWaiters.add(wake);
-    });
+  /** Sleeps `ms`, or less when the channel drains (`onRoom` wakes every waiter). */
+  private async waitForRoom(ms: number): Promise<void> {
+    const waiter = new AbortController();
+    this.roomWaiters.add(waiter);
+    try {
+      await sleep(ms, waiter.signal);
+    } finally {
+      this.roomWaiters.delete(waiter);
+    }
   }
 
   private onRoom(): void {
     this.writable = true;
-    for (const wake of [...this.roomWaiters]) {
-      wake();
+    for (const waiter of [...this.roomWaiters]) {
+      waiter.abort();
     }
   }
 

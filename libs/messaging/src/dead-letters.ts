@@ -1,4 +1,5 @@
 import type { ConfirmChannel, GetMessage, Message } from 'amqplib';
+import { errorMessage, sleep } from '@shop/common';
 import { publishConfirmed, ReturnedMessages } from './confirm';
 import { MessagingError } from './errors';
 import {
@@ -9,7 +10,6 @@ import {
   replayHeaders,
   type MessageHeaders,
 } from './failure-policy';
-import { errorMessage } from './logger';
 import type { ChannelModelSource } from './managed-channel';
 import { readyMessageCount, withShortLivedChannel } from './short-lived-channel';
 import { deadLetterQueueName } from './topology';
@@ -89,7 +89,7 @@ export class DeadLetters {
     await this.withChannel(async (channel) => {
       const deadline = Date.now() + PEEK_RETURN_WAIT_MS;
       while (Date.now() < deadline && (await this.depth(channel, dead)) < depth) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
     });
     return letters;

@@ -1,13 +1,13 @@
 /* Shared by the messaging *.int-spec.ts files: real RabbitMQ, unique names, cleanup. */
 import { randomBytes } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
-import type { MessagingLogger } from './logger';
+import type { LoggerLike } from '@shop/common';
 import { prefixedTopology, type MessagingTopology } from './topology';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Collects warnings and errors instead of printing them; tests may assert on them. */
-export class RecordingLogger implements MessagingLogger {
+export class RecordingLogger implements LoggerLike {
   readonly lines: string[] = [];
   log(message: string): void {
     this.lines.push(`log ${message}`);
@@ -69,27 +69,6 @@ export async function deleteAll(
     }
   } finally {
     await connection.close();
-  }
-}
-
-/** Waits until `check` stops throwing (or returns true); fails with its last error. */
-export async function eventually(check: () => unknown, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const result = await check();
-      if (result !== false) {
-        return;
-      }
-      last = new Error('condition still false');
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw last instanceof Error ? last : new Error(String(last));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 

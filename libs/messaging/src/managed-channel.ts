@@ -1,6 +1,12 @@
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import {
+  backoffDelay,
+  errorMessage,
+  settleWithin,
+  withTimeout,
+  type LoggerLike,
+} from '@shop/common';
 import { MessagingError } from './errors';
-import { errorMessage, settleWithin, type MessagingLogger } from './logger';
 
 export interface ManagedChannelOptions {
   /** For logs. */
@@ -57,7 +63,7 @@ export class ManagedChannel implements ConfirmChannelHandle {
   constructor(
     private readonly source: ChannelModelSource,
     private readonly options: ManagedChannelOptions,
-    private readonly logger: MessagingLogger,
+    private readonly logger: LoggerLike,
   ) {}
 
   get channel(): ConfirmChannel | undefined {
@@ -94,17 +100,15 @@ export class ManagedChannel implements ConfirmChannelHandle {
     if (this.closed) {
       return Promise.reject(new MessagingError(`channel ${this.options.name} is closed`));
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new MessagingError(`channel ${this.options.name} not open within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.onOpen((channel) => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(channel);
-      });
+    let unsubscribe = (): void => undefined;
+    const opened = new Promise<ConfirmChannel>((resolve) => {
+      unsubscribe = this.onOpen(resolve);
     });
+    return withTimeout(
+      opened,
+      timeoutMs,
+      () => new MessagingError(`channel ${this.options.name} not open within ${timeoutMs} ms`),
+    ).finally(unsubscribe);
   }
 
   recycle(reason: string): void {
@@ -208,8 +212,10 @@ export class ManagedChannel implements ConfirmChannelHandle {
     if (this.closed || this.reopenTimer) {
       return;
     }
-    const base = this.options.reopenDelayMs ?? 1_000;
-    const delay = Math.min(base * 2 ** Math.max(0, this.failures - 1), MAX_REOPEN_DELAY_MS);
+    const delay = backoffDelay(this.failures, {
+      initialMs: this.options.reopenDelayMs ?? 1_000,
+      maxMs: MAX_REOPEN_DELAY_MS,
+    });
     this.reopenTimer = setTimeout(() => {
       this.reopenTimer = undefined;
       void this.open();

@@ -1,5 +1,6 @@
 import type { OnModuleDestroy } from '@nestjs/common';
-import { defaultLogger, type MessagingLogger } from './logger';
+import type { LoggerLike } from '@shop/common';
+import { defaultLogger } from './logger';
 import {
   ReliableConsumer,
   type ConsumeOptions,
@@ -18,7 +19,7 @@ export class MessageConsumers implements OnModuleDestroy {
   constructor(
     private readonly source: ConsumerChannelSource,
     readonly defaults: ConsumerDefaults,
-    private readonly logger?: MessagingLogger,
+    private readonly logger?: LoggerLike,
   ) {}
 
   consume<T>(options: ConsumeOptions<T>): ReliableConsumer<T> {

@@ -1,10 +1,11 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ShopConfigModule } from '@shop/config';
+import { eventually } from '../../../test/support/eventually';
 import { AmqpConnection } from './amqp-connection';
 import { AmqpHealthIndicator } from './amqp-health';
 import { ConfirmingPublisher } from './confirming-publisher';
 import { DeadLetters } from './dead-letters';
-import { eventually, testNames } from './int-test-support';
+import { testNames } from './int-test-support';
 import { MessageConsumers } from './message-consumers';
 import { MessagingModule } from './messaging.module';
 import { deleteAll } from './int-test-support';

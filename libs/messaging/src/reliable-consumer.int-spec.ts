@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ChannelModel } from 'amqplib';
+import { eventually, eventuallyPasses } from '../../../test/support/eventually';
 import { AmqpConnection } from './amqp-connection';
 import { ConfirmingPublisher } from './confirming-publisher';
 import { DeadLetters } from './dead-letters';
@@ -8,7 +9,6 @@ import { MessageHeader } from './failure-policy';
 import {
   AMQP_URL,
   deleteAll,
-  eventually,
   messageCount,
   rawConnection,
   RecordingLogger,
@@ -116,7 +116,7 @@ describe('ReliableConsumer against RabbitMQ', () => {
     );
     await consumer.ready();
     await send(queue, 1);
-    await eventually(() => expect(consumer.stats().processed).toBe(1));
+    await eventuallyPasses(() => expect(consumer.stats().processed).toBe(1));
     expect(seen.map((m) => m.attempts)).toEqual([1, 2, 3]);
     expect(seen.every((m) => m.messageId === 'm-1' && m.type === 'stock.changed')).toBe(true);
     // The original route survives the round trips through the retry queues.
@@ -158,8 +158,8 @@ describe('ReliableConsumer against RabbitMQ', () => {
     for (let id = 1; id <= 5; id += 1) {
       await send(queue, id);
     }
-    await eventually(() => expect(handled).toEqual([1, 2, 3, 4, 5]));
-    await eventually(async () => expect(await deadLetters.count(queue)).toBe(2));
+    await eventuallyPasses(() => expect(handled).toEqual([1, 2, 3, 4, 5]));
+    await eventuallyPasses(async () => expect(await deadLetters.count(queue)).toBe(2));
 
     const letters = await deadLetters.list(queue, 10);
     expect(letters.map((l) => l.messageId).sort()).toEqual(['broken-json', 'wrong-shape']);
@@ -198,7 +198,7 @@ describe('ReliableConsumer against RabbitMQ', () => {
     );
     await consumer.ready();
     await send(queue, 13);
-    await eventually(async () => expect(await deadLetters.count(queue)).toBe(1));
+    await eventuallyPasses(async () => expect(await deadLetters.count(queue)).toBe(1));
     expect(attempts).toEqual([1, 2, 3]);
     const [letter] = await deadLetters.list(queue);
     expect(letter).toMatchObject({
@@ -213,7 +213,7 @@ describe('ReliableConsumer against RabbitMQ', () => {
     broken = false;
     const result = await deadLetters.replay(queue);
     expect(result).toEqual({ queue, replayed: 1, remaining: 0 });
-    await eventually(() => expect(consumer.stats().processed).toBe(1));
+    await eventuallyPasses(() => expect(consumer.stats().processed).toBe(1));
     expect(attempts).toEqual([1, 2, 3, 1]);
     expect(await messageCount(deadLetterQueueName(queue))).toBe(0);
     await consumer.stop();
@@ -243,7 +243,7 @@ describe('ReliableConsumer against RabbitMQ', () => {
         { batch: { maxSize: 20, maxWaitMs: 50 } },
       ),
     );
-    await eventually(() => expect(batches.flat()).toHaveLength(50));
+    await eventuallyPasses(() => expect(batches.flat()).toHaveLength(50));
     expect(batches.flat()).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(20);
     expect(batches.some((b) => b.length > 1)).toBe(true);
@@ -276,7 +276,7 @@ describe('ReliableConsumer against RabbitMQ', () => {
         options: { messageId: `m-${id}`, type: 'stock.changed' },
       })),
     );
-    await eventually(() => expect([...handledOk].sort()).toEqual([1, 2, 3, 4, 5]));
+    await eventuallyPasses(() => expect([...handledOk].sort()).toEqual([1, 2, 3, 4, 5]));
     expect(consumer.stats()).toMatchObject({ processed: 5, retried: 1, deadLettered: 0 });
     await consumer.stop();
   });
@@ -291,14 +291,14 @@ describe('ReliableConsumer against RabbitMQ', () => {
     );
     await consumer.ready();
     await send(queue, 1);
-    await eventually(() => expect(consumer.stats().processed).toBe(1));
+    await eventuallyPasses(() => expect(consumer.stats().processed).toBe(1));
     const model = connection.currentModel() as unknown as { connection: { stream: Socket } };
     model.connection.stream.destroy(new Error('simulated network failure'));
     await eventually(() => !consumer.isConsuming());
     await eventually(() => consumer.isConsuming() && publisher.isReady());
     await send(queue, 2);
     // At least once: the ack of 1 may have died with the socket, so 1 can come again.
-    await eventually(() => expect([...new Set(handled)]).toEqual([1, 2]));
+    await eventuallyPasses(() => expect([...new Set(handled)]).toEqual([1, 2]));
     expect(logger.lines.some((line) => line.includes('disconnected'))).toBe(true);
     await consumer.stop();
   });

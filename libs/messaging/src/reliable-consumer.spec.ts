@@ -2,13 +2,13 @@ import { PoisonMessageError } from './errors';
 import { MessageHeader } from './failure-policy';
 import type { ManagedChannelOptions } from './managed-channel';
 import { describeMessage, ReliableConsumer, type ConsumeOptions } from './reliable-consumer';
-import type { MessagingLogger } from './logger';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { FakeChannel, FakeHandle, flush, message, topology } from './testing/fake-broker';
 
 async function start(
   handle: ConsumeOptions<{ id: number }>['handle'],
   extra: Partial<ConsumeOptions<{ id: number }>> = {},
-  logger: MessagingLogger = { log: () => undefined, warn: () => undefined, error: () => undefined },
+  logger: LoggerLike = SILENT_LOGGER,
 ) {
   let fakeHandle!: FakeHandle;
   const source = {
@@ -71,7 +71,7 @@ describe('ReliableConsumer', () => {
         throw new Error('transient');
       },
       {},
-      { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
+      { ...SILENT_LOGGER, warn: (line) => warnings.push(line) },
     );
     const delivered = message(1, { id: 7 });
     delivered.properties.correlationId = 'req-9';

@@ -1,4 +1,5 @@
 import type { ConfirmChannel, ConsumeMessage, Message } from 'amqplib';
+import { errorMessage, settleWithin, type LoggerLike } from '@shop/common';
 import { OutstandingDeliveries } from './ack-plan';
 import { Batcher, type BatchOptions } from './batcher';
 import { publishConfirmed, ReturnedMessages } from './confirm';
@@ -14,7 +15,7 @@ import {
   type FailureRoute,
   type MessageHeaders,
 } from './failure-policy';
-import { defaultLogger, errorMessage, settleWithin, type MessagingLogger } from './logger';
+import { defaultLogger } from './logger';
 import type { ConfirmChannelHandle, ManagedChannelOptions } from './managed-channel';
 import {
   declareTopology,
@@ -157,7 +158,7 @@ export class ReliableConsumer<T> {
     source: ConsumerChannelSource,
     private readonly options: ConsumeOptions<T>,
     defaults: ConsumerDefaults,
-    private readonly logger: MessagingLogger = defaultLogger(`Consumer ${options.queue}`),
+    private readonly logger: LoggerLike = defaultLogger(`Consumer ${options.queue}`),
   ) {
     this.queue = options.queue;
     this.prefetch = options.prefetch ?? defaults.prefetch;

@@ -3,7 +3,7 @@ import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservice
 import { Test } from '@nestjs/testing';
 import { PoisonMessageError } from './errors';
 import { MessageHeader } from './failure-policy';
-import type { MessagingLogger } from './logger';
+import { SILENT_LOGGER } from '@shop/common';
 import { MessageConsumers } from './message-consumers';
 import {
   AmqpBatchContext,
@@ -13,12 +13,6 @@ import {
   type ReliableTransportOptions,
 } from './reliable-transport';
 import { FakeChannel, fakeChannelSource, flush, message, topology } from './testing/fake-broker';
-
-const QUIET: MessagingLogger = {
-  log: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 interface Item {
   id: number;
@@ -115,11 +109,11 @@ async function boot(
   const consumers = new MessageConsumers(
     source,
     { prefetch: 10, maxAttempts: 3, retryDelaysMs: [1000] },
-    QUIET,
+    SILENT_LOGGER,
   );
   const batches: unknown[][] = [];
   const transport = new ReliableTransport(consumers, {
-    logger: QUIET,
+    logger: SILENT_LOGGER,
     observer: { batch: (...args) => batches.push(args) },
     ...options,
   });

@@ -14,7 +14,8 @@ import {
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { BatchOptions } from './batcher';
 import { MessagingError } from './errors';
-import { defaultLogger, settleWithin, type MessagingLogger } from './logger';
+import { settleWithin, type LoggerLike } from '@shop/common';
+import { defaultLogger } from './logger';
 import type {
   ConsumedMessage,
   ConsumeOptions,
@@ -122,7 +123,7 @@ export interface ReliableTransportOptions {
   readonly metrics?: ConsumerMetricsListener;
   readonly observer?: BatchObserver;
   readonly naming?: QueueNaming;
-  readonly logger?: MessagingLogger;
+  readonly logger?: LoggerLike;
 }
 
 export interface ConsumerStatus {
@@ -156,7 +157,7 @@ export class ReliableTransport extends Server implements CustomTransportStrategy
   private running: Running[] = [];
   private stopping: Promise<void> | undefined;
   private readonly naming: QueueNaming;
-  private readonly log: MessagingLogger;
+  private readonly log: LoggerLike;
   private listening!: () => void;
   private readonly listened = new Promise<void>((resolve) => (this.listening = resolve));
 

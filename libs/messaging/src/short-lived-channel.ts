@@ -1,6 +1,6 @@
 import type { ConfirmChannel } from 'amqplib';
+import { settleWithin } from '@shop/common';
 import { PublisherUnavailableError, QueueNotFoundError } from './errors';
-import { settleWithin } from './logger';
 import type { ChannelModelSource } from './managed-channel';
 
 /**

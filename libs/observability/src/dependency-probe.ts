@@ -1,22 +1,5 @@
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-
-class ProbeTimeoutError extends Error {}
-
-/** Rejects when `work` takes longer than `ms`, so one hung dependency cannot hang /health. */
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ProbeTimeoutError(`${what} did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { TimeoutError, withTimeout } from '@shop/common';
 
 /** An error class whose messages are written for people (ours), not by a client library. */
 export type ExplainedError = abstract new (...args: never[]) => Error;
@@ -43,7 +26,7 @@ export function probeFailureMessage(
   error: unknown,
   explainedBy: readonly ExplainedError[] = [],
 ): string {
-  if (error instanceof ProbeTimeoutError) return error.message;
+  if (error instanceof TimeoutError) return error.message;
   if (error instanceof Error && explainedBy.some((type) => error instanceof type)) {
     return error.message;
   }
@@ -66,6 +49,7 @@ export async function probeDependency(
 ): Promise<HealthIndicatorResult> {
   const session = health.check(key);
   try {
+    // One hung dependency must not hang /health.
     await withTimeout(call(), timeoutMs, key);
     return session.up();
   } catch (error) {

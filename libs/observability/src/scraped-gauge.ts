@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { withTimeout } from './dependency-probe';
+import { withTimeout } from '@shop/common';
 
 export interface ScrapedGaugeOptions {
   readonly name: string;

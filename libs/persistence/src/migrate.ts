@@ -1,4 +1,5 @@
 import { Kysely, MigrationResultSet, Migrator, NO_MIGRATIONS } from 'kysely';
+import { errorMessage } from '@shop/common';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
@@ -7,7 +8,7 @@ export class MigrationFailedError extends Error {
     readonly migrationName: string | undefined,
     override readonly cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     super(
       migrationName
         ? `migration ${migrationName} failed: ${reason}`

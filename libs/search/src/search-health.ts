@@ -1,5 +1,6 @@
 import { Client } from '@elastic/elasticsearch';
 import { Inject, Injectable } from '@nestjs/common';
+import { errorMessage } from '@shop/common';
 import { ELASTICSEARCH_CLIENT } from './search.tokens';
 
 export type ElasticsearchClusterStatus = 'green' | 'yellow' | 'red' | 'unreachable';
@@ -29,7 +30,7 @@ export async function checkElasticsearchHealth(
     return {
       up: false,
       status: 'unreachable',
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     };
   }
 }

@@ -1,6 +1,5 @@
+import { SILENT_LOGGER } from '@shop/common';
 import { PublishedStockEvents, type StockBarrierTransport } from './published-stock-events';
-
-const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A consumer that applies a barrier after `lag` polls; retry queues drain as scripted. */
 function transport(options: { lag?: number; retries?: number[]; sendFailures?: number } = {}) {
@@ -27,23 +26,25 @@ function transport(options: { lag?: number; retries?: number[]; sendFailures?: n
   return { fake, sent };
 }
 
+const fastAndQuiet = { pollMs: 1, logger: SILENT_LOGGER };
+
 describe('PublishedStockEvents', () => {
   it('resolves once the consumer recorded the barrier and no retry is waiting', async () => {
     const { fake, sent } = transport({ lag: 3 });
-    await new PublishedStockEvents(fake, { pollMs: 1, logger: quiet }).awaitAppliedInMysql();
+    await new PublishedStockEvents(fake, fastAndQuiet).awaitAppliedInMysql();
     expect(sent).toHaveLength(1);
   });
 
   it('sends another barrier while retried events wait behind the first', async () => {
     const { fake, sent } = transport({ retries: [2, 0] });
-    await new PublishedStockEvents(fake, { pollMs: 1, logger: quiet }).awaitAppliedInMysql();
+    await new PublishedStockEvents(fake, fastAndQuiet).awaitAppliedInMysql();
     expect(sent).toHaveLength(2);
     expect(new Set(sent).size).toBe(2);
   });
 
   it('keeps trying to send while the broker is away', async () => {
     const { fake, sent } = transport({ sendFailures: 2 });
-    await new PublishedStockEvents(fake, { pollMs: 1, logger: quiet }).awaitAppliedInMysql();
+    await new PublishedStockEvents(fake, fastAndQuiet).awaitAppliedInMysql();
     expect(sent).toHaveLength(1);
   });
 
@@ -56,7 +57,7 @@ describe('PublishedStockEvents', () => {
     const stop = new AbortController();
     const waiting = new PublishedStockEvents(never, {
       pollMs: 1,
-      logger: quiet,
+      logger: SILENT_LOGGER,
     }).awaitAppliedInMysql(stop.signal);
     stop.abort();
     await expect(waiting).rejects.toThrow(/abort/i);
@@ -68,7 +69,7 @@ describe('PublishedStockEvents', () => {
     await new PublishedStockEvents(fake, {
       pollMs: 1,
       reportEveryMs: 0,
-      logger: { ...quiet, warn: (line: string) => warnings.push(line) },
+      logger: { ...SILENT_LOGGER, warn: (line: string) => warnings.push(line) },
     }).awaitAppliedInMysql();
     expect(warnings.join('\n')).toMatch(/stock→MySQL consumer has not applied/);
   });

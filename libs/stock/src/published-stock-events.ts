@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { errorMessage, sleep, type LoggerLike } from '@shop/common';
 
 /** How a rebuild reaches the stock→MySQL consumer (wired by the app: RabbitMQ and MySQL). */
 export interface StockBarrierTransport {
@@ -16,7 +16,7 @@ export interface PublishedStockEventsOptions {
   pollMs?: number;
   /** How often a rebuild that is still waiting says so in the log. */
   reportEveryMs?: number;
-  logger?: LoggerService;
+  logger?: LoggerLike;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface PublishedStockEventsOptions {
 export class PublishedStockEvents {
   private readonly pollMs: number;
   private readonly reportEveryMs: number;
-  private readonly logger: LoggerService;
+  private readonly logger: LoggerLike;
 
   constructor(
     private readonly transport: StockBarrierTransport,
@@ -55,7 +55,7 @@ export class PublishedStockEvents {
       await this.retrying(() => this.transport.send(token), signal, report, 'sending the barrier');
       while (!(await this.retrying(() => this.transport.reached(token), signal, report, 'MySQL'))) {
         report('the stock→MySQL consumer has not applied the events queued before the loss');
-        await sleep(this.pollMs, undefined, { signal });
+        await sleep(this.pollMs, signal);
       }
       const retries = await this.retrying(
         () => this.transport.retriesWaiting(),
@@ -66,7 +66,7 @@ export class PublishedStockEvents {
       // A retried event comes back behind the barrier: wait for it, then send another.
       if (retries === 0) return;
       report(`${retries} stock event(s) wait in the stock→MySQL retry queues`);
-      await sleep(this.pollMs, undefined, { signal });
+      await sleep(this.pollMs, signal);
     }
   }
 
@@ -77,12 +77,13 @@ export class PublishedStockEvents {
     what: string,
   ): Promise<T> {
     for (;;) {
+      // Every wait ends here: an abort wakes the sleep, and this ends the rebuild.
       signal?.throwIfAborted();
       try {
         return await call();
       } catch (error) {
-        report(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-        await sleep(this.pollMs * 5, undefined, { signal });
+        report(`${what}: ${errorMessage(error)}`);
+        await sleep(this.pollMs * 5, signal);
       }
     }
   }

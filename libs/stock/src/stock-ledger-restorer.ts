@@ -1,4 +1,5 @@
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { errorMessage, type LoggerLike } from '@shop/common';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger, StockRestoreRow } from './stock-ledger';
 
@@ -27,7 +28,7 @@ export interface StockRestoreReport {
 export interface StockLedgerRestorerOptions {
   /** How often `start()` checks the ready marker. */
   checkIntervalMs?: number;
-  logger?: LoggerService;
+  logger?: LoggerLike;
 }
 
 const ATTEMPTS = 3;
@@ -42,7 +43,7 @@ const ATTEMPTS = 3;
  */
 export class StockLedgerRestorer {
   private readonly checkIntervalMs: number;
-  private readonly logger: LoggerService;
+  private readonly logger: LoggerLike;
   private inFlight: Promise<StockRestoreReport | null> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private watching = false;
@@ -83,9 +84,7 @@ export class StockLedgerRestorer {
           (error: unknown) => {
             // Logged once per outage; the watcher keeps retrying quietly.
             if (!failing) {
-              this.logger.error(
-                `Stock ledger restore failed, retrying: ${error instanceof Error ? error.message : String(error)}`,
-              );
+              this.logger.error(`Stock ledger restore failed, retrying: ${errorMessage(error)}`);
             }
             failing = true;
           },

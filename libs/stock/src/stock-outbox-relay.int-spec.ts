@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StockChangedEvent } from '@shop/contracts';
 import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage } from 'amqplib';
 import { Redis } from 'ioredis';
+import { eventually } from '../../../test/support/eventually';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockChange } from './stock-change';
 import { StockLedger } from './stock-ledger';
@@ -15,7 +16,6 @@ import { StockOutboxRelay, StockOutboxRelayOptions } from './stock-outbox-relay'
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
-  eventually,
   randomStockPrefix,
 } from './testing/redis-test-support';
 
@@ -207,8 +207,8 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     await change(1, 'increment', 3); // restocked
     await Promise.all(upTo(30).map((n) => change(3, 'increment', n)));
 
-    await eventually(() => info.length >= 37, '37 info messages');
-    await eventually(async () => (await ledger.pendingEvents()) === 0, 'an empty outbox');
+    await eventually(() => info.length >= 37, { what: '37 info messages' });
+    await eventually(async () => (await ledger.pendingEvents()) === 0, { what: 'an empty outbox' });
 
     expect(info).toHaveLength(37);
     expect(new Set(info.map((message) => message.messageId)).size).toBe(37);
@@ -232,7 +232,7 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     );
     expect(Math.abs(Date.parse(first.body.occurredAt) / 1000 - first.timestamp)).toBeLessThan(1);
 
-    await eventually(() => crossings.length >= 6, '6 crossing messages');
+    await eventually(() => crossings.length >= 6, { what: '6 crossing messages' });
     expect(
       crossings.map(({ routingKey, messageId }) => `${routingKey} ${messageId}`).sort(),
     ).toEqual(
@@ -257,9 +257,9 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     relays.push(relay);
     relay.start();
     await Promise.all(upTo(20).map((n) => change((n % 2) + 1, 'increment', n)));
-    await eventually(() => info.length >= 20, '20 info messages');
-    await eventually(() => crossings.length >= 2, 'two restocked messages');
-    await eventually(async () => (await ledger.pendingEvents()) === 0, 'an empty outbox');
+    await eventually(() => info.length >= 20, { what: '20 info messages' });
+    await eventually(() => crossings.length >= 2, { what: 'two restocked messages' });
+    await eventually(async () => (await ledger.pendingEvents()) === 0, { what: 'an empty outbox' });
     expect(batchPublisher.batches).toBeGreaterThan(0);
     expect(new Set(info.map((message) => message.messageId)).size).toBe(20);
     expect(versionsByProduct(info)).toEqual(
@@ -275,13 +275,13 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     const relay = startRelay();
     await Promise.all(upTo(40).map((n) => change((n % 2) + 1, 'increment', n)));
     // Two full failed rounds: every entry was tried and kept.
-    await eventually(() => relay.stats().failed >= 80, 'failed publish rounds');
+    await eventually(() => relay.stats().failed >= 80, { what: 'failed publish rounds' });
     expect(await ledger.pendingEvents()).toBe(40);
     expect(info).toHaveLength(0);
 
     publisher.down = false;
-    await eventually(() => info.length >= 40, '40 info messages');
-    await eventually(async () => (await ledger.pendingEvents()) === 0, 'an empty outbox');
+    await eventually(() => info.length >= 40, { what: '40 info messages' });
+    await eventually(async () => (await ledger.pendingEvents()) === 0, { what: 'an empty outbox' });
     expect(new Set(info.map((message) => message.messageId)).size).toBe(40);
     expect(versionsByProduct(info)).toEqual(
       new Map([
@@ -299,17 +299,16 @@ describe('StockOutboxRelay to RabbitMQ', () => {
       await change(1, 'increment', n);
       await change(2, 'increment', n);
     }
-    await eventually(() => info.length >= 10, "product 2's events");
+    await eventually(() => info.length >= 10, { what: "product 2's events" });
     expect(info.every((message) => message.body.id === 2)).toBe(true);
     // The relay deletes an entry after its confirm, which can come after the delivery we saw.
-    await eventually(
-      async () => (await ledger.pendingEvents()) === 10,
-      "product 2's entries removed",
-    );
+    await eventually(async () => (await ledger.pendingEvents()) === 10, {
+      what: "product 2's entries removed",
+    });
 
     publisher.failingProduct = null;
-    await eventually(() => info.length >= 20, 'all events');
-    await eventually(async () => (await ledger.pendingEvents()) === 0, 'an empty outbox');
+    await eventually(() => info.length >= 20, { what: 'all events' });
+    await eventually(async () => (await ledger.pendingEvents()) === 0, { what: 'an empty outbox' });
     expect(info).toHaveLength(20);
     expect(versionsByProduct(info).get(1)).toEqual(upTo(10));
   });
@@ -318,14 +317,14 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     const first = startRelay();
     const second = startRelay();
     await Promise.all(upTo(50).map((n) => change((n % 5) + 1, 'increment', n)));
-    await eventually(() => info.length >= 50, '50 info messages');
+    await eventually(() => info.length >= 50, { what: '50 info messages' });
     expect([first.stats().leader, second.stats().leader].filter(Boolean)).toHaveLength(1);
 
     const [leader, follower] = first.stats().leader ? [first, second] : [second, first];
     await leader.stop();
     await Promise.all(upTo(10).map((n) => change((n % 5) + 1, 'decrement', 1)));
-    await eventually(() => info.length >= 60, '60 info messages');
-    await eventually(async () => (await ledger.pendingEvents()) === 0, 'an empty outbox');
+    await eventually(() => info.length >= 60, { what: '60 info messages' });
+    await eventually(async () => (await ledger.pendingEvents()) === 0, { what: 'an empty outbox' });
     expect(follower.stats().leader).toBe(true);
     expect(new Set(info.map((message) => message.messageId)).size).toBe(60);
     for (const versions of versionsByProduct(info).values()) {
@@ -338,7 +337,7 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     publisher.gate = new Promise((resolve) => (open = resolve));
     const relay = startRelay();
     await change(4, 'set', 9);
-    await eventually(() => publisher.calls >= 2, 'the publish to start');
+    await eventually(() => publisher.calls >= 2, { what: 'the publish to start' });
     let stopped = false;
     const stopping = relay.stop().then(() => (stopped = true));
     await new Promise((resolve) => setImmediate(resolve));
@@ -346,6 +345,6 @@ describe('StockOutboxRelay to RabbitMQ', () => {
     open();
     await stopping;
     expect(await ledger.pendingEvents()).toBe(0);
-    await eventually(() => info.length === 1, 'the one event');
+    await eventually(() => info.length === 1, { what: 'the one event' });
   });
 });

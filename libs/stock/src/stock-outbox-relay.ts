@@ -1,7 +1,8 @@
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { STOCK_EXCHANGE } from '@shop/contracts';
 import { RedisLease } from '@shop/redis';
 import type { Redis } from 'ioredis';
+import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
 import { StockKeys } from './stock-keys';
 import {
   OutboxEntry,
@@ -41,7 +42,7 @@ export interface StockOutboxRelayOptions {
   /** How often a relay that is not the leader tries to take the lease. */
   followerRetryMs?: number;
   metrics?: StockOutboxRelayMetrics;
-  logger?: LoggerService;
+  logger?: LoggerLike;
 }
 
 export interface RelayRoundResult {
@@ -84,14 +85,14 @@ export class StockOutboxRelay {
   private readonly leaseTtlMs: number;
   private readonly followerRetryMs: number;
   private readonly metrics: StockOutboxRelayMetrics;
-  private readonly logger: LoggerService;
+  private readonly logger: LoggerLike;
 
   private running = false;
   private leader = false;
   private loop: Promise<void> | null = null;
   private leaseRenewal: NodeJS.Timeout | null = null;
   private blocking: Redis | null = null;
-  private wake: (() => void) | null = null;
+  private wake: AbortController | null = null;
   /** Id of the last entry handled, so an idle XREAD returns as soon as anything newer lands. */
   private lastSeenId = '0-0';
   private failing = false;
@@ -132,7 +133,7 @@ export class StockOutboxRelay {
     this.running = false;
     if (this.leaseRenewal) clearInterval(this.leaseRenewal);
     this.leaseRenewal = null;
-    this.wake?.();
+    this.wake?.abort();
     // Interrupts an idle XREAD BLOCK; the loop sees `running` is false and ends.
     this.blocking?.disconnect();
     this.blocking = null;
@@ -141,7 +142,7 @@ export class StockOutboxRelay {
     if (this.leader) {
       this.leader = false;
       await this.lease.release().catch((error: unknown) => {
-        this.logger.warn(`Could not release the outbox relay lease: ${describe(error)}`);
+        this.logger.warn(`Could not release the outbox relay lease: ${errorMessage(error)}`);
       });
     }
   }
@@ -181,7 +182,7 @@ export class StockOutboxRelay {
       try {
         entries.push(parseOutboxEntry(entryId, fields));
       } catch (error) {
-        this.logger.error(describe(error));
+        this.logger.error(errorMessage(error));
         malformed.push([entryId, fields]);
       }
     }
@@ -214,10 +215,12 @@ export class StockOutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let backoffMs = 0;
+    let failedRounds = 0;
     const backOff = async (): Promise<void> => {
-      backoffMs = Math.min(this.maxBackoffMs, Math.max(this.minBackoffMs, backoffMs * 2));
-      await this.pause(backoffMs);
+      failedRounds += 1;
+      await this.pause(
+        backoffDelay(failedRounds, { initialMs: this.minBackoffMs, maxMs: this.maxBackoffMs }),
+      );
     };
     while (this.running) {
       try {
@@ -234,7 +237,7 @@ export class StockOutboxRelay {
           await backOff();
           continue;
         }
-        backoffMs = 0;
+        failedRounds = 0;
         if (round.read < this.batchSize) await this.waitForEntries();
       } catch (error) {
         if (!this.running) break;
@@ -270,7 +273,7 @@ export class StockOutboxRelay {
     } catch (error) {
       // Not knowing is not holding: the loop tries to take the lease again before publishing.
       this.leader = false;
-      this.logger.warn(`Could not renew the outbox relay lease: ${describe(error)}`);
+      this.logger.warn(`Could not renew the outbox relay lease: ${errorMessage(error)}`);
     }
   }
 
@@ -284,29 +287,20 @@ export class StockOutboxRelay {
     await transaction.exec();
   }
 
-  private pause(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+  /** Sleeps `ms`, or less when `stop()` wakes it. */
+  private async pause(ms: number): Promise<void> {
+    if (!this.running) return;
+    this.wake = new AbortController();
+    await sleep(ms, this.wake.signal);
   }
 
   /** Logs transitions only, so an outage gives two lines rather than one per round. */
   private reportHealth(failing: boolean, error: unknown): void {
     if (failing && !this.failing) {
-      this.logger.warn(`Stock outbox relay cannot publish, retrying: ${describe(error)}`);
+      this.logger.warn(`Stock outbox relay cannot publish, retrying: ${errorMessage(error)}`);
     } else if (!failing && this.failing) {
       this.logger.log('Stock outbox relay publishes again');
     }
     this.failing = failing;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

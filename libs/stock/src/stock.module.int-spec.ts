@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
 import { StockChangedEvent } from '@shop/contracts';
 import { Redis } from 'ioredis';
+import { eventually } from '../../../test/support/eventually';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
 import { StockRestoreSource } from './stock-ledger-restorer';
@@ -13,7 +14,6 @@ import { STOCK_REDIS, StockModule } from './stock.module';
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
-  eventually,
   inBatches,
   randomStockPrefix,
   TEST_REDIS_URL,
@@ -104,7 +104,7 @@ describe('StockModule', () => {
       stock: 4,
       version: 1,
     });
-    await eventually(() => published.length === 2, 'info and restocked');
+    await eventually(() => published.length === 2, { what: 'info and restocked' });
     expect(published.map(({ exchange: name, routingKey }) => `${name} ${routingKey}`)).toEqual([
       `${exchange} info`,
       `${exchange} restocked`,
@@ -113,6 +113,6 @@ describe('StockModule', () => {
     const stockRedis = app.get<Redis>(STOCK_REDIS);
     await app.close();
     expect(app.get(StockOutboxRelay).stats().running).toBe(false);
-    await eventually(() => stockRedis.status === 'end', 'the Redis connection to close');
+    await eventually(() => stockRedis.status === 'end', { what: 'the Redis connection to close' });
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import { SHOP_CONFIG, ShopConfig } from '@shop/config';
 import { Redis } from 'ioredis';
+import { errorMessage } from '@shop/common';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
 import { StockLedgerRestorer, StockRestoreSource } from './stock-ledger-restorer';
@@ -66,9 +67,7 @@ class StockLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppli
       // A failed first restore must not stop the app: writes answer 503 until the watcher
       // succeeds.
       await this.restorer.ensureReady().catch((error: unknown) => {
-        this.logger.error(
-          `Initial stock ledger restore failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`Initial stock ledger restore failed: ${errorMessage(error)}`);
       });
       this.restorer.start();
     }

@@ -25,18 +25,3 @@ export interface LiveStockReader {
 }
 
 export type StockLedgerView = Pick<StockLedger, 'getMany' | 'snapshot' | 'restore'>;
-
-/** Nest's Logger and nestjs-pino's satisfy it. */
-export interface SyncLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  debug?(message: string): void;
-}
-
-export const SILENT_LOGGER: SyncLogger = {
-  log: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-};

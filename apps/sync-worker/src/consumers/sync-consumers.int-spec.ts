@@ -12,6 +12,7 @@ import {
   PassThroughRpcFilter,
   ReliableTransport,
 } from '@shop/messaging';
+import { SILENT_LOGGER } from '@shop/common';
 import { productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
 import {
   ProductSearchSync,
@@ -20,12 +21,11 @@ import {
   StockMysqlSync,
   StockSearchSync,
 } from '@shop/sync';
+import { eventuallyPasses } from '../../../../test/support/eventually';
 // The sync lib's own test support: the real services under names no one else uses.
 import {
   createSyncTestBroker,
   createSyncTestWorld,
-  eventually,
-  QUIET,
   type SyncTestBroker,
   type SyncTestWorld,
 } from '../../../../libs/sync/src/testing/int-support';
@@ -56,7 +56,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     const transport = new ReliableTransport(broker.consumers, {
       only,
       naming: broker.naming,
-      logger: QUIET,
+      logger: SILENT_LOGGER,
     });
     const { stock, products, ledger, registry, indexer, purger } = world;
     const module = await Test.createTestingModule({
@@ -129,7 +129,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       stockEvent(a.id, 1, 0, 5), // old version again
     ];
     for (const event of events) await publishStock(event);
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const rows = await world.stock.findByIds([a.id, b.id]);
       expect(rows.map((row) => [row.id, row.stock, row.version])).toEqual([
         [a.id, 2, 3],
@@ -138,7 +138,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     });
     // Stays there once every event has been handled (an empty queue is not enough: the last
     // batch may still be in the consumer's hands).
-    await eventually(() =>
+    await eventuallyPasses(() =>
       expect(stockMysqlStats().processed).toBe(processedBefore + events.length),
     );
     expect(await world.stock.findById(a.id)).toMatchObject({ stock: 2, version: 3 });
@@ -148,7 +148,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     const stats = stockMysqlStats;
     const before = stats();
     await publishStock(stockEvent(987_654, 1, 0, 3));
-    await eventually(() => expect(stats().processed).toBe(before.processed + 1));
+    await eventuallyPasses(() => expect(stats().processed).toBe(before.processed + 1));
     expect(stats()).toMatchObject({ failed: before.failed, retried: before.retried });
     expect(await world.stock.findById(987_654)).toBeNull();
   });
@@ -160,14 +160,14 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     // The ledger is at 0 (v4); the event that took it there arrives.
     await world.ledger.restore([{ id: product.id, stock: 0, version: 4, updatedAt: at(4) }]);
     await publishStock(stockEvent(product.id, 4, 3, 0));
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const { _source } = await world.es.get<{ inStock: boolean }>({
         index: world.alias,
         id: String(product.id),
       });
       expect(_source?.inStock).toBe(false);
     });
-    await eventually(() => {
+    await eventuallyPasses(() => {
       expect(world.purges.hardTags()).toContain(`product-${product.id}`);
       expect(world.purges.softTags()).toContain('listing');
     });
@@ -177,7 +177,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     const ids = await world.createProducts(3);
     for (const [index, product] of ids.entries())
       await publishStock(stockEvent(product.id, 1, 0, index + 1));
-    await eventually(() =>
+    await eventuallyPasses(() =>
       expect(world.purges.hardTags()).toEqual(
         expect.arrayContaining(ids.map((p) => `stock-${p.id}`)),
       ),
@@ -192,7 +192,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       CatalogRoutingKey.ProductUpserted,
       productUpsertedEvent(product, new Date()),
     );
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const { _source } = await world.es.get<{ name: string; categories: string[] }>({
         index: world.alias,
         id: String(product.id),
@@ -200,7 +200,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       expect(_source).toMatchObject({ name: product.name, categories: ['hats'] });
       expect(await world.registry.has(product.id)).toBe(true);
     });
-    await eventually(() => {
+    await eventuallyPasses(() => {
       const purges = world.purges.requests.slice(purgesBefore);
       expect(purges.flatMap((p) => p.hard)).toContain(`product-${product.id}`);
       expect(purges.flatMap((p) => p.soft)).toEqual(
@@ -225,7 +225,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       CatalogRoutingKey.ProductUpserted,
       productUpsertedEvent(product, new Date()),
     );
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const exists = await world.es.exists({ index: world.alias, id: String(product.id) });
       expect(exists).toBe(false);
       expect(await world.registry.has(product.id)).toBe(false);
@@ -243,7 +243,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       'poison-1',
     );
     await publishStock(stockEvent(product.id, 1, 0, 7));
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       expect(await world.stock.findById(product.id)).toMatchObject({ stock: 7, version: 1 });
       expect(await broker.messageCount(deadLetterQueueName(queue))).toBe(1);
     });
@@ -256,10 +256,10 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     // is back. The cache queue also holds the poison message (every stock queue got it).
     const cacheQueue = broker.names.queue(SyncQueue.StockCache);
     // v1 purged before Varnish goes down, so only v2 (and the poison) end up dead.
-    await eventually(() => expect(world.purges.hardTags()).toContain(`stock-${product.id}`));
+    await eventuallyPasses(() => expect(world.purges.hardTags()).toContain(`stock-${product.id}`));
     world.purges.down = true;
     await publishStock(stockEvent(product.id, 2, 7, 6));
-    await eventually(async () =>
+    await eventuallyPasses(async () =>
       expect(await broker.messageCount(deadLetterQueueName(cacheQueue))).toBe(2),
     );
     world.purges.down = false;
@@ -270,7 +270,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     });
     const before = world.purges.requests.length;
     expect(await deadLetters.replay(cacheQueue)).toMatchObject({ queue: cacheQueue, replayed: 2 });
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       expect(world.purges.requests.slice(before).flatMap((p) => p.hard)).toContain(
         `stock-${product.id}`,
       );
@@ -294,7 +294,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     const [status] = local.transport.consumerStatus();
     expect(status).toMatchObject({ consuming: false, stats: { inFlight: 0 } });
     await local.app.close();
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const rows = await world.stock.findByIds(products.map((p) => p.id));
       expect(rows.every((row) => row.version === 40 && row.stock === 40)).toBe(true);
       expect(await broker.messageCount(queue)).toBe(0);

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { sleep } from '@shop/common';
 
 const run = promisify(execFile);
 
@@ -83,7 +84,7 @@ async function listenPort(workdir: string, child: ChildProcess): Promise<number>
     } catch (error) {
       lastError = error;
     }
-    await new Promise((wait) => setTimeout(wait, 100));
+    await sleep(100);
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Kysely, Transaction } from 'kysely';
+import { errorMessage } from '@shop/common';
 import { InjectDatabase } from '../database.tokens';
 import type { Database, OutboxRow } from '../schema';
 
@@ -128,7 +129,7 @@ export class OutboxRepository {
     error: unknown,
     executor: Kysely<Database> = this.db,
   ): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     await executor
       .updateTable('outbox')
       .set((eb) => ({

@@ -27,19 +27,6 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   } while (cursor !== '0');
 }
 
-/** Polls `check` until it holds; throws with `what` after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** An async iterable over `batches`, as a MySQL-backed source yields them. */
 export async function* inBatches<T>(...batches: T[]): AsyncGenerator<T> {
   for (const batch of batches) yield await Promise.resolve(batch);

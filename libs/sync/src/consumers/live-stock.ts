@@ -1,9 +1,5 @@
-import {
-  SILENT_LOGGER,
-  type LiveStockReader,
-  type StockRowReader,
-  type SyncLogger,
-} from '../ports';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
+import { type LiveStockReader, type StockRowReader } from '../ports';
 
 /**
  * Stock figures for building search documents: the live ledger first (what shoppers are sold
@@ -14,7 +10,7 @@ export async function currentQuantities(
   ids: readonly number[],
   ledger: LiveStockReader,
   mysql: StockRowReader,
-  logger: SyncLogger = SILENT_LOGGER,
+  logger: LoggerLike = SILENT_LOGGER,
 ): Promise<Map<number, number>> {
   const quantities = new Map<number, number>();
   if (ids.length === 0) return quantities;
@@ -23,8 +19,7 @@ export async function currentQuantities(
     levels = await ledger.getMany(ids);
   } catch (error) {
     logger.warn(
-      `stock ledger unavailable (${error instanceof Error ? error.message : String(error)}); ` +
-        'using MySQL stock figures',
+      `stock ledger unavailable (${errorMessage(error)}); ` + 'using MySQL stock figures',
     );
     levels = ids.map(() => null);
   }

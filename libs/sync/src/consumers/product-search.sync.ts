@@ -1,16 +1,15 @@
 import { toProductDocument } from '@shop/search';
 import type { ProductDocument } from '@shop/contracts';
 import { categoryTag, LISTING_TAG, productTag } from '@shop/http-cache';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { distinct, type CatalogChange } from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
 import {
-  SILENT_LOGGER,
   type CachePurger,
   type LiveStockReader,
   type ProductDocumentWriter,
   type ProductReader,
   type StockRowReader,
-  type SyncLogger,
 } from '../ports';
 import { currentQuantities } from './live-stock';
 
@@ -45,7 +44,7 @@ export class ProductSearchSync {
     private readonly ledger: LiveStockReader,
     private readonly indexer: ProductDocumentWriter,
     private readonly purger: CachePurger,
-    private readonly logger: SyncLogger = SILENT_LOGGER,
+    private readonly logger: LoggerLike = SILENT_LOGGER,
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 

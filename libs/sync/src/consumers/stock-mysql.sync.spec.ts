@@ -1,4 +1,5 @@
 import type { StockChangedEvent } from '@shop/contracts';
+import { SILENT_LOGGER } from '@shop/common';
 import { FakeStockRows } from '../testing/fakes';
 import { StockMysqlSync } from './stock-mysql.sync';
 
@@ -43,7 +44,7 @@ describe('StockMysqlSync', () => {
     const rows = new FakeStockRows([1]);
     const sync = new StockMysqlSync(
       rows,
-      { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
+      { ...SILENT_LOGGER, warn: (line) => warnings.push(line) },
       { stockRows: (outcome, count) => counted.push([outcome, count]) },
     );
     const result = await sync.handle([change(1, 1, 1), change(99, 4, 2)]);

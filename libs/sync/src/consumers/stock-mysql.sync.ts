@@ -1,8 +1,9 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { latestPerProduct, type StockApplyResult } from '@shop/persistence';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { isStockBarrier, type StockMysqlMessage } from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
-import { SILENT_LOGGER, type StockRowWriter, type SyncLogger } from '../ports';
+import { type StockRowWriter } from '../ports';
 
 export interface StockMysqlResult extends StockApplyResult {
   /** Events handed in (several per product collapse into one row). */
@@ -23,7 +24,7 @@ export interface StockMysqlResult extends StockApplyResult {
 export class StockMysqlSync {
   constructor(
     private readonly stock: StockRowWriter,
-    private readonly logger: SyncLogger = SILENT_LOGGER,
+    private readonly logger: LoggerLike = SILENT_LOGGER,
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 

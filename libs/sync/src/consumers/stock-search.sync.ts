@@ -1,14 +1,9 @@
 import type { StockChangedEvent } from '@shop/contracts';
 import { LISTING_TAG, productTag } from '@shop/http-cache';
+import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { crossesZero, distinct } from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
-import {
-  SILENT_LOGGER,
-  type CachePurger,
-  type InStockWriter,
-  type LiveStockReader,
-  type SyncLogger,
-} from '../ports';
+import { type CachePurger, type InStockWriter, type LiveStockReader } from '../ports';
 
 export interface StockSearchResult {
   events: number;
@@ -35,7 +30,7 @@ export class StockSearchSync {
     private readonly ledger: LiveStockReader,
     private readonly indexer: InStockWriter,
     private readonly purger: CachePurger,
-    private readonly logger: SyncLogger = SILENT_LOGGER,
+    private readonly logger: LoggerLike = SILENT_LOGGER,
     private readonly listener: SyncOutcomeListener = {},
   ) {}
 

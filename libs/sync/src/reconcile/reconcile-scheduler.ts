@@ -1,4 +1,4 @@
-import { SILENT_LOGGER, type SyncLogger } from '../ports';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import type { Reconciler } from './reconciler';
 
 /** A lease on a shared key (`RedisLease` of @shop/redis): at most one holder across processes. */
@@ -13,7 +13,7 @@ export interface ReconcileSchedulerOptions {
   readonly intervalMs: number;
   /** Shared by every worker with the reconciler role, so only one of them reconciles. */
   readonly lease?: ReconcileLease;
-  readonly logger?: SyncLogger;
+  readonly logger?: LoggerLike;
 }
 
 /**
@@ -25,7 +25,7 @@ export class ReconcileScheduler {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private current: Promise<void> | undefined;
-  private readonly logger: SyncLogger;
+  private readonly logger: LoggerLike;
 
   constructor(
     private readonly reconciler: Pick<Reconciler, 'run'>,
@@ -78,9 +78,7 @@ export class ReconcileScheduler {
       }
       await this.reconciler.run();
     } catch (error) {
-      this.logger.error(
-        `periodic reconciliation failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`periodic reconciliation failed: ${errorMessage(error)}`);
     }
   }
 }

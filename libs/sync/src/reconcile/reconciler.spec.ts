@@ -1,3 +1,4 @@
+import { SILENT_LOGGER } from '@shop/common';
 import type { ReconcileReport, ReconcileTally } from './reconcile-report';
 import { ReconcileScheduler } from './reconcile-scheduler';
 import { Reconciler } from './reconciler';
@@ -96,7 +97,7 @@ describe('ReconcileScheduler', () => {
       { run: () => Promise.reject(new Error('boom')) },
       {
         intervalMs: 1000,
-        logger: { log: () => undefined, warn: () => undefined, error: (line) => errors.push(line) },
+        logger: { ...SILENT_LOGGER, error: (line) => errors.push(line) },
       },
     );
     await scheduler.tick();

@@ -1,4 +1,4 @@
-import { SILENT_LOGGER, type SyncLogger } from '../ports';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import {
   ReconcileTally,
   summarizeReport,
@@ -14,7 +14,7 @@ export interface ReconcilerParts {
 }
 
 export interface ReconcilerOptions {
-  readonly logger?: SyncLogger;
+  readonly logger?: LoggerLike;
   /** Told about every finished run (metrics). */
   readonly onReport?: (report: ReconcileReport) => void;
   readonly now?: () => number;
@@ -28,7 +28,7 @@ export interface ReconcilerOptions {
 export class Reconciler {
   private inFlight: Promise<ReconcileReport> | undefined;
   private last: ReconcileReport | undefined;
-  private readonly logger: SyncLogger;
+  private readonly logger: LoggerLike;
   private readonly now: () => number;
 
   constructor(
@@ -62,7 +62,7 @@ export class Reconciler {
       try {
         checked[name] = (await part.reconcile(tally)).checked;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         errors.push(`${name}: ${message}`);
         this.logger.error(`reconciling ${name} failed: ${message}`);
       }

@@ -1,15 +1,14 @@
 import { toProductDocument } from '@shop/search';
 import type { ProductDocument } from '@shop/contracts';
 import { LISTING_TAG, productTag } from '@shop/http-cache';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { currentQuantities } from '../consumers/live-stock';
 import {
-  SILENT_LOGGER,
   type CachePurger,
   type LiveStockReader,
   type ProductDocumentSource,
   type ProductPager,
   type StockRowReader,
-  type SyncLogger,
 } from '../ports';
 import type { ReconcileKind, ReconcileTally } from './reconcile-report';
 
@@ -21,7 +20,7 @@ export interface SearchReconcilerDeps {
   readonly indexer: ProductDocumentSource;
   /** Purges repaired products' pages hard and the listings softly, after the writes. */
   readonly purger?: CachePurger;
-  readonly logger?: SyncLogger;
+  readonly logger?: LoggerLike;
 }
 
 export interface SearchReconcilerOptions {
@@ -94,7 +93,7 @@ export class SearchReconciler {
   private readonly writeBatch: number;
   private readonly graceMs: number;
   private readonly now: () => number;
-  private readonly logger: SyncLogger;
+  private readonly logger: LoggerLike;
 
   constructor(
     private readonly deps: SearchReconcilerDeps,
@@ -176,9 +175,7 @@ export class SearchReconciler {
       await this.deps.purger
         .purge({ hard: ids.map(productTag), soft: [LISTING_TAG] })
         .catch((error: unknown) =>
-          tally.problem(
-            `search: purge after repair failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
+          tally.problem(`search: purge after repair failed: ${errorMessage(error)}`),
         );
     }
     repairs.clear();

@@ -2,7 +2,8 @@ import type { StockLevel } from '@shop/contracts';
 import { stockTag } from '@shop/http-cache';
 import type { StockRepository, VersionedStockRow } from '@shop/persistence';
 import type { ProductIdRegistry, StockLedger, StockRestoreRow } from '@shop/stock';
-import { SILENT_LOGGER, type CachePurger, type SyncLogger } from '../ports';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
+import { type CachePurger } from '../ports';
 import type { ReconcileKind, ReconcileTally } from './reconcile-report';
 
 export interface StockReconcilerDeps {
@@ -11,7 +12,7 @@ export interface StockReconcilerDeps {
   readonly registry: Pick<ProductIdRegistry, 'register' | 'unregister' | 'levelIds'>;
   /** Purges `stock-<id>` of levels rewritten in Redis (Varnish caches the stock answers). */
   readonly purger?: CachePurger;
-  readonly logger?: SyncLogger;
+  readonly logger?: LoggerLike;
 }
 
 export interface StockReconcilerOptions {
@@ -57,7 +58,7 @@ export class StockReconciler {
   private readonly pageSize: number;
   private readonly graceMs: number;
   private readonly now: () => number;
-  private readonly logger: SyncLogger;
+  private readonly logger: LoggerLike;
 
   constructor(
     private readonly deps: StockReconcilerDeps,
@@ -91,7 +92,7 @@ export class StockReconciler {
       await this.deps.purger
         .purge({ hard: [...purge].sort((a, b) => a - b).map(stockTag), soft: [] })
         .catch((error: unknown) =>
-          tally.problem(`stock: purge after repair failed: ${describe(error)}`),
+          tally.problem(`stock: purge after repair failed: ${errorMessage(error)}`),
         );
     }
     return { checked };
@@ -228,8 +229,4 @@ function slices(ids: readonly number[], size: number): number[][] {
   for (let start = 0; start < ids.length; start += size)
     result.push(ids.slice(start, start + size));
   return result;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,12 +1,8 @@
+import type { LoggerLike } from '@shop/common';
 import { BatchLog, correlationList, observeBatchesWith } from './batch-log';
 import type { BatchObserver } from '@shop/messaging';
 
-function recordingLogger(): {
-  lines: [string, string][];
-  log: (m: string) => void;
-  warn: (m: string) => void;
-  error: (m: string) => void;
-} {
+function recordingLogger(): LoggerLike & { lines: [string, string][] } {
   const lines: [string, string][] = [];
   return {
     lines,

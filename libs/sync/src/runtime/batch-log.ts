@@ -1,5 +1,5 @@
+import type { LoggerLike } from '@shop/common';
 import type { BatchObserver } from '@shop/messaging';
-import type { SyncLogger } from '../ports';
 
 /** Ids listed per line at most: a full batch of distinct requests must not make a huge line. */
 export const MAX_LOGGED_CORRELATION_IDS = 100;
@@ -23,7 +23,7 @@ export function correlationList(
  * batch, not per message: under load a batch holds hundreds of events.
  */
 export class BatchLog implements BatchObserver {
-  constructor(private readonly logger: SyncLogger) {}
+  constructor(private readonly logger: LoggerLike) {}
 
   batch(
     name: string,

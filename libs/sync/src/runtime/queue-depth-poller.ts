@@ -5,7 +5,7 @@ import {
   retryQueueName,
 } from '@shop/messaging';
 import type { Channel, ChannelModel } from 'amqplib';
-import { SILENT_LOGGER, type SyncLogger } from '../ports';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
 
 /** One consuming queue's backlog as the broker reports it. */
 export interface QueueDepth {
@@ -24,7 +24,7 @@ export interface QueueDepthPollerOptions {
   readonly intervalMs?: number;
   /** The retry delays the consumers were declared with (their retry queue names). */
   readonly retryDelaysMs?: readonly number[];
-  readonly logger?: SyncLogger;
+  readonly logger?: LoggerLike;
 }
 
 /**
@@ -38,7 +38,7 @@ export class QueueDepthPoller {
   private polling: Promise<void> | undefined;
   private readonly intervalMs: number;
   private readonly retryDelaysMs: number[];
-  private readonly logger: SyncLogger;
+  private readonly logger: LoggerLike;
 
   constructor(
     private readonly connection: { currentModel(): ChannelModel | undefined },
@@ -103,9 +103,7 @@ export class QueueDepthPoller {
     } catch (error) {
       // A missing queue closes the channel: open a new one for the next question.
       this.channel = undefined;
-      this.logger.debug?.(
-        `cannot read the depth of ${queue}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.debug?.(`cannot read the depth of ${queue}: ${errorMessage(error)}`);
       return undefined;
     }
   }

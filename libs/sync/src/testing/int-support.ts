@@ -13,7 +13,6 @@ import {
   prefixedQueueNaming,
   prefixedTopology,
   type QueueNaming,
-  type MessagingLogger,
   type MessagingTopology,
 } from '@shop/messaging';
 import {
@@ -24,6 +23,7 @@ import {
   type ProductRecord,
   type TestDatabase,
 } from '@shop/persistence';
+import { SILENT_LOGGER } from '@shop/common';
 import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import { connect, type ChannelModel } from 'amqplib';
@@ -33,12 +33,6 @@ import type { CachePurger } from '../ports';
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
-
-export const QUIET: MessagingLogger = {
-  log: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 /** Short retry delays so a test sees the retry path in well under a second. */
 export const TEST_RETRY_DELAYS_MS = [150, 300];
@@ -245,13 +239,13 @@ export async function createSyncTestBroker(
     url: AMQP_URL,
     name: 'sync-int-test',
     topology,
-    logger: QUIET,
+    logger: SILENT_LOGGER,
   });
   await connection.waitForConnect();
   const consumers = new MessageConsumers(
     connection,
     { prefetch: 100, maxAttempts: options.maxAttempts ?? 3, retryDelaysMs: TEST_RETRY_DELAYS_MS },
-    QUIET,
+    SILENT_LOGGER,
   );
   const raw = await connect(AMQP_URL);
   const publisher = await raw.createConfirmChannel();
@@ -321,18 +315,4 @@ export async function createSyncTestBroker(
       await raw.close();
     },
   };
-}
-
-/** Waits until `check` stops throwing (or returns something other than false). */
-export async function eventually(check: () => unknown, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await check()) !== false) return;
-      if (Date.now() > deadline) throw new Error('condition still false');
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,0 +1,5 @@
+export * from './backoff';
+export * from './error-message';
+export * from './logger';
+export * from './sleep';
+export * from './timeout';
