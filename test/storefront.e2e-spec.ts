@@ -337,8 +337,9 @@ describe('storefront through Varnish', () => {
   }, 150_000);
 
   it('accepts a PURGE by tag from localhost', async () => {
-    // The refusal outside the ACL (403) needs a foreign client address: varnish/tests/purge-acl.vtc
-    // covers it with a PROXY-protocol listener, which the running stack does not open.
+    // The refusal outside the ACL (403) needs a foreign client address:
+    // varnish/tests/purge-acl-foreign-refused.vtc covers it with a PROXY-protocol listener, which
+    // the running stack does not open.
     const id = PRODUCT.purge;
     await viewPage(page(id));
     const cached = await viewPage(page(id));
