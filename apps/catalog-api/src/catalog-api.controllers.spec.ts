@@ -13,22 +13,15 @@ import { MetricsModule, requestIdOf, ShopLoggerModule } from '@shop/observabilit
 import {
   CategoryRepository,
   DuplicateSkuError,
-  mergePatch,
   ProductNotFoundError,
   ProductRepository,
   UnknownCategoryError,
-  type DeletedProduct,
   type ProductInput,
   type ProductPatch,
   type ProductRecord,
   type ProductWriteOptions,
 } from '@shop/persistence';
-import {
-  ProductSearch,
-  SearchPageOutOfRangeError,
-  SearchUnavailableError,
-  type ProductSuggestion,
-} from '@shop/search';
+import { ProductSearch, SearchPageOutOfRangeError, SearchUnavailableError } from '@shop/search';
 import { AdminProductsController } from './admin/admin-products.controller';
 import { CatalogOutboxRelayService } from './admin/catalog-outbox-relay.service';
 import { CATALOG_API_ERRORS } from './catalog-api.errors';
@@ -46,6 +39,10 @@ const TREE: CategoryNode[] = [
 ];
 const KNOWN_SLUGS = new Set(['shoes', 'boots', 'hats']);
 const AT = '2024-01-01T00:00:00.000Z';
+
+// Derived from the ports themselves: the fakes below follow their signatures.
+type DeletedProduct = Awaited<ReturnType<ProductRepository['delete']>>;
+type ProductSuggestion = Awaited<ReturnType<ProductSearch['suggest']>>[number];
 
 /** MySQL's side as the admin controller sees it: the same errors, in memory. */
 class InMemoryProducts implements Pick<
@@ -88,7 +85,14 @@ class InMemoryProducts implements Pick<
     options: ProductWriteOptions = {},
   ): Promise<ProductRecord> {
     const current = this.existing(id);
-    const input = mergePatch(current, patch);
+    // Absent fields keep their value, as the repository's patch does.
+    const input: ProductInput = {
+      sku: patch.sku ?? current.sku,
+      name: patch.name ?? current.name,
+      description: patch.description ?? current.description,
+      price: patch.price ?? current.price,
+      categories: patch.categories ?? current.categories,
+    };
     this.check(input, id);
     return this.store('patch', { ...current, ...input, version: current.version + 1 }, options);
   }

@@ -6,26 +6,24 @@ import { MAX_STOCK, type StockLevel } from '@shop/contracts';
 import { configureShopApp } from '@shop/http';
 import { MetricsModule, requestIdOf, ShopLoggerModule } from '@shop/observability';
 import {
-  idempotencyFingerprint,
   IdempotencyKeyReusedError,
   InsufficientStockError,
   LedgerUnavailableError,
   StockLedger,
   StockLimitError,
   StockNotFoundError,
-  validateStockChange,
-  type StockChange,
-  type StockChangeResult,
 } from '@shop/stock';
 import { STOCK_API_ERRORS } from '../stock-api.errors';
 import { StockController } from './stock.controller';
 
 type LedgerPort = Pick<StockLedger, 'get' | 'getMany' | 'apply'>;
+type StockChange = Parameters<StockLedger['apply']>[1];
+type StockChangeResult = Awaited<ReturnType<StockLedger['apply']>>;
 
 /**
- * The ledger as the controller sees it, in memory: the same checks and errors as the Lua scripts
- * (via the same pure validation), and a record of what reached it, so a test can tell that a
- * refused request never did.
+ * The ledger as the controller sees it, in memory: the same errors as the Lua scripts for
+ * conflicts, unknown products and reused keys (input checks are the controller's, before it), and
+ * a record of what reached it, so a test can tell that a refused request never did.
  */
 class InMemoryStockLedger implements LedgerPort {
   readonly levels = new Map<number, StockLevel>();
@@ -59,13 +57,12 @@ class InMemoryStockLedger implements LedgerPort {
 
   async apply(
     id: number,
-    raw: StockChange,
+    change: StockChange,
     options: { idempotencyKey?: string; correlationId?: string } = {},
   ): Promise<StockChangeResult> {
     if (this.unavailable) throw new LedgerUnavailableError(new Error('connection refused'));
-    const change = validateStockChange(raw);
     const key = options.idempotencyKey;
-    const fingerprint = idempotencyFingerprint(id, change);
+    const fingerprint = `${id}:${change.action}:${change.amount}`;
     const earlier = key === undefined ? undefined : this.remembered.get(key);
     if (earlier) {
       if (earlier.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(key!);
