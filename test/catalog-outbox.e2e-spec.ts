@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogRoutingKey, type ProductUpsertedEvent } from '@shop/contracts';
-import { createDatabase, OutboxRepository, ProductRepository } from '@shop/persistence';
+import {
+  createDatabase,
+  OutboxRepository,
+  PRODUCT_AGGREGATE,
+  ProductRepository,
+} from '@shop/persistence';
 import { killApp, startApp } from './support/apps';
 import { PlainStockListener } from './support/amqp';
 import { startElasticsearch, stopElasticsearch } from './support/services';
-import { config, eventually, requestJson, urls } from './support/stack';
+import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
 
 describe('catalog outbox and failures', () => {
   it('delivers rows committed while the relay was down exactly once after it restarts', async () => {
@@ -15,6 +20,7 @@ describe('catalog outbox and failures', () => {
     const db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
     const token = `relay${randomBytes(4).toString('hex')}`;
     const created: number[] = [];
+    let sentinelId: number | undefined;
     try {
       // The relay runs inside catalog-api: take it down hard, as in a crash after commit.
       await killApp('catalog-api');
@@ -29,7 +35,18 @@ describe('catalog outbox and failures', () => {
         });
         created.push(product.id);
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Committed and waiting, not published: with the only relay down the rows stay unmarked.
+      const waiting = await db
+        .selectFrom('outbox')
+        .select(['aggregate_id', 'published_at'])
+        .where('aggregate_type', '=', PRODUCT_AGGREGATE)
+        .where('aggregate_id', 'in', created.map(String))
+        .execute();
+      const byId = (a: number, b: number): number => a - b;
+      expect(waiting.map((row) => Number(row.aggregate_id)).sort(byId)).toEqual(
+        [...created].sort(byId),
+      );
+      expect(waiting.every((row) => row.published_at === null)).toBe(true);
       const seen = (): ProductUpsertedEvent[] =>
         listener.messages
           .map((message) => message.body as ProductUpsertedEvent)
@@ -40,7 +57,31 @@ describe('catalog outbox and failures', () => {
       await eventually(async () => (seen().length >= 5 ? true : undefined), {
         what: 'the five outbox rows published',
       });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Nothing more may arrive: a sentinel write after the five goes through the same outbox and
+      // relay, which publishes rows in id order; once its event is here, a second copy of any of
+      // the five would be here too.
+      const sentinel = await requestJson<{ id: number }>(`${urls.catalog}/admin/products`, {
+        method: 'POST',
+        headers: adminHeaders,
+        body: JSON.stringify({
+          sku: `E2E-${token}-sentinel`,
+          name: 'Outbox sentinel',
+          description: 'Written after the relay restarted.',
+          price: 1,
+          categories: ['home-decor'],
+        }),
+      });
+      expect(sentinel.status).toBe(201);
+      sentinelId = sentinel.body.id;
+      await eventually(
+        async () =>
+          listener.messages.some(
+            (message) => (message.body as ProductUpsertedEvent).product?.id === sentinelId,
+          )
+            ? true
+            : undefined,
+        { what: 'the sentinel product published' },
+      );
       expect(
         seen()
           .map((event) => event.product.id)
@@ -61,7 +102,8 @@ describe('catalog outbox and failures', () => {
       );
     } finally {
       const products = new ProductRepository(db, new OutboxRepository(db));
-      for (const id of created) await products.delete(id).catch(() => undefined);
+      const ours = sentinelId === undefined ? created : [...created, sentinelId];
+      for (const id of ours) await products.delete(id).catch(() => undefined);
       await db.destroy();
       await listener.close();
     }

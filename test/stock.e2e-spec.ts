@@ -57,6 +57,25 @@ function eventsOf(
     .filter((event) => event.id === id);
 }
 
+/**
+ * Proves that nothing more arrives for `id` without waiting a fixed time: one more change of the
+ * same product goes through the same ledger outbox, relay and queue, after everything before it
+ * (the relay publishes the outbox in order on one channel; one queue keeps that order). Once its
+ * event is here, anything the earlier changes caused is here too. Returns the sentinel's version.
+ */
+async function sentinelChange(listener: PlainStockListener, id: number): Promise<number> {
+  const sentinel = await change(id, { stock: 1, action: 'increment' });
+  expect(sentinel.status).toBe(200);
+  await eventually(
+    async () =>
+      eventsOf(listener, id).some((event) => event.version === sentinel.body.version)
+        ? true
+        : undefined,
+    { what: `the sentinel event of product ${id} (version ${sentinel.body.version})` },
+  );
+  return sentinel.body.version;
+}
+
 describe('stock API (through Varnish)', () => {
   let listener: PlainStockListener;
 
@@ -98,9 +117,11 @@ describe('stock API (through Varnish)', () => {
       },
       { what: 'four stock events' },
     );
-    // A moment longer: nothing more may arrive.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const all = eventsOf(listener, id).filter((event) => event.version > before.version);
+    // Nothing more may arrive: everything published before the sentinel's event is here.
+    const sentinel = await sentinelChange(listener, id);
+    const all = eventsOf(listener, id).filter(
+      (event) => event.version > before.version && event.version < sentinel,
+    );
     expect(all).toHaveLength(4);
     // One version per change, consecutive; the first may start a newer ledger epoch's range
     // (see stock-version.ts) when the product's last change predates a ledger rebuild.
@@ -146,9 +167,9 @@ describe('stock API (through Varnish)', () => {
       },
       { what: '200 events after the broker restart', timeoutMs: 60_000 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sentinel = await sentinelChange(listener, id);
     const versions = eventsOf(listener, id)
-      .filter((event) => event.version > before.version)
+      .filter((event) => event.version > before.version && event.version < sentinel)
       .map((event) => event.version);
     expect(versions).toHaveLength(200);
     expect(new Set(versions).size).toBe(200);
@@ -187,9 +208,13 @@ describe('stock API (through Varnish)', () => {
       error: expect.any(String),
       message: expect.any(String),
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The ledger answers after its atomic step: a refused change is visible (as none) at once.
     expect(await level(id)).toEqual(before);
-    expect(eventsOf(listener, id)).toHaveLength(eventCount);
+    // And it published nothing: the next change's event is the first one after the refusal.
+    const sentinel = await sentinelChange(listener, id);
+    expect(eventsOf(listener, id).slice(eventCount)).toEqual([
+      expect.objectContaining({ id, version: sentinel, stock: before.stock + 1 }),
+    ]);
   });
 
   it('refuses a write without a token (401) or with a wrong one, and an unknown product (404)', async () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Product, ProductDocument } from '@shop/contracts';
-import { PURGE_SETTLE_MS } from '@shop/http-cache';
 import { killApp, startApp } from './support/apps';
 import { adminHeaders, eventually, requestJson, urls } from './support/stack';
 import { backendHealth, purgeTags, textOf, viewPage, type PageView } from './support/varnish';
@@ -20,6 +19,8 @@ const PRODUCT = {
   purge: 1156,
 } as const;
 const MY_PRODUCTS = Object.values(PRODUCT);
+/** Crosses zero after the others in beforeAll; its echo purge tells that theirs are done. */
+const SENTINEL_PRODUCT = 1157;
 
 interface StockLevel {
   id: number;
@@ -97,12 +98,37 @@ describe('storefront through Varnish', () => {
         { what: `product ${id} in stock in the search index`, timeoutMs: 30_000 },
       );
     }
-    // The page purge follows the index write by up to a refresh (1 s), and its echo comes
-    // PURGE_SETTLE_MS to 1.25 x PURGE_SETTLE_MS later: the tests below must not see either.
-    if (crossed.length > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 1500 + PURGE_SETTLE_MS * 1.25));
-    }
+    // Each crossing purges its product page once the index write is visible, and echoes that
+    // purge PURGE_SETTLE_MS to 1.25 x PURGE_SETTLE_MS later: the tests below must not see either.
+    if (crossed.length > 0) await sentinelEchoSeen();
   });
+
+  /**
+   * One more crossing, of a product no test here views, through the same queue after the ones
+   * above: the sync-worker purges its page after theirs, and its one SettlingPurger sends echoes
+   * in due order, one request after the other. Once this product's echo (a soft purge) has made
+   * its cached page stale, every earlier purge and echo has been sent.
+   */
+  async function sentinelEchoSeen(): Promise<void> {
+    const id = SENTINEL_PRODUCT;
+    const wasInStock = (await stockLevel(id)).stock > 0;
+    const crossing = await changeStock(id, { stock: wasInStock ? 0 : 50, action: 'set' });
+    expect(crossing.status).toBe(200);
+    await eventually(
+      async () => {
+        const product = await requestJson<ProductDocument>(`${urls.catalog}/products/${id}`);
+        return product.body.inStock === !wasInStock ? true : undefined;
+      },
+      { what: `sentinel product ${id} crossing zero in the search index`, timeoutMs: 30_000 },
+    );
+    // Keep the page cached (viewed at least twice, or Varnish flags no stale copy) until a view
+    // comes back stale: the echo's soft purge, the first purge of this page that is not hard.
+    await eventually(
+      async () =>
+        (await viewPage(page(id))).headers.get('x-cache-stale') === '1' ? true : undefined,
+      { what: `the echo purge of sentinel product ${id}`, timeoutMs: 30_000, intervalMs: 50 },
+    );
+  }
 
   it('serves the second view of a product page as a HIT with every fragment assembled', async () => {
     const id = PRODUCT.assembled;
@@ -311,8 +337,9 @@ describe('storefront through Varnish', () => {
   }, 150_000);
 
   it('accepts a PURGE by tag from localhost', async () => {
-    // The refusal outside the ACL (403) needs a foreign client address: varnish/tests/purge-acl.vtc
-    // covers it with a PROXY-protocol listener, which the running stack does not open.
+    // The refusal outside the ACL (403) needs a foreign client address:
+    // varnish/tests/purge-acl-foreign-refused.vtc covers it with a PROXY-protocol listener, which
+    // the running stack does not open.
     const id = PRODUCT.purge;
     await viewPage(page(id));
     const cached = await viewPage(page(id));

@@ -183,8 +183,16 @@ describe('ConfirmingPublisher', () => {
     channel.emit('drain');
     await flush();
     expect(channel.sent).toHaveLength(2);
+    // Sent is not confirmed: both still wait for the broker.
+    const settled: string[] = [];
+    void first.then(() => settled.push('m-1'));
+    void second.then(() => settled.push('m-2'));
+    await flush();
+    expect(settled).toEqual([]);
+    expect(channel.sent.map((sent) => sent.options.messageId)).toEqual(['m-1', 'm-2']);
     channel.sent.forEach((sent) => sent.confirm(null));
-    await expect(Promise.all([first, second])).resolves.toBeDefined();
+    await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    expect(settled).toEqual(['m-1', 'm-2']);
 
     channel.hasRoom = false;
     const third = publisher.publish('stock', 'info', {}, { ...props, timeoutMs: 100 });
