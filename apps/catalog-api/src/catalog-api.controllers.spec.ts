@@ -8,6 +8,7 @@ import type {
   ProductSearchQuery,
   ProductSearchResult,
 } from '@shop/contracts';
+import { CatalogOutboxRelayService, CatalogWriteService } from '@shop/catalog';
 import { configureShopApp } from '@shop/http';
 import { MetricsModule, requestIdOf, ShopLoggerModule } from '@shop/observability';
 import {
@@ -23,7 +24,6 @@ import {
 } from '@shop/persistence';
 import { ProductSearch, SearchPageOutOfRangeError, SearchUnavailableError } from '@shop/search';
 import { AdminProductsController } from './admin/admin-products.controller';
-import { CatalogOutboxRelayService } from './admin/catalog-outbox-relay.service';
 import { CATALOG_API_ERRORS } from './catalog-api.errors';
 import { CategoriesController } from './categories/categories.controller';
 import { CategoryTreeCache } from './categories/category-tree.cache';
@@ -215,6 +215,7 @@ const relay = new RecordingRelay();
     { provide: CategoryRepository, useValue: categories },
     { provide: ProductRepository, useValue: products },
     { provide: CatalogOutboxRelayService, useValue: relay },
+    CatalogWriteService,
   ],
 })
 class CatalogControllersTestModule {}
