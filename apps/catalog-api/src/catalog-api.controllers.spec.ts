@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG, ShopConfigModule } from '@shop/config';
 import type {
@@ -9,8 +9,8 @@ import type {
   ProductSearchResult,
 } from '@shop/contracts';
 import { CatalogOutboxRelayService, CatalogWriteService } from '@shop/catalog';
-import { configureShopApp } from '@shop/http';
-import { MetricsModule, requestIdOf, ShopLoggerModule } from '@shop/observability';
+import { initShopApp } from '@shop/http';
+import { MetricsModule, ShopLoggerModule } from '@shop/observability';
 import {
   CategoryRepository,
   DuplicateSkuError,
@@ -237,15 +237,10 @@ describe('catalog-api controllers', () => {
       .overrideProvider(SHOP_CONFIG)
       .useValue(config)
       .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(
-      new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: requestIdOf }),
-    );
-    configureShopApp(app, {
+    app = await initShopApp(moduleRef, {
       port: (shopConfig) => shopConfig.CATALOG_API_PORT,
       errors: CATALOG_API_ERRORS,
     });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(() => app.close());

@@ -2,6 +2,7 @@ import { Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { TestingModule } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { SHOP_CONFIG, ShopConfig } from '@shop/config';
 import {
@@ -76,17 +77,36 @@ export function configureShopApp(app: NestFastifyApplication, options: ShopAppOp
   }
 }
 
+/** Fastify as every app runs it: bodies up to 1 MiB, the request id from `requestIdOf`. */
+export function shopFastifyAdapter(): FastifyAdapter {
+  // The request id (`request.id`, logged as `req.id`): the caller's valid X-Request-Id or a
+  // new one. Fastify's own header option would trust any value, hence genReqId.
+  return new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: requestIdOf });
+}
+
+/**
+ * An app from an already compiled module (a Nest `TestingModule` in specs), set up exactly as
+ * `startShopApp` sets up a real one, initialised but not listening: requests go through
+ * `app.inject`.
+ */
+export async function initShopApp(
+  moduleRef: Pick<TestingModule, 'createNestApplication'>,
+  options: ShopAppOptions,
+): Promise<NestFastifyApplication> {
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(shopFastifyAdapter());
+  configureShopApp(app, options);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
 export async function startShopApp(
   module: Type,
   options: ShopAppOptions,
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    module,
-    // The request id (`request.id`, logged as `req.id`): the caller's valid X-Request-Id or a
-    // new one. Fastify's own header option would trust any value, hence genReqId.
-    new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: requestIdOf }),
-    { bufferLogs: true },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(module, shopFastifyAdapter(), {
+    bufferLogs: true,
+  });
   configureShopApp(app, options);
   await options.beforeListen?.(app);
   const config = app.get<ShopConfig>(SHOP_CONFIG);

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG, ShopConfigModule } from '@shop/config';
 import { MAX_STOCK, type StockLevel } from '@shop/contracts';
-import { configureShopApp } from '@shop/http';
-import { MetricsModule, requestIdOf, ShopLoggerModule } from '@shop/observability';
+import { initShopApp } from '@shop/http';
+import { MetricsModule, ShopLoggerModule } from '@shop/observability';
 import {
   IdempotencyKeyReusedError,
   InsufficientStockError,
@@ -107,15 +107,10 @@ describe('StockController', () => {
       .overrideProvider(SHOP_CONFIG)
       .useValue(config)
       .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(
-      new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: requestIdOf }),
-    );
-    configureShopApp(app, {
+    app = await initShopApp(moduleRef, {
       port: (shopConfig) => shopConfig.STOCK_API_PORT,
       errors: STOCK_API_ERRORS,
     });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(() => app.close());
