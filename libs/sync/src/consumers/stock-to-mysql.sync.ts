@@ -36,6 +36,7 @@ export class StockToMysqlSync {
       events.map((event) => ({
         productId: event.id,
         quantity: event.stock,
+        held: event.held ?? 0,
         version: event.version,
         updatedAt: event.occurredAt,
       })),
