@@ -28,7 +28,10 @@ export type OrderQueue = (typeof OrderQueue)[keyof typeof OrderQueue];
  * placed before the worker ever ran is queued for it.
  */
 export const ORDER_QUEUE_BINDINGS: Readonly<
-  Record<OrderQueue, readonly { readonly exchange: typeof ORDERS_EXCHANGE; readonly routingKey: string }[]>
+  Record<
+    OrderQueue,
+    readonly { readonly exchange: typeof ORDERS_EXCHANGE; readonly routingKey: string }[]
+  >
 > = {
   [OrderQueue.ToMysql]: [{ exchange: ORDERS_EXCHANGE, routingKey: OrderRoutingKey.Placed }],
 };

@@ -55,7 +55,9 @@ export interface StockEventPublisher<Body extends OutboxMessageBody = StockChang
     body: Body,
     properties: StockPublishProperties,
   ): Promise<void>;
-  publishBatch?(messages: readonly StockOutgoingMessage<Body>[]): Promise<readonly StockPublishOutcome[]>;
+  publishBatch?(
+    messages: readonly StockOutgoingMessage<Body>[],
+  ): Promise<readonly StockPublishOutcome[]>;
 }
 
 /** One entry of the outbox stream, parsed. */
@@ -141,7 +143,10 @@ export function isOrderOutboxFields(fields: readonly string[]): boolean {
   return fieldMap(fields).get('type') === ORDER_PLACED_ENTRY_TYPE;
 }
 
-export function parseOrderOutboxEntry(entryId: string, fields: readonly string[]): OrderOutboxEntry {
+export function parseOrderOutboxEntry(
+  entryId: string,
+  fields: readonly string[],
+): OrderOutboxEntry {
   const map = fieldMap(fields);
   let body: unknown;
   try {
