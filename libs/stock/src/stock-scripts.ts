@@ -44,8 +44,8 @@ local function shopWriteLevel(key, outbox, id, onHand, held, version, floor, sel
     'updatedAt', now)
   redis.call('XADD', outbox, '*', 'id', tostring(id), 'stock',
     string.format('%d', onHand - held), 'delta', string.format('%d', onHand - held - sellableBefore),
-    'version', versionText, 'reason', reason, 'at', now, 'cid', cid or '',
-    'onHand', onHandText, 'held', heldText)
+    'version', versionText, 'reason', reason, 'at', now, 'onHand', onHandText,
+    'held', heldText, 'cid', cid or '')
   return version
 end
 `;
