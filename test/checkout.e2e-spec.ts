@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderPlacedEvent, StockChangedEvent } from '@shop/contracts';
 import { PlainStockListener } from './support/amqp';
+import { killApp, startApp } from './support/apps';
 import { adminHeaders, eventually, requestJson, urls, type JsonResponse } from './support/stack';
 
 /*
@@ -337,5 +338,40 @@ describe('carts and checkout (through Varnish)', () => {
         ),
       { what: '100 order.placed messages', timeoutMs: 30_000 },
     );
+  });
+
+  describe('with a 2 s hold (stock-api restarted with CART_HOLD_SECONDS=2)', () => {
+    beforeAll(async () => {
+      await killApp('stock-api', 'SIGTERM');
+      await startApp('stock-api', { CART_HOLD_SECONDS: '2' });
+    });
+
+    afterAll(async () => {
+      await killApp('stock-api', 'SIGTERM');
+      await startApp('stock-api');
+    });
+
+    it('an untouched cart expires and its units come back within 5 s, seen as a release', async () => {
+      const id = 1171;
+      await setStock(id, 3);
+      const cart = await newCart();
+      const added = await put(cart.id, id, { quantity: 2 });
+      expect(added.status).toBe(200);
+      const expiresAt = Date.parse((added.body as CartBody).expiresAt);
+      expect(await figures(id)).toMatchObject({ stock: 1, held: 2 });
+      const release = await eventually(
+        () =>
+          Promise.resolve(
+            stockEvents.messages
+              .map((message) => message.body as StockChangedEvent)
+              .find((event) => event.id === id && event.reason === 'release'),
+          ),
+        { what: 'the release event on stock/info', timeoutMs: 15_000 },
+      );
+      expect(release).toMatchObject({ stock: 3, delta: 2, onHand: 3, held: 0 });
+      expect(Date.parse(release.occurredAt) - expiresAt).toBeLessThanOrEqual(5000);
+      expect(await figures(id)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
+      expect((await getCart(cart.id)).status).toBe('expired');
+    });
   });
 });
