@@ -78,14 +78,15 @@ function put(cartId: string, productId: number | string, body: unknown): Promise
   });
 }
 
+/** `key` null sends no Idempotency-Key at all. */
 function checkout(
   cartId: string,
   body: unknown,
-  key: string | undefined = randomUUID(),
+  key: string | null = randomUUID(),
 ): Promise<JsonResponse<{ orderId: string; status: string } & Partial<ErrorBody>>> {
   return requestJson(`${urls.varnish}/carts/${cartId}/checkout`, {
     method: 'POST',
-    headers: key === undefined ? json : { ...json, 'idempotency-key': key },
+    headers: key === null ? json : { ...json, 'idempotency-key': key },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -165,28 +166,41 @@ describe('carts and checkout (through Varnish)', () => {
     const stockBefore = await figures(id);
 
     const unknownCart = 'f'.repeat(32);
-    const cases: [Promise<JsonResponse>, number, RegExp | string][] = [
-      [requestJson(`${urls.varnish}/carts/${unknownCart}`), 404, 'No such cart'],
-      [requestJson(`${urls.varnish}/carts/not-a-cart-id`), 404, 'No such cart'],
-      [put(unknownCart, id, { quantity: 1 }), 404, 'No such cart'],
-      [put(cart.id, id, { quantity: 101 }), 400, /^quantity must be an integer from 0 to 100/],
-      [put(cart.id, id, { quantity: -1 }), 400, /^quantity must be an integer/],
-      [put(cart.id, id, { quantity: 1.5 }), 400, /^quantity must be an integer/],
-      [put(cart.id, id, { quantity: '1' }), 400, /^quantity must be an integer/],
-      [put(cart.id, id, {}), 400, 'quantity is required'],
-      [put(cart.id, id, { quantity: 1, qty: 1 }), 400, 'property qty should not exist'],
-      [put(cart.id, id, '{"quantity":'), 400, /JSON/i],
-      [put(cart.id, '1e3', { quantity: 1 }), 400, /^productId must be a product id/],
-      [put(cart.id, '0', { quantity: 1 }), 400, /^productId must be a product id/],
-      [put(cart.id, 4_000_000_000, { quantity: 1 }), 404, 'Product 4000000000 does not exist'],
-      [put(cart.id, id, { quantity: 6 }), 409, `Not enough stock: product ${id}: 5 left, 6 wanted`],
+    const cases: [() => Promise<JsonResponse>, number, RegExp | string][] = [
+      [() => requestJson(`${urls.varnish}/carts/${unknownCart}`), 404, 'No such cart'],
+      [() => requestJson(`${urls.varnish}/carts/not-a-cart-id`), 404, 'No such cart'],
+      [() => put(unknownCart, id, { quantity: 1 }), 404, 'No such cart'],
       [
-        requestJson(`${urls.varnish}/carts/${cart.id}/items/1167`, { method: 'DELETE' }),
+        () => put(cart.id, id, { quantity: 101 }),
+        400,
+        /^quantity must be an integer from 0 to 100/,
+      ],
+      [() => put(cart.id, id, { quantity: -1 }), 400, /^quantity must be an integer/],
+      [() => put(cart.id, id, { quantity: 1.5 }), 400, /^quantity must be an integer/],
+      [() => put(cart.id, id, { quantity: '1' }), 400, /^quantity must be an integer/],
+      [() => put(cart.id, id, {}), 400, 'quantity is required'],
+      [() => put(cart.id, id, { quantity: 1, qty: 1 }), 400, 'property qty should not exist'],
+      [() => put(cart.id, id, '{"quantity":'), 400, /JSON/i],
+      [() => put(cart.id, '1e3', { quantity: 1 }), 400, /^productId must be a product id/],
+      [() => put(cart.id, '0', { quantity: 1 }), 400, /^productId must be a product id/],
+      [
+        () => put(cart.id, 4_000_000_000, { quantity: 1 }),
+        404,
+        'Product 4000000000 does not exist',
+      ],
+      [
+        () => put(cart.id, id, { quantity: 6 }),
+        409,
+        `Not enough stock: product ${id}: 5 left, 6 wanted`,
+      ],
+      [
+        () => requestJson(`${urls.varnish}/carts/${cart.id}/items/1167`, { method: 'DELETE' }),
         404,
         'The cart has no line for product 1167',
       ],
     ];
-    for (const [response, status, message] of cases) expectError(await response, status, message);
+    // One at a time: each refusal is checked against the state the previous one left.
+    for (const [send, status, message] of cases) expectError(await send(), status, message);
 
     expect(await getCart(cart.id)).toEqual(cartBefore);
     expect(await figures(id)).toEqual(stockBefore);
@@ -209,40 +223,54 @@ describe('carts and checkout (through Varnish)', () => {
       ...checkoutBody,
       shippingAddress: { ...address, ...change },
     });
-    const cases: [Promise<JsonResponse>, number, RegExp | string][] = [
-      [checkout(cart.id, checkoutBody, undefined), 400, 'Idempotency-Key header is required'],
-      [checkout(cart.id, checkoutBody, 'ключ'), 400, /^Idempotency-Key must be 1 to 200 visible/],
-      [checkout(cart.id, { shippingAddress: address }), 400, 'email is required'],
+    const cases: [() => Promise<JsonResponse>, number, RegExp | string][] = [
+      [() => checkout(cart.id, checkoutBody, null), 400, 'Idempotency-Key header is required'],
       [
-        checkout(cart.id, { ...checkoutBody, email: 'nope' }),
+        () => checkout(cart.id, checkoutBody, 'two words'),
+        400,
+        /^Idempotency-Key must be 1 to 200 visible/,
+      ],
+      [
+        () => checkout(cart.id, checkoutBody, 'k'.repeat(201)),
+        400,
+        /^Idempotency-Key must be 1 to 200/,
+      ],
+      [() => checkout(cart.id, { shippingAddress: address }), 400, 'email is required'],
+      [
+        () => checkout(cart.id, { ...checkoutBody, email: 'nope' }),
         400,
         'email must be an email address',
       ],
-      [checkout(cart.id, { email: 'ada@example.com' }), 400, 'shippingAddress is required'],
+      [() => checkout(cart.id, { email: 'ada@example.com' }), 400, 'shippingAddress is required'],
       [
-        checkout(cart.id, withAddress({ country: 'XX' })),
+        () => checkout(cart.id, withAddress({ country: 'XX' })),
         400,
         'shippingAddress.country must be an ISO 3166-1 alpha-2 code such as GB',
       ],
       [
-        checkout(cart.id, withAddress({ country: 'gb' })),
+        () => checkout(cart.id, withAddress({ country: 'gb' })),
         400,
         'shippingAddress.country must be an ISO 3166-1 alpha-2 code such as GB',
       ],
-      [checkout(cart.id, withAddress({ city: '' })), 400, /^shippingAddress\.city/],
-      [checkout(cart.id, withAddress({ postcode: 7 })), 400, /^shippingAddress\.postcode/],
+      [() => checkout(cart.id, withAddress({ city: '' })), 400, /^shippingAddress\.city/],
+      [() => checkout(cart.id, withAddress({ postcode: 7 })), 400, /^shippingAddress\.postcode/],
       [
-        checkout(cart.id, { ...checkoutBody, coupon: 'x' }),
+        () => checkout(cart.id, { ...checkoutBody, coupon: 'x' }),
         400,
         'property coupon should not exist',
       ],
-      [checkout(cart.id, '{'), 400, /JSON/i],
-      [checkout('f'.repeat(32), checkoutBody), 404, 'No such cart'],
-      [checkout(empty.id, checkoutBody), 409, 'The cart is empty'],
-      [checkout(cart.id, checkoutBody, usedKey), 422, /already used for a different checkout/],
-      [checkout(used.id, checkoutBody), 409, /^The cart was checked out already/],
+      [() => checkout(cart.id, '{'), 400, /JSON/i],
+      [() => checkout('f'.repeat(32), checkoutBody), 404, 'No such cart'],
+      [() => checkout(empty.id, checkoutBody), 409, 'The cart is empty'],
+      [
+        () => checkout(cart.id, checkoutBody, usedKey),
+        422,
+        /already used for a different checkout/,
+      ],
+      [() => checkout(used.id, checkoutBody), 409, /^The cart was checked out already/],
     ];
-    for (const [response, status, message] of cases) expectError(await response, status, message);
+    // One at a time: each refusal is checked against the state the previous one left.
+    for (const [send, status, message] of cases) expectError(await send(), status, message);
 
     expect(await getCart(cart.id)).toEqual(cartBefore);
     expect(await figures(id)).toEqual(stockBefore);
