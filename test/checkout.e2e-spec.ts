@@ -369,15 +369,28 @@ describe('carts and checkout (through Varnish)', () => {
   });
 
   describe('with a 2 s hold (stock-api restarted with CART_HOLD_SECONDS=2)', () => {
+    /** Varnish's probe saw stock-api go; its answers pass through again only once it is back. */
+    async function servedThroughVarnish(): Promise<void> {
+      await eventually(
+        async () =>
+          (await requestJson(`${urls.varnish}/carts/${'0'.repeat(32)}`)).status === 404
+            ? true
+            : undefined,
+        { what: 'stock-api served through Varnish again', timeoutMs: 30_000 },
+      );
+    }
+
     beforeAll(async () => {
       await killApp('stock-api', 'SIGTERM');
       await startApp('stock-api', { CART_HOLD_SECONDS: '2' });
-    });
+      await servedThroughVarnish();
+    }, 90_000);
 
     afterAll(async () => {
       await killApp('stock-api', 'SIGTERM');
       await startApp('stock-api');
-    });
+      await servedThroughVarnish();
+    }, 90_000);
 
     it('an untouched cart expires and its units come back within 5 s, seen as a release', async () => {
       const id = 1171;
