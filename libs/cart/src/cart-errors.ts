@@ -11,6 +11,7 @@ export type CartErrorCode =
   | 'CART_STOCK_CONFLICT'
   | 'CART_CLOSED'
   | 'CART_EMPTY'
+  | 'CART_CHANGED'
   | 'CHECKOUT_KEY_REUSED'
   | 'ORDER_NOT_FOUND';
 
@@ -111,6 +112,15 @@ export class CartEmptyError extends CartError {
 
   constructor() {
     super('The cart is empty');
+  }
+}
+
+/** The cart changed under every checkout attempt (lines edited concurrently): nothing placed. */
+export class CartChangedError extends CartError {
+  readonly code = 'CART_CHANGED';
+
+  constructor() {
+    super('The cart changed while it was being checked out; check it and try again');
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from '@shop/stock';
 import type { Redis } from 'ioredis';
 import {
+  CartChangedError,
   CartClosedError,
   CartEmptyError,
   CartError,
@@ -285,9 +286,7 @@ export class Carts {
           throw new Error(`Unexpected checkout status ${String(reply[0])}`);
       }
     }
-    throw new LedgerUnavailableError(
-      new Error(`cart ${id} changed during ${CHECKOUT_ATTEMPTS} checkout attempts`),
-    );
+    throw new CartChangedError();
   }
 
   /** A placed order as Redis keeps it (`pending` until the order worker confirms it). */

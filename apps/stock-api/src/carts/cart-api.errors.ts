@@ -1,4 +1,5 @@
 import {
+  CartChangedError,
   CartClosedError,
   CartEmptyError,
   CartLineLimitError,
@@ -24,6 +25,7 @@ export const CART_API_ERRORS: readonly ErrorStatusMapping[] = [
   [CartStockConflictError, 409],
   [CartClosedError, 409],
   [CartEmptyError, 409],
+  [CartChangedError, 409],
   // As a reused stock Idempotency-Key: the key is misused, retrying will not help.
   [CheckoutKeyReusedError, 422],
 ];
