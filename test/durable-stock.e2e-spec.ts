@@ -125,7 +125,9 @@ describe('durable stock (real stack)', () => {
 
   /** Sets a starting figure and waits until MySQL has it, so the test starts from agreement. */
   async function startFrom(id: number, stock: number): Promise<Level> {
-    const level = await putUntilAnswered(id, { stock, action: 'set' });
+    // The answer also says onHand and held; the comparisons here are of id, stock and version.
+    const answer = await putUntilAnswered(id, { stock, action: 'set' });
+    const level = { id: answer.id, stock: answer.stock, version: answer.version };
     await mysqlHolds(new Map([[id, level]]));
     return level;
   }

@@ -123,8 +123,9 @@ sub vcl_recv {
     if (req.http.Authorization || req.url ~ "^/admin(/|\?|$)") {
         return (pass);
     }
-    # Per-user content. /fragments/header is an ESI fragment built from the user's cookies.
-    if (req.url ~ "^/(fragments/header|account|cart|checkout)(/|\?|$)") {
+    # Per-user content. /fragments/header is an ESI fragment built from the user's cookies; the
+    # cart and order APIs answer one shopper (whoever holds the id), whatever their headers say.
+    if (req.url ~ "^/(fragments/header|account|cart|carts|checkout|orders)(/|\?|$)") {
         return (pass);
     }
     # Liveness must be live.
@@ -216,10 +217,12 @@ sub shop_rate_limit {
     }
 }
 
-# /products/:id/stock and /stock -> stock-api; /products, /categories, /admin -> catalog-api;
-# the rest (pages, fragments, /health) -> storefront. (/docs and /metrics never get here.)
+# /products/:id/stock, /stock, /carts and /orders -> stock-api; /products, /categories, /admin ->
+# catalog-api; the rest (pages such as /cart, fragments, /health) -> storefront. (/docs and
+# /metrics never get here.)
 sub shop_route {
-    if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)") {
+    if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
+        req.url ~ "^/(carts|orders)(/|\?|$)") {
         set req.backend_hint = stock_api;
     } else if (req.url ~ "^/(products|categories|admin)(/|\?|$)") {
         set req.backend_hint = catalog_api;

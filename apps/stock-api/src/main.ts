@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { startShopApp } from '@shop/http';
+import { CART_API_ERRORS } from './carts/cart-api.errors';
 import { STOCK_API_ERRORS } from './stock-api.errors';
 import { StockApiModule } from './stock-api.module';
 
 void startShopApp(StockApiModule, {
   port: (config) => config.STOCK_API_PORT,
-  errors: STOCK_API_ERRORS,
+  errors: [...STOCK_API_ERRORS, ...CART_API_ERRORS],
   openApi: {
     title: 'Stock API',
     description:
-      'Live stock from the Redis ledger; every change is published on the "stock" exchange',
+      'Live stock from the Redis ledger, carts that hold it, and checkout; every change is ' +
+      'published on the "stock" exchange, every order on "orders"',
   },
 });

@@ -1,5 +1,6 @@
 import { classifyError } from '@shop/http';
 import {
+  HeldStockError,
   IdempotencyKeyReusedError,
   InsufficientStockError,
   InvalidStockRequestError,
@@ -16,6 +17,7 @@ describe('STOCK_API_ERRORS', () => {
     [new StockNotFoundError(7), 404],
     [new InsufficientStockError(7, 3, 4), 409],
     [new StockLimitError(7, 10, 1, 10), 409],
+    [new HeldStockError(7, 3, 1), 409],
     [new IdempotencyKeyReusedError('k'), 422],
     [new LedgerNotReadyError(), 503],
     [new LedgerUnavailableError(new Error('ECONNREFUSED')), 503],

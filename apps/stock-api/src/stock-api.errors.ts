@@ -1,5 +1,6 @@
 import type { ErrorStatusMapping } from '@shop/http';
 import {
+  HeldStockError,
   IdempotencyKeyReusedError,
   InsufficientStockError,
   InvalidStockRequestError,
@@ -16,6 +17,8 @@ export const STOCK_API_ERRORS: readonly ErrorStatusMapping[] = [
   [InsufficientStockError, 409],
   // A conflict with the current figure: the same request could succeed after a decrement.
   [StockLimitError, 409],
+  // On hand cannot go below what carts hold; it can once they check out or let go.
+  [HeldStockError, 409],
   // As in the IETF Idempotency-Key draft: the key is misused, retrying will not help.
   [IdempotencyKeyReusedError, 422],
   [LedgerNotReadyError, 503],

@@ -3,6 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ShopConfigModule } from '@shop/config';
 import {
   MessageType,
+  ORDER_QUEUE_BINDINGS,
+  OrderQueue,
   STOCK_EXCHANGE,
   SyncQueue,
   syncQueuesBoundTo,
@@ -32,6 +34,8 @@ import {
   StockOutboxRelay,
   type StockBarrierTransport,
 } from '@shop/stock';
+import { CART_PROVIDERS } from './carts/carts.providers';
+import { CartsController } from './carts/carts.controller';
 import { HealthController } from './health/health.controller';
 import { StockController } from './stock/stock.controller';
 
@@ -73,7 +77,11 @@ function stockBarrierTransport(
   imports: [
     MessagingModule.forRoot({
       connectionName: 'stock-api',
-      declareQueues: syncQueuesBoundTo(STOCK_EXCHANGE),
+      // The order worker's queue too: orders placed before it ever ran wait there for it.
+      declareQueues: [
+        ...syncQueuesBoundTo(STOCK_EXCHANGE),
+        { queue: OrderQueue.ToMysql, bindings: ORDER_QUEUE_BINDINGS[OrderQueue.ToMysql] },
+      ],
     }),
     PersistenceModule.forRoot({ connectionLimit: 2 }),
   ],
@@ -102,7 +110,7 @@ function stockBarrierTransport(
         ),
     },
   ],
-  exports: [MessagingModule, RESTORE_SOURCE],
+  exports: [MessagingModule, PersistenceModule, RESTORE_SOURCE],
 })
 class StockInfrastructureModule {}
 
@@ -115,11 +123,13 @@ class StockInfrastructureModule {}
       publisher: ConfirmingPublisher,
       restoreSource: RESTORE_SOURCE,
     }),
+    StockInfrastructureModule,
     TerminusModule,
     MetricsModule,
   ],
-  controllers: [StockController, HealthController],
+  controllers: [StockController, CartsController, HealthController],
   providers: [
+    ...CART_PROVIDERS,
     {
       // Registers the outbox backlog and relay gauges on GET /metrics; nothing injects it.
       provide: STOCK_OUTBOX_METRICS,

@@ -44,6 +44,7 @@ export const shopEnvSchema = z
     AMQP_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(100),
     AMQP_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
     OUTBOX_RETENTION_HOURS: z.coerce.number().min(1).default(24),
+    CART_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.ADMIN_TOKEN) {

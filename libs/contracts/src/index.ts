@@ -3,3 +3,4 @@ export * from './stock';
 export * from './catalog';
 export * from './stock-version';
 export * from './product-id';
+export * from './orders';

@@ -30,6 +30,8 @@ export const MessageType = {
   StockBarrier: 'stock.barrier',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
+  OrderPlaced: 'order.placed',
+  OrderConfirmed: 'order.confirmed',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

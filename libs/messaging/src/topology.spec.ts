@@ -16,6 +16,7 @@ describe('topology', () => {
       exchanges: [
         { name: 'stock', type: 'direct' },
         { name: 'catalog', type: 'topic' },
+        { name: 'orders', type: 'topic' },
       ],
       retryExchange: 'shop.retry',
       deadLetterExchange: 'shop.dead-letter',
@@ -24,7 +25,7 @@ describe('topology', () => {
 
   it('prefixes every exchange for tests', () => {
     const t = prefixedTopology('t1');
-    expect(t.exchanges.map((e) => e.name)).toEqual(['t1.stock', 't1.catalog']);
+    expect(t.exchanges.map((e) => e.name)).toEqual(['t1.stock', 't1.catalog', 't1.orders']);
     expect(t.retryExchange).toBe('t1.shop.retry');
     expect(t.deadLetterExchange).toBe('t1.shop.dead-letter');
   });

@@ -2,6 +2,7 @@ import type { Channel } from 'amqplib';
 import {
   CATALOG_EXCHANGE,
   DEAD_LETTER_EXCHANGE,
+  ORDERS_EXCHANGE,
   RETRY_EXCHANGE,
   STOCK_EXCHANGE,
 } from '@shop/contracts';
@@ -42,6 +43,7 @@ export const SHOP_TOPOLOGY: MessagingTopology = {
   exchanges: [
     { name: STOCK_EXCHANGE, type: 'direct' },
     { name: CATALOG_EXCHANGE, type: 'topic' },
+    { name: ORDERS_EXCHANGE, type: 'topic' },
   ],
   retryExchange: RETRY_EXCHANGE,
   deadLetterExchange: DEAD_LETTER_EXCHANGE,

@@ -24,6 +24,8 @@ describe('migrations (MySQL)', () => {
   const names = Object.keys(MIGRATIONS).sort();
   const allTables = [
     'categories',
+    'order_lines',
+    'orders',
     'outbox',
     'product_categories',
     'products',

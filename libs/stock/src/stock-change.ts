@@ -10,7 +10,10 @@ export interface StockChange {
 /** Answer of `StockLedger.apply`. `replayed` is true when an Idempotency-Key returned a stored answer. */
 export interface StockChangeResult {
   id: number;
+  /** What can be sold after the change: `onHand - held`. */
   stock: number;
+  onHand: number;
+  held: number;
   version: number;
   replayed: boolean;
 }

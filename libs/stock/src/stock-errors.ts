@@ -6,6 +6,7 @@ export type StockErrorCode =
   | 'INVALID_STOCK_REQUEST'
   | 'STOCK_NOT_FOUND'
   | 'INSUFFICIENT_STOCK'
+  | 'STOCK_HELD'
   | 'STOCK_LIMIT_EXCEEDED'
   | 'LEDGER_NOT_READY'
   | 'LEDGER_UNAVAILABLE'
@@ -48,6 +49,21 @@ export class InsufficientStockError extends StockLedgerError {
     readonly requested: number,
   ) {
     super(`Product ${productId} has ${available} in stock, cannot take ${requested}`);
+  }
+}
+
+/** A `set` would take on hand below the units carts hold; nothing changed. */
+export class HeldStockError extends StockLedgerError {
+  readonly code = 'STOCK_HELD';
+
+  constructor(
+    readonly productId: number,
+    readonly held: number,
+    readonly requested: number,
+  ) {
+    super(
+      `Product ${productId} has ${held} unit(s) held in carts: on hand cannot be set to ${requested}`,
+    );
   }
 }
 

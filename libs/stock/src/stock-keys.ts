@@ -4,7 +4,9 @@
  *
  * | key                        | type   | content                                                   |
  * |----------------------------|--------|-----------------------------------------------------------|
- * | `<p>level:<id>`            | hash   | `stock`, `version`, `updatedAt` (epoch ms, Redis clock)    |
+ * | `<p>level:<id>`            | hash   | `stock` (on hand), `held` (by open carts; absent = 0),    |
+ * |                            |        | `version`, `updatedAt` (epoch ms, Redis clock). What can  |
+ * |                            |        | be sold, `stock` everywhere else, is `stock - held`       |
  * | `<p>known-ids`             | zset   | product ids the catalog has, member = score = id (so the  |
  * |                            |        | reconciler can page through them in id order)             |
  * | `<p>ready`                 | string | version floor of the ledger's epoch (see stock-version.ts |
@@ -15,7 +17,9 @@
  * |                            |        | with a token only succeeds while it is still there, so a  |
  * |                            |        | flush in the middle of a restore is never marked ready    |
  * | `<p>outbox`                | stream | pending change events, fields `id stock delta version     |
- * |                            |        | reason at cid` (at = epoch ms, cid = request id or '').   |
+ * |                            |        | reason at onHand held cid` (at = epoch ms, cid = request  |
+ * |                            |        | id or ''; stock = sellable), and the checkouts'           |
+ * |                            |        | `order.placed` (fields `type orderId body cid`)           |
  * |                            |        | Never capped: the relay XDELs                             |
  * |                            |        | an entry only after the broker confirmed it               |
  * | `<p>outbox:malformed`      | stream | entries the relay could not parse, kept for a human       |

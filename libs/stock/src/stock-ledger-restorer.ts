@@ -124,7 +124,7 @@ export class StockLedgerRestorer {
         report.productIds += ids.length;
       }
       for await (const rows of this.source.stockRows()) {
-        const result = await this.ledger.restore(rows);
+        const result = await this.ledger.restore(rows, { versionFloor });
         report.restored += result.restoredIds.length;
         report.unchanged += result.unchangedIds.length;
       }

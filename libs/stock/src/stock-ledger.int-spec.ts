@@ -93,6 +93,8 @@ describe('StockLedger on Redis', () => {
       expect(await ledger.apply(1, { action: 'increment', amount: 10 })).toEqual({
         id: 1,
         stock: 10,
+        onHand: 10,
+        held: 0,
         version: 1,
         replayed: false,
       });
@@ -186,8 +188,8 @@ describe('StockLedger on Redis', () => {
         { action: 'decrement', amount: 3 },
         { idempotencyKey: 'order-1' },
       );
-      expect(first).toEqual({ id: 1, stock: 7, version: 2, replayed: false });
-      expect(replay).toEqual({ id: 1, stock: 7, version: 2, replayed: true });
+      expect(first).toEqual({ id: 1, stock: 7, onHand: 7, held: 0, version: 2, replayed: false });
+      expect(replay).toEqual({ id: 1, stock: 7, onHand: 7, held: 0, version: 2, replayed: true });
       expect(await ledger.get(1)).toMatchObject({ stock: 6, version: 3 });
       expect(await outboxLength()).toBe(3);
       const ttl = await redis.ttl(ledger.keys.idempotency('order-1'));
@@ -213,7 +215,7 @@ describe('StockLedger on Redis', () => {
       await ledger.apply(1, { action: 'set', amount: 1 });
       expect(
         await ledger.apply(1, { action: 'decrement', amount: 1 }, { idempotencyKey: 'retry' }),
-      ).toEqual({ id: 1, stock: 0, version: 2, replayed: false });
+      ).toEqual({ id: 1, stock: 0, onHand: 0, held: 0, version: 2, replayed: false });
     });
 
     it('applies a key once under concurrent retries', async () => {
@@ -241,6 +243,8 @@ describe('StockLedger on Redis', () => {
       expect(levels[2]).toEqual({
         id: 1,
         stock: 0,
+        onHand: 0,
+        held: 0,
         version: 0,
         updatedAt: new Date(0).toISOString(),
       });
@@ -281,8 +285,22 @@ describe('StockLedger on Redis', () => {
       expect(result).toEqual({ restoredIds: [2, 3], unchangedIds: [1] });
       expect(await ledger.getMany([1, 2, 3])).toEqual([
         expect.objectContaining({ stock: 40, version: 2 }),
-        { id: 2, stock: 30, version: 5, updatedAt: '2025-03-04T05:06:07.089Z' },
-        { id: 3, stock: 12, version: 4, updatedAt: '2025-03-04T05:06:07.089Z' },
+        {
+          id: 2,
+          stock: 30,
+          onHand: 30,
+          held: 0,
+          version: 5,
+          updatedAt: '2025-03-04T05:06:07.089Z',
+        },
+        {
+          id: 3,
+          stock: 12,
+          onHand: 12,
+          held: 0,
+          version: 4,
+          updatedAt: '2025-03-04T05:06:07.089Z',
+        },
       ]);
       // The restore emits no events: the figures came from MySQL.
       expect(await ledger.pendingEvents()).toBe(3);

@@ -10,6 +10,7 @@ import {
   validateStockChange,
 } from './stock-change';
 import {
+  HeldStockError,
   IdempotencyKeyReusedError,
   InsufficientStockError,
   InvalidStockRequestError,
@@ -36,7 +37,10 @@ export interface StockLedgerOptions {
 /** A row of MySQL's `stock` table, as the restore and the reconciler hand it over. */
 export interface StockRestoreRow {
   id: number;
+  /** What could be sold (MySQL's `quantity`): on hand is `stock + held`. */
   stock: number;
+  /** Units MySQL last knew as held by carts; absent = 0. See RESTORE_STOCK_LEVELS_LUA. */
+  held?: number;
   version: number;
   updatedAt: Date | string;
 }
@@ -152,8 +156,12 @@ export class StockLedger {
           id,
           stock: toInteger(reply[1]),
           version: toInteger(reply[2]),
+          onHand: toInteger(reply[3]),
+          held: toInteger(reply[4]),
           replayed: reply[0] === 'REPLAYED',
         };
+      case 'BELOW_HELD':
+        throw new HeldStockError(id, toInteger(reply[1]), amount);
       case 'INSUFFICIENT':
         throw new InsufficientStockError(id, toInteger(reply[1]), amount);
       case 'OVER_LIMIT':
@@ -208,6 +216,8 @@ export class StockLedger {
       return {
         id,
         stock: toInteger(row[0]),
+        onHand: toInteger(row[3]),
+        held: toInteger(row[4]),
         version: toInteger(row[1]),
         updatedAt: new Date(toInteger(row[2])).toISOString(),
       };
@@ -250,10 +260,16 @@ export class StockLedger {
 
   /**
    * Writes MySQL's figures where Redis has no level or an older version (the higher version
-   * wins; nothing is lowered). Atomic per batch of RESTORE_BATCH_SIZE rows. Emits no events:
-   * the figures came from MySQL. Does not set the ready marker: call `markReady` when done.
+   * wins; nothing is lowered). Atomic per batch of RESTORE_BATCH_SIZE rows. Emits no events (the
+   * figures came from MySQL), except where MySQL counts holds that this Redis has no cart for:
+   * those units come back as sellable with a `release` event at a version above `versionFloor`
+   * (default: the ready marker's floor). See RESTORE_STOCK_LEVELS_LUA. Does not set the ready
+   * marker: call `markReady` when done.
    */
-  async restore(rows: readonly StockRestoreRow[]): Promise<StockRestoreResult> {
+  async restore(
+    rows: readonly StockRestoreRow[],
+    options: { versionFloor?: number } = {},
+  ): Promise<StockRestoreResult> {
     const result: StockRestoreResult = { restoredIds: [], unchangedIds: [] };
     for (let start = 0; start < rows.length; start += RESTORE_BATCH_SIZE) {
       const batch = rows.slice(start, start + RESTORE_BATCH_SIZE).map((row) => {
@@ -264,12 +280,25 @@ export class StockLedger {
         if (!Number.isSafeInteger(row.version) || row.version < 0) {
           throw new InvalidStockRequestError(`Invalid version ${row.version} for product ${id}`);
         }
-        return { id, stock: row.stock, version: row.version, at: toUpdatedAtMs(row.updatedAt) };
+        const held = row.held ?? 0;
+        if (!Number.isSafeInteger(held) || held < 0 || row.stock + held > MAX_STOCK) {
+          throw new InvalidStockRequestError(`Invalid held ${held} for product ${id}`);
+        }
+        return {
+          id,
+          stock: row.stock,
+          held,
+          version: row.version,
+          at: toUpdatedAtMs(row.updatedAt),
+        };
       });
       const written = await this.scripts.shopStockRestore(
-        batch.length,
+        batch.length + 2,
+        this.keys.outbox,
+        this.keys.ready,
         ...batch.map((row) => this.keys.level(row.id)),
-        ...batch.flatMap((row) => [row.stock, row.version, row.at]),
+        options.versionFloor ?? '',
+        ...batch.flatMap((row) => [row.stock, row.version, row.at, row.held]),
       );
       if (!Array.isArray(written)) throw new Error('Unexpected reply from the restore script');
       batch.forEach((row, index) =>

@@ -228,7 +228,7 @@ describe('StockOutboxRelay to RabbitMQ', () => {
       body: { id: 1, stock: 2, delta: 2, version: 1, reason: 'set' },
     });
     expect(Object.keys(first.body).sort()).toEqual(
-      ['delta', 'id', 'occurredAt', 'reason', 'stock', 'version'].sort(),
+      ['delta', 'held', 'id', 'occurredAt', 'onHand', 'reason', 'stock', 'version'].sort(),
     );
     expect(Math.abs(Date.parse(first.body.occurredAt) / 1000 - first.timestamp)).toBeLessThan(1);
 

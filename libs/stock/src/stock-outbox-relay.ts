@@ -1,16 +1,20 @@
 import { Logger } from '@nestjs/common';
-import { STOCK_EXCHANGE } from '@shop/contracts';
+import { ORDERS_EXCHANGE, STOCK_EXCHANGE } from '@shop/contracts';
 import { RedisLease } from '@shop/redis';
 import type { Redis } from 'ioredis';
 import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
 import { StockKeys } from './stock-keys';
 import {
-  OutboxEntry,
+  isOrderOutboxFields,
+  orderOutgoingMessage,
+  parseOrderOutboxEntry,
   parseOutboxEntry,
-  planOutboxRemoval,
+  planOrderedRemoval,
   publishOutboxBatch,
   StockEventPublisher,
+  StockOutgoingMessage,
   stockOutgoingMessages,
+  type OutboxMessageBody,
 } from './stock-outbox';
 
 /** Hooks for metrics (prom-client counters and gauges, for instance). All optional. */
@@ -30,6 +34,8 @@ export interface StockOutboxRelayOptions {
   keyPrefix?: string;
   /** Exchange to publish to; default `stock` (tests use a throwaway one). */
   exchange?: string;
+  /** Exchange of the outbox's `order.placed` entries; default `orders`. */
+  ordersExchange?: string;
   /** Entries read and published per round. */
   batchSize?: number;
   /** How long one idle wait for new entries blocks (XREAD BLOCK) before the loop goes round. */
@@ -77,6 +83,7 @@ export interface StockOutboxRelayStats {
 export class StockOutboxRelay {
   readonly keys: StockKeys;
   private readonly exchange: string;
+  private readonly ordersExchange: string;
   private readonly lease: RedisLease;
   private readonly batchSize: number;
   private readonly idleWaitMs: number;
@@ -100,11 +107,12 @@ export class StockOutboxRelay {
 
   constructor(
     private readonly redis: Redis,
-    private readonly publisher: StockEventPublisher,
+    private readonly publisher: StockEventPublisher<OutboxMessageBody>,
     options: StockOutboxRelayOptions = {},
   ) {
     this.keys = new StockKeys(options.keyPrefix);
     this.exchange = options.exchange ?? STOCK_EXCHANGE;
+    this.ordersExchange = options.ordersExchange ?? ORDERS_EXCHANGE;
     this.batchSize = options.batchSize ?? 500;
     this.idleWaitMs = options.idleWaitMs ?? 1000;
     this.minBackoffMs = options.minBackoffMs ?? 100;
@@ -176,11 +184,30 @@ export class StockOutboxRelay {
     if (raw.length === 0) return result;
     this.lastSeenId = raw[raw.length - 1][0];
 
-    const entries: OutboxEntry[] = [];
+    // Stock events keep their per-product order (orderingKey); each order is its own key.
+    const entries: {
+      entryId: string;
+      orderingKey: string;
+      messages: StockOutgoingMessage<OutboxMessageBody>[];
+    }[] = [];
     const malformed: [string, string[]][] = [];
     for (const [entryId, fields] of raw) {
       try {
-        entries.push(parseOutboxEntry(entryId, fields));
+        if (isOrderOutboxFields(fields)) {
+          const { order, correlationId } = parseOrderOutboxEntry(entryId, fields);
+          entries.push({
+            entryId,
+            orderingKey: `order-${order.orderId}`,
+            messages: [orderOutgoingMessage(order, this.ordersExchange, correlationId)],
+          });
+        } else {
+          const { event, correlationId } = parseOutboxEntry(entryId, fields);
+          entries.push({
+            entryId,
+            orderingKey: `stock-${event.id}`,
+            messages: stockOutgoingMessages(event, this.exchange, correlationId),
+          });
+        }
       } catch (error) {
         this.logger.error(errorMessage(error));
         malformed.push([entryId, fields]);
@@ -194,11 +221,9 @@ export class StockOutboxRelay {
 
     const { confirmed, lastError } = await publishOutboxBatch(
       this.publisher,
-      entries.map((entry) =>
-        stockOutgoingMessages(entry.event, this.exchange, entry.correlationId),
-      ),
+      entries.map((entry) => entry.messages),
     );
-    const plan = planOutboxRemoval(entries, confirmed);
+    const plan = planOrderedRemoval(entries, confirmed);
     if (plan.remove.length > 0) {
       await this.redis.xdel(this.keys.outbox, ...plan.remove);
     }

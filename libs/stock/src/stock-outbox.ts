@@ -1,5 +1,9 @@
 import {
   MessageType,
+  ORDERS_EXCHANGE,
+  orderPlacedEventSchema,
+  OrderRoutingKey,
+  type OrderPlacedEvent,
   STOCK_ACTIONS,
   STOCK_EXCHANGE,
   StockChangedEvent,
@@ -17,11 +21,14 @@ export interface StockPublishProperties {
   readonly correlationId?: string;
 }
 
-/** One message of a batch. */
-export interface StockOutgoingMessage {
+/** What the outbox carries: stock events, and the `order.placed` of each checkout. */
+export type OutboxMessageBody = StockChangedEvent | OrderPlacedEvent;
+
+/** One message of a batch (a stock event unless said otherwise). */
+export interface StockOutgoingMessage<Body extends OutboxMessageBody = StockChangedEvent> {
   readonly exchange: string;
   readonly routingKey: string;
-  readonly body: StockChangedEvent;
+  readonly body: Body;
   readonly options: StockPublishProperties;
 }
 
@@ -41,14 +48,16 @@ export interface StockPublishOutcome {
  * every message of the batch in stream order without waiting in between, so `publish` must put
  * calls on the wire in call order.
  */
-export interface StockEventPublisher {
+export interface StockEventPublisher<Body extends OutboxMessageBody = StockChangedEvent> {
   publish(
     exchange: string,
     routingKey: string,
-    body: StockChangedEvent,
+    body: Body,
     properties: StockPublishProperties,
   ): Promise<void>;
-  publishBatch?(messages: readonly StockOutgoingMessage[]): Promise<readonly StockPublishOutcome[]>;
+  publishBatch?(
+    messages: readonly StockOutgoingMessage<Body>[],
+  ): Promise<readonly StockPublishOutcome[]>;
 }
 
 /** One entry of the outbox stream, parsed. */
@@ -69,7 +78,7 @@ export class MalformedOutboxEntryError extends Error {
   }
 }
 
-const REASONS: readonly string[] = [...STOCK_ACTIONS, 'restore'];
+const REASONS: readonly string[] = [...STOCK_ACTIONS, 'restore', 'hold', 'release', 'order'];
 
 function isReason(value: string | undefined): value is StockChangeReason {
   return value !== undefined && REASONS.includes(value);
@@ -105,6 +114,72 @@ export function parseOutboxEntry(entryId: string, fields: readonly string[]): Ou
       version: integer('version'),
       reason,
       occurredAt: new Date(integer('at')).toISOString(),
+      // Entries from before holds have neither: on hand was the stock then, none held.
+      ...(map.has('onHand') ? { onHand: integer('onHand'), held: integer('held') } : {}),
+    },
+  };
+}
+
+/** Stream field `type` of an order entry; stock entries have no `type`. */
+export const ORDER_PLACED_ENTRY_TYPE = MessageType.OrderPlaced;
+
+/** One `order.placed` entry of the outbox, parsed (fields `type`, `orderId`, `body`, `cid`). */
+export interface OrderOutboxEntry {
+  entryId: string;
+  order: OrderPlacedEvent;
+  correlationId?: string;
+}
+
+function fieldMap(fields: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    map.set(fields[index], fields[index + 1]);
+  }
+  return map;
+}
+
+/** Whether a stream entry is an order's (see ORDER_PLACED_ENTRY_TYPE) rather than a stock event. */
+export function isOrderOutboxFields(fields: readonly string[]): boolean {
+  return fieldMap(fields).get('type') === ORDER_PLACED_ENTRY_TYPE;
+}
+
+export function parseOrderOutboxEntry(
+  entryId: string,
+  fields: readonly string[],
+): OrderOutboxEntry {
+  const map = fieldMap(fields);
+  let body: unknown;
+  try {
+    body = JSON.parse(map.get('body') ?? '');
+  } catch {
+    throw new MalformedOutboxEntryError(entryId, 'body is not JSON');
+  }
+  const parsed = orderPlacedEventSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new MalformedOutboxEntryError(entryId, `not an order.placed: ${parsed.error.message}`);
+  }
+  const correlationId = map.get('cid');
+  return { entryId, order: parsed.data, ...(correlationId ? { correlationId } : {}) };
+}
+
+/**
+ * `order.placed` on the `orders` topic exchange: plain JSON, `messageId` = the order id, so the
+ * order worker drops a re-published copy.
+ */
+export function orderOutgoingMessage(
+  order: OrderPlacedEvent,
+  exchange: string = ORDERS_EXCHANGE,
+  correlationId?: string,
+): StockOutgoingMessage<OrderPlacedEvent> {
+  return {
+    exchange,
+    routingKey: OrderRoutingKey.Placed,
+    body: order,
+    options: {
+      messageId: order.orderId,
+      type: MessageType.OrderPlaced,
+      timestamp: new Date(order.placedAt),
+      ...(correlationId ? { correlationId } : {}),
     },
   };
 }
@@ -166,14 +241,28 @@ export function planOutboxRemoval(
   entries: readonly OutboxEntry[],
   confirmed: readonly boolean[],
 ): { remove: string[]; keep: string[] } {
-  const failedProducts = new Set<number>();
+  return planOrderedRemoval(
+    entries.map((entry) => ({ entryId: entry.entryId, orderingKey: `stock-${entry.event.id}` })),
+    confirmed,
+  );
+}
+
+/**
+ * `planOutboxRemoval` over entries of any kind: an entry stays when its publish, or an earlier
+ * one with the same `orderingKey` (a product's stock events), failed. Orders have a key each.
+ */
+export function planOrderedRemoval(
+  entries: readonly { entryId: string; orderingKey: string }[],
+  confirmed: readonly boolean[],
+): { remove: string[]; keep: string[] } {
+  const failedKeys = new Set<string>();
   const remove: string[] = [];
   const keep: string[] = [];
   entries.forEach((entry, index) => {
     if (confirmed[index] !== true) {
-      failedProducts.add(entry.event.id);
+      failedKeys.add(entry.orderingKey);
       keep.push(entry.entryId);
-    } else if (failedProducts.has(entry.event.id)) {
+    } else if (failedKeys.has(entry.orderingKey)) {
       keep.push(entry.entryId);
     } else {
       remove.push(entry.entryId);
@@ -189,7 +278,10 @@ export interface OutboxPublishResult {
   lastError: unknown;
 }
 
-function publishOne(publisher: StockEventPublisher, message: StockOutgoingMessage): Promise<void> {
+function publishOne(
+  publisher: StockEventPublisher<OutboxMessageBody>,
+  message: StockOutgoingMessage<OutboxMessageBody>,
+): Promise<void> {
   try {
     return publisher.publish(message.exchange, message.routingKey, message.body, message.options);
   } catch (error) {
@@ -203,8 +295,8 @@ function publishOne(publisher: StockEventPublisher, message: StockOutgoingMessag
  * confirmed. Never rejects.
  */
 export async function publishOutboxBatch(
-  publisher: StockEventPublisher,
-  groups: readonly (readonly StockOutgoingMessage[])[],
+  publisher: StockEventPublisher<OutboxMessageBody>,
+  groups: readonly (readonly StockOutgoingMessage<OutboxMessageBody>[])[],
 ): Promise<OutboxPublishResult> {
   let lastError: unknown = null;
   if (publisher.publishBatch) {

@@ -12,29 +12,72 @@ import type { Redis } from 'ioredis';
  */
 
 /**
- * One stock change, atomically: ready marker, known id, Idempotency-Key, validation, apply,
- * version + 1, outbox event, idempotency record.
+ * Lua functions every script that changes a level shares (the cart scripts in libs/cart too), so
+ * a level and its event are written one way only. A level hash holds `stock` (on hand: the field
+ * kept its name from before holds, when on hand was all there was), `held` (units held by open
+ * carts; absent = 0), `version`, `updatedAt`. What can be sold is `stock - held`, and that is
+ * what events, reads and answers call `stock`.
+ *
+ * shopNow(): epoch ms from Redis' clock, as text.
+ * shopReadLevel(key): onHand, held, version (numbers; a missing hash reads 0, 0, 0).
+ * shopWriteLevel(key, outbox, id, onHand, held, version, floor, sellableBefore, reason, now, cid):
+ *   writes the level at the next version (above `floor`, the epoch's version floor) and appends
+ *   its event to the outbox; returns the new version.
+ */
+export const STOCK_LEVEL_LUA = `
+local function shopNow()
+  local time = redis.call('TIME')
+  return time[1] .. string.format('%03d', math.floor(tonumber(time[2]) / 1000))
+end
+local function shopReadLevel(key)
+  local level = redis.call('HMGET', key, 'stock', 'held', 'version')
+  return tonumber(level[1]) or 0, tonumber(level[2]) or 0, tonumber(level[3]) or 0
+end
+local function shopWriteLevel(key, outbox, id, onHand, held, version, floor, sellableBefore,
+    reason, now, cid)
+  if version < floor then version = floor end
+  version = version + 1
+  local onHandText = string.format('%d', onHand)
+  local heldText = string.format('%d', held)
+  local versionText = string.format('%d', version)
+  redis.call('HSET', key, 'stock', onHandText, 'held', heldText, 'version', versionText,
+    'updatedAt', now)
+  redis.call('XADD', outbox, '*', 'id', tostring(id), 'stock',
+    string.format('%d', onHand - held), 'delta', string.format('%d', onHand - held - sellableBefore),
+    'version', versionText, 'reason', reason, 'at', now, 'onHand', onHandText,
+    'held', heldText, 'cid', cid or '')
+  return version
+end
+`;
+
+/**
+ * One admin stock change, atomically: ready marker, known id, Idempotency-Key, validation, apply
+ * to on hand, version + 1, outbox event, idempotency record. On hand never goes below what carts
+ * hold (a decrement or set that would is refused), so what can be sold never goes below zero.
  *
  * KEYS: 1 level hash, 2 known-ids zset, 3 ready marker, 4 outbox stream, 5 idempotency record
  * ARGV: 1 id, 2 action, 3 amount, 4 max stock, 5 fingerprint ('' = no key), 6 record TTL seconds,
  *       7 correlation id (the request id, stored as the entry's `cid`; '' or absent = none)
- * Reply: {'OK', stock, version} | {'REPLAYED', stock, version} | {'INSUFFICIENT', stock, version}
- *      | {'OVER_LIMIT', stock, version} | {'NOT_READY'} | {'NOT_FOUND'}
- *      | {'IDEMPOTENCY_KEY_REUSED'} | {'INVALID', field}
+ * Reply: {'OK', stock, version, onHand, held} | {'REPLAYED', stock, version, onHand, held}
+ *      | {'INSUFFICIENT', stock, version} | {'BELOW_HELD', held} | {'OVER_LIMIT', onHand, version}
+ *      | {'NOT_READY'} | {'NOT_FOUND'} | {'IDEMPOTENCY_KEY_REUSED'} | {'INVALID', field}
+ *   (`stock` is what can be sold: on hand minus held.)
  *
  * Every accepted change bumps the version and emits an event, also a `set` to the same figure or
  * an increment/decrement by 0: an admin asked for it, and consumers see one event per 200.
  */
-export const APPLY_STOCK_CHANGE_LUA = `
+export const APPLY_STOCK_CHANGE_LUA = `${STOCK_LEVEL_LUA}
 local readyMarker = redis.call('GET', KEYS[3])
 if not readyMarker then return {'NOT_READY'} end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'NOT_FOUND'} end
 local fingerprint = ARGV[5]
 if fingerprint ~= '' then
-  local stored = redis.call('HMGET', KEYS[5], 'fingerprint', 'stock', 'version')
+  local stored = redis.call('HMGET', KEYS[5], 'fingerprint', 'stock', 'version', 'onHand', 'held')
   if stored[1] then
     if stored[1] ~= fingerprint then return {'IDEMPOTENCY_KEY_REUSED'} end
-    return {'REPLAYED', tonumber(stored[2]), tonumber(stored[3])}
+    -- Records from before holds have no onHand/held: on hand was the stock then.
+    return {'REPLAYED', tonumber(stored[2]), tonumber(stored[3]),
+      tonumber(stored[4]) or tonumber(stored[2]), tonumber(stored[5]) or 0}
   end
 end
 local action = ARGV[2]
@@ -43,39 +86,34 @@ local maxStock = tonumber(ARGV[4])
 if amount == nil or amount ~= math.floor(amount) or amount < 0 or amount > maxStock then
   return {'INVALID', 'amount'}
 end
-local level = redis.call('HMGET', KEYS[1], 'stock', 'version')
-local stock = tonumber(level[1]) or 0
-local version = tonumber(level[2]) or 0
-local nextStock
+local onHand, held, version = shopReadLevel(KEYS[1])
+local nextOnHand
 if action == 'increment' then
-  nextStock = stock + amount
-  if nextStock > maxStock then return {'OVER_LIMIT', stock, version} end
+  nextOnHand = onHand + amount
+  if nextOnHand > maxStock then return {'OVER_LIMIT', onHand, version} end
 elseif action == 'decrement' then
-  nextStock = stock - amount
-  if nextStock < 0 then return {'INSUFFICIENT', stock, version} end
+  nextOnHand = onHand - amount
+  if nextOnHand < held then return {'INSUFFICIENT', onHand - held, version} end
 elseif action == 'set' then
-  nextStock = amount
+  nextOnHand = amount
+  if nextOnHand < held then return {'BELOW_HELD', held} end
 else
   return {'INVALID', 'action'}
 end
-local time = redis.call('TIME')
-local now = time[1] .. string.format('%03d', math.floor(tonumber(time[2]) / 1000))
 -- The marker holds the version floor of the current ledger epoch (older markers hold a date:
 -- floor 0). After a restore every new version starts above every version issued before it.
 local floor = tonumber(readyMarker) or 0
-if version < floor then version = floor end
-version = version + 1
-local stockText = string.format('%d', nextStock)
-local versionText = string.format('%d', version)
-redis.call('HSET', KEYS[1], 'stock', stockText, 'version', versionText, 'updatedAt', now)
-redis.call('XADD', KEYS[4], '*', 'id', ARGV[1], 'stock', stockText,
-  'delta', string.format('%d', nextStock - stock), 'version', versionText,
-  'reason', action, 'at', now, 'cid', ARGV[7] or '')
+local now = shopNow()
+version = shopWriteLevel(KEYS[1], KEYS[4], ARGV[1], nextOnHand, held, version, floor,
+  onHand - held, action, now, ARGV[7])
+local stockText = string.format('%d', nextOnHand - held)
 if fingerprint ~= '' then
-  redis.call('HSET', KEYS[5], 'fingerprint', fingerprint, 'stock', stockText, 'version', versionText)
+  redis.call('HSET', KEYS[5], 'fingerprint', fingerprint, 'stock', stockText,
+    'version', string.format('%d', version), 'onHand', string.format('%d', nextOnHand),
+    'held', string.format('%d', held))
   redis.call('EXPIRE', KEYS[5], ARGV[6])
 end
-return {'OK', nextStock, version}
+return {'OK', nextOnHand - held, version, nextOnHand, held}
 `;
 
 /**
@@ -83,15 +121,19 @@ return {'OK', nextStock, version}
  *
  * KEYS: 1 ready marker, 2 known-ids zset, 3.. level hashes (aligned with ARGV)
  * ARGV: product ids
- * Reply: {'NOT_READY'} | {'OK', row...} where row is 0 (unknown id) or {stock, version, updatedAt}
+ * Reply: {'NOT_READY'} | {'OK', row...} where row is 0 (unknown id) or
+ *        {stock (sellable), version, updatedAt, onHand, held}
  */
 export const READ_STOCK_LEVELS_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_READY'} end
 local reply = {'OK'}
 for i = 1, #ARGV do
   if redis.call('ZSCORE', KEYS[2], ARGV[i]) then
-    local level = redis.call('HMGET', KEYS[i + 2], 'stock', 'version', 'updatedAt')
-    reply[i + 1] = {level[1] or '0', level[2] or '0', level[3] or '0'}
+    local level = redis.call('HMGET', KEYS[i + 2], 'stock', 'version', 'updatedAt', 'held')
+    local onHand = tonumber(level[1]) or 0
+    local held = tonumber(level[4]) or 0
+    reply[i + 1] = {string.format('%d', onHand - held), level[2] or '0', level[3] or '0',
+      string.format('%d', onHand), string.format('%d', held)}
   else
     reply[i + 1] = 0
   end
@@ -103,20 +145,43 @@ return reply
  * Restores figures from MySQL: a level is written only where Redis has none or a lower version,
  * so a restore never undoes a newer change and never invents a product's stock.
  *
- * KEYS: level hashes; ARGV: (stock, version, updatedAt ms) per key
- * Reply: per key 1 (written) or 0 (Redis already had this version or a newer one)
+ * Holds live in carts, and carts live in this Redis only. What MySQL calls held belonged to carts
+ * that a Redis which lost the ledger lost too: on hand comes back as MySQL's `stock + held`, and
+ * held as what this Redis' own level still says (0 when it has none). Where that differs from
+ * MySQL's held, the level is written at the next version above the epoch's floor with a `release`
+ * (or `hold`) event, so MySQL, search and caches learn that those units can be sold again.
+ *
+ * KEYS: 1 outbox stream, 2 ready marker, 3.. level hashes
+ * ARGV: 1 version floor ('' = the ready marker's), then (stock, version, updatedAt ms, held) per
+ *       level hash (stock = what could be sold, as MySQL's `quantity`)
+ * Reply: per level 1 (written) or 0 (Redis already had this version or a newer one)
  */
-export const RESTORE_STOCK_LEVELS_LUA = `
+export const RESTORE_STOCK_LEVELS_LUA = `${STOCK_LEVEL_LUA}
+local floor = tonumber(ARGV[1]) or tonumber(redis.call('GET', KEYS[2])) or 0
 local reply = {}
-for i = 1, #KEYS do
-  local base = (i - 1) * 3
-  local current = redis.call('HGET', KEYS[i], 'version')
-  if (not current) or tonumber(current) < tonumber(ARGV[base + 2]) then
-    redis.call('HSET', KEYS[i], 'stock', ARGV[base + 1], 'version', ARGV[base + 2],
-      'updatedAt', ARGV[base + 3])
-    reply[i] = 1
+local now = nil
+for i = 3, #KEYS do
+  local base = 1 + (i - 3) * 4
+  local sellable = tonumber(ARGV[base + 1])
+  local version = tonumber(ARGV[base + 2])
+  local mysqlHeld = tonumber(ARGV[base + 4]) or 0
+  local current = redis.call('HMGET', KEYS[i], 'version', 'held')
+  if (not current[1]) or tonumber(current[1]) < version then
+    local onHand = sellable + mysqlHeld
+    local held = tonumber(current[2]) or 0
+    if held > onHand then held = onHand end
+    if held == mysqlHeld then
+      redis.call('HSET', KEYS[i], 'stock', string.format('%d', onHand),
+        'held', string.format('%d', held), 'version', ARGV[base + 2], 'updatedAt', ARGV[base + 3])
+    else
+      now = now or shopNow()
+      local id = string.match(KEYS[i], 'level:(%d+)$')
+      shopWriteLevel(KEYS[i], KEYS[1], id, onHand, held, version, floor, sellable,
+        held < mysqlHeld and 'release' or 'hold', now, '')
+    end
+    reply[i - 2] = 1
   else
-    reply[i] = 0
+    reply[i - 2] = 0
   end
 end
 return reply

@@ -19,6 +19,9 @@ const stockChangedSchema = z.object({
   version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   reason: z.string().min(1),
   occurredAt: isoInstant,
+  // Absent on events from before holds (on hand was `stock`, none held).
+  onHand: z.number().int().min(0).max(MAX_STOCK).optional(),
+  held: z.number().int().min(0).max(MAX_STOCK).optional(),
 });
 
 function poison(what: string, error: z.ZodError): PoisonMessageError {
@@ -37,6 +40,8 @@ export function parseStockChangedEvent(raw: unknown): StockChangedEvent {
     version: event.version,
     reason: event.reason as StockChangedEvent['reason'],
     occurredAt: event.occurredAt,
+    ...(event.held === undefined ? {} : { held: event.held }),
+    ...(event.onHand === undefined ? {} : { onHand: event.onHand }),
   };
 }
 

@@ -78,7 +78,14 @@ class InMemoryStockLedger implements LedgerPort {
     if (stock > MAX_STOCK) throw new StockLimitError(id, level.stock, change.amount, MAX_STOCK);
     this.put(id, stock, level.version + 1);
     this.applied.push({ id, change, correlationId: options.correlationId });
-    const result = { id, stock, version: level.version + 1, replayed: false };
+    const result = {
+      id,
+      stock,
+      onHand: stock,
+      held: 0,
+      version: level.version + 1,
+      replayed: false,
+    };
     if (key !== undefined) this.remembered.set(key, { fingerprint, result });
     return result;
   }
@@ -207,7 +214,7 @@ describe('StockController', () => {
     it('applies a change and answers the new figure, never stored', async () => {
       const response = await change(1, { stock: 2, action: 'decrement' });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ id: 1, stock: 3, version: 4 });
+      expect(response.json()).toEqual({ id: 1, stock: 3, onHand: 3, held: 0, version: 4 });
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.headers['xkey']).toBeUndefined();
       expect(ledger.applied).toEqual([

@@ -25,7 +25,10 @@ const NOT_STORED = cacheHeaders(CachePolicy.uncacheable);
 
 export interface StockChangeResponse {
   id: number;
+  /** What can be sold: on hand minus held. */
   stock: number;
+  onHand: number;
+  held: number;
   version: number;
 }
 
@@ -40,7 +43,9 @@ export class StockController {
   constructor(private readonly ledger: StockLedger) {}
 
   @Get('products/:id/stock')
-  @ApiOkResponse({ description: '{ id, stock, version, updatedAt }' })
+  @ApiOkResponse({
+    description: '{ id, stock (what can be sold), onHand, held (by carts), version, updatedAt }',
+  })
   @ApiNotFoundResponse({ description: 'The catalog has no such product' })
   async get(
     @Param('id', ProductIdPipe) id: number,
@@ -79,7 +84,7 @@ export class StockController {
     required: false,
     description: 'Retries with the same key return the first answer',
   })
-  @ApiOkResponse({ description: '{ id, stock, version }' })
+  @ApiOkResponse({ description: '{ id, stock, onHand, held, version }: admin acts on onHand' })
   @ApiConflictResponse({ description: 'Not enough stock, or over the limit' })
   async change(
     @Param('id', ProductIdPipe) id: number,
@@ -96,6 +101,12 @@ export class StockController {
     });
     void reply.headers(NOT_STORED);
     if (result.replayed) void reply.header('Idempotency-Replayed', 'true');
-    return { id: result.id, stock: result.stock, version: result.version };
+    return {
+      id: result.id,
+      stock: result.stock,
+      onHand: result.onHand,
+      held: result.held,
+      version: result.version,
+    };
   }
 }

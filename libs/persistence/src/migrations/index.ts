@@ -9,6 +9,8 @@ import * as indexOutboxChanges from './0007-index-outbox-changes';
 import * as dropProcessedMessages from './0008-drop-processed-messages';
 import * as createStockLedgerEpochs from './0009-create-stock-ledger-epochs';
 import * as addOutboxCorrelationId from './0010-add-outbox-correlation-id';
+import * as addStockHeld from './0011-add-stock-held';
+import * as createOrders from './0012-create-orders';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -26,6 +28,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-drop-processed-messages': dropProcessedMessages,
   '0009-create-stock-ledger-epochs': createStockLedgerEpochs,
   '0010-add-outbox-correlation-id': addOutboxCorrelationId,
+  '0011-add-stock-held': addStockHeld,
+  '0012-create-orders': createOrders,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -26,13 +26,22 @@ describe('latestPerProduct', () => {
 });
 
 describe('stock row mapping', () => {
-  it('maps a row to the contract', () => {
+  it('maps a row to the contract: stock is what can be sold, on hand includes the held units', () => {
     const updatedAt = new Date('2025-03-04T05:06:07.089Z');
     expect(
-      toStockLevel({ product_id: 3, quantity: 8, version: 12, updated_at: updatedAt }),
+      toStockLevel({
+        product_id: 3,
+        quantity: 8,
+        held: 2,
+        on_hand: 10,
+        version: 12,
+        updated_at: updatedAt,
+      }),
     ).toEqual({
       id: 3,
       stock: 8,
+      onHand: 10,
+      held: 2,
       version: 12,
       updatedAt: '2025-03-04T05:06:07.089Z',
     });

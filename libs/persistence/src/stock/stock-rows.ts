@@ -7,6 +7,8 @@ export interface VersionedStockRow {
   quantity: number;
   version: number;
   updatedAt: Date | string;
+  /** Units held by carts at this version; absent = 0 (events from before holds). */
+  held?: number;
 }
 
 /**
@@ -26,6 +28,8 @@ export function toStockLevel(row: StockRow): StockLevel {
   return {
     id: row.product_id,
     stock: row.quantity,
+    onHand: row.on_hand,
+    held: row.held,
     version: row.version,
     updatedAt: row.updated_at.toISOString(),
   };

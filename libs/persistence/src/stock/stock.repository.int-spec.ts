@@ -18,7 +18,7 @@ describe('StockRepository (MySQL)', () => {
     ]);
     const products = new ProductRepository(test.db);
     ids = [];
-    for (let index = 0; index < 4; index += 1) {
+    for (let index = 0; index < 5; index += 1) {
       const product = await products.create({
         sku: `SKU-STOCK-${index}`,
         name: `Product ${index}`,
@@ -52,9 +52,25 @@ describe('StockRepository (MySQL)', () => {
     expect(result).toEqual({ received: 2, applied: 1, stale: 1, unknownProductIds: [] });
 
     expect(await stock.findByIds([b, a])).toEqual([
-      { id: a, stock: 7, version: 2, updatedAt: at(2) },
-      { id: b, stock: 5, version: 3, updatedAt: at(3) },
+      { id: a, stock: 7, onHand: 7, held: 0, version: 2, updatedAt: at(2) },
+      { id: b, stock: 5, onHand: 5, held: 0, version: 3, updatedAt: at(3) },
     ]);
+  });
+
+  it('keeps held with the version, and on hand as what can be sold plus held', async () => {
+    // A product of its own: the tests below look at the others' versions.
+    const c = ids[4];
+    await stock.applyVersioned([
+      { productId: c, quantity: 6, held: 4, version: 10, updatedAt: at(10) },
+    ]);
+    expect(await stock.findById(c)).toMatchObject({ stock: 6, onHand: 10, held: 4, version: 10 });
+    // An older event changes neither figure; a newer one without `held` (from before holds) is 0.
+    await stock.applyVersioned([
+      { productId: c, quantity: 1, held: 9, version: 9, updatedAt: at(9) },
+    ]);
+    expect(await stock.findById(c)).toMatchObject({ stock: 6, held: 4, version: 10 });
+    await stock.applyVersioned([{ productId: c, quantity: 3, version: 11, updatedAt: at(11) }]);
+    expect(await stock.findById(c)).toMatchObject({ stock: 3, onHand: 3, held: 0, version: 11 });
   });
 
   it('skips products that do not exist instead of failing the batch', async () => {
@@ -74,13 +90,27 @@ describe('StockRepository (MySQL)', () => {
     expect(
       await stock.applyVersioned([{ productId: d, quantity: 8, version: 4, updatedAt: at(4) }]),
     ).toEqual({ received: 1, applied: 1, stale: 0, unknownProductIds: [] });
-    expect(await stock.findById(d)).toEqual({ id: d, stock: 8, version: 4, updatedAt: at(4) });
+    expect(await stock.findById(d)).toEqual({
+      id: d,
+      stock: 8,
+      onHand: 8,
+      held: 0,
+      version: 4,
+      updatedAt: at(4),
+    });
   });
 
   it('overwrites whatever the version when told to', async () => {
     const a = ids[0];
     await stock.overwrite([{ productId: a, quantity: 1, version: 1, updatedAt: at(5) }]);
-    expect(await stock.findById(a)).toEqual({ id: a, stock: 1, version: 1, updatedAt: at(5) });
+    expect(await stock.findById(a)).toEqual({
+      id: a,
+      stock: 1,
+      onHand: 1,
+      held: 0,
+      version: 1,
+      updatedAt: at(5),
+    });
   });
 
   it('pages through all rows by product id', async () => {

@@ -171,6 +171,7 @@ export class StockRepository {
           writable.map((row) => ({
             product_id: row.productId,
             quantity: row.quantity,
+            held: row.held ?? 0,
             version: row.version,
             updated_at: toDate(row.updatedAt),
           })),
@@ -179,11 +180,13 @@ export class StockRepository {
           mode === 'newer-only'
             ? {
                 quantity: sql<number>`if(${newer}, values(quantity), quantity)`,
+                held: sql<number>`if(${newer}, values(held), held)`,
                 updated_at: sql<Date>`if(${newer}, values(updated_at), updated_at)`,
                 version: sql<number>`greatest(version, values(version))`,
               }
             : {
                 quantity: sql<number>`values(quantity)`,
+                held: sql<number>`values(held)`,
                 updated_at: sql<Date>`values(updated_at)`,
                 version: sql<number>`values(version)`,
               },

@@ -37,6 +37,7 @@ export class StockMysqlSync {
       events.map((event) => ({
         productId: event.id,
         quantity: event.stock,
+        held: event.held ?? 0,
         version: event.version,
         updatedAt: event.occurredAt,
       })),

@@ -35,13 +35,20 @@ function versioned(level: StockLevel): VersionedStockRow {
   return {
     productId: level.id,
     quantity: level.stock,
+    held: level.held ?? 0,
     version: level.version,
     updatedAt: level.updatedAt,
   };
 }
 
 function restoreRow(level: StockLevel): StockRestoreRow {
-  return { id: level.id, stock: level.stock, version: level.version, updatedAt: level.updatedAt };
+  return {
+    id: level.id,
+    stock: level.stock,
+    held: level.held ?? 0,
+    version: level.version,
+    updatedAt: level.updatedAt,
+  };
 }
 
 /**

@@ -1,0 +1,58 @@
+import {
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  type Provider,
+} from '@nestjs/common';
+import { CachedCartProductCatalog, CartHoldSweeper, Carts } from '@shop/cart';
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
+import { ProductRepository } from '@shop/persistence';
+import { STOCK_REDIS } from '@shop/stock';
+import type { Redis } from 'ioredis';
+
+/**
+ * Runs the hold sweeper in this process (every stock-api process does: the expiry step is atomic
+ * and idempotent), stopped before the stock module closes Redis.
+ */
+@Injectable()
+class CartHoldSweeperLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(@Inject(CartHoldSweeper) private readonly sweeper: CartHoldSweeper) {}
+
+  onApplicationBootstrap(): void {
+    this.sweeper.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.sweeper.stop();
+  }
+}
+
+/**
+ * Carts on the stock ledger's Redis connection (a hold changes a cart and a level in one script).
+ * Names and prices come from MySQL's products table, the source of truth (no Redis copy of the
+ * catalog exists), through a 2 s cache so a rush on one product is one query.
+ */
+export const CART_PROVIDERS: Provider[] = [
+  {
+    provide: Carts,
+    inject: [STOCK_REDIS, SHOP_CONFIG, ProductRepository],
+    useFactory: (redis: Redis, config: ShopConfig, products: ProductRepository) =>
+      new Carts(
+        redis,
+        new CachedCartProductCatalog({
+          find: async (id) => {
+            const product = await products.findById(id);
+            return product ? { name: product.name, price: product.price } : null;
+          },
+        }),
+        { holdSeconds: config.CART_HOLD_SECONDS },
+      ),
+  },
+  {
+    provide: CartHoldSweeper,
+    inject: [Carts],
+    useFactory: (carts: Carts) => new CartHoldSweeper(carts),
+  },
+  CartHoldSweeperLifecycle,
+];
