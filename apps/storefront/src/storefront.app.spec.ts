@@ -728,8 +728,12 @@ describe('storefront app', () => {
       const zero = await post('/cart/items/1', { quantity: '0' }, cookie);
       expect(zero.statusCode).toBe(303);
       expect(cartOf(cartId)?.lines.size).toBe(0);
+      peers.carts.get(cartId)?.lines.set(3, 1);
       const bad = await post('/cart/items/1', { quantity: 'lots' }, cookie);
       expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('quantity must be a whole number from 0 to 100');
+      // The page still shows the cart as it is.
+      expect(bad.body).toContain('action="/cart/items/3/remove"');
     });
 
     it('shows the real cart count in the header, 0 without a cart, and "Cart" when the cart API is slow', async () => {

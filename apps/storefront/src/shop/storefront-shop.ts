@@ -105,9 +105,10 @@ export class StorefrontShop {
   }
 
   /** `POST /cart/items`: adds to the line (creating the cart first if need be), then /cart. */
-  async addToCart({ composer, visitor }: ShopRequest, form: RawForm): Promise<HtmlResponse> {
+  async addToCart(request: ShopRequest, form: RawForm): Promise<HtmlResponse> {
+    const { composer, visitor } = request;
     let createdCartId: string | undefined;
-    const answer = await this.guard(composer, async () => {
+    const answer = await this.guard(request, async () => {
       const add = parseAddToCartForm(form);
       const existing = await this.currentCart(visitor);
       // A checked-out cart is closed: the next item starts a new one.
@@ -133,12 +134,9 @@ export class StorefrontShop {
   }
 
   /** `POST /cart/items/:productId`: the line's new quantity (0 removes it). */
-  updateLine(
-    { composer, visitor }: ShopRequest,
-    rawProductId: string,
-    form: RawForm,
-  ): Promise<HtmlResponse> {
-    return this.guard(composer, async () => {
+  updateLine(request: ShopRequest, rawProductId: string, form: RawForm): Promise<HtmlResponse> {
+    const { composer, visitor } = request;
+    return this.guard(request, async () => {
       const productId = parseProductIdParam(rawProductId, 'productId');
       const quantity = parseQuantityForm(form);
       const cart = await this.currentCart(visitor);
@@ -153,8 +151,9 @@ export class StorefrontShop {
   }
 
   /** `POST /cart/items/:productId/remove`. A line already gone is no error: it is gone. */
-  removeLine({ composer, visitor }: ShopRequest, rawProductId: string): Promise<HtmlResponse> {
-    return this.guard(composer, async () => {
+  removeLine(request: ShopRequest, rawProductId: string): Promise<HtmlResponse> {
+    const { composer, visitor } = request;
+    return this.guard(request, async () => {
       const productId = parseProductIdParam(rawProductId, 'productId');
       const cart = await this.currentCart(visitor);
       if (!isShoppable(cart)) return redirect('/cart');
@@ -170,15 +169,17 @@ export class StorefrontShop {
   }
 
   /** `GET /cart`. */
-  cart({ composer, visitor }: ShopRequest): Promise<HtmlResponse> {
-    return this.guard(composer, async () =>
+  cart(request: ShopRequest): Promise<HtmlResponse> {
+    const { composer, visitor } = request;
+    return this.guard(request, async () =>
       this.render(composer, cartPage(await this.currentCart(visitor)), 200),
     );
   }
 
   /** `GET /checkout`: the form, with a fresh Idempotency-Key; no cart to check out → /cart. */
-  checkoutForm({ composer, visitor }: ShopRequest): Promise<HtmlResponse> {
-    return this.guard(composer, async () => {
+  checkoutForm(request: ShopRequest): Promise<HtmlResponse> {
+    const { composer, visitor } = request;
+    return this.guard(request, async () => {
       const cart = await this.currentCart(visitor);
       if (!isShoppable(cart) || cart.items.length === 0) return redirect('/cart');
       const model = checkoutPage(cart, {
@@ -195,8 +196,9 @@ export class StorefrontShop {
    * The form's Idempotency-Key makes a double submit one order: the second post answers the same
    * order, even after the first closed the cart.
    */
-  placeOrder({ composer, visitor }: ShopRequest, form: RawForm): Promise<HtmlResponse> {
-    return this.guard(composer, async () => {
+  placeOrder(request: ShopRequest, form: RawForm): Promise<HtmlResponse> {
+    const { composer, visitor } = request;
+    return this.guard(request, async () => {
       const cart = await this.currentCart(visitor);
       if (!cart) return redirect('/cart');
       const parsed = parseCheckoutForm(form);
@@ -249,8 +251,9 @@ export class StorefrontShop {
   }
 
   /** `GET /orders/:id`: the confirmation, reloading itself while the order is pending. */
-  order({ composer }: ShopRequest, rawId: string): Promise<HtmlResponse> {
-    return this.guard(composer, async () => {
+  order(request: ShopRequest, rawId: string): Promise<HtmlResponse> {
+    const { composer } = request;
+    return this.guard(request, async () => {
       if (!OPAQUE_ID_PATTERN.test(rawId)) throw new PageNotFound('There is no such order');
       try {
         return await this.render(composer, orderPage(await this.carts.order(rawId)), 200);
@@ -293,14 +296,16 @@ export class StorefrontShop {
 
   /** Bad forms are a 400 cart page; unknown things and outages the usual error pages. */
   private async guard(
-    composer: FragmentComposer,
+    { composer, visitor }: ShopRequest,
     build: () => Promise<HtmlResponse>,
   ): Promise<HtmlResponse> {
     try {
       return await build();
     } catch (error) {
       if (error instanceof BadPageRequest) {
-        return this.render(composer, cartPage(null, error.message), 400);
+        // The shopper's cart as it is, with what was wrong with the form.
+        const cart = await this.currentCart(visitor).catch(() => null);
+        return this.render(composer, cartPage(cart, error.message), 400);
       }
       if (!(error instanceof UpstreamUnavailableError || error instanceof PageNotFound)) {
         this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
