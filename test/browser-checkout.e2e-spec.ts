@@ -7,11 +7,11 @@ import { adminHeaders, requestJson, urls } from './support/stack';
 /**
  * Issue 13's acceptance in a real browser (Debian's chromium, driven by playwright-core), through
  * Varnish: product page → add to cart → cart page → checkout form (one field wrong, then right)
- * → confirmation page. A screenshot of each step goes to test-artifacts/. Product 1183 belongs
+ * → confirmation page. A screenshot of each step goes to test-artifacts/. Product 1110 belongs
  * to this file.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const PRODUCT_ID = 1183;
+const PRODUCT_ID = 1110;
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 
 async function screenshot(page: Page, step: string): Promise<void> {

@@ -4,9 +4,9 @@ import { textOf } from './support/varnish';
 /*
  * The storefront's shopping forms through Varnish, as a browser without JavaScript uses them:
  * form posts, 303 redirects followed by hand, the cart cookie carried by hand (issue 13 item 6).
- * Products 1181-1182 belong to this file. Orders stay `pending` until the order worker is merged.
+ * Products 1108-1109 belong to this file. Orders stay `pending` until the order worker is merged.
  */
-const PRODUCT = { journey: 1181, header: 1182 } as const;
+const PRODUCT = { journey: 1108, header: 1109 } as const;
 
 /** What a browser's navigation sends: it prefers HTML. */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -133,7 +133,7 @@ describe('shopping without JavaScript, through Varnish', () => {
     const tooMany = await submit('/cart/items', { productId: String(id), quantity: '4' }, cookie);
     expect(tooMany.status).toBe(409);
     expectNeverStored(tooMany);
-    expect(textOf(tooMany.html, 'cart-error')).toMatch(/^Not enough stock: product 1181/);
+    expect(textOf(tooMany.html, 'cart-error')).toMatch(/^Not enough stock: product 1108/);
     expect(tooMany.headers.get('set-cookie')).toBeNull();
     expect(await figures(id)).toMatchObject({ held: 2, stock: 3 });
 
