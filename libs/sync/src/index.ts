@@ -7,6 +7,7 @@ export * from './consumers/stock-search.sync';
 export * from './consumers/stock-cache.sync';
 export * from './consumers/product-search.sync';
 export * from './consumers/product-stock-ids.sync';
+export * from './consumers/orders-mysql.sync';
 export * from './reconcile/reconcile-report';
 export * from './reconcile/stock-reconciler';
 export * from './reconcile/search-reconciler';

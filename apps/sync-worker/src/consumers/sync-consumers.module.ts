@@ -1,9 +1,11 @@
 import { Logger, Module } from '@nestjs/common';
 import { SettlingPurger } from '@shop/http-cache';
-import { ProductRepository, StockRepository } from '@shop/persistence';
+import { ConfirmingPublisher } from '@shop/messaging';
+import { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
+  OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
   StockCacheSync,
@@ -13,6 +15,7 @@ import {
 } from '@shop/sync';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
+import { OrdersMysqlController } from './orders-mysql.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
 import { StockCacheController } from './stock-cache.controller';
@@ -26,6 +29,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   StockCacheController,
   ProductSearchController,
   ProductStockIdsController,
+  OrdersMysqlController,
 ];
 
 /**
@@ -91,6 +95,12 @@ export const SYNC_CONSUMER_CONTROLLERS = [
       inject: [ProductRepository, ProductIdRegistry],
       useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
         new ProductStockIdsSync(products, registry),
+    },
+    {
+      provide: OrdersMysqlSync,
+      inject: [OrderRepository, ConfirmingPublisher],
+      useFactory: (orders: OrderRepository, publisher: ConfirmingPublisher) =>
+        new OrdersMysqlSync(orders, publisher, new Logger(OrdersMysqlSync.name)),
     },
   ],
 })
