@@ -6,6 +6,11 @@ import { orDatabaseUnavailable } from '../errors';
 import type { Database, OrderLinesTable, OrdersTable } from '../schema';
 import { inTransaction } from '../transaction';
 
+/** An order as MySQL has it: what `GET /orders/:id` shows, and when it was cancelled. */
+export interface StoredOrder extends OrderView {
+  cancelledAt: Date | null;
+}
+
 export interface OrderInsertResult {
   /** Orders this call wrote. */
   inserted: string[];
@@ -109,8 +114,8 @@ export class OrderRepository {
     );
   }
 
-  /** The order with its lines as `GET /orders/:id` shows it, or null when MySQL has none. */
-  async findById(id: string): Promise<OrderView | null> {
+  /** The order with its lines, or null when MySQL has none. */
+  async findById(id: string): Promise<StoredOrder | null> {
     return orDatabaseUnavailable(async () => {
       const row = await this.db
         .selectFrom('orders')
@@ -149,6 +154,7 @@ export class OrderRepository {
           total: Number(row.total),
         },
         placedAt: new Date(row.placed_at).toISOString(),
+        cancelledAt: row.cancelled_at === null ? null : new Date(row.cancelled_at),
       };
     });
   }
