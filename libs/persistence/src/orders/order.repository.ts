@@ -75,23 +75,25 @@ export class OrderRepository {
    * statements. An order already stored is left alone (`ON DUPLICATE KEY UPDATE id = id` rather
    * than INSERT IGNORE, which would also swallow real errors such as a truncated value), and so
    * are its lines: a redelivered order never overwrites a later status such as `cancelled`.
+   *
+   * No locking read first: `SELECT ... FOR UPDATE` on ids that do not exist yet takes gap locks,
+   * and two workers' batches would deadlock on them. Two writers of the same new order (only a
+   * redelivery racing its first delivery) both see it as new; the primary key makes the second
+   * insert a no-op, so only `inserted` may count it twice, never the table. Rows go in id order
+   * so concurrent batches take their locks in the same order.
    */
   async insertConfirmed(
     orders: readonly OrderPlacedEvent[],
     confirmedAt: Date,
   ): Promise<OrderInsertResult> {
-    const unique = [...new Map(orders.map((order) => [order.orderId, order])).values()];
+    const unique = [...new Map(orders.map((order) => [order.orderId, order])).values()].sort(
+      (a, b) => (a.orderId < b.orderId ? -1 : 1),
+    );
     if (unique.length === 0) return { inserted: [], existing: [] };
     return orDatabaseUnavailable(() =>
       inTransaction(this.db, async (trx) => {
         const ids = unique.map((order) => order.orderId);
-        // Locks the existing rows so a concurrent redelivery of the same order waits for us.
-        const found = await trx
-          .selectFrom('orders')
-          .select('id')
-          .where('id', 'in', ids)
-          .forUpdate()
-          .execute();
+        const found = await trx.selectFrom('orders').select('id').where('id', 'in', ids).execute();
         const existing = new Set(found.map((row) => row.id));
         const fresh = unique.filter((order) => !existing.has(order.orderId));
         if (fresh.length > 0) {
