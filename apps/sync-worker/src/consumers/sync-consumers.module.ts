@@ -13,6 +13,7 @@ import {
   StockSearchSync,
   SyncMetrics,
 } from '@shop/sync';
+import { SyncMessagingModule } from '../sync-messaging.module';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
 import { OrdersMysqlController } from './orders-mysql.controller';
@@ -37,7 +38,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
  * SyncStoresModule. Which of them run in a process is the transport's `only` (see main.ts).
  */
 @Module({
-  imports: [SyncStoresModule, SyncMetricsModule],
+  imports: [SyncStoresModule, SyncMetricsModule, SyncMessagingModule],
   controllers: SYNC_CONSUMER_CONTROLLERS,
   providers: [
     {
