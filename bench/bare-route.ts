@@ -1,9 +1,11 @@
 // The peer every HTTP benchmark is printed next to: a bare Fastify route on this machine, with no
 // framework, no dependency and no work. Run as its own process so it competes for the same cores
 // the way the apps do. Usage: tsx bench/bare-route.ts <port>
+import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 
-const port = Number(process.argv[2] ?? 3999);
+const { positionals } = parseArgs({ allowPositionals: true });
+const port = Number(positionals[0] ?? 3999);
 const app = Fastify({ logger: false });
 app.get('/bare', () => ({ id: 1, stock: 10, version: 1 }));
 app.put('/bare', () => ({ id: 1, stock: 10, version: 1 }));

@@ -4,6 +4,7 @@
  * (`npm run up`): it builds a separate `products_bench` index (kept for the next run; pass
  * --rebuild to build it again) and a second catalog-api instance reading it.
  */
+import { parseArgs } from 'node:util';
 import { parseShopConfig } from '@shop/config';
 import type { ProductSearchQuery } from '@shop/contracts';
 import { generateDemoCatalog } from '@shop/persistence';
@@ -34,12 +35,16 @@ const query: ProductSearchQuery = {
   size: 20,
 };
 
+/** `npm run bench:catalog -- --rebuild` builds the benchmark index again even when it is full. */
+const rebuild = parseArgs({ options: { rebuild: { type: 'boolean', default: false } } }).values
+  .rebuild;
+
 async function ensureBenchIndex(): Promise<void> {
   const client = createElasticsearchClient(config.ELASTICSEARCH_URL, { requestTimeoutMs: 120_000 });
   try {
     const exists = await client.indices.existsAlias({ name: ALIAS });
     const count = exists ? (await client.count({ index: ALIAS })).count : 0;
-    if (count >= PRODUCTS && !process.argv.includes('--rebuild')) {
+    if (count >= PRODUCTS && !rebuild) {
       console.log(`${ALIAS} already holds ${count} products`);
       return;
     }

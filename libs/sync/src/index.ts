@@ -1,19 +1,33 @@
-export * from './events';
-export * from './ports';
-export * from './outcomes';
-export * from './consumers/live-stock';
-export * from './consumers/stock-mysql.sync';
-export * from './consumers/stock-search.sync';
-export * from './consumers/stock-cache.sync';
-export * from './consumers/product-search.sync';
-export * from './consumers/product-stock-ids.sync';
-export * from './consumers/orders-mysql.sync';
-export * from './reconcile/reconcile-report';
-export * from './reconcile/stock-reconciler';
-export * from './reconcile/search-reconciler';
-export * from './reconcile/reconciler';
-export * from './reconcile/reconcile-scheduler';
-export * from './runtime/dependency-outage';
-export * from './runtime/sync-metrics';
-export * from './runtime/batch-log';
-export * from './runtime/queue-depth-poller';
+// What the sync worker's consumers do (stock→MySQL, search, cache, orders→MySQL) and the
+// reconciler; the wiring lives in apps/sync-worker. Exported: what other rooms use; the rest stays inside.
+export {
+  OrderConfirmationPublishError,
+  OrdersMysqlSync,
+  parseOrderPlacedMessage,
+} from './consumers/orders-mysql.sync';
+export { ProductSearchSync } from './consumers/product-search.sync';
+export { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
+export { StockCacheSync } from './consumers/stock-cache.sync';
+export { StockMysqlSync } from './consumers/stock-mysql.sync';
+export { StockSearchSync } from './consumers/stock-search.sync';
+export {
+  type CatalogChange,
+  parseCatalogChange,
+  parseStockChangedEvent,
+  parseStockMysqlMessage,
+  type StockMysqlMessage,
+} from './events';
+export { type CachePurger } from './ports';
+export {
+  RECONCILE_KINDS,
+  type ReconcileKind,
+  type ReconcileReport,
+} from './reconcile/reconcile-report';
+export { ReconcileScheduler } from './reconcile/reconcile-scheduler';
+export { Reconciler } from './reconcile/reconciler';
+export { SearchReconciler } from './reconcile/search-reconciler';
+export { StockReconciler } from './reconcile/stock-reconciler';
+export { BatchLog, observeBatchesWith } from './runtime/batch-log';
+export { splitUnlessOutage } from './runtime/dependency-outage';
+export { QueueDepthPoller } from './runtime/queue-depth-poller';
+export { SyncMetrics } from './runtime/sync-metrics';
