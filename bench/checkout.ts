@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { parseShopConfig } from '@shop/config';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
@@ -23,8 +24,17 @@ const config = parseShopConfig(process.env);
 const stockApi = `http://127.0.0.1:${config.STOCK_API_PORT}`;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const SHOPPERS = 50;
-/** Shoppers spread over this many products, each stocked far beyond what a run can sell. */
-const PRODUCTS = 200;
+/**
+ * Shoppers spread over this many products (`--products N`, default 20: a sale day's few hot
+ * products), each stocked far beyond what a run can sell. The PUT run uses the same products.
+ * More products mean more misses of stock-api's 2 s name-and-price cache, each a MySQL query.
+ */
+const PRODUCTS = Number(
+  parseArgs({ options: { products: { type: 'string', default: '20' } } }).values.products,
+);
+if (!Number.isInteger(PRODUCTS) || PRODUCTS < 1 || PRODUCTS > 1000) {
+  throw new Error('--products wants an integer from 1 to 1000');
+}
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const STOCKED = 1_000_000;
 const MYSQL_TIMEOUT_MS = 180_000;
@@ -258,7 +268,10 @@ async function main(): Promise<void> {
       'stock PUT (PUT /products/:id/stock), same client',
       puts.seconds,
     );
-    printTable(`${SHOPPERS} concurrent shoppers, ${DURATION_S} s each run`, [add, checkout, put]);
+    printTable(
+      `${SHOPPERS} concurrent shoppers over ${PRODUCTS} products, ${DURATION_S} s each run`,
+      [add, checkout, put],
+    );
     printCpuPerRequest(
       'CPU per order during the checkout run (a cart, a hold, a checkout)',
       checkoutCpu,
