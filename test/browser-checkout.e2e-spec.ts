@@ -104,11 +104,11 @@ describe('checkout in a real browser', () => {
       await page.waitForURL(/\/orders\/[0-9a-f]{32}$/);
       const orderId = new URL(page.url()).pathname.slice('/orders/'.length);
       expect((await page.getByTestId('order-id').textContent())?.trim()).toBe(orderId);
-      // TODO(lead): once the order worker (issue 13 item 5) is on this branch, the acceptance
-      // wants `confirmed` here: wait for it (the page reloads itself every 2 s while pending).
-      expect(['pending', 'confirmed']).toContain(
-        (await page.getByTestId('order-status').textContent())?.trim(),
-      );
+      // Pending until the order worker has it in MySQL; the page reloads itself while pending.
+      await page
+        .getByTestId('order-status')
+        .filter({ hasText: 'confirmed' })
+        .waitFor({ timeout: 15_000 });
       expect((await page.getByTestId('cart-count').textContent())?.trim()).toBe('Cart (0)');
       await screenshot(page, '5-confirmation');
     } finally {

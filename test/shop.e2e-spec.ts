@@ -1,4 +1,4 @@
-import { adminHeaders, requestJson, urls } from './support/stack';
+import { adminHeaders, eventually, requestJson, urls } from './support/stack';
 import { textOf } from './support/varnish';
 
 /*
@@ -186,8 +186,13 @@ describe('shopping without JavaScript, through Varnish', () => {
     expectNeverStored(confirmation);
     expect(confirmation.headers.get('vary')).toMatch(/Accept/);
     expect(textOf(confirmation.html, 'order-id')).toBe(location.slice('/orders/'.length));
-    // TODO(lead): once the order worker (issue 13 item 5) is merged, wait for `confirmed` here.
     expect(['pending', 'confirmed']).toContain(textOf(confirmation.html, 'order-status'));
+    // The order worker writes it to MySQL: the page then says so.
+    await eventually(
+      async () =>
+        textOf((await browse(location, cookie)).html, 'order-status') === 'confirmed' || undefined,
+      { what: 'the confirmation page to show confirmed' },
+    );
     // The cart is closed: the header counts nothing.
     expect(textOf(confirmation.html, 'cart-count')).toBe('Cart (0)');
 
