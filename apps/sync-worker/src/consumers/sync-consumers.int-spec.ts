@@ -13,8 +13,9 @@ import {
   ReliableTransport,
 } from '@shop/messaging';
 import { SILENT_LOGGER } from '@shop/common';
-import { productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
+import { OrderRepository, productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
 import {
+  OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
   StockCacheSync,
@@ -38,7 +39,7 @@ interface Consumers {
 }
 
 /**
- * The five consumers end to end on the real services: events published raw (as the stock API's
+ * The consumers end to end on the real services: events published raw (as the stock API's
  * relay and the catalog's outbox relay do) on a private copy of the exchanges, consumed from
  * quorum queues, written to a throwaway MySQL database, a private Redis prefix and Elasticsearch
  * alias, purged on a PURGE recorder.
@@ -70,6 +71,14 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
           useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),
         },
         { provide: ProductStockIdsSync, useValue: new ProductStockIdsSync(products, registry) },
+        {
+          // No order is sent here (test/orders.e2e-spec.ts covers the order worker on the real
+          // stack): a publish would be a bug, so the publisher refuses.
+          provide: OrdersMysqlSync,
+          useValue: new OrdersMysqlSync(new OrderRepository(world.database.db), {
+            publishBatch: () => Promise.reject(new Error('no order is published in this test')),
+          }),
+        },
       ],
     }).compile();
     const app = module.createNestMicroservice({ strategy: transport, logger: false });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
-import { CATALOG_EXCHANGE, STOCK_EXCHANGE, SyncQueue } from '@shop/contracts';
+import { CATALOG_EXCHANGE, OrderQueue, STOCK_EXCHANGE, SyncQueue } from '@shop/contracts';
 import { VarnishPurger } from '@shop/http-cache';
 import {
   AmqpConnection,
@@ -291,7 +291,7 @@ export async function createSyncTestBroker(
     close: async () => {
       await consumers.stopAll();
       await connection.close();
-      const queues = Object.values(SyncQueue).flatMap((queue) =>
+      const queues = [...Object.values(SyncQueue), ...Object.values(OrderQueue)].flatMap((queue) =>
         consumerQueueNames({ queue: names.queue(queue), retryDelaysMs: TEST_RETRY_DELAYS_MS }),
       );
       const exchanges = [
