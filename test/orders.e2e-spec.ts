@@ -9,7 +9,7 @@ import { adminHeaders, config, eventually, requestJson, urls } from './support/s
 
 /*
  * The order worker (issue 13, item 5): `order.placed` into MySQL exactly once, confirmed, then
- * `order.confirmed`; GET /orders/:id from MySQL; the admin cancel. Products 1185-1189 belong to
+ * `order.confirmed`; GET /orders/:id from MySQL; the admin cancel. Products 1111-1115 belong to
  * this file. The 300-shopper race with MySQL confirmation is in checkout.e2e-spec.ts.
  */
 
@@ -152,7 +152,7 @@ describe('order worker and orders (real stack)', () => {
   });
 
   it('shows an order pending until the worker has it in MySQL, then confirmed', async () => {
-    const id = 1185;
+    const id = 1111;
     await setStock(id, 10);
     await killApp('sync-worker');
     let orderId: string | undefined;
@@ -211,7 +211,7 @@ describe('order worker and orders (real stack)', () => {
   }, 120_000);
 
   it('writes every order exactly once when the worker is SIGKILLed during 500 checkouts', async () => {
-    const id = 1186;
+    const id = 1112;
     await setStock(id, 1000);
     let killed: Promise<void> | undefined;
     const results = await shoppers(500, 20, [[id, 1]], (placed) => {
@@ -247,7 +247,7 @@ describe('order worker and orders (real stack)', () => {
   }, 240_000);
 
   it('answers checkouts 202 while RabbitMQ is down, and has every order in MySQL after', async () => {
-    const id = 1187;
+    const id = 1113;
     await setStock(id, 100);
     let results: { status: number; orderId: string | undefined }[] = [];
     await stopRabbitApp();
@@ -265,7 +265,7 @@ describe('order worker and orders (real stack)', () => {
   }, 240_000);
 
   it('cancels a confirmed order: its units back on hand, one stock event per line, once', async () => {
-    const [a, b] = [1188, 1189];
+    const [a, b] = [1114, 1115];
     await setStock(a, 10);
     await setStock(b, 5);
     const placed = await shop([
