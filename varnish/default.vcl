@@ -220,8 +220,9 @@ sub shop_rate_limit {
 
 # /products/:id/stock, /stock, /carts, /orders and /admin/orders -> stock-api; /products,
 # /categories, the rest of /admin -> catalog-api; the rest (pages such as /cart, fragments,
-# /health) -> storefront. (/docs and /metrics never get here.) /orders/:id is two things at one address: the order as JSON
-# (stock-api, and the `Location` of a checkout) and the shopper's confirmation page (storefront);
+# /health) -> storefront. (/docs and /metrics never get here.) /orders/:id is two things at one
+# address: the order as JSON (stock-api, and the `Location` of a checkout) and the shopper's
+# confirmation page (storefront);
 # the request's Accept decides (shop_prefers_html), and both are passed, never cached.
 sub shop_route {
     if (req.url ~ "^/orders(/|\?|$)") {
