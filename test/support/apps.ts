@@ -9,7 +9,7 @@ import { eventually, urls } from './stack';
  * `npm run up` starts them: scripts/stack/app.sh (compiled from this checkout, a daemon of its
  * own, PID recorded in .stack/pids, output appended to .stack/logs).
  */
-export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront';
+export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront' | 'live';
 
 const root = join(__dirname, '..', '..');
 const pidFile = (app: AppName): string => join(root, '.stack', 'pids', `${app}.pid`);
@@ -18,6 +18,7 @@ const healthUrl: Record<AppName, string> = {
   'stock-api': `${urls.stock}/health`,
   'sync-worker': `${urls.syncWorker}/health`,
   storefront: `${urls.storefront}/health`,
+  live: `${urls.live}/health`,
 };
 
 function alive(pid: number): boolean {
