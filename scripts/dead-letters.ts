@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { DynamicModule } from '@nestjs/common';
 import { errorMessage } from '@shop/common';
 import { ShopConfigModule } from '@shop/config';
-import { SyncQueue } from '@shop/contracts';
+import { OrderQueue, SyncQueue } from '@shop/contracts';
 import {
   AmqpConnection,
   DeadLetters,
@@ -56,7 +56,9 @@ function commandLine(argv: string[]): Args {
     }
   }
   const explicit = positional.length > 0;
-  const queues = explicit ? positional : Object.values(SyncQueue);
+  const queues = explicit
+    ? positional
+    : [...Object.values(SyncQueue), ...Object.values(OrderQueue)];
   return { command, queues, explicit, limit, json: parsed.values.json };
 }
 

@@ -2,11 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { OrderPlacedEvent, StockChangedEvent } from '@shop/contracts';
 import { PlainStockListener } from './support/amqp';
 import { killApp, startApp } from './support/apps';
-import { adminHeaders, eventually, requestJson, urls, type JsonResponse } from './support/stack';
+import { createDatabase, type Database } from '@shop/persistence';
+import type { Kysely } from 'kysely';
+import {
+  adminHeaders,
+  config,
+  eventually,
+  requestJson,
+  urls,
+  type JsonResponse,
+} from './support/stack';
 
 /*
  * Carts, holds and checkout through Varnish (issue 13, items 1-4). Products 1165-1172 belong to
- * this file. Orders stay `pending` here: the order worker that writes MySQL comes later.
+ * this file. The order worker (orders.e2e-spec.ts) confirms orders in MySQL behind the checkout,
+ * so an order read right after its checkout is `pending` or already `confirmed`.
  */
 
 interface CartBody {
@@ -113,8 +123,10 @@ function expectError(response: JsonResponse, status: number, message: RegExp | s
 describe('carts and checkout (through Varnish)', () => {
   let orders: PlainStockListener;
   let stockEvents: PlainStockListener;
+  let db: Kysely<Database>;
 
   beforeAll(async () => {
+    db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
     orders = await new PlainStockListener('orders', ['order.placed']).open();
     stockEvents = await new PlainStockListener('stock', ['info']).open();
   });
@@ -122,6 +134,7 @@ describe('carts and checkout (through Varnish)', () => {
   afterAll(async () => {
     await orders.close();
     await stockEvents.close();
+    await db.destroy();
   });
 
   it('a cart holds stock: GET stock shows what can still be sold, on hand and held', async () => {
@@ -315,7 +328,7 @@ describe('carts and checkout (through Varnish)', () => {
     expect(order.status).toBe(200);
     expect(order.body).toMatchObject({
       id: orderId,
-      status: 'pending',
+      status: expect.stringMatching(/^(pending|confirmed)$/),
       email: 'ada@example.com',
       lines: [{ productId: id, quantity: 2 }],
     });
@@ -357,10 +370,35 @@ describe('carts and checkout (through Varnish)', () => {
     expect(results.filter((r) => r.status !== 202).every((r) => r.status === 409)).toBe(true);
     expect(new Set(placed.map((r) => r.orderId)).size).toBe(100);
     expect(await figures(id)).toMatchObject({ stock: 0, onHand: 0, held: 0 });
-    const pending = await Promise.all(
+    const answered = await Promise.all(
       placed.map((r) => requestJson<{ status: string }>(`${urls.stock}/orders/${r.orderId}`)),
     );
-    expect(pending.every((r) => r.status === 200 && r.body.status === 'pending')).toBe(true);
+    expect(
+      answered.every((r) => r.status === 200 && ['pending', 'confirmed'].includes(r.body.status)),
+    ).toBe(true);
+    // The order worker confirms exactly those 100 in MySQL, and GET /orders says so.
+    const orderIds = placed.map((r) => r.orderId!);
+    await eventually(
+      async () => {
+        const rows = await db
+          .selectFrom('orders')
+          .select(['id', 'status'])
+          .where('id', 'in', orderIds)
+          .execute();
+        return rows.length === 100 && rows.every((row) => row.status === 'confirmed');
+      },
+      { what: '100 orders confirmed in MySQL', timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const lines = await db
+      .selectFrom('order_lines')
+      .select((eb) => eb.fn.sum<number>('quantity').as('units'))
+      .where('order_id', 'in', orderIds)
+      .executeTakeFirstOrThrow();
+    expect(Number(lines.units)).toBe(100);
+    const confirmed = await Promise.all(
+      orderIds.map((orderId) => requestJson<{ status: string }>(`${urls.stock}/orders/${orderId}`)),
+    );
+    expect(confirmed.every((r) => r.body.status === 'confirmed')).toBe(true);
     await eventually(
       () =>
         Promise.resolve(

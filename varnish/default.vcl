@@ -93,6 +93,7 @@ sub vcl_recv {
         unset req.http.X-Shop-Stale-If-Error;
     }
     unset req.http.X-Shop-Pass;
+    unset req.http.X-Shop-Wants-Html;
     unset req.http.X-Shop-Error-Message;
     unset req.http.X-Shop-Retry-After;
     call shop_request_id;
@@ -232,15 +233,39 @@ sub shop_rate_limit {
 
 # /products/:id/stock, /stock, /carts and /orders -> stock-api; /products, /categories, /admin ->
 # catalog-api; the rest (pages such as /cart, fragments, /health) -> storefront. (/docs and
-# /metrics never get here.)
+# /metrics never get here.) /orders/:id is two things at one address: the order as JSON
+# (stock-api, and the `Location` of a checkout) and the shopper's confirmation page (storefront);
+# the request's Accept decides (shop_prefers_html), and both are passed, never cached.
 sub shop_route {
-    if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
-        req.url ~ "^/(carts|orders)(/|\?|$)") {
+    if (req.url ~ "^/orders(/|\?|$)") {
+        call shop_prefers_html;
+        if (req.http.X-Shop-Wants-Html) {
+            set req.backend_hint = storefront;
+        } else {
+            set req.backend_hint = stock_api;
+        }
+        unset req.http.X-Shop-Wants-Html;
+    } else if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
+        req.url ~ "^/carts(/|\?|$)") {
         set req.backend_hint = stock_api;
     } else if (req.url ~ "^/(products|categories|admin)(/|\?|$)") {
         set req.backend_hint = catalog_api;
     } else {
         set req.backend_hint = storefront;
+    }
+}
+
+# Sets X-Shop-Wants-Html when Accept prefers an HTML page to JSON: it names text/html (with a q
+# other than 0) and does not name application/json before it. Browsers navigating send
+# `text/html,application/xhtml+xml,...;q=0.8`; API clients send application/json, */* or nothing,
+# and get JSON. Order of listing stands in for q-values between the two, which no client we know
+# of sets the other way round.
+sub shop_prefers_html {
+    unset req.http.X-Shop-Wants-Html;
+    if (req.http.Accept ~ "(?i)(^|,)\s*text/html\s*(;|,|$)" &&
+        req.http.Accept !~ "(?i)(^|,)\s*text/html\s*;\s*q\s*=\s*0(\.0*)?\s*(;|,|$)" &&
+        req.http.Accept !~ "(?i)(^|,)\s*application/json\s*(;[^,]*)?,(.*,)?\s*text/html") {
+        set req.http.X-Shop-Wants-Html = "1";
     }
 }
 
@@ -456,6 +481,14 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Control;
     unset resp.http.X-Shop-Fetch-Failed;
+    # The same /orders URL answers HTML or JSON by Accept: no cache downstream may mix them up.
+    if (req.url ~ "^/orders(/|\?|$)" && resp.http.Vary !~ "(?i)(^|,)\s*accept\s*(,|$)") {
+        if (resp.http.Vary) {
+            set resp.http.Vary = resp.http.Vary + ", Accept";
+        } else {
+            set resp.http.Vary = "Accept";
+        }
+    }
     # A cached object may carry the id of the request that fetched it: this request's wins.
     set resp.http.X-Request-Id = req.http.X-Request-Id;
     return (deliver);

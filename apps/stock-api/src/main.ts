@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { startShopApp } from '@shop/http';
 import { CART_API_ERRORS } from './carts/cart-api.errors';
+import { ORDER_API_ERRORS } from './orders/orders.errors';
 import { STOCK_API_ERRORS } from './stock-api.errors';
 import { StockApiModule } from './stock-api.module';
 
 void startShopApp(StockApiModule, {
   port: (config) => config.STOCK_API_PORT,
-  errors: [...STOCK_API_ERRORS, ...CART_API_ERRORS],
+  errors: [...STOCK_API_ERRORS, ...CART_API_ERRORS, ...ORDER_API_ERRORS],
   openApi: {
     title: 'Stock API',
     description:

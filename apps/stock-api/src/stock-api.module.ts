@@ -37,6 +37,8 @@ import {
 import { CART_PROVIDERS } from './carts/carts.providers';
 import { CartsController } from './carts/carts.controller';
 import { HealthController } from './health/health.controller';
+import { OrdersController } from './orders/orders.controller';
+import { ORDER_PROVIDERS } from './orders/orders.providers';
 import { StockController } from './stock/stock.controller';
 
 const RESTORE_SOURCE = Symbol('RESTORE_SOURCE');
@@ -127,9 +129,10 @@ class StockInfrastructureModule {}
     TerminusModule,
     MetricsModule,
   ],
-  controllers: [StockController, CartsController, HealthController],
+  controllers: [StockController, CartsController, OrdersController, HealthController],
   providers: [
     ...CART_PROVIDERS,
+    ...ORDER_PROVIDERS,
     {
       // Registers the outbox backlog and relay gauges on GET /metrics; nothing injects it.
       provide: STOCK_OUTBOX_METRICS,

@@ -1,9 +1,17 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
-import { CategoryNode, Product, ProductSearchResult, StockLevel } from '@shop/contracts';
+import {
+  CategoryNode,
+  OrderStatus,
+  OrderView,
+  Product,
+  ProductSearchResult,
+  StockLevel,
+} from '@shop/contracts';
 import { configureShopApp } from '@shop/http';
-import { createServer, Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { StorefrontModule } from './storefront.module';
 
@@ -25,6 +33,140 @@ class FakePeers {
   catalogDown = false;
   readonly searches: URLSearchParams[] = [];
   private server?: Server;
+
+  // The cart API (stock-api), as far as the shopping pages use it.
+  readonly carts = new Map<
+    string,
+    { status: 'open' | 'ordered'; lines: Map<number, number>; orderId?: string }
+  >();
+  readonly orders = new Map<string, OrderView>();
+  /** Idempotency-Key → order id. */
+  readonly checkoutKeys = new Map<string, string>();
+  readonly checkoutCalls: { cartId: string; key: string | undefined }[] = [];
+  /** Milliseconds GET /carts/:id takes (the header must not wait for a slow cart API). */
+  cartReadDelayMs = 0;
+
+  private cartView(id: string): unknown {
+    const cart = this.carts.get(id);
+    if (!cart) return undefined;
+    const items = [...cart.lines].map(([productId, quantity]) => {
+      const price = this.products.get(productId)?.price ?? 0;
+      return {
+        productId,
+        name: this.products.get(productId)?.name ?? '?',
+        unitPrice: price,
+        quantity,
+        lineTotal: Math.round(price * quantity * 100) / 100,
+      };
+    });
+    const total = Math.round(items.reduce((sum, line) => sum + line.lineTotal * 100, 0)) / 100;
+    return {
+      id,
+      status: cart.status,
+      items,
+      totals: { quantity: items.reduce((sum, l) => sum + l.quantity, 0), subtotal: total, total },
+      expiresAt: '2030-01-01T10:15:00.000Z',
+      ...(cart.orderId ? { orderId: cart.orderId } : {}),
+    };
+  }
+
+  /** A cart with these lines, as if the shopper had added them; returns its id. */
+  addCart(lines: [number, number][] = []): string {
+    const id = randomBytes(16).toString('hex');
+    this.carts.set(id, { status: 'open', lines: new Map(lines) });
+    return id;
+  }
+
+  private cartApi(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    key: string | undefined,
+  ): [number, unknown] | undefined {
+    const notFound: [number, unknown] = [
+      404,
+      { statusCode: 404, error: 'Not Found', message: 'No such cart' },
+    ];
+    if (method === 'POST' && path === '/carts') {
+      return [201, this.cartView(this.addCart())];
+    }
+    const order = /^\/orders\/([0-9a-f]{32})$/.exec(path);
+    if (order && method === 'GET') {
+      const view = this.orders.get(order[1]);
+      return view
+        ? [200, view]
+        : [404, { statusCode: 404, error: 'Not Found', message: 'No such order' }];
+    }
+    const match = /^\/carts\/([^/]+)(?:\/items\/(\d+)|\/(checkout))?$/.exec(path);
+    if (!match) return undefined;
+    const cart = this.carts.get(match[1]);
+    if (!cart) return notFound;
+    if (method === 'GET' && !match[2] && !match[3]) return [200, this.cartView(match[1])];
+    if (match[2]) {
+      const productId = Number(match[2]);
+      if (cart.status !== 'open') return [409, { statusCode: 409, message: 'checked out' }];
+      const quantity = method === 'DELETE' ? 0 : Number(body.quantity);
+      if (method === 'DELETE' && !cart.lines.has(productId)) {
+        return [404, { statusCode: 404, message: `The cart has no line for product ${productId}` }];
+      }
+      if (quantity > 0 && !this.products.has(productId)) {
+        return [404, { statusCode: 404, message: `Product ${productId} does not exist` }];
+      }
+      const stock = this.stock.get(productId) ?? 0;
+      if (quantity > stock) {
+        return [
+          409,
+          {
+            statusCode: 409,
+            error: 'Conflict',
+            message: `Not enough stock: product ${productId}: ${stock} left, ${quantity} wanted`,
+          },
+        ];
+      }
+      if (quantity === 0) cart.lines.delete(productId);
+      else cart.lines.set(productId, quantity);
+      return [200, this.cartView(match[1])];
+    }
+    // Checkout.
+    this.checkoutCalls.push({ cartId: match[1], key });
+    if (!key) return [400, { statusCode: 400, message: 'Idempotency-Key header is required' }];
+    const address = body.shippingAddress as Record<string, string> | undefined;
+    if (address?.country === 'XX') {
+      return [
+        400,
+        {
+          statusCode: 400,
+          message: 'shippingAddress.country must be an ISO 3166-1 alpha-2 code such as GB',
+        },
+      ];
+    }
+    const known = this.checkoutKeys.get(key);
+    if (known) return [202, { orderId: known, status: 'pending' }];
+    if (cart.status === 'ordered') return [409, { statusCode: 409, message: 'checked out' }];
+    const orderId = randomBytes(16).toString('hex');
+    const view = this.cartView(match[1]) as {
+      items: OrderView['lines'];
+      totals: OrderView['totals'];
+    };
+    this.orders.set(orderId, {
+      id: orderId,
+      status: 'pending',
+      email: String(body.email),
+      shippingAddress: address as unknown as OrderView['shippingAddress'],
+      lines: view.items,
+      totals: view.totals,
+      placedAt: '2030-01-01T10:00:00.000Z',
+    });
+    this.checkoutKeys.set(key, orderId);
+    cart.status = 'ordered';
+    cart.orderId = orderId;
+    return [202, { orderId, status: 'pending' }];
+  }
+
+  setOrderStatus(id: string, status: OrderStatus): void {
+    const order = this.orders.get(id);
+    if (order) this.orders.set(id, { ...order, status });
+  }
 
   add(product: Pick<Product, 'id' | 'name' | 'price'> & Partial<Product>, stock?: number): void {
     this.products.set(product.id, {
@@ -97,11 +239,30 @@ class FakePeers {
     return [404, {}];
   }
 
+  private async handle(request: IncomingMessage): Promise<[number, unknown]> {
+    const url = new URL(request.url ?? '/', 'http://peer');
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    const key = request.headers['idempotency-key'];
+    const method = request.method ?? 'GET';
+    if (method === 'GET' && url.pathname.startsWith('/carts/') && this.cartReadDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.cartReadDelayMs).unref());
+    }
+    return (
+      this.cartApi(method, url.pathname, body, typeof key === 'string' ? key : undefined) ??
+      this.answer(url.pathname, url.searchParams)
+    );
+  }
+
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
-      const url = new URL(request.url ?? '/', 'http://peer');
-      const [status, body] = this.answer(url.pathname, url.searchParams);
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      void this.handle(request).then(([status, body]) => {
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(body));
+      });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -147,6 +308,7 @@ describe('storefront app', () => {
 
   afterEach(() => {
     peers.catalogDown = false;
+    peers.cartReadDelayMs = 0;
   });
 
   const get = (url: string, headers: Record<string, string> = {}) =>
@@ -221,7 +383,8 @@ describe('storefront app', () => {
 
   describe('directly (no Surrogate-Capability)', () => {
     it('renders the whole page with the fragments inline, and lets nobody store it', async () => {
-      const response = await get('/p/1', { cookie: 'cart=%7B%22count%22%3A3%7D; user=Ada' });
+      const cartId = peers.addCart([[1, 3]]);
+      const response = await get('/p/1', { cookie: `cart=${cartId}; user=Ada` });
       expect(response.statusCode).toBe(200);
       expect(response.body).not.toContain('<esi:');
       expect(response.body).toContain(
@@ -258,8 +421,12 @@ describe('storefront app', () => {
 
   describe('fragments', () => {
     it('never lets the header be cached, and escapes the visitor name', async () => {
+      const cartId = peers.addCart([
+        [1, 1],
+        [3, 1],
+      ]);
       const response = await get('/fragments/header', {
-        cookie: `user=${encodeURIComponent('<img src=x onerror=alert(1)>')}; cart=2`,
+        cookie: `user=${encodeURIComponent('<img src=x onerror=alert(1)>')}; cart=${cartId}`,
         ...THROUGH_VARNISH,
       });
       expect(response.statusCode).toBe(200);
@@ -393,6 +560,328 @@ describe('storefront app', () => {
       expect(response.headers['cache-control']).toBe('private, no-store');
       expect(response.body).toContain('We will be right back');
       expect(response.body).not.toMatch(/at \w+ \(|Error:|es down/);
+    });
+  });
+
+  describe('shopping (forms without JavaScript)', () => {
+    const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+    const post = (
+      url: string,
+      form: Record<string, string>,
+      headers: Record<string, string> = {},
+    ) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { ...FORM, ...headers },
+        payload: new URLSearchParams(form).toString(),
+      });
+    const cartOf = (id: string) => peers.carts.get(id);
+    const address = {
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      line1: '12 Analytical Row',
+      line2: '',
+      city: 'London',
+      postcode: 'N1 9GU',
+      country: 'gb',
+    };
+    const hiddenKey = (html: string): string | undefined =>
+      /name="idempotencyKey" value="([^"]+)"/.exec(html)?.[1];
+
+    it('puts an add-to-cart form on the product page and on every listing tile', async () => {
+      const product = await get('/p/1', THROUGH_VARNISH);
+      expect(product.body).toContain(
+        '<form class="add-to-cart" action="/cart/items" method="post"',
+      );
+      expect(product.body).toContain('<input type="hidden" name="productId" value="1">');
+      expect(product.body).toContain('name="quantity" value="1"');
+      // The shell is shared by everyone: no cart of anyone's in it.
+      expect(product.body).not.toMatch(/[0-9a-f]{32}/);
+      const listing = await get('/c/boots', THROUGH_VARNISH);
+      for (const id of [1, 2, 3]) {
+        expect(listing.body).toContain(`<input type="hidden" name="productId" value="${id}">`);
+      }
+    });
+
+    it('creates the cart on the first add, keeps its id in an HttpOnly SameSite=Lax cookie, and redirects to /cart', async () => {
+      const response = await post('/cart/items', { productId: '1', quantity: '2' });
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe('/cart');
+      expect(response.headers['cache-control']).toBe('private, no-store');
+      const cookie = String(response.headers['set-cookie']);
+      expect(cookie).toMatch(
+        /^cart=[0-9a-f]{32}; Path=\/; Max-Age=604800; HttpOnly; SameSite=Lax$/,
+      );
+      const cartId = /^cart=([0-9a-f]{32})/.exec(cookie)?.[1] ?? '';
+      expect([...(cartOf(cartId)?.lines ?? [])]).toEqual([[1, 2]]);
+
+      // The same cart next time: the quantity adds up, and no new cookie.
+      const again = await post('/cart/items', { productId: '1' }, { cookie: `cart=${cartId}` });
+      expect(again.statusCode).toBe(303);
+      expect(again.headers['set-cookie']).toBeUndefined();
+      expect([...(cartOf(cartId)?.lines ?? [])]).toEqual([[1, 3]]);
+    });
+
+    it('starts a new cart when the cookie names a cart that is gone or checked out', async () => {
+      const closed = peers.addCart([[1, 1]]);
+      const closedCart = cartOf(closed);
+      if (closedCart) closedCart.status = 'ordered';
+      for (const cookie of [`cart=${closed}`, `cart=${'f'.repeat(32)}`, 'cart=3']) {
+        const response = await post('/cart/items', { productId: '3' }, { cookie });
+        expect(response.statusCode).toBe(303);
+        const id = /^cart=([0-9a-f]{32})/.exec(String(response.headers['set-cookie']))?.[1];
+        expect(id).toBeDefined();
+        expect(id).not.toBe(closed);
+        expect([...(cartOf(id ?? '')?.lines ?? [])]).toEqual([[3, 1]]);
+      }
+      expect([...(cartOf(closed)?.lines ?? [])]).toEqual([[1, 1]]);
+    });
+
+    it('shows "not enough stock" on the cart page, changing nothing', async () => {
+      const cartId = peers.addCart([[1, 6]]);
+      const response = await post(
+        '/cart/items',
+        { productId: '1', quantity: '2' },
+        { cookie: `cart=${cartId}` },
+      );
+      expect(response.statusCode).toBe(409);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(response.headers['cache-control']).toBe('private, no-store');
+      expect(response.body).toContain(
+        'data-testid="cart-error">Not enough stock: product 1: 7 left, 8 wanted<',
+      );
+      // The cart as it is: still 6.
+      expect(response.body).toContain('value="6"');
+      expect([...(cartOf(cartId)?.lines ?? [])]).toEqual([[1, 6]]);
+    });
+
+    it('answers bad add-to-cart forms with a 400 page naming the field', async () => {
+      const badForms: Record<string, string>[] = [
+        { productId: 'abc' },
+        { productId: '1', quantity: '0' },
+        { productId: '1', quantity: '101' },
+        { productId: '1', quantity: '1.5' },
+        {},
+      ];
+      for (const form of badForms) {
+        const response = await post('/cart/items', form);
+        expect({ form, status: response.statusCode }).toEqual({ form, status: 400 });
+        expect(response.body).toMatch(/productId must be|quantity must be/);
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
+      const unknown = await post('/cart/items', { productId: '999' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.body).toContain('Product 999 does not exist');
+    });
+
+    it('refuses forms posted from another site', async () => {
+      const response = await post(
+        '/cart/items',
+        { productId: '1' },
+        { 'sec-fetch-site': 'cross-site' },
+      );
+      expect(response.statusCode).toBe(403);
+      expect(response.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('shows the cart: lines, quantities, totals and when the hold ends; never stored', async () => {
+      const cartId = peers.addCart([
+        [1, 2],
+        [3, 1],
+      ]);
+      const page = await get('/cart', { cookie: `cart=${cartId}`, ...THROUGH_VARNISH });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['cache-control']).toBe('private, no-store');
+      expect(page.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+      expect(page.body).toContain('<esi:include src="/fragments/header"/>');
+      expect(page.body).toContain('data-testid="cart-line-name">Trail Boot<');
+      expect(page.body).toContain('data-testid="cart-line-total">$39.98<');
+      expect(page.body).toContain('data-testid="cart-quantity">3<');
+      expect(page.body).toContain('data-testid="cart-total">$44.98<');
+      expect(page.body).toContain(
+        '<time datetime="2030-01-01T10:15:00.000Z" data-testid="cart-hold">10:15 UTC</time>',
+      );
+      expect(page.body).toContain('action="/cart/items/1" method="post"');
+      expect(page.body).toContain('action="/cart/items/3/remove" method="post"');
+      expect(page.body).toContain('href="/checkout"');
+      const empty = await get('/cart');
+      expect(empty.statusCode).toBe(200);
+      expect(empty.body).toContain('Your cart is empty');
+    });
+
+    it('updates and removes lines, then redirects to /cart', async () => {
+      const cartId = peers.addCart([
+        [1, 2],
+        [3, 1],
+      ]);
+      const cookie = { cookie: `cart=${cartId}` };
+      const update = await post('/cart/items/1', { quantity: '5' }, cookie);
+      expect([update.statusCode, update.headers.location]).toEqual([303, '/cart']);
+      const remove = await post('/cart/items/3/remove', {}, cookie);
+      expect([remove.statusCode, remove.headers.location]).toEqual([303, '/cart']);
+      expect([...(cartOf(cartId)?.lines ?? [])]).toEqual([[1, 5]]);
+      // Too many: the page says so and nothing changes.
+      const tooMany = await post('/cart/items/1', { quantity: '8' }, cookie);
+      expect(tooMany.statusCode).toBe(409);
+      expect(tooMany.body).toContain('7 left, 8 wanted');
+      const zero = await post('/cart/items/1', { quantity: '0' }, cookie);
+      expect(zero.statusCode).toBe(303);
+      expect(cartOf(cartId)?.lines.size).toBe(0);
+      peers.carts.get(cartId)?.lines.set(3, 1);
+      const bad = await post('/cart/items/1', { quantity: 'lots' }, cookie);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('quantity must be a whole number from 0 to 100');
+      // The page still shows the cart as it is.
+      expect(bad.body).toContain('action="/cart/items/3/remove"');
+    });
+
+    it('shows the real cart count in the header, 0 without a cart, and "Cart" when the cart API is slow', async () => {
+      const cartId = peers.addCart([
+        [1, 2],
+        [3, 4],
+      ]);
+      expect((await get('/fragments/header', { cookie: `cart=${cartId}` })).body).toContain(
+        'Cart (6)',
+      );
+      expect((await get('/fragments/header', { cookie: `cart=${'a'.repeat(32)}` })).body).toContain(
+        'Cart (0)',
+      );
+      const closed = cartOf(cartId);
+      if (closed) closed.status = 'ordered';
+      expect((await get('/fragments/header', { cookie: `cart=${cartId}` })).body).toContain(
+        'Cart (0)',
+      );
+
+      peers.cartReadDelayMs = 2000;
+      const started = Date.now();
+      const slow = await get('/fragments/header', { cookie: `cart=${cartId}` });
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(slow.statusCode).toBe(200);
+      expect(slow.headers['cache-control']).toBe('private, no-store');
+      expect(slow.body).toContain('data-testid="cart-count">Cart<');
+    });
+
+    it('sends /checkout without a cart to /cart, and renders the form with a fresh Idempotency-Key', async () => {
+      const none = await get('/checkout');
+      expect([none.statusCode, none.headers.location]).toEqual([303, '/cart']);
+      const emptyCart = peers.addCart();
+      const empty = await get('/checkout', { cookie: `cart=${emptyCart}` });
+      expect([empty.statusCode, empty.headers.location]).toEqual([303, '/cart']);
+
+      const cartId = peers.addCart([[1, 1]]);
+      const first = await get('/checkout', { cookie: `cart=${cartId}` });
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['cache-control']).toBe('private, no-store');
+      for (const field of ['email', 'name', 'line1', 'line2', 'city', 'postcode', 'country']) {
+        expect(first.body).toContain(`name="${field}"`);
+      }
+      const second = await get('/checkout', { cookie: `cart=${cartId}` });
+      expect(hiddenKey(first.body)).toMatch(/^[0-9a-f-]{36}$/);
+      expect(hiddenKey(second.body)).not.toBe(hiddenKey(first.body));
+    });
+
+    it("shows errors next to their fields (its own checks and the API's), keeps the values and places nothing", async () => {
+      const cartId = peers.addCart([[1, 1]]);
+      const cookie = { cookie: `cart=${cartId}` };
+      const key = hiddenKey((await get('/checkout', cookie)).body) ?? '';
+      const calls = peers.checkoutCalls.length;
+
+      const wrong = await post(
+        '/checkout',
+        { ...address, email: 'not-an-email', city: ' ', idempotencyKey: key },
+        cookie,
+      );
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.body).toContain(
+        'data-testid="error-email">Enter an email address such as ada@example.com<',
+      );
+      expect(wrong.body).toContain('data-testid="error-city">City is required<');
+      expect(wrong.body).not.toContain('data-testid="error-name"');
+      expect(wrong.body).toContain('value="Ada Lovelace"');
+      expect(wrong.body).toContain('value="not-an-email"');
+      expect(hiddenKey(wrong.body)).toBe(key);
+      expect(peers.checkoutCalls.length).toBe(calls);
+
+      // A code of the right shape that is no country: the API's 400 names the field.
+      const api = await post(
+        '/checkout',
+        { ...address, country: 'XX', idempotencyKey: key },
+        cookie,
+      );
+      expect(api.statusCode).toBe(400);
+      expect(api.body).toContain(
+        'data-testid="error-country">country must be an ISO 3166-1 alpha-2 code such as GB<',
+      );
+      expect(peers.checkoutCalls.length).toBe(calls + 1);
+      expect(cartOf(cartId)?.status).toBe('open');
+    });
+
+    it("places the order with the form's key and redirects to it; a double submit is one order", async () => {
+      const cartId = peers.addCart([[1, 2]]);
+      const cookie = { cookie: `cart=${cartId}` };
+      const key = hiddenKey((await get('/checkout', cookie)).body) ?? '';
+      const form = { ...address, idempotencyKey: key };
+      const [first, second] = await Promise.all([
+        post('/checkout', form, cookie),
+        post('/checkout', form, cookie),
+      ]);
+      expect(first.statusCode).toBe(303);
+      expect(first.headers.location).toMatch(/^\/orders\/[0-9a-f]{32}$/);
+      expect(second.statusCode).toBe(303);
+      expect(second.headers.location).toBe(first.headers.location);
+      expect(
+        peers.checkoutCalls
+          .filter((call) => call.cartId === cartId)
+          .every((call) => call.key === key),
+      ).toBe(true);
+      const orderId = String(first.headers.location).slice('/orders/'.length);
+      expect(peers.orders.get(orderId)?.shippingAddress).toEqual({
+        name: 'Ada Lovelace',
+        line1: '12 Analytical Row',
+        city: 'London',
+        postcode: 'N1 9GU',
+        country: 'GB',
+      });
+      // Once more, after the cart closed: still that order.
+      const third = await post('/checkout', form, cookie);
+      expect(third.headers.location).toBe(first.headers.location);
+      expect([...peers.orders.values()].filter((order) => order.id === orderId)).toHaveLength(1);
+    });
+
+    it('shows the order: pending (reloading itself), then confirmed; unknown ids are 404 pages', async () => {
+      const cartId = peers.addCart([[3, 1]]);
+      const placed = await post(
+        '/checkout',
+        { ...address, idempotencyKey: '7d444840-9dc0-11d1-b245-5ffdce74fad2' },
+        { cookie: `cart=${cartId}` },
+      );
+      const location = String(placed.headers.location);
+      const pending = await get(location, THROUGH_VARNISH);
+      expect(pending.statusCode).toBe(200);
+      expect(pending.headers['cache-control']).toBe('private, no-store');
+      expect(pending.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+      expect(pending.body).toContain(`data-testid="order-id">${location.slice(8)}<`);
+      expect(pending.body).toContain('data-testid="order-status">pending<');
+      expect(pending.body).toContain('<meta http-equiv="refresh" content="2">');
+      expect(pending.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Boot');
+
+      peers.setOrderStatus(location.slice(8), 'confirmed');
+      const confirmed = await get(location);
+      expect(confirmed.body).toContain('data-testid="order-status">confirmed<');
+      expect(confirmed.body).not.toContain('http-equiv="refresh"');
+
+      for (const url of [
+        `/orders/${'0'.repeat(32)}`,
+        '/orders/nope',
+        `/orders/${'A'.repeat(32)}`,
+      ]) {
+        const response = await get(url, THROUGH_VARNISH);
+        expect({ url, status: response.statusCode }).toEqual({ url, status: 404 });
+        expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+        expect(response.headers['xkey']).toBeUndefined();
+        expect(response.body).toContain('There is no such order');
+      }
     });
   });
 

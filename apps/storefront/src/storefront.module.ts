@@ -8,16 +8,21 @@ import { HealthController } from './health/health.controller';
 import { PagesController } from './pages/pages.controller';
 import { StorefrontPages } from './pages/storefront-pages';
 import { ViewRenderer } from './rendering/view-renderer';
-import { CatalogClient, StockClient } from './upstream';
+import { FormBodyParser } from './shop/form-body';
+import { ShopController } from './shop/shop.controller';
+import { StorefrontShop } from './shop/storefront-shop';
+import { CartClient, CatalogClient, StockClient } from './upstream';
 import { VIEWS_DIR } from './views-dir';
 
 /** Peers answer within these or the page degrades (a badge) or answers 503 (the catalog). */
 const CATALOG_TIMEOUT_MS = 1500;
 const STOCK_TIMEOUT_MS = 1000;
+/** Cart writes hold stock in one Redis step: they answer in milliseconds, or something is wrong. */
+const CART_TIMEOUT_MS = 3000;
 
 @Module({
   imports: [ShopConfigModule, ShopLoggerModule.forApp('storefront'), TerminusModule, MetricsModule],
-  controllers: [PagesController, FragmentsController, HealthController],
+  controllers: [ShopController, PagesController, FragmentsController, HealthController],
   providers: [
     {
       provide: CatalogClient,
@@ -30,9 +35,16 @@ const STOCK_TIMEOUT_MS = 1000;
       inject: [SHOP_CONFIG],
       useFactory: (config: ShopConfig) => new StockClient(config.STOCK_API_URL, STOCK_TIMEOUT_MS),
     },
+    {
+      provide: CartClient,
+      inject: [SHOP_CONFIG],
+      useFactory: (config: ShopConfig) => new CartClient(config.STOCK_API_URL, CART_TIMEOUT_MS),
+    },
     { provide: ViewRenderer, useFactory: () => new ViewRenderer(VIEWS_DIR) },
     StorefrontFragments,
     StorefrontPages,
+    StorefrontShop,
+    FormBodyParser,
   ],
 })
 export class StorefrontModule {}

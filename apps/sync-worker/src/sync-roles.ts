@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 
 /**
  * The consumers a sync worker can run. Each name is its handler's `@EventPattern`, its `--only`
- * role, its queue after `sync.` and its controller's file (`consumers/<name>.controller.ts`).
+ * role, its queue (`sync.<name>`; `orders-mysql`, the order worker, reads `orders.mysql`) and its
+ * controller's file (`consumers/<name>.controller.ts`).
  */
 export const SYNC_CONSUMER_NAMES = [
   'stock-mysql',
@@ -10,6 +11,7 @@ export const SYNC_CONSUMER_NAMES = [
   'stock-cache',
   'product-search',
   'product-stock-ids',
+  'orders-mysql',
 ] as const;
 export type SyncConsumerName = (typeof SYNC_CONSUMER_NAMES)[number];
 

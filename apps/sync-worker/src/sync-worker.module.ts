@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ShopConfigModule } from '@shop/config';
-import { MessageConsumers, MessagingModule, ReliableTransport } from '@shop/messaging';
+import { MessageConsumers, ReliableTransport } from '@shop/messaging';
 import { MetricsModule, ShopLoggerModule } from '@shop/observability';
 import { PersistenceModule } from '@shop/persistence';
 import { BatchLog, observeBatchesWith, SyncMetrics } from '@shop/sync';
@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { ReconcileController } from './reconcile/reconcile.controller';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { consumerPatterns, parseSyncRoles, type SyncRole } from './sync-roles';
+import { SyncMessagingModule } from './sync-messaging.module';
 import { SyncMetricsModule } from './sync-metrics.module';
 import { SyncStoresModule } from './sync-stores.module';
 import { SYNC_ROLES_SELECTED } from './sync-worker.tokens';
@@ -25,7 +26,7 @@ import { SyncWorkerService } from './sync-worker.service';
     ShopLoggerModule.forApp('sync-worker'),
     PersistenceModule.forRoot({ connectionLimit: 5 }),
     SyncStoresModule,
-    MessagingModule.forRoot({ connectionName: 'sync-worker' }),
+    SyncMessagingModule,
     MetricsModule,
     SyncMetricsModule,
     TerminusModule,

@@ -106,3 +106,17 @@ export interface OrderView {
   totals: OrderTotals;
   placedAt: string;
 }
+
+/**
+ * Body of `order.confirmed` on the `orders` exchange, published by the order worker once the order
+ * is in MySQL (`messageId` = `<orderId>:confirmed`). A redelivered `order.placed` publishes it
+ * again, so a consumer must take it at least once, never exactly once.
+ */
+export interface OrderConfirmedEvent {
+  orderId: string;
+  status: 'confirmed';
+  email: string;
+  totals: OrderTotals;
+  placedAt: string;
+  confirmedAt: string;
+}

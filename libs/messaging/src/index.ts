@@ -2,7 +2,11 @@
 // transport on it, topology and dead letters. Exported: what other rooms use; the rest stays inside.
 export { AmqpConnection } from './amqp-connection';
 export { AmqpHealthIndicator } from './amqp-health';
-export { ConfirmingPublisher } from './confirming-publisher';
+export {
+  ConfirmingPublisher,
+  type OutgoingMessage,
+  type PublishOutcome,
+} from './confirming-publisher';
 export { type DeadLetter, DeadLetters } from './dead-letters';
 export { MessagingError, PoisonMessageError, QueueNotFoundError } from './errors';
 export { type DeadReason, MessageHeader } from './failure-policy';

@@ -31,6 +31,11 @@ export { latestPerProduct, type VersionedStockRow } from './stock/stock-rows';
 export { type StockApplyResult, type StockPage, StockRepository } from './stock/stock.repository';
 export { StockLedgerEpochRepository } from './stock/stock-ledger-epoch.repository';
 export { type OutboxMessage, OutboxRepository } from './outbox/outbox.repository';
+export {
+  type OrderInsertResult,
+  OrderRepository,
+  type StoredOrder,
+} from './orders/order.repository';
 export { DEMO_PRODUCT_COUNT, DEMO_SEED, generateDemoCatalog } from './demo/demo-catalog';
 export { seedDemoCatalog } from './demo/seed-demo-catalog';
 export { createTestDatabase, type TestDatabase } from './testing/test-database';

@@ -11,6 +11,7 @@ import { Kysely } from 'kysely';
 import { CategoryRepository } from './categories/category.repository';
 import { createDatabase, CreateDatabaseOptions } from './connection';
 import { DATABASE } from './database.tokens';
+import { OrderRepository } from './orders/order.repository';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { ProductRepository } from './products/product.repository';
 import type { Database } from './schema';
@@ -38,6 +39,7 @@ const REPOSITORIES = [
   StockRepository,
   StockLedgerEpochRepository,
   OutboxRepository,
+  OrderRepository,
 ];
 
 /**

@@ -12,7 +12,27 @@ export {
 export { formatPrice } from './page-models/format';
 export { categoryNames } from './page-models/category-tree';
 export type { CatalogProductQuery } from './page-models/listing-model';
-export { visitorFromCookies, type Visitor } from './page-models/visitor';
+export { CART_COOKIE, visitorFromCookies, type Visitor } from './page-models/visitor';
+export {
+  type AddToCart,
+  cartItemCount,
+  cartPage,
+  type CheckoutField,
+  checkoutFieldOf,
+  type CheckoutInput,
+  checkoutPage,
+  EMPTY_CHECKOUT_FORM,
+  isCheckoutKey,
+  isShoppable,
+  orderPage,
+  parseAddToCartForm,
+  parseCheckoutForm,
+  parseQuantityForm,
+  quantityAfterAdding,
+  type RawForm,
+  type ShopCart,
+  type ShopPageModel,
+} from './page-models/shop';
 export {
   categoryPage,
   categoryProductsQuery,

@@ -1,5 +1,10 @@
-// What the sync worker's consumers do (stock→MySQL, search, cache) and the reconciler; the
-// wiring lives in apps/sync-worker. Exported: what other rooms use; the rest stays inside.
+// What the sync worker's consumers do (stock→MySQL, search, cache, orders→MySQL) and the
+// reconciler; the wiring lives in apps/sync-worker. Exported: what other rooms use; the rest stays inside.
+export {
+  OrderConfirmationPublishError,
+  OrdersMysqlSync,
+  parseOrderPlacedMessage,
+} from './consumers/orders-mysql.sync';
 export { ProductSearchSync } from './consumers/product-search.sync';
 export { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
 export { StockCacheSync } from './consumers/stock-cache.sync';

@@ -1,6 +1,7 @@
 import type { StockLevel } from '@shop/contracts';
 import type { VarnishPurger } from '@shop/http-cache';
-import type { ProductRepository, StockRepository } from '@shop/persistence';
+import type { ConfirmingPublisher } from '@shop/messaging';
+import type { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
 import type { ProductIndexer } from '@shop/search';
 import type { ProductIdRegistry, StockLedger } from '@shop/stock';
 
@@ -25,3 +26,6 @@ export interface LiveStockReader {
 }
 
 export type StockLedgerView = Pick<StockLedger, 'getMany' | 'snapshot' | 'restore'>;
+
+export type OrderWriter = Pick<OrderRepository, 'insertConfirmed'>;
+export type OrderConfirmedPublisher = Pick<ConfirmingPublisher, 'publishBatch'>;

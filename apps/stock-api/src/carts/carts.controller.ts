@@ -21,7 +21,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { OrderView } from '@shop/contracts';
 import { Carts, type CartView } from '@shop/cart';
 import { RequestId } from '@shop/http';
 import { cacheHeaders, CachePolicy } from '@shop/http-cache';
@@ -109,15 +108,5 @@ export class CartsController {
     void reply.headers(NOT_STORED).header('Location', `/orders/${result.orderId}`);
     if (result.replayed) void reply.header('Idempotency-Replayed', 'true');
     return { orderId: result.orderId, status: 'pending' };
-  }
-
-  @Get('orders/:id')
-  @ApiOkResponse({ description: '{ id, status, email, shippingAddress, lines, totals, placedAt }' })
-  async order(
-    @Param('id') id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<OrderView> {
-    void reply.headers(NOT_STORED);
-    return this.carts.getOrder(id);
   }
 }

@@ -48,8 +48,12 @@ export class FragmentsController {
 
   /** Built from the visitor's cookies: never stored by Varnish or anyone else. */
   @Get('header')
-  header(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
-    const fragment = this.fragments.header(visitorFromCookies(request.headers.cookie));
+  async header(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // Complete or not (no cart count), the header answers 200: it is never stored anyway.
+    const fragment = await this.fragments.header(visitorFromCookies(request.headers.cookie));
     return sendHtml(reply, {
       status: 200,
       headers: cacheHeaders(CachePolicy.private),

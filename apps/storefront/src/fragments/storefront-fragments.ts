@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  cartItemCount,
   CompositionMode,
   FragmentComposer,
   FragmentRef,
@@ -8,7 +9,13 @@ import {
   Visitor,
 } from '@shop/storefront';
 import { ViewRenderer } from '../rendering/view-renderer';
-import { CatalogClient, StockClient } from '../upstream';
+import { CartClient, CatalogClient, StockClient, UpstreamNotFoundError } from '../upstream';
+
+/**
+ * The header waits this long for the cart count: it is part of every page, and a page is only as
+ * fast as its slowest fragment. Past it the header shows "Cart" without a number.
+ */
+export const HEADER_CART_TIMEOUT_MS = 300;
 
 export interface RenderedFragment {
   html: string;
@@ -29,6 +36,7 @@ export class StorefrontFragments {
   constructor(
     private readonly catalog: CatalogClient,
     private readonly stock: StockClient,
+    private readonly carts: CartClient,
     private readonly views: ViewRenderer,
   ) {}
 
@@ -42,8 +50,27 @@ export class StorefrontFragments {
     }
   }
 
-  header(visitor: Visitor): RenderedFragment {
-    return { html: this.views.render('fragments/header.njk', { visitor }), complete: true };
+  /** The visitor's greeting and the number of units in their cart, read from the cart API. */
+  async header(visitor: Visitor): Promise<RenderedFragment> {
+    let cartCount: number | null = 0;
+    if (visitor.cartId) {
+      try {
+        cartCount = cartItemCount(await this.carts.get(visitor.cartId, HEADER_CART_TIMEOUT_MS));
+      } catch (error) {
+        // A cart the API no longer has is no cart; anything else leaves the count out.
+        if (!(error instanceof UpstreamNotFoundError)) {
+          this.logger.warn(`header without the cart count: ${String(error)}`);
+          cartCount = null;
+        }
+      }
+    }
+    return {
+      html: this.views.render('fragments/header.njk', {
+        visitor,
+        cartLabel: cartCount === null ? 'Cart' : `Cart (${cartCount})`,
+      }),
+      complete: cartCount !== null,
+    };
   }
 
   footer(): RenderedFragment {
@@ -75,7 +102,7 @@ export class StorefrontFragments {
       case 'menu':
         return this.menu();
       case 'header':
-        return Promise.resolve(this.header(visitor));
+        return this.header(visitor);
       case 'footer':
         return Promise.resolve(this.footer());
       case 'stock':

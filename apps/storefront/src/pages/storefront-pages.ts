@@ -179,7 +179,8 @@ export class StorefrontPages {
     return { status, headers, html };
   }
 
-  private async errorPage(composer: FragmentComposer, error: unknown): Promise<HtmlResponse> {
+  /** The HTML page of a failure (404, 400, 503 or 500), also used by the shopping pages. */
+  async errorPage(composer: FragmentComposer, error: unknown): Promise<HtmlResponse> {
     const page = this.classify(error);
     const response = await this.render(composer, 'pages/error.njk', page.status, {
       context: { title: page.heading, view: { heading: page.heading, message: page.message } },

@@ -8,6 +8,10 @@ import {
 export interface FetchJsonOptions {
   service: string;
   timeoutMs: number;
+  /** GET unless set; a write sends `body` as JSON. */
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  headers?: Record<string, string>;
 }
 
 function reasonOf(error: unknown): string {
@@ -33,47 +37,60 @@ function peerMessage(text: string): string | undefined {
 }
 
 /**
- * GET a JSON document from a peer service with a deadline covering the whole exchange, and check
- * it against `schema` (unknown fields are dropped; a body that does not match is the peer's bug
- * and counts as unavailable rather than rendering half a page).
+ * Ask a peer service for a JSON document (GET, or a write with a JSON body) with a deadline
+ * covering the whole exchange, and check the answer against `schema` (unknown fields are dropped;
+ * a body that does not match is the peer's bug and counts as unavailable rather than rendering
+ * half a page).
  */
 export async function fetchJson<Schema extends z.ZodType>(
   url: string,
   schema: Schema,
-  { service, timeoutMs }: FetchJsonOptions,
+  { service, timeoutMs, method = 'GET', body: requestBody, headers = {} }: FetchJsonOptions,
 ): Promise<z.output<Schema>> {
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    response = await fetch(url, {
+      method,
+      signal,
+      headers: {
+        accept: 'application/json',
+        ...(requestBody === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(requestBody === undefined ? {} : { body: JSON.stringify(requestBody) }),
+    });
     text = await response.text();
   } catch (error) {
-    throw new UpstreamUnavailableError(service, `GET ${url}: ${reasonOf(error)}`);
+    throw new UpstreamUnavailableError(service, `${method} ${url}: ${reasonOf(error)}`);
   }
   if (response.status === 404) {
-    throw new UpstreamNotFoundError(peerMessage(text) ?? `${service}: GET ${url} is 404`);
+    throw new UpstreamNotFoundError(peerMessage(text) ?? `${service}: ${method} ${url} is 404`);
   }
   if (response.status >= 400 && response.status < 500) {
     throw new UpstreamRejectedError(
       response.status,
-      peerMessage(text) ?? `${service} refused GET ${url} (${response.status})`,
+      peerMessage(text) ?? `${service} refused ${method} ${url} (${response.status})`,
     );
   }
   if (!response.ok) {
-    throw new UpstreamUnavailableError(service, `GET ${url} answered ${response.status}`);
+    throw new UpstreamUnavailableError(service, `${method} ${url} answered ${response.status}`);
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new UpstreamUnavailableError(service, `GET ${url} answered something that is not JSON`);
+    throw new UpstreamUnavailableError(
+      service,
+      `${method} ${url} answered something that is not JSON`,
+    );
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new UpstreamUnavailableError(
       service,
-      `GET ${url} answered an unexpected body: ${z.prettifyError(parsed.error)}`,
+      `${method} ${url} answered an unexpected body: ${z.prettifyError(parsed.error)}`,
     );
   }
   return parsed.data;

@@ -1,4 +1,9 @@
-import { CategoryNode } from '@shop/contracts';
+import {
+  CategoryNode,
+  OPAQUE_ID_PATTERN,
+  ORDER_STATUSES,
+  shippingAddressSchema,
+} from '@shop/contracts';
 import { z } from 'zod';
 
 // The parts of the peers' answers the storefront reads (libs/contracts has the full types).
@@ -59,4 +64,45 @@ export const stockLevelSchema = z.object({
   stock: z.number().int(),
   version: z.number().int(),
   updatedAt: z.string().optional(),
+});
+
+const moneySchema = z.number().min(0);
+const totalsSchema = z.object({
+  quantity: z.number().int().min(0),
+  subtotal: moneySchema,
+  total: moneySchema,
+});
+const lineSchema = z.object({
+  productId: z.number().int(),
+  name: z.string(),
+  unitPrice: moneySchema,
+  quantity: z.number().int(),
+  lineTotal: moneySchema,
+});
+
+/** `GET /carts/:id` and every cart answer of the cart API. */
+export const cartSchema = z.object({
+  id: z.string().regex(OPAQUE_ID_PATTERN),
+  status: z.enum(['open', 'expired', 'ordered']),
+  items: z.array(lineSchema),
+  totals: totalsSchema,
+  expiresAt: z.string(),
+  orderId: z.string().regex(OPAQUE_ID_PATTERN).optional(),
+});
+
+/** `POST /carts/:id/checkout` (202). */
+export const checkoutAcceptedSchema = z.object({
+  orderId: z.string().regex(OPAQUE_ID_PATTERN),
+  status: z.enum(ORDER_STATUSES),
+});
+
+/** `GET /orders/:id`. */
+export const orderSchema = z.object({
+  id: z.string().regex(OPAQUE_ID_PATTERN),
+  status: z.enum(ORDER_STATUSES),
+  email: z.string(),
+  shippingAddress: shippingAddressSchema,
+  lines: z.array(lineSchema),
+  totals: totalsSchema,
+  placedAt: z.string(),
 });

@@ -1,9 +1,11 @@
 import { Logger, Module } from '@nestjs/common';
 import { SettlingPurger } from '@shop/http-cache';
-import { ProductRepository, StockRepository } from '@shop/persistence';
+import { ConfirmingPublisher } from '@shop/messaging';
+import { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
+  OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
   StockCacheSync,
@@ -11,8 +13,10 @@ import {
   StockSearchSync,
   SyncMetrics,
 } from '@shop/sync';
+import { SyncMessagingModule } from '../sync-messaging.module';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
+import { OrdersMysqlController } from './orders-mysql.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
 import { StockCacheController } from './stock-cache.controller';
@@ -26,6 +30,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   StockCacheController,
   ProductSearchController,
   ProductStockIdsController,
+  OrdersMysqlController,
 ];
 
 /**
@@ -33,7 +38,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
  * SyncStoresModule. Which of them run in a process is the transport's `only` (see main.ts).
  */
 @Module({
-  imports: [SyncStoresModule, SyncMetricsModule],
+  imports: [SyncStoresModule, SyncMetricsModule, SyncMessagingModule],
   controllers: SYNC_CONSUMER_CONTROLLERS,
   providers: [
     {
@@ -91,6 +96,12 @@ export const SYNC_CONSUMER_CONTROLLERS = [
       inject: [ProductRepository, ProductIdRegistry],
       useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
         new ProductStockIdsSync(products, registry),
+    },
+    {
+      provide: OrdersMysqlSync,
+      inject: [OrderRepository, ConfirmingPublisher],
+      useFactory: (orders: OrderRepository, publisher: ConfirmingPublisher) =>
+        new OrdersMysqlSync(orders, publisher, new Logger(OrdersMysqlSync.name)),
     },
   ],
 })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
-import { SYNC_QUEUE_BINDINGS } from '@shop/contracts';
+import { ORDER_QUEUE_BINDINGS, SYNC_QUEUE_BINDINGS } from '@shop/contracts';
 import type { ConsumerPattern } from '@shop/messaging';
 import { SYNC_CONSUMER_NAMES } from '../sync-roles';
 import { SYNC_CONSUMER_CONTROLLERS } from './sync-consumers.module';
@@ -29,10 +29,11 @@ describe('the sync consumers', () => {
     expect(found.map((handler) => handler.pattern)).toEqual([...SYNC_CONSUMER_NAMES]);
     for (const { pattern, extras, controller } of found) {
       const name = String(pattern);
-      expect(extras.queue).toBe(`sync.${name}`);
-      expect(extras.bindings).toBe(
-        SYNC_QUEUE_BINDINGS[extras.queue as keyof typeof SYNC_QUEUE_BINDINGS],
-      );
+      // The order worker's queue belongs to the orders exchange's family: `orders.mysql`.
+      const queue = name.startsWith('orders-') ? name.replace('-', '.') : `sync.${name}`;
+      expect(extras.queue).toBe(queue);
+      const bindings = { ...SYNC_QUEUE_BINDINGS, ...ORDER_QUEUE_BINDINGS };
+      expect(extras.bindings).toBe(bindings[extras.queue as keyof typeof bindings]);
       expect(existsSync(join(__dirname, `${name}.controller.ts`))).toBe(true);
       const className = `${name.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase())}Controller`;
       expect(controller).toBe(className);

@@ -43,9 +43,9 @@ export function isCategorySlug(raw: string): boolean {
  * what cannot name a product is a bad request, as in the APIs.
  * @throws BadPageRequest naming the parameter
  */
-export function parseProductIdParam(raw: string): number {
+export function parseProductIdParam(raw: string, name = 'id'): number {
   try {
-    return parseProductId(raw, 'id');
+    return parseProductId(raw, name);
   } catch (error) {
     throw error instanceof InvalidProductIdError ? new BadPageRequest(error.message) : error;
   }

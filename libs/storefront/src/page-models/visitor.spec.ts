@@ -1,7 +1,6 @@
 import {
   ANONYMOUS_VISITOR,
-  MAX_CART_COUNT,
-  parseCartCount,
+  parseCartId,
   parseCookieHeader,
   parseUserName,
   visitorFromCookies,
@@ -22,30 +21,26 @@ describe('parseCookieHeader', () => {
   });
 });
 
-describe('parseCartCount', () => {
-  it('reads {"count":n} and a bare number, URL-encoded or not', () => {
-    expect(parseCartCount(encodeURIComponent('{"count":3}'))).toBe(3);
-    expect(parseCartCount('{"count":2}')).toBe(2);
-    expect(parseCartCount('5')).toBe(5);
+describe('parseCartId', () => {
+  it('reads a cart id of 32 lowercase hex digits', () => {
+    expect(parseCartId('0123456789abcdef0123456789abcdef')).toBe(
+      '0123456789abcdef0123456789abcdef',
+    );
   });
 
-  it('counts garbage, negatives and fractions as an empty cart', () => {
+  it('treats anything else as no cart, so that it never reaches the cart API', () => {
     for (const raw of [
       undefined,
       '',
-      'abc',
-      '%E0%A4%A',
-      '{"count":-1}',
-      '{"count":1.5}',
-      '{"n":2}',
-      'null',
+      '3',
+      '%7B%22count%22%3A4%7D',
+      '0123456789ABCDEF0123456789ABCDEF',
+      '0123456789abcdef0123456789abcde',
+      '0123456789abcdef0123456789abcdef0',
+      '../../admin/products/1aaaaaaaaaaaa',
     ]) {
-      expect(parseCartCount(raw)).toBe(0);
+      expect(parseCartId(raw)).toBeNull();
     }
-  });
-
-  it('caps absurd counts', () => {
-    expect(parseCartCount('{"count":123456}')).toBe(MAX_CART_COUNT);
   });
 });
 
@@ -72,8 +67,9 @@ describe('parseUserName', () => {
 
 describe('visitorFromCookies', () => {
   it('reads the cart and user cookies, ignoring the rest', () => {
-    expect(visitorFromCookies('_ga=GA1.2; cart=%7B%22count%22%3A4%7D; user=Ada')).toEqual({
-      cartCount: 4,
+    const id = 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb';
+    expect(visitorFromCookies(`_ga=GA1.2; cart=${id}; user=Ada`)).toEqual({
+      cartId: id,
       userName: 'Ada',
     });
   });

@@ -1,24 +1,26 @@
+import { OPAQUE_ID_PATTERN } from '@shop/contracts';
+
 /**
- * Who is looking, as far as the header fragment cares, read from two cookies the shop's front end
- * sets (both URL-encoded, as `encodeURIComponent` writes them):
+ * Who is looking, read from two cookies:
  *
- *   cart=<JSON>   `{"count":3}` (or a bare JSON number, `3`): items in the cart.
- *   user=<name>   display name of the signed-in shopper, e.g. `user=Ada%20Lovelace`.
+ *   cart=<id>     the shopper's cart id (32 hex digits), set by the storefront (HttpOnly,
+ *                 SameSite=Lax) when the first item goes in. The id is the cart's only credential;
+ *                 the header fragment reads the cart through the cart API to show its count.
+ *   user=<name>   display name of the signed-in shopper, e.g. `user=Ada%20Lovelace` (URL-encoded,
+ *                 as `encodeURIComponent` writes it): a display hint, never a credential.
  *
- * They are display hints only, never credentials: a forged cookie changes nothing but what its
- * own owner sees. Anything unreadable counts as an empty cart / an anonymous visitor.
+ * Anything unreadable counts as no cart / an anonymous visitor.
  */
 export interface Visitor {
-  cartCount: number;
+  cartId: string | null;
   userName: string | null;
 }
 
 export const CART_COOKIE = 'cart';
 export const USER_COOKIE = 'user';
-export const MAX_CART_COUNT = 999;
 export const MAX_USER_NAME_LENGTH = 40;
 
-export const ANONYMOUS_VISITOR: Visitor = { cartCount: 0, userName: null };
+export const ANONYMOUS_VISITOR: Visitor = { cartId: null, userName: null };
 
 function safeDecode(value: string): string | null {
   try {
@@ -44,20 +46,9 @@ export function parseCookieHeader(header: string | string[] | undefined): Map<st
   return cookies;
 }
 
-export function parseCartCount(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const decoded = safeDecode(raw);
-  if (decoded === null) return 0;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoded);
-  } catch {
-    return 0;
-  }
-  const count =
-    typeof parsed === 'object' && parsed !== null && 'count' in parsed ? parsed.count : parsed;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) return 0;
-  return Math.min(count, MAX_CART_COUNT);
+/** A cart id from the cookie, or null: anything that cannot be an id never reaches the API. */
+export function parseCartId(raw: string | undefined): string | null {
+  return raw !== undefined && OPAQUE_ID_PATTERN.test(raw) ? raw : null;
 }
 
 export function parseUserName(raw: string | undefined): string | null {
@@ -74,7 +65,7 @@ export function parseUserName(raw: string | undefined): string | null {
 export function visitorFromCookies(cookieHeader: string | string[] | undefined): Visitor {
   const cookies = parseCookieHeader(cookieHeader);
   return {
-    cartCount: parseCartCount(cookies.get(CART_COOKIE)),
+    cartId: parseCartId(cookies.get(CART_COOKIE)),
     userName: parseUserName(cookies.get(USER_COOKIE)),
   };
 }
