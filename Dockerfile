@@ -1,4 +1,4 @@
-# One image for the four apps; docker-compose picks the app with APP.
+# One image for the five apps; docker-compose picks the app with APP.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

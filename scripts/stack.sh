@@ -126,6 +126,7 @@ print_where_to_look() {
     Catalog API                   http://127.0.0.1:$VARNISH_PORT/products   (docs: http://127.0.0.1:$CATALOG_API_PORT/docs)
     Stock API                     http://127.0.0.1:$VARNISH_PORT/products/1/stock
     Sync worker metrics           http://127.0.0.1:$SYNC_WORKER_PORT/metrics
+    Live stock (WebSocket)        ws://127.0.0.1:$VARNISH_PORT/live
     Elasticsearch                 http://127.0.0.1:9200/_cluster/health
     Admin token                   ${ADMIN_TOKEN:-dev-admin-token}
     Logs                          .stack/logs/
@@ -180,7 +181,7 @@ cmd_up() {
 
 cmd_down() {
   local any=false name
-  for name in varnish storefront sync-worker stock-api catalog-api elasticsearch rabbitmq redis mariadb; do
+  for name in varnish live storefront sync-worker stock-api catalog-api elasticsearch rabbitmq redis mariadb; do
     if [ -f "$(pidfile_of "$name")" ]; then any=true; stop_component "$name"; fi
   done
   [ "$any" = true ] || say "nothing of this checkout is running"

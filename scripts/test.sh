@@ -36,7 +36,7 @@ cleanup() {
   local status=$?
   # Stop exactly what this run started; leave a stack the developer started with `npm run up`.
   local name
-  for name in varnish storefront sync-worker stock-api catalog-api elasticsearch redis; do
+  for name in varnish live storefront sync-worker stock-api catalog-api elasticsearch redis; do
     if [ -f "$(pidfile_of "$name")" ] && ! grep -qx "$name.pid" <<<"$before"; then
       stop_component "$name"
     fi

@@ -80,8 +80,8 @@ describe('docker-compose.yml', () => {
     expect(images.varnish).toMatch(/^varnish:7/);
   });
 
-  it('builds the four apps from one Dockerfile, each with a healthcheck and ordered start-up', () => {
-    for (const app of ['catalog-api', 'stock-api', 'storefront', 'sync-worker']) {
+  it('builds the five apps from one Dockerfile, each with a healthcheck and ordered start-up', () => {
+    for (const app of ['catalog-api', 'stock-api', 'storefront', 'sync-worker', 'live']) {
       const service = compose.services[app];
       expect(service.build).toBe('.');
       expect(service.environment?.APP).toBe(app);

@@ -8,6 +8,7 @@ describe('the stack (foundation)', () => {
     ['catalog-api', urls.catalog],
     ['stock-api', urls.stock],
     ['sync-worker', urls.syncWorker],
+    ['live', urls.live],
   ])('%s answers /health with 200', async (_name, base) => {
     const health = await requestJson<{ status: string }>(`${base}/health`);
     expect(health.status).toBe(200);

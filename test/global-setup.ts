@@ -11,6 +11,7 @@ export default async function globalSetup(): Promise<void> {
     ['stock-api', `${urls.stock}/health`],
     ['storefront', `${urls.storefront}/health`],
     ['sync-worker', `${urls.syncWorker}/health`],
+    ['live', `${urls.live}/health`],
     ['Varnish', `${urls.varnish}/health`],
   ];
   const problems: string[] = [];

@@ -113,6 +113,7 @@ describe('operations: request ids, metrics, status', () => {
     ['catalog-api', config.CATALOG_API_PORT],
     ['stock-api', config.STOCK_API_PORT],
     ['sync-worker', config.SYNC_WORKER_PORT],
+    ['live', config.LIVE_PORT],
   ])('%s serves /metrics with the request histogram by route template', async (_app, port) => {
     // One request first, so the histogram has a series on this port whatever ran before.
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
@@ -145,6 +146,7 @@ describe('operations: request ids, metrics, status', () => {
     };
     expect(status.apps.map((app) => app.name).sort()).toEqual([
       'catalog-api',
+      'live',
       'stock-api',
       'storefront',
       'sync-worker',

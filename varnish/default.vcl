@@ -57,6 +57,18 @@ backend stock_api {
     .between_bytes_timeout = 10s;
 }
 
+# The live stock gateway (WebSocket). Only upgrades are piped to it (see shop_live); a piped
+# socket is bound by varnishd's pipe_timeout (60 s idle, the default), which the gateway's pings
+# every LIVE_PING_INTERVAL_MS (20 s) stay under.
+backend live {
+    .host = "127.0.0.1";        # LIVE_HOST
+    .port = "3004";             # LIVE_PORT
+    .probe = health;            # PROBE
+    .connect_timeout = 1s;
+    .first_byte_timeout = 30s;
+    .between_bytes_timeout = 10s;
+}
+
 # Who may PURGE. client.ip honours the PROXY protocol, so a TLS terminator or load balancer in
 # front passes the real client address through.
 acl purgers {
@@ -97,6 +109,7 @@ sub vcl_recv {
 
     call shop_rate_limit;
     call shop_route;
+    call shop_live;
 
     if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" &&
         req.method != "PUT" && req.method != "PATCH" && req.method != "DELETE" &&
@@ -319,6 +332,27 @@ sub vcl_pass {
     # Remembered for vcl_deliver: a failed pass has no stale copy to fall back on.
     set req.http.X-Shop-Pass = "1";
     return (fetch);
+}
+
+# ws://<front>/live: the WebSocket upgrade is piped to the live gateway (vcl_pipe keeps the
+# Upgrade and Connection headers); a plain request there is passed, never cached.
+sub shop_live {
+    if (req.url ~ "^/live(/|\?|$)") {
+        set req.backend_hint = live;
+        if (req.http.Upgrade ~ "(?i)^websocket$") {
+            return (pipe);
+        }
+        return (pass);
+    }
+}
+
+# Varnish sends "Connection: close" on every piped request unless told otherwise; a WebSocket
+# handshake needs the client's Upgrade and Connection to reach the backend.
+sub vcl_pipe {
+    if (req.http.Upgrade) {
+        set bereq.http.Upgrade = req.http.Upgrade;
+        set bereq.http.Connection = req.http.Connection;
+    }
 }
 
 sub vcl_backend_fetch {

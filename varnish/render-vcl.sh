@@ -7,6 +7,7 @@
 #   STOREFRONT_HOST [127.0.0.1]   STOREFRONT_PORT [3000]
 #   CATALOG_API_HOST [127.0.0.1]  CATALOG_API_PORT [3001]
 #   STOCK_API_HOST [127.0.0.1]    STOCK_API_PORT [3002]
+#   LIVE_HOST [127.0.0.1]         LIVE_PORT [3004]
 #   VARNISH_PURGE_NETWORKS []     extra networks allowed to PURGE, comma or space separated
 #                                 addresses or CIDRs, e.g. "10.0.0.0/8, 192.168.1.7"
 #   VARNISH_PROBE [on]            off: backends without health probe (varnishtest cases)
@@ -45,8 +46,10 @@ ca_host=${CATALOG_API_HOST:-127.0.0.1}
 ca_port=${CATALOG_API_PORT:-3001}
 st_host=${STOCK_API_HOST:-127.0.0.1}
 st_port=${STOCK_API_PORT:-3002}
-for h in "$sf_host" "$ca_host" "$st_host"; do host_ok "$h"; done
-for p in "$sf_port" "$ca_port" "$st_port"; do port_ok "$p"; done
+lv_host=${LIVE_HOST:-127.0.0.1}
+lv_port=${LIVE_PORT:-3004}
+for h in "$sf_host" "$ca_host" "$st_host" "$lv_host"; do host_ok "$h"; done
+for p in "$sf_port" "$ca_port" "$st_port" "$lv_port"; do port_ok "$p"; done
 
 # One ACL entry per network: "10.0.0.0"/8; or "192.0.2.7";
 acl_entries=''
@@ -105,6 +108,8 @@ sed \
   -e "/# CATALOG_API_PORT\$/s/\"[^\"]*\"/\"$ca_port\"/" \
   -e "/# STOCK_API_HOST\$/s/\"[^\"]*\"/\"$st_host\"/" \
   -e "/# STOCK_API_PORT\$/s/\"[^\"]*\"/\"$st_port\"/" \
+  -e "/# LIVE_HOST\$/s/\"[^\"]*\"/\"$lv_host\"/" \
+  -e "/# LIVE_PORT\$/s/\"[^\"]*\"/\"$lv_port\"/" \
   -e "s|^    # PURGE_NETWORKS\$|${acl_entries}    # PURGE_NETWORKS|" \
   ${probe_expr:+-e "$probe_expr"} \
   ${interval_expr:+-e "$interval_expr"} \

@@ -26,13 +26,14 @@ fi
 
 # What listens where, for every script that starts, stops or checks the stack: the apps (started
 # by scripts/stack/app.sh) and Varnish. Each NAME's pid is in $PID_DIR/NAME.pid.
-APPS=(catalog-api stock-api sync-worker storefront)
+APPS=(catalog-api stock-api sync-worker storefront live)
 STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
 CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
 STOCK_API_PORT=${STOCK_API_PORT:-3002}
 SYNC_WORKER_PORT=${SYNC_WORKER_PORT:-3003}
+LIVE_PORT=${LIVE_PORT:-3004}
 VARNISH_PORT=${VARNISH_PORT:-8080}
-export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT VARNISH_PORT
+export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT LIVE_PORT VARNISH_PORT
 
 # port_of NAME: the port an app or Varnish listens on.
 port_of() {
@@ -41,6 +42,7 @@ port_of() {
     catalog-api) echo "$CATALOG_API_PORT" ;;
     stock-api) echo "$STOCK_API_PORT" ;;
     sync-worker) echo "$SYNC_WORKER_PORT" ;;
+    live) echo "$LIVE_PORT" ;;
     varnish) echo "$VARNISH_PORT" ;;
     *) die "no port known for '$1'" ;;
   esac

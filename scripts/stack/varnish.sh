@@ -8,7 +8,7 @@
 #   scripts/stack/varnish.sh status   running or not (exit 0 running, 3 not running)
 #
 # Environment: VARNISH_PORT (8080), STOREFRONT_PORT (3000), CATALOG_API_PORT (3001),
-# STOCK_API_PORT (3002), *_HOST (127.0.0.1), VARNISH_PURGE_NETWORKS (extra networks allowed to
+# STOCK_API_PORT (3002), LIVE_PORT (3004), *_HOST (127.0.0.1), VARNISH_PURGE_NETWORKS (extra networks allowed to
 # PURGE besides localhost), VARNISH_MEMORY (256m), VARNISH_{ADMIN,STOCK}_WRITE_{LIMIT,PERIOD}
 # (edge rate limits, see varnish/render-vcl.sh). varnishd's parameters: varnish/varnishd.params.
 #

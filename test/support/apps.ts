@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, urls } from './stack';
@@ -9,7 +9,7 @@ import { eventually, urls } from './stack';
  * `npm run up` starts them: scripts/stack/app.sh (compiled from this checkout, a daemon of its
  * own, PID recorded in .stack/pids, output appended to .stack/logs).
  */
-export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront';
+export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront' | 'live';
 
 const root = join(__dirname, '..', '..');
 const pidFile = (app: AppName): string => join(root, '.stack', 'pids', `${app}.pid`);
@@ -18,6 +18,7 @@ const healthUrl: Record<AppName, string> = {
   'stock-api': `${urls.stock}/health`,
   'sync-worker': `${urls.syncWorker}/health`,
   storefront: `${urls.storefront}/health`,
+  live: `${urls.live}/health`,
 };
 
 function alive(pid: number): boolean {
@@ -63,4 +64,55 @@ export async function ensureAppRunning(app: AppName): Promise<void> {
     alive = false;
   }
   if (!alive) await startApp(app);
+}
+
+/** A second process of an app, started by a test (not by the stack) on a port of its own. */
+export interface AppInstance {
+  readonly pid: number;
+  readonly url: string;
+  /** Default SIGKILL (a crash); resolves once the process exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts another process of `app` from this checkout's build with `portVariable` set to `port`
+ * (e.g. a second live gateway on LIVE_PORT=3014), waits until its /health answers 200. Output is
+ * appended to .stack/logs/<app>-<port>.log. The caller stops it (afterAll), and only it.
+ */
+export async function startAppInstance(
+  app: AppName,
+  portVariable: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<AppInstance> {
+  const main = join(root, 'dist', 'apps', app, 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run up)`);
+  const log = openSync(join(root, '.stack', 'logs', `${app}-${port}.log`), 'a');
+  const child = spawn(process.execPath, [main], {
+    cwd: root,
+    env: { ...process.env, ...env, [portVariable]: String(port) },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${app} on port ${port} did not start`);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+        return (await fetch(`${url}/health`)).ok ? true : undefined;
+      },
+      { what: `${app} on port ${port} healthy`, timeoutMs: 60_000 },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid, url, stop };
 }

@@ -9,10 +9,10 @@ import { eventually, urls } from './stack';
 export async function waitForHealthyStack(timeoutMs = 90_000): Promise<void> {
   await eventually(
     async () => {
-      for (const base of [urls.catalog, urls.stock, urls.storefront, urls.syncWorker]) {
+      for (const base of [urls.catalog, urls.stock, urls.storefront, urls.syncWorker, urls.live]) {
         if (!(await fetch(`${base}/health`)).ok) return undefined;
       }
-      for (const backend of ['storefront', 'catalog_api', 'stock_api']) {
+      for (const backend of ['storefront', 'catalog_api', 'stock_api', 'live']) {
         if ((await backendHealth(backend)) !== 'healthy') return undefined;
       }
       return true;

@@ -12,6 +12,7 @@ export const urls = {
   catalog: `http://127.0.0.1:${config.CATALOG_API_PORT}`,
   stock: `http://127.0.0.1:${config.STOCK_API_PORT}`,
   syncWorker: `http://127.0.0.1:${config.SYNC_WORKER_PORT}`,
+  live: `http://127.0.0.1:${config.LIVE_PORT}`,
   elasticsearch: config.ELASTICSEARCH_URL,
 };
 

@@ -9,6 +9,7 @@ describe('parseShopConfig', () => {
     expect(config.CATALOG_API_PORT).toBe(3001);
     expect(config.STOCK_API_PORT).toBe(3002);
     expect(config.SYNC_WORKER_PORT).toBe(3003);
+    expect(config.LIVE_PORT).toBe(3004);
     expect(config.ADMIN_TOKEN).toBe(DEV_ADMIN_TOKEN);
     expect(config.MYSQL_URL).toBe('mysql://root@127.0.0.1:3306/shop');
     expect(config.VARNISH_PURGE_URLS).toEqual(['http://127.0.0.1:8080']);

@@ -30,6 +30,8 @@ export const shopEnvSchema = z
     CATALOG_API_PORT: port.default(3001),
     STOCK_API_PORT: port.default(3002),
     SYNC_WORKER_PORT: port.default(3003),
+    LIVE_PORT: port.default(3004),
+    LIVE_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
     REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
