@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, screenshot } from './support/browser';
 import type { Product } from '@shop/contracts';
 import { adminHeaders, requestJson, urls } from './support/stack';
 
@@ -10,33 +9,13 @@ import { adminHeaders, requestJson, urls } from './support/stack';
  * → confirmation page. A screenshot of each step goes to test-artifacts/. Product 1110 belongs
  * to this file.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const PRODUCT_ID = 1110;
-const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
-
-async function screenshot(page: Page, step: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const path = join(ARTIFACTS, `checkout-${step}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`screenshot of ${step}: ${path}`);
-}
 
 describe('checkout in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -63,7 +42,7 @@ describe('checkout in a real browser', () => {
       expect((await page.getByTestId('product-name').textContent())?.trim()).toBe(
         product.body.name,
       );
-      await screenshot(page, '1-product');
+      await screenshot(page, 'checkout-1-product');
 
       // 2. Add to cart → the cart page.
       await page.getByTestId('add-to-cart').getByRole('button', { name: 'Add to cart' }).click();
@@ -75,7 +54,7 @@ describe('checkout in a real browser', () => {
       const cookies = await context.cookies(urls.varnish);
       const cartCookie = cookies.find((cookie) => cookie.name === 'cart');
       expect(cartCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-      await screenshot(page, '2-cart');
+      await screenshot(page, 'checkout-2-cart');
 
       // 3. The checkout form, filled in with one field wrong.
       await page.getByTestId('to-checkout').click();
@@ -86,7 +65,7 @@ describe('checkout in a real browser', () => {
       await page.fill('#checkout-city', 'London');
       await page.fill('#checkout-postcode', 'N1 9GU');
       await page.fill('#checkout-country', 'GB');
-      await screenshot(page, '3-checkout-form');
+      await screenshot(page, 'checkout-3-checkout-form');
       await page.getByTestId('place-order').click();
       await page.waitForLoadState('load');
 
@@ -96,7 +75,7 @@ describe('checkout in a real browser', () => {
       );
       expect(await page.inputValue('#checkout-name')).toBe('Ada Lovelace');
       expect(await page.getByTestId('error-name').count()).toBe(0);
-      await screenshot(page, '4-checkout-error');
+      await screenshot(page, 'checkout-4-checkout-error');
 
       // 5. Corrected → the confirmation page.
       await page.fill('#checkout-email', 'ada@example.com');
@@ -110,7 +89,7 @@ describe('checkout in a real browser', () => {
         .filter({ hasText: 'confirmed' })
         .waitFor({ timeout: 15_000 });
       expect((await page.getByTestId('cart-count').textContent())?.trim()).toBe('Cart (0)');
-      await screenshot(page, '5-confirmation');
+      await screenshot(page, 'checkout-5-confirmation');
     } finally {
       await context.close();
     }

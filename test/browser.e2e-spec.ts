@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, screenshot } from './support/browser';
 import type { Product } from '@shop/contracts';
 import { requestJson, urls } from './support/stack';
 import { purgeTags } from './support/varnish';
@@ -9,26 +8,13 @@ import { purgeTags } from './support/varnish';
  * A real browser (Debian's `chromium` package, driven by playwright-core: nothing downloads a
  * browser of its own here) opens a product page through Varnish, as a shopper would.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const PRODUCT_ID = 1160;
-const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 
 describe('a product page in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -85,10 +71,7 @@ describe('a product page in a real browser', () => {
         await other.close();
       }
 
-      mkdirSync(ARTIFACTS, { recursive: true });
-      const screenshot = join(ARTIFACTS, `product-${PRODUCT_ID}.png`);
-      await page.screenshot({ path: screenshot, fullPage: true });
-      console.log(`screenshot of /p/${PRODUCT_ID}: ${screenshot}`);
+      await screenshot(page, `product-${PRODUCT_ID}`);
     } finally {
       await context.close();
     }

@@ -5,12 +5,13 @@ import { killApp, startApp } from './support/apps';
 import { createDatabase, type Database } from '@shop/persistence';
 import type { Kysely } from 'kysely';
 import {
-  adminHeaders,
   config,
   eventually,
   requestJson,
-  urls,
+  setStock,
+  stockFigures,
   type JsonResponse,
+  urls,
 } from './support/stack';
 
 /*
@@ -40,13 +41,6 @@ interface ErrorBody {
   message: string;
 }
 
-interface Figures {
-  stock: number;
-  onHand: number;
-  held: number;
-  version: number;
-}
-
 const json = { 'content-type': 'application/json' };
 const address = {
   name: 'Ada Lovelace',
@@ -56,23 +50,6 @@ const address = {
   country: 'GB',
 };
 const checkoutBody = { email: 'ada@example.com', shippingAddress: address };
-
-async function setStock(id: number, stock: number): Promise<void> {
-  const response = await requestJson(`${urls.varnish}/products/${id}/stock`, {
-    method: 'PUT',
-    headers: adminHeaders,
-    body: JSON.stringify({ stock, action: 'set' }),
-  });
-  expect(response.status).toBe(200);
-}
-
-/** Straight from stock-api: Varnish may hold a stock answer until its purge. */
-async function figures(id: number): Promise<Figures> {
-  const response = await requestJson<Figures>(`${urls.stock}/products/${id}/stock`);
-  expect(response.status).toBe(200);
-  const { stock, onHand, held, version } = response.body;
-  return { stock, onHand, held, version };
-}
 
 async function newCart(): Promise<CartBody> {
   const response = await requestJson<CartBody>(`${urls.varnish}/carts`, { method: 'POST' });
@@ -150,7 +127,7 @@ describe('carts and checkout (through Varnish)', () => {
     expect((added.body as CartBody).items).toEqual([
       expect.objectContaining({ productId: id, quantity: 3 }),
     ]);
-    expect(await figures(id)).toMatchObject({ stock: 7, onHand: 10, held: 3 });
+    expect(await stockFigures(id)).toMatchObject({ stock: 7, onHand: 10, held: 3 });
     const hold = await eventually(
       () =>
         Promise.resolve(
@@ -167,7 +144,7 @@ describe('carts and checkout (through Varnish)', () => {
     });
     expect(removed.status).toBe(200);
     expect(removed.body.items).toEqual([]);
-    expect(await figures(id)).toMatchObject({ stock: 10, onHand: 10, held: 0 });
+    expect(await stockFigures(id)).toMatchObject({ stock: 10, onHand: 10, held: 0 });
   });
 
   it('every bad input to a cart is a 4xx naming the problem, and nothing changes', async () => {
@@ -176,7 +153,7 @@ describe('carts and checkout (through Varnish)', () => {
     const cart = await newCart();
     expect((await put(cart.id, id, { quantity: 2 })).status).toBe(200);
     const cartBefore = await getCart(cart.id);
-    const stockBefore = await figures(id);
+    const stockBefore = await stockFigures(id);
 
     const unknownCart = 'f'.repeat(32);
     const cases: [() => Promise<JsonResponse>, number, RegExp | string][] = [
@@ -218,7 +195,7 @@ describe('carts and checkout (through Varnish)', () => {
     for (const [send, status, message] of cases) expectError(await send(), status, message);
 
     expect(await getCart(cart.id)).toEqual(cartBefore);
-    expect(await figures(id)).toEqual(stockBefore);
+    expect(await stockFigures(id)).toEqual(stockBefore);
     // Its hold goes back now rather than in CART_HOLD_SECONDS: a second run starts from 5.
     expect((await put(cart.id, id, { quantity: 0 })).status).toBe(200);
   });
@@ -234,7 +211,7 @@ describe('carts and checkout (through Varnish)', () => {
     const usedKey = randomUUID();
     expect((await checkout(used.id, checkoutBody, usedKey)).status).toBe(202);
     const cartBefore = await getCart(cart.id);
-    const stockBefore = await figures(id);
+    const stockBefore = await stockFigures(id);
 
     const withAddress = (change: Record<string, unknown>): unknown => ({
       ...checkoutBody,
@@ -290,7 +267,7 @@ describe('carts and checkout (through Varnish)', () => {
     for (const [send, status, message] of cases) expectError(await send(), status, message);
 
     expect(await getCart(cart.id)).toEqual(cartBefore);
-    expect(await figures(id)).toEqual(stockBefore);
+    expect(await stockFigures(id)).toEqual(stockBefore);
     // The good checkout above was published (so the relay has gone past this point); the
     // refused ones placed nothing.
     await eventually(
@@ -320,7 +297,7 @@ describe('carts and checkout (through Varnish)', () => {
     const [orderId] = [...orderIds];
     expect(answers[0].body).toEqual({ orderId, status: 'pending' });
     expect(answers[0].headers.get('location')).toBe(`/orders/${orderId}`);
-    expect(await figures(id)).toMatchObject({ stock: 2, onHand: 2, held: 0 });
+    expect(await stockFigures(id)).toMatchObject({ stock: 2, onHand: 2, held: 0 });
 
     const order = await requestJson<{ id: string; status: string }>(
       `${urls.varnish}/orders/${orderId}`,
@@ -369,7 +346,7 @@ describe('carts and checkout (through Varnish)', () => {
     expect(placed).toHaveLength(100);
     expect(results.filter((r) => r.status !== 202).every((r) => r.status === 409)).toBe(true);
     expect(new Set(placed.map((r) => r.orderId)).size).toBe(100);
-    expect(await figures(id)).toMatchObject({ stock: 0, onHand: 0, held: 0 });
+    expect(await stockFigures(id)).toMatchObject({ stock: 0, onHand: 0, held: 0 });
     const answered = await Promise.all(
       placed.map((r) => requestJson<{ status: string }>(`${urls.stock}/orders/${r.orderId}`)),
     );
@@ -441,7 +418,7 @@ describe('carts and checkout (through Varnish)', () => {
       const added = await put(cart.id, id, { quantity: 2 });
       expect(added.status).toBe(200);
       const expiresAt = Date.parse((added.body as CartBody).expiresAt);
-      expect(await figures(id)).toMatchObject({ stock: 1, held: 2 });
+      expect(await stockFigures(id)).toMatchObject({ stock: 1, held: 2 });
       const release = await eventually(
         () =>
           Promise.resolve(
@@ -453,7 +430,7 @@ describe('carts and checkout (through Varnish)', () => {
       );
       expect(release).toMatchObject({ stock: 3, delta: 2, onHand: 3, held: 0 });
       expect(Date.parse(release.occurredAt) - expiresAt).toBeLessThanOrEqual(5000);
-      expect(await figures(id)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
+      expect(await stockFigures(id)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
       expect((await getCart(cart.id)).status).toBe('expired');
     });
   });

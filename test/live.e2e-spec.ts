@@ -1,4 +1,4 @@
-import { adminHeaders, config, requestJson, urls } from './support/stack';
+import { adminHeaders, config, requestJson, setStock, urls } from './support/stack';
 import { startAppInstance, type AppInstance } from './support/apps';
 import { LiveTestClient } from './support/live-client';
 
@@ -18,16 +18,6 @@ interface StockBody {
   id: number;
   stock: number;
   version: number;
-}
-
-async function setStock(id: number, stock: number): Promise<StockBody> {
-  const response = await requestJson<StockBody>(`${urls.varnish}/products/${id}/stock`, {
-    method: 'PUT',
-    headers: adminHeaders,
-    body: JSON.stringify({ stock, action: 'set' }),
-  });
-  expect(response.status).toBe(200);
-  return response.body;
 }
 
 async function increment(id: number): Promise<StockBody> {

@@ -5,7 +5,15 @@ import type { Kysely } from 'kysely';
 import { PlainStockListener } from './support/amqp';
 import { ensureAppRunning, killApp, startApp } from './support/apps';
 import { startRabbitApp, stopRabbitApp } from './support/services';
-import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
+import {
+  adminHeaders,
+  config,
+  eventually,
+  requestJson,
+  setStock,
+  stockFigures,
+  urls,
+} from './support/stack';
 
 /*
  * The order worker (issue 13, item 5): `order.placed` into MySQL exactly once, confirmed, then
@@ -25,29 +33,6 @@ const checkoutBody = {
     country: 'US',
   },
 };
-
-interface Figures {
-  stock: number;
-  onHand: number;
-  held: number;
-  version: number;
-}
-
-async function setStock(id: number, stock: number): Promise<void> {
-  const response = await requestJson(`${urls.varnish}/products/${id}/stock`, {
-    method: 'PUT',
-    headers: adminHeaders,
-    body: JSON.stringify({ stock, action: 'set' }),
-  });
-  expect(response.status).toBe(200);
-}
-
-async function figures(id: number): Promise<Figures> {
-  const response = await requestJson<Figures>(`${urls.stock}/products/${id}/stock`);
-  expect(response.status).toBe(200);
-  const { stock, onHand, held, version } = response.body;
-  return { stock, onHand, held, version };
-}
 
 /** One shopper: a cart, the lines, checkout. Resolves with the checkout's status and order id. */
 async function shop(
@@ -234,7 +219,7 @@ describe('order worker and orders (real stack)', () => {
       .where('order_id', 'in', ids)
       .executeTakeFirstOrThrow();
     expect(Number(units.units)).toBe(500);
-    expect(await figures(id)).toMatchObject({ onHand: 500, held: 0 });
+    expect(await stockFigures(id)).toMatchObject({ onHand: 500, held: 0 });
     await eventually(
       () => {
         const seen = new Set(
@@ -274,27 +259,27 @@ describe('order worker and orders (real stack)', () => {
     ]);
     expect(placed.status).toBe(202);
     const orderId = placed.orderId!;
-    expect(await figures(a)).toMatchObject({ onHand: 7, held: 0 });
+    expect(await stockFigures(a)).toMatchObject({ onHand: 7, held: 0 });
     await eventually(async () => (await getOrder(orderId)).body.status === 'confirmed', {
       what: 'the order confirmed',
       timeoutMs: 30_000,
     });
 
     expect((await cancel(orderId, false)).status).toBe(401);
-    const before = [await figures(a), await figures(b)];
+    const before = [await stockFigures(a), await stockFigures(b)];
     const first = await cancel(orderId);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ id: orderId, status: 'cancelled' });
-    expect(await figures(a)).toMatchObject({ onHand: 10, stock: 10, held: 0 });
-    expect(await figures(b)).toMatchObject({ onHand: 5, stock: 5, held: 0 });
+    expect(await stockFigures(a)).toMatchObject({ onHand: 10, stock: 10, held: 0 });
+    expect(await stockFigures(b)).toMatchObject({ onHand: 5, stock: 5, held: 0 });
     expect((await getOrder(orderId)).body.status).toBe('cancelled');
 
     // Cancelling again is idempotent: 200, the same order, no unit returned twice.
     const again = await cancel(orderId);
     expect(again.status).toBe(200);
     expect(again.body.status).toBe('cancelled');
-    expect(await figures(a)).toMatchObject({ onHand: 10 });
-    expect(await figures(b)).toMatchObject({ onHand: 5 });
+    expect(await stockFigures(a)).toMatchObject({ onHand: 10 });
+    expect(await stockFigures(b)).toMatchObject({ onHand: 5 });
 
     const returns = await eventually(
       () => {

@@ -1,4 +1,4 @@
-import { adminHeaders, eventually, requestJson, urls } from './support/stack';
+import { eventually, requestJson, setStock, stockFigures, urls } from './support/stack';
 import { textOf } from './support/varnish';
 
 /*
@@ -11,33 +11,10 @@ const PRODUCT = { journey: 1108, header: 1109 } as const;
 /** What a browser's navigation sends: it prefers HTML. */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
-interface Figures {
-  stock: number;
-  onHand: number;
-  held: number;
-}
-
 interface FormAnswer {
   status: number;
   headers: Headers;
   html: string;
-}
-
-async function setStock(id: number, stock: number): Promise<void> {
-  const response = await requestJson(`${urls.varnish}/products/${id}/stock`, {
-    method: 'PUT',
-    headers: adminHeaders,
-    body: JSON.stringify({ stock, action: 'set' }),
-  });
-  expect(response.status).toBe(200);
-}
-
-/** Straight from stock-api: Varnish may hold a stock answer until its purge. */
-async function figures(id: number): Promise<Figures> {
-  const response = await requestJson<Figures>(`${urls.stock}/products/${id}/stock`);
-  expect(response.status).toBe(200);
-  const { stock, onHand, held } = response.body;
-  return { stock, onHand, held };
 }
 
 /** A page as a browser asks for it (never following redirects), with the cart cookie if any. */
@@ -116,7 +93,7 @@ describe('shopping without JavaScript, through Varnish', () => {
     expect(added.status).toBe(303);
     expect(added.headers.get('location')).toBe('/cart');
     const cookie = cartCookieOf(added);
-    expect(await figures(id)).toMatchObject({ onHand: 5, held: 2, stock: 3 });
+    expect(await stockFigures(id)).toMatchObject({ onHand: 5, held: 2, stock: 3 });
 
     const cart = await browse('/cart', cookie);
     expect(cart.status).toBe(200);
@@ -135,12 +112,12 @@ describe('shopping without JavaScript, through Varnish', () => {
     expectNeverStored(tooMany);
     expect(textOf(tooMany.html, 'cart-error')).toMatch(/^Not enough stock: product 1108/);
     expect(tooMany.headers.get('set-cookie')).toBeNull();
-    expect(await figures(id)).toMatchObject({ held: 2, stock: 3 });
+    expect(await stockFigures(id)).toMatchObject({ held: 2, stock: 3 });
 
     // The quantity form: 3 units.
     const updated = await submit(`/cart/items/${id}`, { quantity: '3' }, cookie);
     expect([updated.status, updated.headers.get('location')]).toEqual([303, '/cart']);
-    expect(await figures(id)).toMatchObject({ held: 3, stock: 2 });
+    expect(await stockFigures(id)).toMatchObject({ held: 3, stock: 2 });
 
     // Checkout: one field wrong (caught here), one only the API refuses; nothing is placed.
     const form = await browse('/checkout', cookie);
@@ -165,7 +142,7 @@ describe('shopping without JavaScript, through Varnish', () => {
     );
     expect(badCountry.status).toBe(400);
     expect(textOf(badCountry.html, 'error-country')).toMatch(/^country must be an ISO 3166-1/);
-    expect(await figures(id)).toMatchObject({ onHand: 5, held: 3 });
+    expect(await stockFigures(id)).toMatchObject({ onHand: 5, held: 3 });
 
     // Submitted twice at once (a double click): one order, both answers point at it.
     const good = { ...ADDRESS, idempotencyKey: key };
@@ -178,7 +155,7 @@ describe('shopping without JavaScript, through Varnish', () => {
     const location = first.headers.get('location') ?? '';
     expect(location).toMatch(/^\/orders\/[0-9a-f]{32}$/);
     expect(second.headers.get('location')).toBe(location);
-    expect(await figures(id)).toEqual({ onHand: 2, held: 0, stock: 2 });
+    expect(await stockFigures(id)).toMatchObject({ onHand: 2, held: 0, stock: 2 });
 
     // The confirmation page, at the very URL the checkout API's Location names.
     const confirmation = await browse(location, cookie);
@@ -235,7 +212,7 @@ describe('shopping without JavaScript, through Varnish', () => {
       const removed = await submit(`/cart/items/${id}/remove`, {}, cookie);
       expect([removed.status, removed.headers.get('location')]).toEqual([303, '/cart']);
     }
-    expect(await figures(id)).toMatchObject({ onHand: 20, held: 0 });
+    expect(await stockFigures(id)).toMatchObject({ onHand: 20, held: 0 });
   });
 
   it('refuses bad forms with a 400 page and answers unknown orders with a 404 page', async () => {

@@ -49,6 +49,30 @@ export interface StockLevelFigures {
   version: number;
 }
 
+/** What GET stock answers: for sale (`stock` = on hand − held), on hand and held by carts. */
+export interface SellableFigures extends StockLevelFigures {
+  onHand: number;
+  held: number;
+}
+
+/** Sets a product's on-hand figure through the admin stock API (via Varnish); expects a 200. */
+export async function setStock(id: number, stock: number): Promise<SellableFigures> {
+  const response = await requestJson<SellableFigures>(`${urls.varnish}/products/${id}/stock`, {
+    method: 'PUT',
+    headers: adminHeaders,
+    body: JSON.stringify({ stock, action: 'set' }),
+  });
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+/** A product's figures straight from stock-api: Varnish may hold a stock answer until its purge. */
+export async function stockFigures(id: number): Promise<SellableFigures> {
+  const response = await requestJson<SellableFigures>(`${urls.stock}/products/${id}/stock`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
 /** `from`, `from + 1`, …, `to`. */
 export const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, index) => from + index);
