@@ -321,19 +321,17 @@ export class Carts {
   async expire(id: string): Promise<number | null> {
     const reply = asReply(
       await orUnavailable(
-        this.scripts.shopCartExpire(
-          this.keys.cart(id),
-          this.keys.lines(id),
-          this.keys.info(id),
-          this.keys.deadlines,
-          this.stockPrefix,
-          id,
-          this.retentionSeconds,
-        ),
+        this.scripts.shopCartExpire(...this.scriptKeys(id), id, this.retentionSeconds),
       ),
     );
     if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
     return reply[0] === 'EXPIRED' ? Number(reply[1]) : null;
+  }
+
+  /** The keys every cart script takes, in its KEYS order, then the stock key prefix. */
+  private scriptKeys(id: string): [string, string, string, string, string] {
+    const { keys } = this;
+    return [keys.cart(id), keys.lines(id), keys.info(id), keys.deadlines, this.stockPrefix];
   }
 
   private async setLine(
@@ -347,11 +345,7 @@ export class Carts {
     const reply = asReply(
       await orUnavailable(
         this.scripts.shopCartSetLine(
-          this.keys.cart(id),
-          this.keys.lines(id),
-          this.keys.info(id),
-          this.keys.deadlines,
-          this.stockPrefix,
+          ...this.scriptKeys(id),
           id,
           productId,
           quantity,
