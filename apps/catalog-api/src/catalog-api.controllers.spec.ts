@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { parseShopConfig, SHOP_CONFIG, ShopConfigModule } from '@shop/config';
+import { parseShopConfig, ShopConfigModule } from '@shop/config';
 import type {
   CategoryNode,
   ProductDocument,
@@ -9,7 +8,6 @@ import type {
   ProductSearchResult,
 } from '@shop/contracts';
 import { CatalogOutboxRelayService, CatalogWriteService } from '@shop/catalog';
-import { initShopApp } from '@shop/http';
 import { MetricsModule, ShopLoggerModule } from '@shop/observability';
 import {
   CategoryRepository,
@@ -28,6 +26,7 @@ import { CATALOG_API_ERRORS } from './catalog-api.errors';
 import { CategoriesController } from './categories/categories.controller';
 import { CategoryTreeCache } from './categories/category-tree.cache';
 import { ProductsController } from './products/products.controller';
+import { adminJsonHeaders, startInProcessApp } from '../../../test/support/in-process-app';
 
 const TREE: CategoryNode[] = [
   {
@@ -226,18 +225,11 @@ class CatalogControllersTestModule {}
  */
 describe('catalog-api controllers', () => {
   const config = parseShopConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const admin = {
-    authorization: `Bearer ${config.ADMIN_TOKEN}`,
-    'content-type': 'application/json',
-  };
+  const admin = adminJsonHeaders(config);
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [CatalogControllersTestModule] })
-      .overrideProvider(SHOP_CONFIG)
-      .useValue(config)
-      .compile();
-    app = await initShopApp(moduleRef, {
+    app = await startInProcessApp(CatalogControllersTestModule, config, {
       port: (shopConfig) => shopConfig.CATALOG_API_PORT,
       errors: CATALOG_API_ERRORS,
     });

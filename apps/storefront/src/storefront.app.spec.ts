@@ -1,6 +1,5 @@
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parseShopConfig } from '@shop/config';
 import {
   CategoryNode,
   OrderStatus,
@@ -9,11 +8,11 @@ import {
   ProductSearchResult,
   StockLevel,
 } from '@shop/contracts';
-import { configureShopApp } from '@shop/http';
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { StorefrontModule } from './storefront.module';
+import { startInProcessApp } from '../../../test/support/in-process-app';
 
 /**
  * The storefront booted for real (Nest + Fastify, templates from disk) against a tiny fake peer
@@ -291,14 +290,9 @@ describe('storefront app', () => {
       CATALOG_API_URL: peerUrl,
       STOCK_API_URL: peerUrl,
     });
-    const moduleRef = await Test.createTestingModule({ imports: [StorefrontModule] })
-      .overrideProvider(SHOP_CONFIG)
-      .useValue(config)
-      .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    configureShopApp(app, { port: (shopConfig) => shopConfig.STOREFRONT_PORT });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startInProcessApp(StorefrontModule, config, {
+      port: (shopConfig) => shopConfig.STOREFRONT_PORT,
+    });
   });
 
   afterAll(async () => {

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { parseShopConfig, SHOP_CONFIG, ShopConfigModule } from '@shop/config';
+import { parseShopConfig, ShopConfigModule } from '@shop/config';
 import { MAX_STOCK, type StockLevel } from '@shop/contracts';
-import { initShopApp } from '@shop/http';
 import { MetricsModule, ShopLoggerModule } from '@shop/observability';
 import {
   IdempotencyKeyReusedError,
@@ -15,6 +13,7 @@ import {
 } from '@shop/stock';
 import { STOCK_API_ERRORS } from '../stock-api.errors';
 import { StockController } from './stock.controller';
+import { adminJsonHeaders, startInProcessApp } from '../../../../test/support/in-process-app';
 
 type LedgerPort = Pick<StockLedger, 'get' | 'getMany' | 'apply'>;
 type StockChange = Parameters<StockLedger['apply']>[1];
@@ -103,18 +102,11 @@ class StockControllerTestModule {}
 /** The real StockController in the app's HTTP setup (pipes, guard, error mapping), no Redis. */
 describe('StockController', () => {
   const config = parseShopConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const admin = {
-    authorization: `Bearer ${config.ADMIN_TOKEN}`,
-    'content-type': 'application/json',
-  };
+  const admin = adminJsonHeaders(config);
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [StockControllerTestModule] })
-      .overrideProvider(SHOP_CONFIG)
-      .useValue(config)
-      .compile();
-    app = await initShopApp(moduleRef, {
+    app = await startInProcessApp(StockControllerTestModule, config, {
       port: (shopConfig) => shopConfig.STOCK_API_PORT,
       errors: STOCK_API_ERRORS,
     });
