@@ -14,15 +14,27 @@ export interface WatchedProcess {
 
 const TICK_MS = 10;
 
-function cpuTicks(pid: number): number | null {
+/** utime, stime, cutime, cstime of a process (the last two: its children that exited). */
+function statTimes(pid: number | 'self'): number[] | null {
   try {
     // The command name (field 2) may hold spaces; the numeric fields start after its ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return fields.slice(11, 15).map(Number);
   } catch {
     return null;
   }
+}
+
+function cpuTicks(pid: number): number | null {
+  const times = statTimes(pid);
+  return times ? times[0] + times[1] : null;
+}
+
+/** This process and the load generators it ran to completion (wrk, reaped by Node). */
+function loadGeneratorTicks(): number {
+  const times = statTimes('self') ?? [0, 0, 0, 0];
+  return times.reduce((sum, value) => sum + value, 0);
 }
 
 function pidsNamed(command: string): number[] {
@@ -53,6 +65,7 @@ export function stackProcesses(extra: WatchedProcess[] = []): WatchedProcess[] {
     { label: 'stock-api', pids: stackPid('stock-api') },
     { label: 'RabbitMQ', pids: pidsNamed('beam.smp') },
     { label: 'sync-worker', pids: stackPid('sync-worker') },
+    { label: 'live', pids: stackPid('live') },
     { label: 'Redis', pids: stackPid('redis') },
     { label: 'MariaDB', pids: pidsNamed('mariadbd') },
     { label: 'Elasticsearch', pids: stackPid('elasticsearch') },
@@ -69,7 +82,7 @@ export interface CpuSpent {
 /** Starts counting; the returned function gives each process's CPU ms since then. */
 export function startCpuCount(processes: WatchedProcess[]): () => CpuSpent[] {
   const before = processes.map((watched) => watched.pids.map((pid) => cpuTicks(pid) ?? 0));
-  const self = process.cpuUsage();
+  const generator = loadGeneratorTicks();
   return () => {
     const spent = processes.map((watched, index) => ({
       label: watched.label,
@@ -79,8 +92,10 @@ export function startCpuCount(processes: WatchedProcess[]): () => CpuSpent[] {
           0,
         ) * TICK_MS,
     }));
-    const used = process.cpuUsage(self);
-    spent.push({ label: 'load generator (this process)', cpuMs: (used.user + used.system) / 1000 });
+    spent.push({
+      label: 'load generator (wrk and this process)',
+      cpuMs: (loadGeneratorTicks() - generator) * TICK_MS,
+    });
     return spent;
   };
 }

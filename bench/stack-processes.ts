@@ -15,15 +15,21 @@ export async function requireUp(url: string, what: string): Promise<void> {
   }
 }
 
-/** The bare Fastify peer (bench/bare-route.ts) in its own process, resolved once it listens. */
-export function startBareRoute(port: number): Promise<ChildProcess> {
-  const child = fork(join(__dirname, 'bare-route.ts'), [String(port)], {
+/** Redis keys of bench/original-gateway.ts (one counter per product); bench:stock deletes them. */
+export const ORIGINAL_GATEWAY_KEY_PREFIX = 'bench:original-gateway:stock:';
+
+/** A peer a benchmark measures next to the stack, in its own process, once it listens. */
+export type Peer = 'bare-route' | 'original-gateway';
+
+/** bench/<peer>.ts in its own process, resolved once it listens on `port`. */
+export function startPeer(peer: Peer, port: number): Promise<ChildProcess> {
+  const child = fork(join(__dirname, `${peer}.ts`), [String(port)], {
     execArgv: ['--import', 'tsx'],
     stdio: 'inherit',
   });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`bare route exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${peer} exited with ${code}`)));
   });
 }
 

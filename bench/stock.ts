@@ -1,34 +1,52 @@
 /**
- * `npm run bench:stock`: stock API throughput next to a bare Fastify route on the same machine.
- * Needs the stack (`npm run up`). Loopback only; every run is bounded in time.
+ * `npm run bench:stock`: what a stock change costs, next to peers measured in the same run — a
+ * bare Fastify route (GET and PUT) and the system's original gateway (bench/original-gateway.ts:
+ * express + Redis + one shared AMQP channel, nothing durable). Needs the stack (`npm run up`) and
+ * wrk. Loopback only; every run is bounded in time.
  *
- * Besides req/s and latency it prints where each PUT run's CPU went (per process, from /proc) and,
- * after the stock PUTs, how far propagation lagged: entries still in the Redis outbox when the
- * load stopped, and how long until MySQL held every changed product's newest version.
+ * A stock change is not done when its PUT is answered: the relay still publishes it, RabbitMQ
+ * stores it, the sync worker writes MySQL, flips search flags and purges Varnish. So the CPU per
+ * change is counted from the start of the load until MySQL holds every product's newest version,
+ * over every process of the machine (the load generator included), and divided by the changes.
+ *
+ *   --seconds N            length of each load run (default 10, or BENCH_SECONDS)
+ *   --persistence-modes    also run the PUT load without AOF and with fsync every second, to see
+ *                          what durability costs (the stack runs AOF with fsync always)
  */
-import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { parseShopConfig } from '@shop/config';
 import { StockKeys } from '@shop/stock';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { eventually } from '../test/support/eventually';
-import { measureLoad, printTable, type LoadFigures } from './load';
+import { measureLoad, printTable, type LoadFigures, type LoadOptions } from './load';
 import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
-import { requireUp, startBareRoute } from './stack-processes';
+import { ORIGINAL_GATEWAY_KEY_PREFIX, requireUp, startPeer } from './stack-processes';
 import { ledgerLevels, mysqlVersions } from './stock-levels';
 
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    'persistence-modes': { type: 'boolean', default: false },
+  },
+});
 const config = parseShopConfig(process.env);
 const stockApi = `http://127.0.0.1:${config.STOCK_API_PORT}`;
 const BARE_PORT = 3998;
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const GATEWAY_PORT = 3997;
+const DURATION = Number(args.seconds ?? process.env.BENCH_SECONDS ?? 10);
 const PRODUCTS = 1000;
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const CATCH_UP_TIMEOUT_MS = 180_000;
 
-function percentOf(part: number, whole: number): string {
-  return `${((part / whole) * 100).toFixed(0)} %`;
-}
+/** The aims of issue 16, printed next to the figures. */
+const AIM = {
+  machineMicrosPerChange: 300,
+  putVsGateway: 1.5,
+  getVsBare: 0.75,
+  mysqlCatchUpSeconds: 1,
+};
 
 /** Time until MySQL holds at least the ledger's current version of every benchmarked product. */
 async function catchUpMs(mysql: Connection): Promise<number> {
@@ -55,16 +73,23 @@ interface Persistence {
   appendfsync: 'always' | 'everysec' | 'no';
 }
 
-const PERSISTENCE_MODES: Persistence[] = [
-  { label: 'no AOF (before)', appendonly: 'no', appendfsync: 'always' },
+const STACK_PERSISTENCE: Persistence = {
+  label: 'AOF, fsync always (the stack)',
+  appendonly: 'yes',
+  appendfsync: 'always',
+};
+const OTHER_PERSISTENCE: Persistence[] = [
+  { label: 'no AOF', appendonly: 'no', appendfsync: 'always' },
   { label: 'AOF, fsync every second', appendonly: 'yes', appendfsync: 'everysec' },
-  { label: 'AOF, fsync always (the stack)', appendonly: 'yes', appendfsync: 'always' },
 ];
 
 interface StockRun {
   mode: Persistence;
   figures: LoadFigures;
-  cpu: CpuSpent[];
+  /** From the start of the load to the end of the load. */
+  loadCpu: CpuSpent[];
+  /** From the start of the load until MySQL caught up: what the changes cost in all. */
+  wholeCpu: CpuSpent[];
   backlog: number;
   caughtUpMs: number;
 }
@@ -95,145 +120,192 @@ async function setPersistence(redis: Redis, mode: Persistence): Promise<void> {
   );
 }
 
+const sum = (spent: CpuSpent[]): number => spent.reduce((total, row) => total + row.cpuMs, 0);
+const microsPer = (cpuMs: number, requests: number): number => (cpuMs * 1000) / requests;
+const cpuOf = (spent: CpuSpent[], label: string): number =>
+  spent.find((row) => row.label === label)?.cpuMs ?? 0;
+
+function verdict(met: boolean): string {
+  return met ? 'met' : 'NOT met';
+}
+
 async function main(): Promise<void> {
   await requireUp(`${stockApi}/health`, 'stock-api');
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const mysql = await createConnection(config.MYSQL_URL);
-  const bare = await startBareRoute(BARE_PORT);
-  const rows: LoadFigures[] = [];
-  let bareCpu: CpuSpent[] = [];
+  const bare = await startPeer('bare-route', BARE_PORT);
+  const gateway = await startPeer('original-gateway', GATEWAY_PORT);
+  const auth = {
+    authorization: `Bearer ${config.ADMIN_TOKEN}`,
+    'content-type': 'application/json',
+  };
+  // Increments of 1 spread over many products: each one is a real atomic change with its event,
+  // like a busy warehouse feed. The original gateway gets the very same requests.
+  const puts = (label: string, base: string): LoadOptions => ({
+    label,
+    url: base,
+    method: 'PUT',
+    headers: auth,
+    body: '{"stock":1,"action":"increment"}',
+    pathCycle: { prefix: '/products/', suffix: '/stock', count: PRODUCTS },
+    durationSeconds: DURATION,
+  });
+
   const stockRuns: StockRun[] = [];
+  let getBare: LoadFigures;
+  let getStock: LoadFigures;
+  let putBare: LoadFigures;
+  let putGateway: LoadFigures;
+  let bareCpu: CpuSpent[];
+  let gatewayCpu: CpuSpent[];
   try {
-    const auth = {
-      authorization: `Bearer ${config.ADMIN_TOKEN}`,
-      'content-type': 'application/json',
-    };
-    let next = 0;
-    // Increments of 1 spread over many products: each one is a real atomic change with its
-    // event, like a busy warehouse feed.
-    const putRequests: autocannon.Request[] = [
-      {
-        method: 'PUT',
-        setupRequest: (request: autocannon.Request) => {
-          next = (next % PRODUCTS) + 1;
-          return {
-            ...request,
-            path: `/products/${next}/stock`,
-            body: '{"stock":1,"action":"increment"}',
-          };
-        },
-      },
-    ];
-    rows.push(
-      await measureLoad({
-        label: 'GET bare Fastify route',
-        url: `http://127.0.0.1:${BARE_PORT}/bare`,
-        durationSeconds: DURATION,
-      }),
-    );
-    rows.push(
-      await measureLoad({
-        label: 'GET /products/1/stock (stock-api)',
-        url: `${stockApi}/products/1/stock`,
-        durationSeconds: DURATION,
-      }),
-    );
+    getBare = await measureLoad({
+      label: 'GET bare Fastify route',
+      url: `http://127.0.0.1:${BARE_PORT}/bare`,
+      durationSeconds: DURATION,
+    });
+    getStock = await measureLoad({
+      label: 'GET /products/1/stock (stock-api)',
+      url: `${stockApi}/products/1/stock`,
+      durationSeconds: DURATION,
+    });
     const bareCount = startCpuCount(
       stackProcesses([{ label: 'bare route', pids: bare.pid ? [bare.pid] : [] }]),
     );
-    rows.push(
-      await measureLoad({
-        label: 'PUT bare Fastify route',
-        url: `http://127.0.0.1:${BARE_PORT}/bare`,
-        method: 'PUT',
-        headers: auth,
-        body: '{"stock":1,"action":"increment"}',
-        durationSeconds: DURATION,
-      }),
-    );
-    bareCpu = bareCount();
-    // Everything that a stock change sets in motion runs while the PUTs are measured: the relay
-    // publishing each event, RabbitMQ storing it in three quorum queues, the sync worker writing
-    // MySQL, Elasticsearch and Varnish. Nothing is paused for the figure.
-    // The same PUT load once per Redis persistence mode, the stack's own (AOF, fsync always)
-    // last: what durability costs is the difference between the rows. Each run starts after the
-    // previous one's events have reached MySQL, so no run pays for another's backlog.
-    const original = await persistenceOf(redis);
-    // Unmeasured: the first PUT run would otherwise pay for JIT warm-up and look slowest.
-    await measureLoad({
-      label: 'warm-up',
-      url: stockApi,
-      method: 'PUT',
-      headers: auth,
-      requests: putRequests,
-      durationSeconds: Math.min(DURATION, 5),
+    // The same PUT, always to one path: the bare route has no other.
+    putBare = await measureLoad({
+      ...puts('PUT bare Fastify route', `http://127.0.0.1:${BARE_PORT}/bare`),
+      pathCycle: undefined,
     });
+    bareCpu = bareCount();
+    const gatewayCount = startCpuCount(
+      stackProcesses([{ label: 'original gateway', pids: gateway.pid ? [gateway.pid] : [] }]),
+    );
+    putGateway = await measureLoad(
+      puts(
+        'PUT original gateway (express, shared channel, nothing durable)',
+        `http://127.0.0.1:${GATEWAY_PORT}`,
+      ),
+    );
+    gatewayCpu = gatewayCount();
+
+    // Unmeasured: the first PUT run would otherwise pay for JIT warm-up and look slowest.
+    await measureLoad({ ...puts('warm-up', stockApi), durationSeconds: Math.min(DURATION, 5) });
     await catchUpMs(mysql);
+
+    const original = await persistenceOf(redis);
+    const modes = args['persistence-modes']
+      ? [...OTHER_PERSISTENCE, STACK_PERSISTENCE]
+      : [STACK_PERSISTENCE];
     try {
-      for (const mode of PERSISTENCE_MODES) {
+      for (const mode of modes) {
         await setPersistence(redis, mode);
-        const count = startCpuCount(stackProcesses());
-        const figures = await measureLoad({
-          label: `PUT /products/:id/stock (stock-api, ${mode.label})`,
-          url: stockApi,
-          method: 'PUT',
-          headers: auth,
-          requests: putRequests,
-          durationSeconds: DURATION,
-        });
-        const cpu = count();
+        // Each run starts after the previous one's events reached MySQL: none pays for another.
+        const wholeCount = startCpuCount(stackProcesses());
+        const loadCount = startCpuCount(stackProcesses());
+        const figures = await measureLoad(
+          puts(`PUT /products/:id/stock (stock-api, ${mode.label})`, stockApi),
+        );
+        const loadCpu = loadCount();
         const backlog = await redis.xlen(new StockKeys().outbox);
         const caughtUpMs = await catchUpMs(mysql);
-        rows.push(figures);
-        stockRuns.push({ mode, figures, cpu, backlog, caughtUpMs });
+        stockRuns.push({ mode, figures, loadCpu, wholeCpu: wholeCount(), backlog, caughtUpMs });
       }
     } finally {
       await setPersistence(redis, original);
     }
   } finally {
     bare.kill();
+    gateway.kill();
+    await deleteGatewayKeys(redis);
+    await mysql.end();
+    redis.disconnect();
   }
-  await mysql.end();
-  redis.disconnect();
 
-  printTable('Stock API at 50 connections', rows);
-  const [getBare, getStock, putBare] = rows;
+  printTable(`Stock API at 50 connections, ${DURATION} s per run, wrk`, [
+    getBare,
+    getStock,
+    putBare,
+    putGateway,
+    ...stockRuns.map((run) => run.figures),
+  ]);
   printCpuPerRequest('CPU during the bare PUT run', bareCpu, putBare.requests);
+  printCpuPerRequest('CPU during the original gateway PUT run', gatewayCpu, putGateway.requests);
   for (const run of stockRuns) {
     printCpuPerRequest(
-      `CPU during the stock PUT run, ${run.mode.label}`,
-      run.cpu,
+      `CPU per stock change, ${run.mode.label}, from the load's start until MySQL caught up`,
+      run.wholeCpu,
       run.figures.requests,
     );
   }
-  const cpuPer = (spent: CpuSpent[], label: string, requests: number): number =>
-    ((spent.find((row) => row.label === label)?.cpuMs ?? 0) * 1000) / requests;
-  const machinePer = (spent: CpuSpent[], requests: number): number =>
-    (spent.reduce((sum, row) => sum + row.cpuMs, 0) * 1000) / requests;
-  console.log('\nCPU per stock change by Redis persistence (µs; stock-api includes its relay)');
+
+  console.log('\nCPU per stock change (µs; stock-api includes its outbox relay)');
   console.table(
     stockRuns.map((run) => ({
       'Redis persistence': run.mode.label,
       'req/s': Math.round(run.figures.requestsPerSecond),
-      'vs bare PUT': percentOf(run.figures.requestsPerSecond, putBare.requestsPerSecond),
       'p99 ms': run.figures.p99Ms,
-      'stock-api µs': Math.round(cpuPer(run.cpu, 'stock-api', run.figures.requests)),
-      'Redis µs': Math.round(cpuPer(run.cpu, 'Redis', run.figures.requests)),
-      'machine µs': Math.round(machinePer(run.cpu, run.figures.requests)),
+      'stock-api µs': Math.round(microsPer(cpuOf(run.wholeCpu, 'stock-api'), run.figures.requests)),
+      'RabbitMQ µs': Math.round(microsPer(cpuOf(run.wholeCpu, 'RabbitMQ'), run.figures.requests)),
+      'sync-worker µs': Math.round(
+        microsPer(cpuOf(run.wholeCpu, 'sync-worker'), run.figures.requests),
+      ),
+      'machine µs, load only': Math.round(microsPer(sum(run.loadCpu), run.figures.requests)),
+      'machine µs, until MySQL caught up': Math.round(
+        microsPer(sum(run.wholeCpu), run.figures.requests),
+      ),
       'outbox left': run.backlog,
-      'MySQL caught up s': Number((run.caughtUpMs / 1000).toFixed(1)),
+      'MySQL caught up s': Number((run.caughtUpMs / 1000).toFixed(2)),
     })),
   );
+
+  const stack = stockRuns[stockRuns.length - 1];
+  const machine = microsPer(sum(stack.wholeCpu), stack.figures.requests);
+  const vsGateway = stack.figures.requestsPerSecond / putGateway.requestsPerSecond;
+  const vsBare = getStock.requestsPerSecond / getBare.requestsPerSecond;
+  const catchUp = stack.caughtUpMs / 1000;
+  console.log('\nAims (issue 16), the stack as it runs (AOF, fsync always)');
+  console.table([
+    {
+      figure: 'whole-machine CPU per stock change, µs',
+      measured: Math.round(machine),
+      aim: `<= ${AIM.machineMicrosPerChange}`,
+      verdict: verdict(machine <= AIM.machineMicrosPerChange),
+    },
+    {
+      figure: 'stock PUT req/s vs the original gateway',
+      measured: `${vsGateway.toFixed(2)}x`,
+      aim: `>= ${AIM.putVsGateway}x`,
+      verdict: verdict(vsGateway >= AIM.putVsGateway),
+    },
+    {
+      figure: 'stock GET req/s vs the bare route GET',
+      measured: `${(vsBare * 100).toFixed(0)} %`,
+      aim: `>= ${AIM.getVsBare * 100} %`,
+      verdict: verdict(vsBare >= AIM.getVsBare),
+    },
+    {
+      figure: 'MySQL holds every newest version, s after the load',
+      measured: Number(catchUp.toFixed(2)),
+      aim: `<= ${AIM.mysqlCatchUpSeconds}`,
+      verdict: verdict(catchUp <= AIM.mysqlCatchUpSeconds),
+    },
+  ]);
   console.log(
-    `\nGET: ${percentOf(getStock.requestsPerSecond, getBare.requestsPerSecond)} of the bare route. ` +
-      `Bare PUT: ${cpuPer(bareCpu, 'bare route', putBare.requests).toFixed(0)} µs in the route, ` +
-      `${machinePer(bareCpu, putBare.requests).toFixed(0)} µs on the whole machine per request ` +
-      '(aim for a stock PUT: >= 40 % of the bare route\'s req/s). Only "AOF, fsync always" loses ' +
-      'no change answered 200 when Redis is killed; it is what the stack runs.',
+    `The original gateway used ${Math.round(microsPer(sum(gatewayCpu), putGateway.requests))} µs ` +
+      'of the whole machine per change, and stored nothing durably.',
   );
-  if (rows.some((row) => row.errors > 0 || row.non2xx > 0)) {
-    console.log('warning: some requests failed; see the errors / non-2xx columns');
+  const all = [getBare, getStock, putBare, putGateway, ...stockRuns.map((run) => run.figures)];
+  if (all.some((row) => row.errors > 0 || row.non2xx > 0)) {
+    console.error('INVALID RUN: some requests failed; see the errors / non-2xx columns');
+    process.exitCode = 1;
   }
+}
+
+/** The original gateway's counters are not the shop's data: leave nothing behind. */
+async function deleteGatewayKeys(redis: Redis): Promise<void> {
+  const keys = PRODUCT_IDS.map((id) => `${ORIGINAL_GATEWAY_KEY_PREFIX}${id}`);
+  await redis.del(...keys);
 }
 
 main().catch((error: unknown) => {

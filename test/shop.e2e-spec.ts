@@ -207,6 +207,19 @@ describe('shopping without JavaScript, through Varnish', () => {
       'Cart (0)',
     ]);
 
+    // Asked for on its own, a shopper's header is fetched for them (never stored); anonymous
+    // visitors get the one shared copy the anonymous page views above stored.
+    const own = await browse('/fragments/header', three);
+    expect([own.headers.get('x-cache'), textOf(own.html, 'cart-count')]).toEqual([
+      'MISS',
+      'Cart (3)',
+    ]);
+    const shared = await browse('/fragments/header');
+    expect([shared.headers.get('x-cache'), textOf(shared.html, 'cart-count')]).toEqual([
+      'HIT',
+      'Cart (0)',
+    ]);
+
     // Remove both lines again: the holds go back at once.
     for (const cookie of [three, five]) {
       const removed = await submit(`/cart/items/${id}/remove`, {}, cookie);

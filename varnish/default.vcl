@@ -137,8 +137,15 @@ sub vcl_recv {
     if (req.http.Authorization || req.url ~ "^/admin(/|\?|$)") {
         return (pass);
     }
-    # Per-user content. /fragments/header is an ESI fragment built from the user's cookies; the
-    # cart and order APIs answer one shopper (whoever holds the id), whatever their headers say.
+    # The header fragment is built from two cookies, `cart` and `user` (visitorFromCookies in
+    # libs/storefront). A visitor with neither, nearly all of a sale-day crowd, gets one shared
+    # copy, fetched without cookies; anyone with either gets their own below, never stored.
+    if (req.url ~ "^/fragments/header(\?|$)" && req.http.Cookie !~ "(^|;)\s*(cart|user)=") {
+        unset req.http.Cookie;
+        return (hash);
+    }
+    # Per-user content: a shopper's header fragment; the cart and order APIs answer one shopper
+    # (whoever holds the id), whatever their headers say.
     if (req.url ~ "^/(fragments/header|account|cart|carts|checkout|orders)(/|\?|$)") {
         return (pass);
     }

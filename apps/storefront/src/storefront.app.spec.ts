@@ -414,7 +414,7 @@ describe('storefront app', () => {
   });
 
   describe('fragments', () => {
-    it('never lets the header be cached, and escapes the visitor name', async () => {
+    it("never lets a shopper's header be cached, and escapes the visitor name", async () => {
       const cartId = peers.addCart([
         [1, 1],
         [3, 1],
@@ -430,9 +430,21 @@ describe('storefront app', () => {
       expect(response.headers['xkey']).toBeUndefined();
       expect(response.body).toContain('Hello, &lt;img src=x onerror=alert(1)&gt;');
       expect(response.body).toContain('Cart (2)');
-      const anonymous = await get('/fragments/header');
+      const named = await get('/fragments/header', { cookie: 'user=Ada', ...THROUGH_VARNISH });
+      expect(named.headers['cache-control']).toBe('private, no-store');
+      expect(named.headers['xkey']).toBeUndefined();
+    });
+
+    it('lets Varnish share the header of visitors without a cart or a name', async () => {
+      const anonymous = await get('/fragments/header', THROUGH_VARNISH);
+      expect(anonymous.statusCode).toBe(200);
+      expect(anonymous.headers['surrogate-control']).toBe('max-age=86400');
+      expect(anonymous.headers['xkey']).toBe('header-anonymous');
       expect(anonymous.body).toContain('Welcome, guest');
       expect(anonymous.body).toContain('Cart (0)');
+      // A cart cookie that cannot be a cart id is no cart: that visitor is anonymous too.
+      const bogus = await get('/fragments/header', { cookie: 'cart=3', ...THROUGH_VARNISH });
+      expect(bogus.headers['xkey']).toBe('header-anonymous');
     });
 
     it('caches the menu and the footer a day', async () => {

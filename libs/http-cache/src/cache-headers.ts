@@ -59,7 +59,13 @@ export const CachePolicy = {
   stock: { sharedMaxAge: MINUTE },
   /** An unknown product or category, tagged so that creating it purges the 404. */
   notFound: { sharedMaxAge: MINUTE },
-  /** Per-user content such as the header fragment: never stored. */
+  /**
+   * The header fragment of a visitor without a cart or a name (nearly all of a sale-day crowd):
+   * one object shared by all of them, tag `header-anonymous`. Varnish sends only such visitors'
+   * requests to it, without their cookies (varnish/default.vcl).
+   */
+  anonymousHeader: { sharedMaxAge: DAY },
+  /** Per-user content such as a shopper's own header fragment: never stored. */
   private: { private: true },
   /** Errors and anything live: never stored. */
   uncacheable: { noStore: true },

@@ -10,6 +10,8 @@
 export const MENU_TAG = 'menu';
 export const LISTING_TAG = 'listing';
 export const FOOTER_TAG = 'footer';
+/** The one header fragment every visitor without a cart or a name shares. */
+export const ANONYMOUS_HEADER_TAG = 'header-anonymous';
 
 /** At most this many tags on one response. */
 export const MAX_TAGS_PER_RESPONSE = 16;

@@ -2,6 +2,7 @@
 // tags, and purging Varnish by tag. What other rooms use is exported here.
 export {
   categoryTag,
+  ANONYMOUS_HEADER_TAG,
   FOOTER_TAG,
   LISTING_TAG,
   listingTags,

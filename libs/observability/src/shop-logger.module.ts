@@ -6,8 +6,15 @@ import { SHOP_CONFIG, ShopConfig } from '@shop/config';
 /** The app's pino logger: Nest's own lines go through it, and so does the request log. */
 export const SHOP_LOGGER = Symbol('SHOP_LOGGER');
 
+/**
+ * Lines go to stdout through pino's asynchronous destination: a write in flight collects the lines
+ * logged meanwhile into the next one, instead of one blocking write(2) per line (a synchronous
+ * line per stock PUT took about a tenth of the stock API's CPU under load). When idle, a line is
+ * written at once; pino flushes what is buffered when the process exits; a `kill -9` can lose
+ * the lines collected while a write was in flight.
+ */
 export function createShopLogger(app: string, config: Pick<ShopConfig, 'LOG_LEVEL'>): Logger {
-  return pino({ name: app, level: config.LOG_LEVEL });
+  return pino({ name: app, level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: false }));
 }
 
 /**

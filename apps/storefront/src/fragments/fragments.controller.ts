@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  ANONYMOUS_HEADER_TAG,
   cacheHeaders,
   CacheOptions,
   CachePolicy,
@@ -8,7 +9,12 @@ import {
   MENU_TAG,
   stockTag,
 } from '@shop/http-cache';
-import { BadPageRequest, parseProductIdParam, visitorFromCookies } from '@shop/storefront';
+import {
+  BadPageRequest,
+  isAnonymous,
+  parseProductIdParam,
+  visitorFromCookies,
+} from '@shop/storefront';
 import { HtmlResponse, sendHtml } from '../rendering/html-response';
 import { RenderedFragment, StorefrontFragments } from './storefront-fragments';
 
@@ -46,17 +52,24 @@ export class FragmentsController {
     return sendHtml(reply, fragmentResponse(fragment, CachePolicy.menu, [MENU_TAG]));
   }
 
-  /** Built from the visitor's cookies: never stored by Varnish or anyone else. */
+  /**
+   * Built from the visitor's cookies. A shopper's own (a cart or a name) is never stored by
+   * Varnish or anyone else; an anonymous visitor's is the same for all of them and shared.
+   */
   @Get('header')
   async header(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    // Complete or not (no cart count), the header answers 200: it is never stored anyway.
-    const fragment = await this.fragments.header(visitorFromCookies(request.headers.cookie));
+    const visitor = visitorFromCookies(request.headers.cookie);
+    const fragment = await this.fragments.header(visitor);
+    // Complete or not (no cart count), a shopper's header answers 200: it is never stored. The
+    // anonymous header reads nothing, so it is always complete.
     return sendHtml(reply, {
       status: 200,
-      headers: cacheHeaders(CachePolicy.private),
+      headers: isAnonymous(visitor)
+        ? cacheHeaders({ ...CachePolicy.anonymousHeader, tags: [ANONYMOUS_HEADER_TAG] })
+        : cacheHeaders(CachePolicy.private),
       html: fragment.html,
     });
   }

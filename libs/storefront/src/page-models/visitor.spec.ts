@@ -1,5 +1,6 @@
 import {
   ANONYMOUS_VISITOR,
+  isAnonymous,
   parseCartId,
   parseCookieHeader,
   parseUserName,
@@ -76,5 +77,16 @@ describe('visitorFromCookies', () => {
 
   it('is anonymous without cookies', () => {
     expect(visitorFromCookies(undefined)).toEqual(ANONYMOUS_VISITOR);
+  });
+});
+
+describe('isAnonymous', () => {
+  it('is true only without a cart id and without a name', () => {
+    const cart = 'a'.repeat(32);
+    expect(isAnonymous(visitorFromCookies(undefined))).toBe(true);
+    expect(isAnonymous(visitorFromCookies('_ga=1; theme=dark'))).toBe(true);
+    expect(isAnonymous(visitorFromCookies('cart=3'))).toBe(true);
+    expect(isAnonymous(visitorFromCookies(`cart=${cart}`))).toBe(false);
+    expect(isAnonymous(visitorFromCookies('user=Ada'))).toBe(false);
   });
 });

@@ -62,6 +62,14 @@ export function parseUserName(raw: string | undefined): string | null {
   return [...cleaned].slice(0, MAX_USER_NAME_LENGTH).join('');
 }
 
+/**
+ * A visitor whose header is everybody's: no cart and no name. Its header fragment may be shared
+ * by every such visitor; anyone else's is theirs alone.
+ */
+export function isAnonymous(visitor: Visitor): boolean {
+  return visitor.cartId === null && visitor.userName === null;
+}
+
 export function visitorFromCookies(cookieHeader: string | string[] | undefined): Visitor {
   const cookies = parseCookieHeader(cookieHeader);
   return {
