@@ -228,4 +228,17 @@ describe('storefront facets (multi-select checkboxes through Varnish)', () => {
       expect({ path, status: page.status }).toEqual({ path, status: 400 });
     }
   });
+
+  it("documents the facet parameters in the catalog API's OpenAPI", async () => {
+    const docs = await requestJson<{
+      paths: Record<string, { get?: { parameters?: { name: string; description?: string }[] } }>;
+    }>(`${urls.catalog}/docs-json`);
+    expect(docs.status).toBe(200);
+    const parameters = docs.body.paths['/products']?.get?.parameters ?? [];
+    const described = (name: string): string =>
+      parameters.find((parameter) => parameter.name === name)?.description ?? '';
+    expect(described('category')).toMatch(/OR/);
+    expect(described('excludeCategory')).toMatch(/leave out/);
+    expect(described('priceRange')).toMatch(/price facet/);
+  });
 });
