@@ -1,5 +1,8 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CategoryNode, ProductSearchResult } from '@shop/contracts';
-import { requestJson, urls } from './support/stack';
+import { startAppInstance, type AppInstance } from './support/apps';
+import { config, requestJson, urls } from './support/stack';
 import { purgeTags, textOf, viewPage, type PageView } from './support/varnish';
 
 /**
@@ -14,6 +17,42 @@ const DEPARTMENT = 'men';
 /** Leaves no other suite writes products into (catalog.e2e-spec uses men-shoes). */
 const SHIRTS = 'men-shirts';
 const JACKETS = 'men-jackets';
+/** A second catalog-api of this suite's own, whose Elasticsearch traffic goes through a counter. */
+const COUNTED_CATALOG_PORT = config.CATALOG_API_PORT + 10;
+
+/**
+ * A plain HTTP relay in front of the real Elasticsearch that remembers each request line: the
+ * app under test talks to the real node, and the test sees how often it did.
+ */
+async function startCountingProxy(target: string): Promise<{
+  server: Server;
+  url: string;
+  requests: string[];
+}> {
+  const upstream = new URL(target);
+  const requests: string[] = [];
+  const server = createServer((incoming, outgoing) => {
+    requests.push(`${incoming.method} ${incoming.url}`);
+    const forwarded = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, host: upstream.host },
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', (error) => outgoing.destroy(error));
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, requests };
+}
 
 interface Checkbox {
   href: string;
@@ -240,5 +279,39 @@ describe('storefront facets (multi-select checkboxes through Varnish)', () => {
     expect(described('category')).toMatch(/OR/);
     expect(described('excludeCategory')).toMatch(/leave out/);
     expect(described('priceRange')).toMatch(/price facet/);
+  });
+
+  describe('one Elasticsearch request per listing', () => {
+    let proxy: Awaited<ReturnType<typeof startCountingProxy>> | undefined;
+    let counted: AppInstance | undefined;
+
+    beforeAll(async () => {
+      proxy = await startCountingProxy(config.ELASTICSEARCH_URL);
+      counted = await startAppInstance('catalog-api', 'CATALOG_API_PORT', COUNTED_CATALOG_PORT, {
+        ELASTICSEARCH_URL: proxy.url,
+      });
+    });
+
+    afterAll(async () => {
+      await counted?.stop('SIGTERM');
+      await new Promise((resolve) => proxy?.server.close(resolve));
+    });
+
+    it('answers hits, both facets and the statistics of a multi-select listing with one search', async () => {
+      const params =
+        `q=shirt&category=${SHIRTS}&category=${JACKETS}&priceRange=25-50&priceRange=50-100` +
+        '&excludeCategory=gifts-for-him&inStock=true&sort=price_asc';
+      const before = proxy!.requests.length;
+      const answer = await requestJson<ProductSearchResult>(`${counted!.url}/products?${params}`);
+      const during = proxy!.requests.slice(before);
+      expect(answer.status).toBe(200);
+      expect(during.filter((line) => line.includes('/_search'))).toHaveLength(1);
+      expect(during).toHaveLength(1);
+      // The same answer as the stack's own catalog API gives, facets and all.
+      expect(answer.body).toEqual(await catalog(params));
+      expect(answer.body.aggregations.categories.filter((bucket) => bucket.selected)).toHaveLength(
+        2,
+      );
+    });
   });
 });
