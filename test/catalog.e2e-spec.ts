@@ -109,11 +109,12 @@ describe('catalog API (through Varnish)', () => {
     expect(body.aggregations.avgPrice).toBeCloseTo(515.5 / 6, 2);
     expect(body.aggregations.minPrice).toBe(10);
     expect(body.aggregations.maxPrice).toBe(250);
+    // Labels are the categories' names from the menu tree.
     expect(body.aggregations.categories).toEqual(
       expect.arrayContaining([
-        { key: 'women-blazers', count: 2 },
-        { key: 'accessories-scarves', count: 2 },
-        { key: 'home-decor', count: 2 },
+        { key: 'women-blazers', label: 'Blazers', count: 2, selected: false },
+        { key: 'accessories-scarves', label: 'Scarves & Hats', count: 2, selected: false },
+        { key: 'home-decor', label: 'Decor', count: 2, selected: false },
       ]),
     );
     expect(body.aggregations.categories).toHaveLength(3);
@@ -126,18 +127,61 @@ describe('catalog API (through Varnish)', () => {
     );
     expect(body.total).toBe(2);
     expect(names(body).sort()).toEqual(['Gamma Scarf', 'Zeta Lamp']);
-    expect(body.aggregations.avgPrice).toBeCloseTo(52.75, 2);
+    // Multi-select: the price facet (statistics and ranges) counts every selection but the price
+    // bounds, i.e. in-stock accessories and home: Zeta 45.5, Gamma 60, Epsilon 250.
+    expect(body.aggregations.avgPrice).toBeCloseTo(118.5, 2);
     expect(body.aggregations.minPrice).toBe(45.5);
-    expect(body.aggregations.maxPrice).toBe(60);
+    expect(body.aggregations.maxPrice).toBe(250);
+    expect(body.aggregations.priceRanges.map((range) => range.count)).toEqual([0, 1, 1, 0, 1]);
+    // The category facet counts every selection but the categories: in stock at 40..200.
     expect(body.aggregations.categories).toEqual(
       expect.arrayContaining([
-        { key: 'accessories-scarves', count: 1 },
-        { key: 'home-decor', count: 1 },
+        { key: 'accessories-scarves', label: 'Scarves & Hats', count: 1, selected: false },
+        { key: 'home-decor', label: 'Decor', count: 1, selected: false },
+        // The selected departments, though nothing is filed under them directly.
+        { key: 'accessories', label: 'Accessories', count: 0, selected: true },
+        { key: 'home', label: 'Home', count: 0, selected: true },
       ]),
     );
-    expect(body.aggregations.priceRanges.map((range) => range.count)).toEqual([0, 1, 1, 0, 0]);
     const outOfStock = await search(`q=${token}&inStock=false`);
     expect(names(outOfStock.body).sort()).toEqual(['Beta Jacket', 'Delta Scarf']);
+  });
+
+  it('selects price ranges and categories as multi-select facets and excludes categories', async () => {
+    const { body } = await search(
+      `q=${token}&category=women-blazers&category=home-decor&priceRange=*-25&priceRange=200-*`,
+    );
+    // Blazers or decor, under 25 or from 200: Alpha (10) and Epsilon (250).
+    expect(names(body).sort()).toEqual(['Alpha Jacket', 'Epsilon Lamp']);
+    // Categories counted under the price selection only: Alpha (blazers) and Epsilon (decor).
+    expect(body.aggregations.categories).toEqual([
+      { key: 'home-decor', label: 'Decor', count: 1, selected: true },
+      { key: 'women-blazers', label: 'Blazers', count: 1, selected: true },
+    ]);
+    // Ranges counted under the category selection only: Alpha 10, Beta 30, Zeta 45.5, Epsilon 250.
+    expect(body.aggregations.priceRanges).toEqual([
+      { key: '*-25', from: null, to: 25, count: 1, selected: true },
+      { key: '25-50', from: 25, to: 50, count: 2, selected: false },
+      { key: '50-100', from: 50, to: 100, count: 0, selected: false },
+      { key: '100-200', from: 100, to: 200, count: 0, selected: false },
+      { key: '200-*', from: 200, to: null, count: 1, selected: true },
+    ]);
+
+    const excluded = await search(`q=${token}&excludeCategory=accessories&size=10`);
+    expect(names(excluded.body).sort()).toEqual([
+      'Alpha Jacket',
+      'Beta Jacket',
+      'Epsilon Lamp',
+      'Zeta Lamp',
+    ]);
+    expect(excluded.body.aggregations.categories.map((bucket) => bucket.key).sort()).toEqual([
+      'home-decor',
+      'women-blazers',
+    ]);
+
+    const bad = await search(`q=${token}&priceRange=10-20`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
   });
 
   it('sorts by price both ways, by newest and by relevance', async () => {

@@ -20,7 +20,13 @@ import {
   type ProductRecord,
   type ProductWriteOptions,
 } from '@shop/persistence';
-import { ProductSearch, SearchPageOutOfRangeError, SearchUnavailableError } from '@shop/search';
+import {
+  FLAT_TAXONOMY,
+  ProductSearch,
+  SearchPageOutOfRangeError,
+  SearchUnavailableError,
+  type CategoryTaxonomy,
+} from '@shop/search';
 import { AdminProductsController } from './admin/admin-products.controller';
 import { CATALOG_API_ERRORS } from './catalog-api.errors';
 import { CategoriesController } from './categories/categories.controller';
@@ -128,26 +134,33 @@ class InMemoryProducts implements Pick<
 class InMemorySearch implements Pick<ProductSearch, 'search' | 'suggest' | 'getById'> {
   readonly documents = new Map<number, ProductDocument>();
   readonly queries: ProductSearchQuery[] = [];
+  /** The category filter each search applied, after the taxonomy expanded departments. */
+  readonly expanded: string[][] = [];
   unavailable = false;
 
   reset(): void {
     this.documents.clear();
     this.queries.splice(0);
+    this.expanded.splice(0);
     this.unavailable = false;
   }
 
-  async search(query: ProductSearchQuery): Promise<ProductSearchResult> {
+  async search(
+    query: ProductSearchQuery,
+    taxonomy: CategoryTaxonomy = FLAT_TAXONOMY,
+  ): Promise<ProductSearchResult> {
     this.assertUp();
     // The one check the real search makes before it asks Elasticsearch.
     if (query.page * query.size > 10_000) {
       throw new SearchPageOutOfRangeError('page * size must not exceed 10000');
     }
     this.queries.push(query);
+    const categories = taxonomy.expand(query.categories);
+    this.expanded.push(categories);
     const items = [...this.documents.values()]
       .filter(
         (doc) =>
-          query.categories.length === 0 ||
-          doc.categories.some((slug) => query.categories.includes(slug)),
+          categories.length === 0 || doc.categories.some((slug) => categories.includes(slug)),
       )
       .map(({ createdAt: _created, updatedAt: _updated, ...item }) => item);
     return {
@@ -315,6 +328,8 @@ describe('catalog-api controllers', () => {
         {
           q: 'boot',
           categories: [],
+          excludeCategories: [],
+          priceRanges: [],
           minPrice: undefined,
           maxPrice: undefined,
           inStock: true,
@@ -329,11 +344,17 @@ describe('catalog-api controllers', () => {
     });
 
     it('expands a department to its categories and tags the answer with the one asked for', async () => {
-      const response = await get('/products?category=shoes&minPrice=10&maxPrice=20.5');
+      const response = await get(
+        '/products?category=shoes&minPrice=10&maxPrice=20.5&priceRange=*-25&priceRange=25-50' +
+          '&excludeCategory=sale&excludeCategory=sale',
+      );
       expect(response.statusCode).toBe(200);
       expect(response.json<ProductSearchResult>().items.map((item) => item.id)).toEqual([1]);
+      expect(search.expanded).toEqual([['shoes', 'boots']]);
       expect(search.queries[0]).toMatchObject({
-        categories: ['shoes', 'boots'],
+        categories: ['shoes'],
+        excludeCategories: ['sale'],
+        priceRanges: ['*-25', '25-50'],
         minPrice: 10,
         maxPrice: 20.5,
         sort: 'relevance',
@@ -356,7 +377,34 @@ describe('catalog-api controllers', () => {
       ['a size over 100', 'size=101', /^size must not be greater than 100/],
       ['an unknown sort', 'sort=cheapest', /^sort must be one of/],
       ['an inStock that is not a boolean', 'inStock=maybe', 'inStock must be true or false'],
-      ['a category that is not a slug', 'category=Shoes!', 'category must be a category slug'],
+      ['a category that is not a slug', 'category=Shoes!', /^category must be a category slug/],
+      ['an empty category', 'category=', /^category must be a category slug/],
+      ['a slug over 64 characters', `category=${'a'.repeat(65)}`, /^category must be a category/],
+      [
+        'more than 20 categories',
+        Array.from({ length: 21 }, (_, i) => `category=c${i}`).join('&'),
+        'category may be given at most 20 times',
+      ],
+      [
+        'an excluded category that is not a slug',
+        'excludeCategory=Sale%20Items',
+        /^excludeCategory must be a category slug/,
+      ],
+      [
+        'a category both selected and excluded',
+        'category=shoes&excludeCategory=boots&excludeCategory=shoes',
+        'category and excludeCategory must not name the same category: shoes',
+      ],
+      [
+        'an unknown price range',
+        'priceRange=25-75',
+        'priceRange must be one of: *-25, 25-50, 50-100, 100-200, 200-*',
+      ],
+      [
+        'more price ranges than there are',
+        Array.from({ length: 6 }, () => 'priceRange=25-50').join('&'),
+        'priceRange may be given at most 5 times',
+      ],
       ['an unknown parameter', 'colour=red', /colour/],
       ['a page beyond the result window', 'page=101&size=100', /page \* size/],
     ])('answers 400 for %s, without searching', async (_what, query, message) => {

@@ -180,11 +180,12 @@ class FakePeers {
   }
 
   private searchResult(params: URLSearchParams): ProductSearchResult {
-    const category = params.get('category');
+    const categories = params.getAll('category');
+    const category = categories.length > 0;
     const q = params.get('q')?.toLowerCase();
     const matching = [...this.products.values()].filter(
       (product) =>
-        (!category || product.categories.includes(category)) &&
+        (!category || product.categories.some((slug) => categories.includes(slug))) &&
         (!q || product.name.toLowerCase().includes(q)),
     );
     const page = Number(params.get('page') ?? '1');
@@ -201,10 +202,17 @@ class FakePeers {
         avgPrice: 20,
         minPrice: 10,
         maxPrice: 30,
-        categories: [{ key: 'boots', count: matching.length }],
+        categories: [
+          {
+            key: 'boots',
+            label: 'Boots & Wellies',
+            count: matching.length,
+            selected: categories.includes('boots'),
+          },
+        ],
         priceRanges: [
-          { from: null, to: 25, count: 2 },
-          { from: 25, to: null, count: 1 },
+          { key: '*-25', from: null, to: 25, count: 2, selected: false },
+          { key: '25-*', from: 25, to: null, count: 1, selected: true },
         ],
       },
     };
@@ -337,7 +345,10 @@ describe('storefront app', () => {
       expect(response.body).toContain(
         '<title>Boots &amp; Wellies – page 2 · Beyond LAMP Shop</title>',
       );
-      expect(response.body).toContain('href="/c/boots?maxPrice=24.99">Under $25</a>');
+      // Facets are checkboxes made of links: each toggles its value in the URL.
+      expect(response.body).toContain(
+        '<a href="/c/boots?priceRange=*-25" role="checkbox" aria-checked="false"',
+      );
       expect(response.body).toContain('<a href="/c/boots?page=3" rel="next">');
       expect(response.body).toContain('<a href="/c/boots" rel="prev">');
     });
@@ -362,7 +373,10 @@ describe('storefront app', () => {
       expect(search.headers['surrogate-control']).toBe('content="ESI/1.0", max-age=300');
       expect(search.body).toContain('value="boot"');
       expect(search.body).toContain('Results for “boot”');
-      expect(search.body).toContain('href="/search?q=boot" class="active"');
+      expect(search.body).toContain(
+        '<a href="/search?q=boot" role="checkbox" aria-checked="true" class="facet-option checked"',
+      );
+      expect(search.body).toContain('Boots &amp; Wellies <span class="count">(');
     });
 
     it('caches a product 404 briefly, tagged so that creating the product purges it', async () => {
@@ -511,6 +525,9 @@ describe('storefront app', () => {
         '/c/boots?page=x',
         '/c/boots?sort=cheap',
         '/c/boots?minPrice=9&maxPrice=1',
+        '/c/boots?priceRange=cheap',
+        '/c/shoes?category=hats',
+        '/search?q=x&category=Not%20A%20Slug',
         `/search?q=${'a'.repeat(201)}`,
       ]) {
         const response = await get(url, THROUGH_VARNISH);

@@ -1,5 +1,5 @@
 import type { CategoryNode } from '@shop/contracts';
-import { expandCategorySlugs } from './category-expansion';
+import { categoryTaxonomy, expandCategorySlugs } from './category-expansion';
 
 const tree: CategoryNode[] = [
   {
@@ -36,5 +36,15 @@ describe('expandCategorySlugs', () => {
 
   it('is empty for no filter', () => {
     expect(expandCategorySlugs(tree, [])).toEqual([]);
+  });
+});
+
+describe('categoryTaxonomy', () => {
+  it('expands departments and names every category of the tree', () => {
+    const taxonomy = categoryTaxonomy(tree);
+    expect(taxonomy.expand(['home'])).toEqual(['home', 'home-lamps']);
+    expect(taxonomy.label('women-dresses')).toBe('Dresses');
+    expect(taxonomy.label('women')).toBe('Women');
+    expect(taxonomy.label('nope')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import type { CategoryNode } from '@shop/contracts';
+import type { CategoryTaxonomy } from '@shop/search';
 
 /**
  * A shopper filtering by a department means everything under it: products are filed under leaf
@@ -31,4 +32,25 @@ export function expandCategorySlugs(
     else expanded.add(slug);
   }
   return [...expanded];
+}
+
+/**
+ * The category tree as search reads it: departments expand to their subtrees, and facet buckets
+ * get the names the menu shows. Built from the tree the catalog API already holds in memory, so
+ * a listing stays one Elasticsearch request and a renamed category shows its new name as soon
+ * as the tree is read again (no search document carries a name).
+ */
+export function categoryTaxonomy(tree: readonly CategoryNode[]): CategoryTaxonomy {
+  const names = new Map<string, string>();
+  const index = (nodes: readonly CategoryNode[]): void => {
+    for (const node of nodes) {
+      names.set(node.slug, node.name);
+      index(node.children);
+    }
+  };
+  index(tree);
+  return {
+    expand: (slugs) => expandCategorySlugs(tree, slugs),
+    label: (slug) => names.get(slug),
+  };
 }

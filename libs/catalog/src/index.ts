@@ -5,4 +5,4 @@ export { CatalogWriteService } from './catalog-write.service';
 export { CatalogOutboxRelayService } from './catalog-outbox-relay.service';
 export { registerCatalogOutboxMetrics } from './catalog-outbox-metrics';
 export { CatalogReindexer, type CatalogReindexResult } from './catalog-reindexer';
-export { expandCategorySlugs } from './category-expansion';
+export { categoryTaxonomy, expandCategorySlugs } from './category-expansion';

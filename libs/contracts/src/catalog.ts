@@ -48,9 +48,19 @@ export interface ProductDeletedEvent {
 export const PRODUCT_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
+/**
+ * `GET /products`. `categories` and the price filters (`priceRanges`, `minPrice`/`maxPrice`) are
+ * facet selections: they narrow the hits, and each facet's counts are taken with every selection
+ * but its own (multi-select). `excludeCategories`, `q` and `inStock` narrow hits and every facet.
+ */
 export interface ProductSearchQuery {
   q?: string;
+  /** Category slugs as asked: any of them (OR); a department stands for its subtree. */
   categories: string[];
+  /** Category slugs whose products (subtrees included) are left out of hits and facets. */
+  excludeCategories?: string[];
+  /** Keys of the fixed price ranges (`*-25`, `25-50`, ...): any of them (OR). */
+  priceRanges?: string[];
   minPrice?: number;
   maxPrice?: number;
   inStock?: boolean;
@@ -69,10 +79,28 @@ export interface ProductSearchItem {
   inStock: boolean;
 }
 
+/** One value of the category facet. */
+export interface CategoryFacetBucket {
+  /** The category slug (the value of `category=`). */
+  key: string;
+  /** The category's name as the menu shows it (the slug when the category is unknown). */
+  label: string;
+  /** Products matching every other selection (price, q, inStock, exclusions). */
+  count: number;
+  /** Whether `key` is one of the requested `category` values. */
+  selected: boolean;
+}
+
+/** One fixed price range: `from` inclusive, `to` exclusive. */
 export interface PriceRangeBucket {
+  /** The value of `priceRange=` that selects this range, e.g. `25-50`, `*-25`, `200-*`. */
+  key: string;
   from: number | null;
   to: number | null;
+  /** Products matching every other selection (categories, q, inStock, exclusions). */
   count: number;
+  /** Whether `key` is one of the requested `priceRange` values. */
+  selected: boolean;
 }
 
 export interface ProductSearchResult {
@@ -81,10 +109,11 @@ export interface ProductSearchResult {
   page: number;
   size: number;
   aggregations: {
+    /** Price statistics follow the price facet: every selection but the price filters. */
     avgPrice: number | null;
     minPrice: number | null;
     maxPrice: number | null;
-    categories: { key: string; count: number }[];
+    categories: CategoryFacetBucket[];
     priceRanges: PriceRangeBucket[];
   };
 }

@@ -24,5 +24,11 @@ export {
   type ProductIndexerOptions,
   type StockFlag,
 } from './indexing/product-indexer';
-export { buildProductSearchBody } from './query/build-product-search-body';
+export {
+  buildProductSearchBody,
+  FLAT_TAXONOMY,
+  PRICE_RANGE_KEYS,
+  PRICE_RANGES,
+  type CategoryTaxonomy,
+} from './query/build-product-search-body';
 export { ProductSearch } from './query/product-search';

@@ -21,4 +21,13 @@ export class CategoryTreeCache {
     this.cached = { tree, at: Date.now() };
     return tree;
   }
+
+  /**
+   * Drops the copy, so the next read asks MySQL: a category write (a rename changes the labels of
+   * search facets, which come from this tree) calls it in the process that wrote. Other processes
+   * follow within TTL_MS.
+   */
+  invalidate(): void {
+    this.cached = undefined;
+  }
 }

@@ -14,7 +14,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { expandCategorySlugs } from '@shop/catalog';
+import { categoryTaxonomy } from '@shop/catalog';
 import type { ProductDocument, ProductSearchResult } from '@shop/contracts';
 import { ProductIdPipe } from '@shop/http';
 import { cacheHeaders, CachePolicy, LISTING_TAG, listingTags, productTag } from '@shop/http-cache';
@@ -31,7 +31,20 @@ export class ProductsController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Matching products with price statistics and category facets' })
+  @ApiOkResponse({
+    description:
+      'Matching products with price statistics and facets, from one Elasticsearch request. ' +
+      'Facets are multi-select: `category` and the price filters (`priceRange`, `minPrice`, ' +
+      '`maxPrice`) narrow the hits, and each facet is counted with every selection but its own ' +
+      '(OR within a facet, AND across facets). Category buckets are `{ key, label, count, ' +
+      'selected }`, price ranges `{ key, from, to, count, selected }`; min/avg/max price follow ' +
+      'the price facet. `q`, `inStock` and `excludeCategory` narrow hits and every facet.',
+  })
+  @ApiBadRequestResponse({
+    description:
+      'A parameter is malformed: a bad slug, more than 20 categories, an unknown priceRange, ' +
+      'minPrice above maxPrice, a category both selected and excluded, a page beyond the window',
+  })
   async list(
     @Query() query: SearchProductsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -43,8 +56,14 @@ export class ProductsController {
     ) {
       throw new BadRequestException('minPrice must not be greater than maxPrice');
     }
-    const categories = expandCategorySlugs(await this.categories.tree(), query.category);
-    const result = await this.search.search(query.toSearchQuery(categories));
+    const both = query.category.filter((slug) => query.excludeCategory.includes(slug));
+    if (both.length > 0) {
+      throw new BadRequestException(
+        `category and excludeCategory must not name the same category: ${both.join(', ')}`,
+      );
+    }
+    const taxonomy = categoryTaxonomy(await this.categories.tree());
+    const result = await this.search.search(query.toSearchQuery(), taxonomy);
     // Listing-level tags only: a product change soft-purges `listing`, so the header stays small
     // however many products the page shows.
     void reply.headers(cacheHeaders({ ...CachePolicy.listing, tags: listingTags(query.category) }));

@@ -14,11 +14,16 @@ import {
   Min,
 } from 'class-validator';
 import { PRODUCT_SORTS, ProductSearchQuery, ProductSort } from '@shop/contracts';
+import { PRICE_RANGE_KEYS } from '@shop/search';
 
 // Decorators of a property run bottom-up, stopping at the first failure: type checks sit
 // closest to the property so "minPrice must be a number" wins over a range message.
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,127}$/;
+/** What a category slug may be (the category admin API's rule). */
+const SLUG = /^[a-z0-9-]{1,64}$/;
+
+/** More would not be a shopper ticking boxes; it bounds the terms clause and the URL. */
+export const MAX_CATEGORY_SELECTIONS = 20;
 
 function toArray(value: unknown): unknown {
   if (value === undefined) return [];
@@ -40,22 +45,71 @@ export class SearchProductsQuery {
   q?: string;
 
   @ApiPropertyOptional({
-    description: 'Category slug (repeatable); a department includes its children',
+    description:
+      'Category facet, repeatable: products in any of these categories (OR; a department ' +
+      'includes its subtree). Narrows the hits (post_filter) and every other facet, but the ' +
+      'category facet itself is counted as if no category were selected, so its buckets show ' +
+      `what ticking another one would add. At most ${MAX_CATEGORY_SELECTIONS}.`,
     type: [String],
   })
   @Transform(({ value }) => toArray(value))
-  @ArrayMaxSize(20)
-  @Matches(SLUG, { each: true, message: 'category must be a category slug' })
+  @Matches(SLUG, { each: true, message: 'category must be a category slug ([a-z0-9-]{1,64})' })
+  @ArrayMaxSize(MAX_CATEGORY_SELECTIONS, {
+    message: `category may be given at most ${MAX_CATEGORY_SELECTIONS} times`,
+  })
+  @IsString({ each: true, message: 'category must be a category slug ([a-z0-9-]{1,64})' })
   category: string[] = [];
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({
+    description:
+      'Repeatable: leave out products in these categories (a department includes its subtree), ' +
+      'from the hits and from every facet and statistic.',
+    type: [String],
+  })
+  @Transform(({ value }) => toArray(value))
+  @Matches(SLUG, {
+    each: true,
+    message: 'excludeCategory must be a category slug ([a-z0-9-]{1,64})',
+  })
+  @ArrayMaxSize(MAX_CATEGORY_SELECTIONS, {
+    message: `excludeCategory may be given at most ${MAX_CATEGORY_SELECTIONS} times`,
+  })
+  @IsString({ each: true, message: 'excludeCategory must be a category slug ([a-z0-9-]{1,64})' })
+  excludeCategory: string[] = [];
+
+  @ApiPropertyOptional({
+    description:
+      'Price facet, repeatable: products in any of these fixed ranges (OR; `from` inclusive, ' +
+      '`to` exclusive, `*` open). Together with minPrice/maxPrice it forms the price facet: it ' +
+      'narrows the hits and the category facet, while the price ranges and the price statistics ' +
+      'are counted as if no price filter were selected.',
+    type: [String],
+    enum: PRICE_RANGE_KEYS,
+  })
+  @Transform(({ value }) => toArray(value))
+  @IsIn(PRICE_RANGE_KEYS, {
+    each: true,
+    message: `priceRange must be one of: ${PRICE_RANGE_KEYS.join(', ')}`,
+  })
+  @ArrayMaxSize(PRICE_RANGE_KEYS.length, {
+    message: `priceRange may be given at most ${PRICE_RANGE_KEYS.length} times`,
+  })
+  priceRange: string[] = [];
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'Lowest price (inclusive); part of the price facet, like priceRange',
+  })
   @Min(0)
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minPrice must be a number' })
   @IsOptional()
   @Type(() => Number)
   minPrice?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'Highest price (inclusive); part of the price facet, like priceRange',
+  })
   @Min(0)
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'maxPrice must be a number' })
   @IsOptional()
@@ -88,10 +142,12 @@ export class SearchProductsQuery {
   @Type(() => Number)
   size = 20;
 
-  toSearchQuery(categories: string[]): ProductSearchQuery {
+  toSearchQuery(): ProductSearchQuery {
     return {
       q: this.q?.trim() || undefined,
-      categories,
+      categories: [...new Set(this.category)],
+      excludeCategories: [...new Set(this.excludeCategory)],
+      priceRanges: [...new Set(this.priceRange)],
       minPrice: this.minPrice,
       maxPrice: this.maxPrice,
       inStock: this.inStock,

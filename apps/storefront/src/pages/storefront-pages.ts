@@ -84,10 +84,9 @@ export class StorefrontPages {
     return this.respond(composer, async () => {
       if (!isCategorySlug(slug)) throw new PageNotFound(`There is no category "${slug}"`);
       const query = parseCategoryQuery(rawQuery);
-      const [tree, result] = await Promise.all([
-        this.catalog.categories(),
-        this.catalog.searchProducts(categoryProductsQuery(slug, query)),
-      ]);
+      // The tree first: it says which ticked categories lie inside this one.
+      const tree = await this.catalog.categories();
+      const result = await this.catalog.searchProducts(categoryProductsQuery(slug, tree, query));
       return categoryPage(slug, tree, query, result);
     });
   }
@@ -115,15 +114,11 @@ export class StorefrontPages {
       const query = parseSearchQuery(rawQuery);
       const catalogQuery = searchProductsQuery(query);
       if (!catalogQuery) return searchPromptPage();
-      const [result, tree] = await Promise.all([
-        this.catalog.searchProducts(catalogQuery),
-        this.categoriesOrEmpty(),
-      ]);
-      return searchPage(query, result, categoryNames(tree));
+      return searchPage(query, await this.catalog.searchProducts(catalogQuery));
     });
   }
 
-  /** Category names are a nicety on product and search pages: without them, slugs stand in. */
+  /** Category names are a nicety on product pages: without them, slugs stand in. */
   private async categoriesOrEmpty(): Promise<CategoryNode[]> {
     try {
       return await this.catalog.categories();

@@ -5,6 +5,8 @@ import { categoryTreeSchema, productSchema, productSearchResultSchema } from './
 
 const SERVICE = 'catalog-api';
 
+type CatalogQueryValue = CatalogProductQuery[keyof CatalogProductQuery];
+
 /** Reads the catalog API (`CATALOG_API_URL`) on behalf of the pages. */
 export class CatalogClient {
   constructor(
@@ -18,8 +20,11 @@ export class CatalogClient {
 
   searchProducts(query: CatalogProductQuery): Promise<ProductSearchResult> {
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(name, String(value));
+    for (const [name, value] of Object.entries(query) as [string, CatalogQueryValue][]) {
+      const values = Array.isArray(value) ? value : [value];
+      for (const one of values) {
+        if (one !== undefined && one !== '') params.append(name, String(one));
+      }
     }
     params.sort();
     return fetchJson(this.url(`/products?${params.toString()}`), productSearchResultSchema, {

@@ -41,9 +41,22 @@ export const productSearchResultSchema = z.object({
     avgPrice: nullableNumber,
     minPrice: nullableNumber,
     maxPrice: nullableNumber,
-    categories: z.array(z.object({ key: z.string(), count: z.number().int() })),
+    categories: z.array(
+      z.object({
+        key: z.string(),
+        label: z.string(),
+        count: z.number().int(),
+        selected: z.boolean(),
+      }),
+    ),
     priceRanges: z.array(
-      z.object({ from: nullableNumber, to: nullableNumber, count: z.number().int() }),
+      z.object({
+        key: z.string(),
+        from: nullableNumber,
+        to: nullableNumber,
+        count: z.number().int(),
+        selected: z.boolean(),
+      }),
     ),
   }),
 });

@@ -4,6 +4,9 @@ import {
   buildProductSearchBody,
   buildSort,
   MAX_RESULT_WINDOW,
+  priceRangeKey,
+  PRICE_RANGE_KEYS,
+  type CategoryTaxonomy,
 } from './build-product-search-body';
 import { SearchPageOutOfRangeError } from '../search-errors';
 
@@ -47,13 +50,13 @@ describe('buildProductSearchBody', () => {
       });
     });
 
-    it('browses with filters only in filter context (no scoring, cached)', () => {
+    it('browses with non-facet filters only in filter context (no scoring, cached)', () => {
       expect(buildProductSearchBody({ ...browse, inStock: true }).query).toEqual({
         bool: { filter: [{ term: { inStock: true } }] },
       });
     });
 
-    it('puts every filter in filter context next to the full-text clause', () => {
+    it('keeps q and inStock in the query and moves facet selections to post_filter', () => {
       const body = buildProductSearchBody({
         ...browse,
         q: 'blazer',
@@ -63,37 +66,88 @@ describe('buildProductSearchBody', () => {
         inStock: false,
       });
       expect(body.query).toEqual({
+        bool: { must: [fullText('blazer')], filter: [{ term: { inStock: false } }] },
+      });
+      expect(body.post_filter).toEqual({
         bool: {
-          must: [fullText('blazer')],
           filter: [
             { terms: { categories: ['jackets', 'sale'] } },
             { range: { price: { gte: 50, lte: 200 } } },
-            { term: { inStock: false } },
           ],
         },
       });
     });
 
+    it('has no post_filter while nothing is selected', () => {
+      const body = buildProductSearchBody({ ...browse, q: 'x', inStock: true });
+      expect(body).not.toHaveProperty('post_filter');
+    });
+
     it('filters on a lower price bound only', () => {
-      expect(buildProductSearchBody({ ...browse, minPrice: 0 }).query).toEqual({
-        bool: { filter: [{ range: { price: { gte: 0 } } }] },
-      });
+      const body = buildProductSearchBody({ ...browse, minPrice: 0 });
+      expect(body.query).toEqual({ match_all: {} });
+      expect(body.post_filter).toEqual({ range: { price: { gte: 0 } } });
     });
 
     it('filters on an upper price bound only', () => {
-      expect(buildProductSearchBody({ ...browse, maxPrice: 25 }).query).toEqual({
-        bool: { filter: [{ range: { price: { lte: 25 } } }] },
+      expect(buildProductSearchBody({ ...browse, maxPrice: 25 }).post_filter).toEqual({
+        range: { price: { lte: 25 } },
       });
     });
 
-    it('filters on one category', () => {
-      expect(buildProductSearchBody({ ...browse, categories: ['shoes'] }).query).toEqual({
-        bool: { filter: [{ terms: { categories: ['shoes'] } }] },
+    it('selects several categories as one OR clause, departments expanded by the taxonomy', () => {
+      const taxonomy: CategoryTaxonomy = {
+        expand: (slugs) =>
+          slugs.flatMap((slug) => (slug === 'women' ? [slug, 'women-dresses'] : [slug])),
+        label: () => undefined,
+      };
+      const body = buildProductSearchBody({ ...browse, categories: ['women', 'shoes'] }, taxonomy);
+      expect(body.query).toEqual({ match_all: {} });
+      expect(body.post_filter).toEqual({
+        terms: { categories: ['women', 'women-dresses', 'shoes'] },
       });
     });
 
-    it('never uses post_filter, so facets describe the matching set', () => {
-      const body = buildProductSearchBody({ ...browse, q: 'x', categories: ['a'], inStock: true });
+    it('selects price ranges by key, OR within the facet, AND with typed bounds', () => {
+      const body = buildProductSearchBody({
+        ...browse,
+        priceRanges: ['200-*', '*-25', '25-50'],
+        maxPrice: 300,
+      });
+      expect(body.post_filter).toEqual({
+        bool: {
+          filter: [
+            {
+              bool: {
+                should: [
+                  { range: { price: { lt: 25 } } },
+                  { range: { price: { gte: 25, lt: 50 } } },
+                  { range: { price: { gte: 200 } } },
+                ],
+                minimum_should_match: 1,
+              },
+            },
+            { range: { price: { lte: 300 } } },
+          ],
+        },
+      });
+    });
+
+    it('excludes categories with must_not in the query, so hits and every facet lose them', () => {
+      const taxonomy: CategoryTaxonomy = {
+        expand: (slugs) => [...slugs, 'home-lamps'],
+        label: () => undefined,
+      };
+      const body = buildProductSearchBody(
+        { ...browse, q: 'lamp', excludeCategories: ['home'] },
+        taxonomy,
+      );
+      expect(body.query).toEqual({
+        bool: {
+          must: [fullText('lamp')],
+          must_not: [{ terms: { categories: ['home', 'home-lamps'] } }],
+        },
+      });
       expect(body).not.toHaveProperty('post_filter');
     });
   });
@@ -140,28 +194,32 @@ describe('buildProductSearchBody', () => {
   });
 
   describe('aggregations', () => {
+    const categoriesTerms = {
+      terms: { field: 'categories', size: 100, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+    };
+    const priceAggregations = {
+      price_stats: { stats: { field: 'price' } },
+      price_ranges: {
+        range: {
+          field: 'price',
+          ranges: [
+            { key: '*-25', to: 25 },
+            { key: '25-50', from: 25, to: 50 },
+            { key: '50-100', from: 50, to: 100 },
+            { key: '100-200', from: 100, to: 200 },
+            { key: '200-*', from: 200 },
+          ],
+        },
+      },
+    };
+
     it('asks for price stats, category counts and fixed price ranges in the same body', () => {
       expect(buildProductSearchBody({ ...browse, q: 'x' }).aggregations).toEqual({
-        price_stats: { stats: { field: 'price' } },
-        categories: {
-          terms: {
-            field: 'categories',
-            size: 100,
-            order: [{ _count: 'desc' }, { _key: 'asc' }],
-          },
+        category_facet: {
+          filter: { match_all: {} },
+          aggregations: { categories: categoriesTerms },
         },
-        price_ranges: {
-          range: {
-            field: 'price',
-            ranges: [
-              { to: 25 },
-              { from: 25, to: 50 },
-              { from: 50, to: 100 },
-              { from: 100, to: 200 },
-              { from: 200 },
-            ],
-          },
-        },
+        price_facet: { filter: { match_all: {} }, aggregations: priceAggregations },
       });
     });
 
@@ -169,6 +227,31 @@ describe('buildProductSearchBody', () => {
       expect(buildProductSearchBody(browse).aggregations).toEqual(
         buildProductSearchBody({ ...browse, q: 'blazer', inStock: true }).aggregations,
       );
+    });
+
+    it('filters each facet by every selection but its own', () => {
+      const body = buildProductSearchBody({
+        ...browse,
+        categories: ['shoes'],
+        priceRanges: ['50-100'],
+      });
+      const categories = { terms: { categories: ['shoes'] } };
+      const price = { range: { price: { gte: 50, lt: 100 } } };
+      expect(body.post_filter).toEqual({ bool: { filter: [categories, price] } });
+      expect(body.aggregations).toEqual({
+        // The category facet counts as if no category were ticked, within the price range.
+        category_facet: { filter: price, aggregations: { categories: categoriesTerms } },
+        // Price ranges and statistics count as if no price were ticked, within the category.
+        price_facet: { filter: categories, aggregations: priceAggregations },
+      });
+    });
+
+    it('leaves a facet unfiltered when only its own value is selected', () => {
+      const body = buildProductSearchBody({ ...browse, categories: ['a', 'b'] });
+      expect(body.aggregations).toMatchObject({
+        category_facet: { filter: { match_all: {} } },
+        price_facet: { filter: { terms: { categories: ['a', 'b'] } } },
+      });
     });
   });
 });
@@ -188,5 +271,13 @@ describe('assertSearchPage', () => {
   ])('refuses %o', (query, message) => {
     expect(() => assertSearchPage(query)).toThrow(SearchPageOutOfRangeError);
     expect(() => assertSearchPage(query)).toThrow(message);
+  });
+});
+
+describe('price range keys', () => {
+  it('name each fixed range by its bounds, * for an open end', () => {
+    expect(PRICE_RANGE_KEYS).toEqual(['*-25', '25-50', '50-100', '100-200', '200-*']);
+    expect(priceRangeKey({ from: null, to: 25 })).toBe('*-25');
+    expect(priceRangeKey({ from: 200 })).toBe('200-*');
   });
 });

@@ -9,13 +9,21 @@ export const MAX_RESULT_WINDOW = 10_000;
 export const CATEGORY_FACET_SIZE = 100;
 
 /** Fixed price buckets: `from` inclusive, `to` exclusive, as Elasticsearch's `range` defines. */
-export const PRICE_RANGES: ReadonlyArray<{ from?: number; to?: number }> = [
+export const PRICE_RANGES: ReadonlyArray<{ key: string; from?: number; to?: number }> = [
   { to: 25 },
   { from: 25, to: 50 },
   { from: 50, to: 100 },
   { from: 100, to: 200 },
   { from: 200 },
-];
+].map((range) => ({ key: priceRangeKey(range), ...range }));
+
+/** The values `priceRange=` accepts, in bucket order. */
+export const PRICE_RANGE_KEYS: readonly string[] = PRICE_RANGES.map((range) => range.key);
+
+/** `25-50`, `*-25`, `200-*`: the bounds as typed in a URL, `*` for an open end. */
+export function priceRangeKey(range: { from?: number | null; to?: number | null }): string {
+  return `${range.from ?? '*'}-${range.to ?? '*'}`;
+}
 
 /** Name boost for full-text: a hit in the name outranks the same word in a description. */
 export const NAME_BOOST = 3;
@@ -31,61 +39,178 @@ export const SEARCH_ITEM_FIELDS = [
   'inStock',
 ] as const;
 
+/**
+ * Aggregation names. Each facet's aggregations sit inside a `filter` aggregation named after the
+ * facet (`category_facet`, `price_facet`) that holds every selection but the facet's own.
+ */
 export const AGG = {
+  categoryFacet: 'category_facet',
+  priceFacet: 'price_facet',
   priceStats: 'price_stats',
   categories: 'categories',
   priceRanges: 'price_ranges',
 } as const;
+
+/** How category slugs are read: a department stands for its subtree, and a slug has a name. */
+export interface CategoryTaxonomy {
+  /** The slugs a filter on `slugs` matches: each one and its descendants, without repeats. */
+  expand(slugs: readonly string[]): string[];
+  /** The name a page shows for `slug`, or undefined when the category is unknown. */
+  label(slug: string): string | undefined;
+}
+
+/** No tree: every slug stands for itself and has no name (tests, tools without MySQL). */
+export const FLAT_TAXONOMY: CategoryTaxonomy = {
+  expand: (slugs) => [...new Set(slugs)],
+  label: () => undefined,
+};
 
 export type ProductSearchBody = Required<
   Pick<
     estypes.SearchRequest,
     'query' | 'sort' | 'from' | 'size' | 'track_total_hits' | '_source' | 'aggregations'
   >
->;
+> &
+  Pick<estypes.SearchRequest, 'post_filter'>;
+
+/** The facets a shopper selects values of; each is OR within itself, AND with the others. */
+type Facet = 'category' | 'price';
 
 /**
  * The one Elasticsearch request behind `GET /products`: the page of hits and every facet and
  * price statistic, so a listing costs one round trip.
  *
- * Facets are computed over the matching set (the issue's semantics: "what is in what I'm looking
- * at"), so every filter sits in the query's filter context rather than in `post_filter`. Filter
- * context neither scores nor varies per request, so the node caches those clauses.
+ * Multi-select facets: a selected facet value (categories, price ranges or bounds) narrows the
+ * hits through `post_filter`, which Elasticsearch applies after the aggregations. Each facet's
+ * aggregations are wrapped in a `filter` aggregation holding every selection but the facet's own,
+ * so the category facet keeps counting the categories a shopper has not ticked (as if the
+ * category selection were not there) while a selected price range still narrows it, and the
+ * other way round. The price statistics (min/max/avg) belong to the price facet: they describe
+ * what the other selections leave, whatever price range is ticked, so a price slider keeps its
+ * full span.
+ *
+ * Filters that are no facet (`q`, `inStock`, `excludeCategories` as `must_not`) stay in `query`:
+ * they narrow hits and every facet alike, and in filter context the node caches them.
  */
-export function buildProductSearchBody(query: ProductSearchQuery): ProductSearchBody {
+export function buildProductSearchBody(
+  query: ProductSearchQuery,
+  taxonomy: CategoryTaxonomy = FLAT_TAXONOMY,
+): ProductSearchBody {
+  const selections: Record<Facet, estypes.QueryDslQueryContainer | undefined> = {
+    category: categorySelection(query, taxonomy),
+    price: priceSelection(query),
+  };
+  const allBut = (facet: Facet | undefined): estypes.QueryDslQueryContainer =>
+    allOf(
+      (Object.keys(selections) as Facet[])
+        .filter((name) => name !== facet)
+        .flatMap((name) => selections[name] ?? []),
+    );
+  const postFilter = allBut(undefined);
   return {
-    query: buildQuery(query),
+    query: buildQuery(query, taxonomy),
+    ...(isMatchAll(postFilter) ? {} : { post_filter: postFilter }),
     sort: buildSort(query.sort),
     from: (query.page - 1) * query.size,
     size: query.size,
     track_total_hits: true,
     _source: [...SEARCH_ITEM_FIELDS],
     aggregations: {
-      // `stats` gives min, max, avg (and count) in one pass over the matching set.
-      [AGG.priceStats]: { stats: { field: 'price' } },
-      [AGG.categories]: {
-        terms: {
-          field: 'categories',
-          size: CATEGORY_FACET_SIZE,
-          // Ties by name so the menu order does not wobble between requests.
-          order: [{ _count: 'desc' }, { _key: 'asc' }],
+      [AGG.categoryFacet]: {
+        filter: allBut('category'),
+        aggregations: {
+          [AGG.categories]: {
+            terms: {
+              field: 'categories',
+              size: CATEGORY_FACET_SIZE,
+              // Ties by name so the menu order does not wobble between requests.
+              order: [{ _count: 'desc' }, { _key: 'asc' }],
+            },
+          },
         },
       },
-      [AGG.priceRanges]: { range: { field: 'price', ranges: PRICE_RANGES.map((r) => ({ ...r })) } },
+      [AGG.priceFacet]: {
+        filter: allBut('price'),
+        aggregations: {
+          // `stats` gives min, max, avg (and count) in one pass.
+          [AGG.priceStats]: { stats: { field: 'price' } },
+          [AGG.priceRanges]: {
+            range: { field: 'price', ranges: PRICE_RANGES.map((range) => ({ ...range })) },
+          },
+        },
+      },
     },
   };
 }
 
-function buildQuery(query: ProductSearchQuery): estypes.QueryDslQueryContainer {
-  const filter = buildFilters(query);
-  const text = query.q?.trim();
-  if (!text) {
-    return filter.length === 0 ? { match_all: {} } : { bool: { filter } };
+function allOf(clauses: estypes.QueryDslQueryContainer[]): estypes.QueryDslQueryContainer {
+  if (clauses.length === 0) return { match_all: {} };
+  return clauses.length === 1 ? clauses[0] : { bool: { filter: clauses } };
+}
+
+function isMatchAll(clause: estypes.QueryDslQueryContainer): boolean {
+  return clause.match_all !== undefined;
+}
+
+/** Several categories mean "any of them", as ticking two boxes in a menu does. */
+function categorySelection(
+  query: ProductSearchQuery,
+  taxonomy: CategoryTaxonomy,
+): estypes.QueryDslQueryContainer | undefined {
+  if (query.categories.length === 0) return undefined;
+  return { terms: { categories: taxonomy.expand(query.categories) } };
+}
+
+/**
+ * Ticked ranges are OR'ed; typed bounds (`minPrice`/`maxPrice`) belong to the same facet and
+ * narrow what the ranges let through.
+ */
+function priceSelection(query: ProductSearchQuery): estypes.QueryDslQueryContainer | undefined {
+  const clauses: estypes.QueryDslQueryContainer[] = [];
+  const ticked = PRICE_RANGES.filter((range) => query.priceRanges?.includes(range.key));
+  if (ticked.length > 0) {
+    const ranges = ticked.map((range): estypes.QueryDslQueryContainer => ({
+      range: {
+        price: {
+          ...(range.from !== undefined ? { gte: range.from } : {}),
+          ...(range.to !== undefined ? { lt: range.to } : {}),
+        },
+      },
+    }));
+    clauses.push(
+      ranges.length === 1 ? ranges[0] : { bool: { should: ranges, minimum_should_match: 1 } },
+    );
   }
+  if (query.minPrice !== undefined || query.maxPrice !== undefined) {
+    clauses.push({
+      range: {
+        price: {
+          ...(query.minPrice !== undefined ? { gte: query.minPrice } : {}),
+          ...(query.maxPrice !== undefined ? { lte: query.maxPrice } : {}),
+        },
+      },
+    });
+  }
+  return clauses.length === 0 ? undefined : allOf(clauses);
+}
+
+function buildQuery(
+  query: ProductSearchQuery,
+  taxonomy: CategoryTaxonomy,
+): estypes.QueryDslQueryContainer {
+  const filter: estypes.QueryDslQueryContainer[] =
+    query.inStock === undefined ? [] : [{ term: { inStock: query.inStock } }];
+  const excluded = query.excludeCategories ?? [];
+  const mustNot: estypes.QueryDslQueryContainer[] =
+    excluded.length === 0 ? [] : [{ terms: { categories: taxonomy.expand(excluded) } }];
+  const text = query.q?.trim();
+  const must = text ? [buildFullText(text)] : [];
+  if (must.length + filter.length + mustNot.length === 0) return { match_all: {} };
   return {
     bool: {
-      must: [buildFullText(text)],
+      ...(must.length > 0 ? { must } : {}),
       ...(filter.length > 0 ? { filter } : {}),
+      ...(mustNot.length > 0 ? { must_not: mustNot } : {}),
     },
   };
 }
@@ -118,28 +243,6 @@ function buildFullText(text: string): estypes.QueryDslQueryContainer {
       minimum_should_match: 1,
     },
   };
-}
-
-function buildFilters(query: ProductSearchQuery): estypes.QueryDslQueryContainer[] {
-  const filter: estypes.QueryDslQueryContainer[] = [];
-  if (query.categories.length > 0) {
-    // Several categories mean "any of them", as ticking two boxes in a menu does.
-    filter.push({ terms: { categories: [...new Set(query.categories)] } });
-  }
-  if (query.minPrice !== undefined || query.maxPrice !== undefined) {
-    filter.push({
-      range: {
-        price: {
-          ...(query.minPrice !== undefined ? { gte: query.minPrice } : {}),
-          ...(query.maxPrice !== undefined ? { lte: query.maxPrice } : {}),
-        },
-      },
-    });
-  }
-  if (query.inStock !== undefined) {
-    filter.push({ term: { inStock: query.inStock } });
-  }
-  return filter;
 }
 
 /** Every sort ends on `id` so equal keys keep one order and pages neither repeat nor skip. */

@@ -1,5 +1,11 @@
 import { Client } from '@elastic/elasticsearch';
-import type { ProductSearchQuery } from '@shop/contracts';
+import type {
+  CategoryFacetBucket,
+  PriceRangeBucket,
+  ProductSearchQuery,
+  ProductSearchResult,
+} from '@shop/contracts';
+import type { CategoryTaxonomy } from './build-product-search-body';
 import { ProductIndexer } from '../indexing/product-indexer';
 import { ProductSearch } from './product-search';
 import { SearchPageOutOfRangeError, SearchUnavailableError } from '../search-errors';
@@ -12,6 +18,38 @@ import {
 } from '../testing/product-fixtures';
 
 const browse: ProductSearchQuery = { categories: [], sort: 'relevance', page: 1, size: 100 };
+
+/** The category facet of the whole catalog, by count then slug. */
+const BROWSE_CATEGORIES: Array<[string, number]> = [
+  ['jackets', 4],
+  ['summer', 4],
+  ['shirts', 3],
+  ['winter', 3],
+  ['accessories', 2],
+  ['shoes', 2],
+];
+
+/** Without a taxonomy a category is named by its slug. */
+function bucket(key: string, count: number, selected = false): CategoryFacetBucket {
+  return { key, label: key, count, selected };
+}
+
+function rangeCounts(counts: number[], selected: string[] = []): PriceRangeBucket[] {
+  const bounds: Array<[string, number | null, number | null]> = [
+    ['*-25', null, 25],
+    ['25-50', 25, 50],
+    ['50-100', 50, 100],
+    ['100-200', 100, 200],
+    ['200-*', 200, null],
+  ];
+  return bounds.map(([key, from, to], index) => ({
+    key,
+    from,
+    to,
+    count: counts[index],
+    selected: selected.includes(key),
+  }));
+}
 
 describe('ProductSearch against Elasticsearch', () => {
   const client = new Client({ node: ELASTICSEARCH_TEST_URL });
@@ -53,28 +91,21 @@ describe('ProductSearch against Elasticsearch', () => {
         avgPrice: 96.81,
         minPrice: 19.99,
         maxPrice: 219,
-        categories: [
-          { key: 'jackets', count: 4 },
-          { key: 'summer', count: 4 },
-          { key: 'shirts', count: 3 },
-          { key: 'winter', count: 3 },
-          { key: 'accessories', count: 2 },
-          { key: 'shoes', count: 2 },
-        ],
+        categories: BROWSE_CATEGORIES.map(([key, count]) => bucket(key, count)),
         // from inclusive, to exclusive: 25.00 and 50.00 open their buckets.
         priceRanges: [
-          { from: null, to: 25, count: 2 },
-          { from: 25, to: 50, count: 2 },
-          { from: 50, to: 100, count: 3 },
-          { from: 100, to: 200, count: 3 },
-          { from: 200, to: null, count: 1 },
+          { key: '*-25', from: null, to: 25, count: 2, selected: false },
+          { key: '25-50', from: 25, to: 50, count: 2, selected: false },
+          { key: '50-100', from: 50, to: 100, count: 3, selected: false },
+          { key: '100-200', from: 100, to: 200, count: 3, selected: false },
+          { key: '200-*', from: 200, to: null, count: 1, selected: false },
         ],
       });
     });
   });
 
-  describe('facets of a filtered query (the matching set, one request)', () => {
-    it('price range + categories + inStock together', async () => {
+  describe('facets of a filtered query (one request)', () => {
+    it('price bounds + categories + inStock together', async () => {
       const result = await search.search({
         ...browse,
         categories: ['jackets', 'shoes'],
@@ -86,22 +117,20 @@ describe('ProductSearch against Elasticsearch', () => {
       expect(result.items.map((item) => item.id).sort((a, b) => a - b)).toEqual([1, 7, 11]);
       expect(result.total).toBe(3);
       expect(result.aggregations).toEqual({
-        avgPrice: 165.97, // (149.9 + 189 + 159) / 3 = 165.9667
-        minPrice: 149.9,
-        maxPrice: 189,
+        // The price facet: in-stock jackets and shoes at any price, 1, 2, 7, 8, 11:
+        // (149.9 + 219 + 189 + 25 + 159) / 5 = 148.38.
+        avgPrice: 148.38,
+        minPrice: 25,
+        maxPrice: 219,
+        // The category facet: in stock at 50..200, whatever the category: 1, 7, 11.
         categories: [
-          { key: 'jackets', count: 2 },
-          { key: 'shoes', count: 1 },
-          { key: 'summer', count: 1 },
-          { key: 'winter', count: 1 },
+          bucket('jackets', 2, true),
+          bucket('shoes', 1, true),
+          bucket('summer', 1),
+          bucket('winter', 1),
         ],
-        priceRanges: [
-          { from: null, to: 25, count: 0 },
-          { from: 25, to: 50, count: 0 },
-          { from: 50, to: 100, count: 0 },
-          { from: 100, to: 200, count: 3 },
-          { from: 200, to: null, count: 0 },
-        ],
+        // 8 (25), then 1, 7, 11 (100..200), then 2 (219).
+        priceRanges: rangeCounts([0, 1, 0, 3, 1]),
       });
     });
 
@@ -132,7 +161,7 @@ describe('ProductSearch against Elasticsearch', () => {
       expect((await ids({ inStock: false })).sort((a, b) => a - b)).toEqual([3, 6, 10]);
     });
 
-    it('no match: empty items, zero total, null statistics, zero buckets', async () => {
+    it('no match: empty items, zero total, null statistics, the other categories counted', async () => {
       const result = await search.search({ ...browse, q: 'blazer', categories: ['shoes'] });
       expect(result.total).toBe(0);
       expect(result.items).toEqual([]);
@@ -140,14 +169,150 @@ describe('ProductSearch against Elasticsearch', () => {
         avgPrice: null,
         minPrice: null,
         maxPrice: null,
-        categories: [],
-        priceRanges: [
-          { from: null, to: 25, count: 0 },
-          { from: 25, to: 50, count: 0 },
-          { from: 50, to: 100, count: 0 },
-          { from: 100, to: 200, count: 0 },
-          { from: 200, to: null, count: 0 },
+        // "blazer" finds 1, 2, 3 and 11; the ticked "shoes" stays listed to be unticked.
+        categories: [
+          bucket('jackets', 4),
+          bucket('summer', 1),
+          bucket('winter', 1),
+          bucket('shoes', 0, true),
         ],
+        priceRanges: rangeCounts([0, 0, 0, 0, 0]),
+      });
+    });
+  });
+
+  describe('multi-select facets (counts worked out by hand from PRODUCT_FIXTURES)', () => {
+    // id: price, categories, inStock
+    //  1: 149.90 jackets summer     2: 219.00 jackets winter     3:  89.50 jackets (out)
+    //  4:  19.99 shirts summer      5:  49.00 shirts summer      6:  89.50 shirts (out)
+    //  7: 189.00 shoes winter       8:  25.00 shoes summer       9:  24.99 accessories winter
+    // 10:  50.00 accessories (out) 11: 159.00 jackets
+    const BROWSE_RANGES = [2, 2, 3, 3, 1];
+    let requests = 0;
+    const countRequest = (): void => {
+      requests += 1;
+    };
+
+    beforeAll(() => client.diagnostic.on('request', countRequest));
+    afterAll(() => client.diagnostic.off('request', countRequest));
+
+    /** Searches and proves the answer took exactly one request to Elasticsearch. */
+    const searchOnce = async (
+      query: Partial<ProductSearchQuery>,
+      taxonomy?: CategoryTaxonomy,
+    ): Promise<ProductSearchResult> => {
+      const before = requests;
+      const result = await search.search({ ...browse, ...query }, taxonomy);
+      expect(requests - before).toBe(1);
+      return result;
+    };
+    const sortedIds = (result: ProductSearchResult): number[] =>
+      result.items.map((item) => item.id).sort((a, b) => a - b);
+
+    it('one category selected: the hits narrow, the category facet counts as if none were', async () => {
+      const result = await searchOnce({ categories: ['shoes'] });
+      expect(sortedIds(result)).toEqual([7, 8]);
+      expect(result.total).toBe(2);
+      expect(result.aggregations.categories).toEqual(
+        BROWSE_CATEGORIES.map(([key, count]) => bucket(key, count, key === 'shoes')),
+      );
+      // The price facet does narrow to shoes: 8 (25) and 7 (189).
+      expect(result.aggregations.priceRanges).toEqual(rangeCounts([0, 1, 0, 1, 0]));
+      expect(result.aggregations).toMatchObject({ minPrice: 25, maxPrice: 189, avgPrice: 107 });
+    });
+
+    it('two categories selected: the union of both (OR within the facet)', async () => {
+      const result = await searchOnce({ categories: ['shoes', 'accessories'] });
+      expect(sortedIds(result)).toEqual([7, 8, 9, 10]);
+      expect(result.total).toBe(4);
+      expect(result.aggregations.categories).toEqual(
+        BROWSE_CATEGORIES.map(([key, count]) =>
+          bucket(key, count, key === 'shoes' || key === 'accessories'),
+        ),
+      );
+      // 9 (24.99), 8 (25), 10 (50), 7 (189).
+      expect(result.aggregations.priceRanges).toEqual(rangeCounts([1, 1, 1, 1, 0]));
+    });
+
+    it('a price range selected narrows the category counts but not the price-range counts', async () => {
+      const result = await searchOnce({ priceRanges: ['100-200'] });
+      expect(sortedIds(result)).toEqual([1, 7, 11]);
+      expect(result.aggregations.categories).toEqual([
+        bucket('jackets', 2),
+        bucket('shoes', 1),
+        bucket('summer', 1),
+        bucket('winter', 1),
+      ]);
+      expect(result.aggregations.priceRanges).toEqual(rangeCounts(BROWSE_RANGES, ['100-200']));
+      // The statistics belong to the price facet: the whole catalog's, as in browse.
+      expect(result.aggregations).toMatchObject({
+        avgPrice: 96.81,
+        minPrice: 19.99,
+        maxPrice: 219,
+      });
+    });
+
+    it('AND across facets: categories and price ranges each count with the other applied', async () => {
+      const result = await searchOnce({
+        categories: ['jackets', 'shoes'],
+        priceRanges: ['100-200', '200-*'],
+      });
+      // Jackets or shoes, at 100 or more.
+      expect(sortedIds(result)).toEqual([1, 2, 7, 11]);
+      // At 100 or more, any category: 1, 2, 7, 11.
+      expect(result.aggregations.categories).toEqual([
+        bucket('jackets', 3, true),
+        bucket('winter', 2),
+        bucket('shoes', 1, true),
+        bucket('summer', 1),
+      ]);
+      // Jackets or shoes, any price: 8 (25), 3 (89.5), 1, 7, 11 (100..200), 2 (219).
+      expect(result.aggregations.priceRanges).toEqual(
+        rangeCounts([0, 1, 1, 3, 1], ['100-200', '200-*']),
+      );
+      // (149.9 + 219 + 89.5 + 159 + 189 + 25) / 6 = 138.5667
+      expect(result.aggregations).toMatchObject({ avgPrice: 138.57, minPrice: 25, maxPrice: 219 });
+    });
+
+    it('excludeCategory removes hits and counts from every facet', async () => {
+      const result = await searchOnce({ excludeCategories: ['winter'] });
+      // 2, 7 and 9 are winter products.
+      expect(sortedIds(result)).toEqual([1, 3, 4, 5, 6, 8, 10, 11]);
+      expect(result.total).toBe(8);
+      expect(result.aggregations.categories).toEqual([
+        bucket('summer', 4),
+        bucket('jackets', 3),
+        bucket('shirts', 3),
+        bucket('accessories', 1),
+        bucket('shoes', 1),
+      ]);
+      expect(result.aggregations.priceRanges).toEqual(rangeCounts([1, 2, 3, 2, 0]));
+      expect(result.aggregations.maxPrice).toBe(159);
+
+      const narrowed = await searchOnce({ categories: ['jackets'], excludeCategories: ['winter'] });
+      expect(sortedIds(narrowed)).toEqual([1, 3, 11]);
+    });
+
+    it('a department expands through the taxonomy, and buckets carry its names', async () => {
+      const taxonomy: CategoryTaxonomy = {
+        expand: (slugs) =>
+          slugs.flatMap((slug) => (slug === 'clothing' ? [slug, 'jackets', 'shirts'] : [slug])),
+        label: (slug) => (slug === 'clothing' ? 'Clothing' : `Name of ${slug}`),
+      };
+      const result = await searchOnce({ categories: ['clothing'] }, taxonomy);
+      expect(sortedIds(result)).toEqual([1, 2, 3, 4, 5, 6, 11]);
+      expect(result.aggregations.categories[0]).toEqual({
+        key: 'jackets',
+        label: 'Name of jackets',
+        count: 4,
+        selected: false,
+      });
+      // No product is filed under the department itself; it stays listed as the selection.
+      expect(result.aggregations.categories.at(-1)).toEqual({
+        key: 'clothing',
+        label: 'Clothing',
+        count: 0,
+        selected: true,
       });
     });
   });

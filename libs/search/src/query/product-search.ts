@@ -1,7 +1,12 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ProductDocument, ProductSearchQuery, ProductSearchResult } from '@shop/contracts';
-import { assertSearchPage, buildProductSearchBody } from './build-product-search-body';
+import {
+  assertSearchPage,
+  buildProductSearchBody,
+  FLAT_TAXONOMY,
+  type CategoryTaxonomy,
+} from './build-product-search-body';
 import { buildProductSuggestBody } from './build-product-suggest-body';
 import {
   parseProductSearchResponse,
@@ -34,17 +39,24 @@ export class ProductSearch {
     @Inject(PRODUCTS_INDEX_ALIAS) private readonly alias: string,
   ) {}
 
-  /** Hits, total and every facet from ONE search request. */
-  async search(query: ProductSearchQuery): Promise<ProductSearchResult> {
+  /**
+   * Hits, total and every facet from ONE search request. `taxonomy` expands departments to their
+   * subtrees and names the category buckets; the caller already holds the category tree, so no
+   * second request (nor names stored in every document) is needed.
+   */
+  async search(
+    query: ProductSearchQuery,
+    taxonomy: CategoryTaxonomy = FLAT_TAXONOMY,
+  ): Promise<ProductSearchResult> {
     assertSearchPage(query);
-    const body = buildProductSearchBody(query);
+    const body = buildProductSearchBody(query, taxonomy);
     const response = await this.call(() =>
       this.client.search<ProductSearchSource, ProductSearchAggregations>({
         index: this.alias,
         ...body,
       }),
     );
-    return parseProductSearchResponse(response, query);
+    return parseProductSearchResponse(response, query, taxonomy);
   }
 
   /** The stored document, or null when no product has this id. */

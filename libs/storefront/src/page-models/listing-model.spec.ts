@@ -2,16 +2,16 @@ import {
   buildHref,
   catalogQueryFor,
   categoryFacetLinks,
-  inclusiveMaxPrice,
   listingHref,
   paginationModel,
   priceFacetLinks,
   priceRangeLabel,
   sortLinks,
+  toggleValue,
 } from './listing-model';
 import { ListingQuery } from './page-params';
 
-const base: ListingQuery = { page: 1, sort: 'relevance' };
+const base: ListingQuery = { page: 1, sort: 'relevance', categories: [], priceRanges: [] };
 
 describe('buildHref', () => {
   it('sorts parameters, drops empty ones and encodes values', () => {
@@ -19,6 +19,12 @@ describe('buildHref', () => {
       '/search?page=2&q=red+%26+blue',
     );
     expect(buildHref('/c/shoes', {})).toBe('/c/shoes');
+  });
+
+  it('repeats a parameter for each value, values sorted as querysort sorts them', () => {
+    expect(buildHref('/search', { q: 'x', category: ['men', 'home', ''], priceRange: [] })).toBe(
+      '/search?category=home&category=men&q=x',
+    );
   });
 });
 
@@ -35,16 +41,19 @@ describe('catalogQueryFor', () => {
     expect(catalogQueryFor({ ...base, q: 'boot', minPrice: 5 }, {})).toEqual({
       q: 'boot',
       category: undefined,
+      priceRange: undefined,
       minPrice: 5,
       maxPrice: undefined,
       sort: undefined,
       page: 1,
       size: 12,
     });
-    expect(catalogQueryFor({ ...base, sort: 'price_asc' }, { category: 'shoes' })).toMatchObject({
-      category: 'shoes',
-      sort: 'price_asc',
-    });
+    expect(
+      catalogQueryFor(
+        { ...base, sort: 'price_asc', categories: ['a'], priceRanges: ['*-25', '50-100'] },
+        { categories: ['shoes'] },
+      ),
+    ).toMatchObject({ category: ['shoes'], priceRange: ['*-25', '50-100'], sort: 'price_asc' });
   });
 });
 
@@ -87,34 +96,64 @@ describe('paginationModel', () => {
   });
 });
 
+describe('toggleValue', () => {
+  it('adds a value in order, or removes it when there', () => {
+    expect(toggleValue(['b', 'd'], 'c')).toEqual(['b', 'c', 'd']);
+    expect(toggleValue(['b', 'c', 'd'], 'c')).toEqual(['b', 'd']);
+    expect(toggleValue([], 'a')).toEqual(['a']);
+  });
+});
+
 describe('priceFacetLinks', () => {
   const buckets = [
-    { from: null, to: 20, count: 4 },
-    { from: 20, to: 50, count: 0 },
-    { from: 50, to: null, count: 2 },
+    { key: '*-20', from: null, to: 20, count: 4, selected: false },
+    { key: '20-50', from: 20, to: 50, count: 0, selected: false },
+    { key: '50-*', from: 50, to: null, count: 2, selected: false },
   ];
 
-  it('links each non-empty range, resetting the page', () => {
+  it('offers each non-empty range as a checkbox that ticks it, resetting the page', () => {
     expect(priceFacetLinks('/c/a', { ...base, page: 3 }, buckets)).toEqual([
-      { label: 'Under $20', href: '/c/a?maxPrice=19.99', count: 4, active: false },
-      { label: '$50 and up', href: '/c/a?minPrice=50', count: 2, active: false },
+      {
+        label: 'Under $20',
+        href: '/c/a?priceRange=*-20',
+        count: 4,
+        active: false,
+        role: 'checkbox',
+      },
+      {
+        label: '$50 and up',
+        href: '/c/a?priceRange=50-*',
+        count: 2,
+        active: false,
+        role: 'checkbox',
+      },
     ]);
   });
 
-  it('marks the chosen range active and lets it clear the filter', () => {
-    const links = priceFacetLinks('/c/a', { ...base, minPrice: 50 }, buckets);
-    expect(links[1]).toEqual({ label: '$50 and up', href: '/c/a', count: 2, active: true });
+  it('ticks a second range next to the first, and unticks a ticked one', () => {
+    const links = priceFacetLinks('/c/a', { ...base, priceRanges: ['50-*'] }, buckets);
+    expect(links[0]).toMatchObject({ active: false, href: '/c/a?priceRange=*-20&priceRange=50-*' });
+    expect(links[1]).toMatchObject({ active: true, href: '/c/a' });
   });
 
-  it('offers "Any price" for a typed-in range that matches no bucket', () => {
+  it('keeps a ticked range that counts nothing, so it can be unticked', () => {
+    const links = priceFacetLinks('/c/a', { ...base, priceRanges: ['20-50'] }, buckets);
+    expect(links.map((link) => [link.label, link.active])).toEqual([
+      ['Under $20', false],
+      ['$20 – $50', true],
+      ['$50 and up', false],
+    ]);
+  });
+
+  it('offers a way out of typed-in price bounds', () => {
     const links = priceFacetLinks('/c/a', { ...base, minPrice: 7, maxPrice: 9 }, buckets);
-    expect(links[0]).toEqual({ label: 'Any price', href: '/c/a', count: null, active: false });
-  });
-
-  it('turns the exclusive bucket end into an inclusive maxPrice', () => {
-    const links = priceFacetLinks('/c/a', { ...base, maxPrice: 19.99 }, buckets);
-    expect(links[0]).toMatchObject({ label: 'Under $20', href: '/c/a', active: true });
-    expect(inclusiveMaxPrice(0.1)).toBe(0.09);
+    expect(links[0]).toEqual({
+      label: 'Any price (clear $7 – $9)',
+      href: '/c/a',
+      count: null,
+      active: false,
+      role: 'link',
+    });
   });
 
   it('labels ranges with cents', () => {
@@ -123,24 +162,47 @@ describe('priceFacetLinks', () => {
 });
 
 describe('categoryFacetLinks', () => {
-  it('narrows the search to a category, names it from the tree, and widens again', () => {
-    const names = new Map([['shoes', 'Shoes']]);
-    const buckets = [
-      { key: 'shoes', count: 3 },
-      { key: 'rain-gear', count: 1 },
-      { key: 'empty', count: 0 },
-    ];
-    expect(categoryFacetLinks('/search', { ...base, q: 'boot' }, buckets, names)).toEqual([
-      { label: 'Shoes', href: '/search?category=shoes&q=boot', count: 3, active: false },
-      { label: 'Rain gear', href: '/search?category=rain-gear&q=boot', count: 1, active: false },
+  const buckets = [
+    { key: 'shoes', label: 'Shoes', count: 3, selected: false },
+    { key: 'rain-gear', label: 'Rain Gear', count: 1, selected: false },
+    { key: 'empty', label: 'Empty', count: 0, selected: false },
+  ];
+
+  it('offers each non-empty category as a checkbox with its label and count', () => {
+    expect(categoryFacetLinks('/search', { ...base, q: 'boot' }, buckets)).toEqual([
+      {
+        label: 'Shoes',
+        href: '/search?category=shoes&q=boot',
+        count: 3,
+        active: false,
+        role: 'checkbox',
+      },
+      {
+        label: 'Rain Gear',
+        href: '/search?category=rain-gear&q=boot',
+        count: 1,
+        active: false,
+        role: 'checkbox',
+      },
     ]);
-    const active = categoryFacetLinks(
+  });
+
+  it('adds a second category to the URL and removes a ticked one', () => {
+    const links = categoryFacetLinks(
       '/search',
-      { ...base, q: 'boot', category: 'shoes' },
+      { ...base, q: 'boot', categories: ['shoes'], page: 4 },
       buckets,
-      names,
     );
-    expect(active[0]).toMatchObject({ active: true, href: '/search?q=boot' });
+    expect(links[0]).toMatchObject({ active: true, href: '/search?q=boot' });
+    expect(links[1]).toMatchObject({
+      active: false,
+      href: '/search?category=rain-gear&category=shoes&q=boot',
+    });
+  });
+
+  it('keeps to the given categories (a department page offers its own)', () => {
+    const links = categoryFacetLinks('/c/x', base, buckets, new Set(['rain-gear', 'empty']));
+    expect(links.map((link) => link.label)).toEqual(['Rain Gear']);
   });
 });
 

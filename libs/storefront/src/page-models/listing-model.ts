@@ -1,11 +1,19 @@
-import { PriceRangeBucket, ProductSearchItem, ProductSort } from '@shop/contracts';
-import { formatPriceBound, humanizeSlug } from './format';
+import {
+  CategoryFacetBucket,
+  PriceRangeBucket,
+  ProductSearchItem,
+  ProductSort,
+} from '@shop/contracts';
+import { formatPriceBound } from './format';
 import { LISTING_PAGE_SIZE, ListingQuery } from './page-params';
 
 /** What a listing asks the catalog API for: `GET /products?<these>`. */
 export interface CatalogProductQuery {
   q?: string;
-  category?: string;
+  /** Repeatable: any of these categories. */
+  category?: string[];
+  /** Repeatable: any of these price range keys. */
+  priceRange?: string[];
   minPrice?: number;
   maxPrice?: number;
   sort?: ProductSort;
@@ -15,11 +23,13 @@ export interface CatalogProductQuery {
 
 export function catalogQueryFor(
   query: ListingQuery,
-  fixed: { category?: string } = {},
+  fixed: { categories?: string[] } = {},
 ): CatalogProductQuery {
+  const categories = fixed.categories ?? query.categories;
   return {
     q: query.q || undefined,
-    category: fixed.category ?? query.category,
+    category: categories.length > 0 ? categories : undefined,
+    priceRange: query.priceRanges.length > 0 ? query.priceRanges : undefined,
     minPrice: query.minPrice,
     maxPrice: query.maxPrice,
     // The catalog's own default order is "relevance"; leaving it out keeps its URLs canonical.
@@ -29,18 +39,22 @@ export function catalogQueryFor(
   };
 }
 
-type HrefParams = Record<string, string | number | undefined>;
+type HrefParams = Record<string, string | number | readonly string[] | undefined>;
 
 /**
- * A link with its parameters sorted and empty ones left out: the same order Varnish's
- * `std.querysort` gives, so every page links to the one cached copy of another.
+ * A link with its parameters (and a repeated parameter's values) sorted and empty ones left out:
+ * the same order Varnish's `std.querysort` gives, so every page links to the one cached copy of
+ * another.
  */
 export function buildHref(path: string, params: HrefParams): string {
   const search = new URLSearchParams();
   for (const name of Object.keys(params).sort()) {
     const value = params[name];
-    if (value === undefined || value === '') continue;
-    search.append(name, String(value));
+    const values = Array.isArray(value) ? [...(value as readonly string[])].sort() : [value];
+    for (const one of values) {
+      if (one === undefined || one === '') continue;
+      search.append(name, String(one));
+    }
   }
   const text = search.toString();
   return text ? `${path}?${text}` : path;
@@ -55,7 +69,8 @@ export function listingHref(
   const next: ListingQuery = { ...query, ...changes };
   return buildHref(path, {
     q: next.q,
-    category: next.category,
+    category: next.categories,
+    priceRange: next.priceRanges,
     minPrice: next.minPrice,
     maxPrice: next.maxPrice,
     sort: next.sort === 'relevance' ? undefined : next.sort,
@@ -119,6 +134,18 @@ export interface FacetLink {
   href: string;
   count: number | null;
   active: boolean;
+  /**
+   * `checkbox`: one value of a multi-select facet; the link toggles it in the URL and `active`
+   * means ticked. `link`: plain navigation.
+   */
+  role: 'checkbox' | 'link';
+}
+
+/** `values` with `value` added, or removed when it is there already; sorted, each once. */
+export function toggleValue(values: readonly string[], value: string): string[] {
+  return values.includes(value)
+    ? values.filter((item) => item !== value)
+    : [...new Set([...values, value])].sort();
 }
 
 export function priceRangeLabel(bucket: Pick<PriceRangeBucket, 'from' | 'to'>): string {
@@ -129,17 +156,10 @@ export function priceRangeLabel(bucket: Pick<PriceRangeBucket, 'from' | 'to'>): 
 }
 
 /**
- * A range bucket's `to` is exclusive while the catalog's `maxPrice` is inclusive; prices have
- * cents, so "under $20" is `maxPrice=19.99` and the link finds exactly what the bucket counted.
- */
-export function inclusiveMaxPrice(exclusiveTo: number): number {
-  return Math.round(exclusiveTo * 100 - 1) / 100;
-}
-
-/**
- * Price-range facet links from the catalog's `priceRanges` aggregation: each sets
- * `minPrice`/`maxPrice` (the active one clears them again), empty ranges are left out, and
- * changing a filter goes back to page 1.
+ * Price-range checkboxes from the catalog's `priceRanges` facet: each link ticks or unticks its
+ * range (`priceRange=` in the URL, several are OR'ed), counts are what the range would hold with
+ * the other selections, empty unticked ranges are left out, and changing a filter goes back to
+ * page 1. Typed bounds (`minPrice`/`maxPrice`) get a link that clears them.
  */
 export function priceFacetLinks(
   path: string,
@@ -148,50 +168,60 @@ export function priceFacetLinks(
 ): FacetLink[] {
   const links: FacetLink[] = [];
   for (const bucket of buckets) {
-    const minPrice = bucket.from ?? undefined;
-    const maxPrice = bucket.to === null ? undefined : inclusiveMaxPrice(bucket.to);
-    const active = query.minPrice === minPrice && query.maxPrice === maxPrice;
+    const active = query.priceRanges.includes(bucket.key);
     if (bucket.count === 0 && !active) continue;
     links.push({
       label: priceRangeLabel(bucket),
-      href: active
-        ? listingHref(path, query, { minPrice: undefined, maxPrice: undefined, page: 1 })
-        : listingHref(path, query, { minPrice, maxPrice, page: 1 }),
+      href: listingHref(path, query, {
+        priceRanges: toggleValue(query.priceRanges, bucket.key),
+        page: 1,
+      }),
       count: bucket.count,
       active,
+      role: 'checkbox',
     });
   }
-  const filtered = query.minPrice !== undefined || query.maxPrice !== undefined;
-  if (filtered && !links.some((link) => link.active)) {
-    // A price filter typed into the URL that matches no bucket still needs a way out.
+  if (query.minPrice !== undefined || query.maxPrice !== undefined) {
+    // A price filter typed into the URL is no checkbox, but still needs a way out.
     links.unshift({
-      label: 'Any price',
+      label: `Any price (clear ${priceRangeLabel({
+        from: query.minPrice ?? null,
+        to: query.maxPrice ?? null,
+      })})`,
       href: listingHref(path, query, { minPrice: undefined, maxPrice: undefined, page: 1 }),
       count: null,
       active: false,
+      role: 'link',
     });
   }
   return links;
 }
 
-/** Category facet links of a search: each narrows to one category; the active one widens again. */
+/**
+ * Category checkboxes from the catalog's category facet: each link ticks or unticks its category
+ * (`category=` in the URL, several are OR'ed), labelled with the category's name. `within`
+ * limits them to some categories (a department page offers its subcategories only). Empty
+ * unticked categories are left out.
+ */
 export function categoryFacetLinks(
   path: string,
   query: ListingQuery,
-  buckets: readonly { key: string; count: number }[],
-  names: ReadonlyMap<string, string>,
+  buckets: readonly CategoryFacetBucket[],
+  within?: ReadonlySet<string>,
 ): FacetLink[] {
   return buckets
-    .filter((bucket) => bucket.count > 0 || bucket.key === query.category)
-    .map((bucket) => {
-      const active = bucket.key === query.category;
-      return {
-        label: names.get(bucket.key) ?? humanizeSlug(bucket.key),
-        href: listingHref(path, query, { category: active ? undefined : bucket.key, page: 1 }),
-        count: bucket.count,
-        active,
-      };
-    });
+    .filter((bucket) => !within || within.has(bucket.key))
+    .filter((bucket) => bucket.count > 0 || query.categories.includes(bucket.key))
+    .map((bucket) => ({
+      label: bucket.label,
+      href: listingHref(path, query, {
+        categories: toggleValue(query.categories, bucket.key),
+        page: 1,
+      }),
+      count: bucket.count,
+      active: query.categories.includes(bucket.key),
+      role: 'checkbox',
+    }));
 }
 
 const SORT_LABELS: Record<ProductSort, string> = {
@@ -207,6 +237,7 @@ export function sortLinks(path: string, query: ListingQuery): FacetLink[] {
     href: listingHref(path, query, { sort, page: 1 }),
     count: null,
     active: query.sort === sort,
+    role: 'link',
   }));
 }
 

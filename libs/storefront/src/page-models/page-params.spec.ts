@@ -74,11 +74,33 @@ describe('singleParam', () => {
 describe('parseCategoryQuery', () => {
   it('reads page, sort and price range and ignores other parameters', () => {
     expect(parseCategoryQuery({ page: '2', sort: 'newest', minPrice: '10', size: '500' })).toEqual({
+      categories: [],
+      priceRanges: [],
       page: 2,
       sort: 'newest',
       minPrice: 10,
       maxPrice: undefined,
     });
+  });
+
+  it('reads ticked categories and price ranges, sorted, each once, empty ones ignored', () => {
+    expect(
+      parseCategoryQuery({
+        category: ['women-tops', 'women-dresses', 'women-tops', ''],
+        priceRange: '25-50',
+      }),
+    ).toMatchObject({ categories: ['women-dresses', 'women-tops'], priceRanges: ['25-50'] });
+  });
+
+  it.each([
+    [{ category: 'Not A Slug' }, /"category" must be a category slug/],
+    [{ category: Array.from({ length: 21 }, (_, i) => `c${i}`) }, /at most 20 times/],
+    [{ priceRange: 'cheap' }, /"priceRange" must be a price range/],
+    [{ priceRange: ['1-2', '2-3', '3-4', '4-5', '5-6', '6-7'] }, /at most 5 times/],
+    [{ category: { nested: 'x' } }, /"category" must be text/],
+  ])('refuses %o', (query, message) => {
+    expect(() => parseCategoryQuery(query)).toThrow(BadPageRequest);
+    expect(() => parseCategoryQuery(query)).toThrow(message);
   });
 
   it('refuses an inverted price range', () => {
@@ -88,9 +110,9 @@ describe('parseCategoryQuery', () => {
 
 describe('parseSearchQuery', () => {
   it('trims the text and validates the category', () => {
-    expect(parseSearchQuery({ q: '  boots ', category: 'shoes' })).toMatchObject({
+    expect(parseSearchQuery({ q: '  boots ', category: ['shoes', 'boots'] })).toMatchObject({
       q: 'boots',
-      category: 'shoes',
+      categories: ['boots', 'shoes'],
       page: 1,
     });
     expect(() => parseSearchQuery({ q: 'x', category: 'Not A Slug' })).toThrow(BadPageRequest);

@@ -17,13 +17,22 @@ export interface ListingQuery {
   sort: ProductSort;
   minPrice?: number;
   maxPrice?: number;
-  /** Search only: narrow the results to one category. */
-  category?: string;
+  /** Ticked category facet values (`category=`, repeatable), sorted, each once. */
+  categories: string[];
+  /** Ticked price range keys (`priceRange=`, repeatable, e.g. `25-50`), sorted, each once. */
+  priceRanges: string[];
   /** Search only: the trimmed full-text query (may be empty). */
   q?: string;
 }
 
-const CATEGORY_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** As many as the catalog API takes; more would not be a shopper ticking boxes. */
+export const MAX_CATEGORY_SELECTIONS = 20;
+/** There are five fixed ranges; the catalog API names the valid keys. */
+export const MAX_PRICE_RANGE_SELECTIONS = 5;
+
+const CATEGORY_SLUG = /^[a-z0-9-]{1,64}$/;
+/** `*-25`, `25-50`, `200-*`: the catalog's price range keys. */
+const PRICE_RANGE_KEY = /^(\*|[0-9]{1,10})-(\*|[0-9]{1,10})$/;
 const PRICE = /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/;
 
 /** One value of a query parameter; empty means absent (an HTML form sends `?minPrice=`). */
@@ -32,6 +41,39 @@ export function singleParam(query: RawQuery, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new BadPageRequest(`"${name}" must be given once`);
   return value === '' ? undefined : value;
+}
+
+/**
+ * Every value of a repeatable parameter, sorted and each once (the order Varnish's querysort
+ * gives the URL); empty values are ignored, as an HTML form sends them.
+ */
+export function multiParam(query: RawQuery, name: string, max: number): string[] {
+  const value = query[name];
+  if (value === undefined) return [];
+  const values = Array.isArray(value) ? value : [value];
+  if (!values.every((item): item is string => typeof item === 'string')) {
+    throw new BadPageRequest(`"${name}" must be text`);
+  }
+  const distinct = [...new Set(values.filter((item) => item !== ''))].sort();
+  if (distinct.length > max)
+    throw new BadPageRequest(`"${name}" may be given at most ${max} times`);
+  return distinct;
+}
+
+function parseCategories(query: RawQuery): string[] {
+  const categories = multiParam(query, 'category', MAX_CATEGORY_SELECTIONS);
+  if (!categories.every(isCategorySlug)) {
+    throw new BadPageRequest('"category" must be a category slug');
+  }
+  return categories;
+}
+
+function parsePriceRanges(query: RawQuery): string[] {
+  const ranges = multiParam(query, 'priceRange', MAX_PRICE_RANGE_SELECTIONS);
+  if (!ranges.every((range) => PRICE_RANGE_KEY.test(range))) {
+    throw new BadPageRequest('"priceRange" must be a price range such as 25-50');
+  }
+  return ranges;
 }
 
 export function isCategorySlug(raw: string): boolean {
@@ -96,24 +138,29 @@ function parsePriceRange(query: RawQuery): Pick<ListingQuery, 'minPrice' | 'maxP
   return { minPrice, maxPrice };
 }
 
-/** `/c/:slug?page=&sort=&minPrice=&maxPrice=`; other parameters are ignored. */
+/**
+ * `/c/:slug?category=&priceRange=&page=&sort=&minPrice=&maxPrice=` (`category` names
+ * subcategories of the page's one); other parameters are ignored.
+ */
 export function parseCategoryQuery(query: RawQuery): ListingQuery {
   return {
+    categories: parseCategories(query),
+    priceRanges: parsePriceRanges(query),
     page: parsePage(singleParam(query, 'page')),
     sort: parseSort(singleParam(query, 'sort')),
     ...parsePriceRange(query),
   };
 }
 
-/** `/search?q=&category=&page=&sort=&minPrice=&maxPrice=`; other parameters are ignored. */
+/**
+ * `/search?q=&category=&priceRange=&page=&sort=&minPrice=&maxPrice=`; other parameters are
+ * ignored.
+ */
 export function parseSearchQuery(query: RawQuery): ListingQuery {
-  const category = singleParam(query, 'category');
-  if (category !== undefined && !isCategorySlug(category)) {
-    throw new BadPageRequest('"category" must be a category slug');
-  }
   return {
     q: parseSearchText(singleParam(query, 'q')),
-    category,
+    categories: parseCategories(query),
+    priceRanges: parsePriceRanges(query),
     page: parsePage(singleParam(query, 'page')),
     sort: parseSort(singleParam(query, 'sort')),
     ...parsePriceRange(query),

@@ -1,6 +1,7 @@
 import { CategoryNode, Product, ProductSearchResult } from '@shop/contracts';
 import { findCategoryTrail } from './category-tree';
-import { PageNotFound } from './page-errors';
+import { BadPageRequest, PageNotFound } from './page-errors';
+import { ListingQuery } from './page-params';
 import {
   categoryPage,
   categoryProductsQuery,
@@ -24,6 +25,8 @@ const tree: CategoryNode[] = [
   { slug: 'garden', name: 'Garden', children: [] },
 ];
 
+const first: ListingQuery = { page: 1, sort: 'relevance', categories: [], priceRanges: [] };
+
 function result(ids: number[], total = ids.length): ProductSearchResult {
   return {
     items: ids.map((id) => ({
@@ -42,8 +45,12 @@ function result(ids: number[], total = ids.length): ProductSearchResult {
       avgPrice: 10,
       minPrice: 10,
       maxPrice: 10,
-      categories: [{ key: 'shoes', count: ids.length }],
-      priceRanges: [{ from: null, to: 20, count: ids.length }],
+      categories: [
+        { key: 'shoes', label: 'Shoes', count: ids.length, selected: false },
+        { key: 'boots', label: 'Boots', count: 2, selected: false },
+        { key: 'garden', label: 'Garden', count: 5, selected: false },
+      ],
+      priceRanges: [{ key: '*-20', from: null, to: 20, count: ids.length, selected: false }],
     },
   };
 }
@@ -73,18 +80,27 @@ describe('homePage', () => {
 describe('categoryPage', () => {
   it('carries listing-level tags only, however many products it lists', () => {
     const ids = Array.from({ length: 12 }, (_, index) => index + 1);
-    const page = categoryPage('shoes', tree, { page: 1, sort: 'relevance' }, result(ids, 500));
+    const page = categoryPage('shoes', tree, first, result(ids, 500));
     expect(page.cacheTags).toEqual(['listing', 'category-shoes']);
     expect(page.stockBadges).toEqual(ids);
     expect(page.view.heading).toBe('Shoes');
     expect(page.view.breadcrumbs.map((crumb) => crumb.href)).toEqual(['/c/clothing', '/c/shoes']);
-    expect(page.view.facets.map((group) => group.title)).toEqual(['Subcategories', 'Price']);
+    expect(page.view.facets.map((group) => group.title)).toEqual(['Category', 'Price']);
+    // Only what lies inside the page's category, as checkboxes.
+    expect(page.view.facets[0].links).toEqual([
+      {
+        label: 'Boots',
+        href: '/c/shoes?category=boots',
+        count: 2,
+        active: false,
+        role: 'checkbox',
+      },
+    ]);
     expect(page.view.pagination.totalPages).toBe(42);
   });
 
   it('is a 404 tagged with the category when the tree does not know the slug', () => {
-    const build = (): unknown =>
-      categoryPage('hats', tree, { page: 1, sort: 'relevance' }, result([]));
+    const build = (): unknown => categoryPage('hats', tree, first, result([]));
     expect(build).toThrow(PageNotFound);
     try {
       build();
@@ -94,23 +110,33 @@ describe('categoryPage', () => {
   });
 
   it('offers the way back from a page past the end', () => {
-    const page = categoryPage('shoes', tree, { page: 9, sort: 'relevance' }, result([], 3));
+    const page = categoryPage('shoes', tree, { ...first, page: 9 }, result([], 3));
     expect(page.view.pastTheEnd).toBe(true);
     expect(page.view.firstPageHref).toBe('/c/shoes');
   });
 
-  it('asks the catalog for the category', () => {
-    expect(categoryProductsQuery('shoes', { page: 2, sort: 'relevance' })).toMatchObject({
-      category: 'shoes',
+  it('asks the catalog for the category, or for the subcategories ticked on it', () => {
+    expect(categoryProductsQuery('shoes', tree, { ...first, page: 2 })).toMatchObject({
+      category: ['shoes'],
       page: 2,
       size: 12,
     });
+    expect(
+      categoryProductsQuery('clothing', tree, { ...first, categories: ['boots', 'shoes'] }),
+    ).toMatchObject({ category: ['boots', 'shoes'] });
+  });
+
+  it('refuses a ticked category outside the page, and is a 404 for an unknown page', () => {
+    expect(() =>
+      categoryProductsQuery('shoes', tree, { ...first, categories: ['garden'] }),
+    ).toThrow(BadPageRequest);
+    expect(() => categoryProductsQuery('hats', tree, first)).toThrow(PageNotFound);
   });
 });
 
 describe('search pages', () => {
   it('asks the catalog nothing without search text', () => {
-    expect(searchProductsQuery({ q: '', page: 1, sort: 'relevance' })).toBeNull();
+    expect(searchProductsQuery({ ...first, q: '' })).toBeNull();
     expect(searchPromptPage()).toMatchObject({
       template: 'pages/search-prompt.njk',
       cacheTags: ['listing'],
@@ -118,17 +144,14 @@ describe('search pages', () => {
   });
 
   it('shows results with category and price facets and keeps the text in the search box', () => {
-    const page = searchPage(
-      { q: 'boot', page: 1, sort: 'relevance' },
-      result([3]),
-      new Map([['shoes', 'Shoes']]),
-    );
+    const page = searchPage({ ...first, q: 'boot' }, result([3]));
     expect(page.searchText).toBe('boot');
     expect(page.view.facets.map((group) => group.title)).toEqual(['Category', 'Price']);
-    expect(page.view.facets[0].links[0]).toMatchObject({
-      label: 'Shoes',
-      href: '/search?category=shoes&q=boot',
-    });
+    expect(page.view.facets[0].links.map((link) => [link.label, link.href])).toEqual([
+      ['Shoes', '/search?category=shoes&q=boot'],
+      ['Boots', '/search?category=boots&q=boot'],
+      ['Garden', '/search?category=garden&q=boot'],
+    ]);
     expect(page.cacheTags).toEqual(['listing']);
   });
 });

@@ -13,7 +13,7 @@ import {
   productTiles,
   sortLinks,
 } from './listing-model';
-import { PageNotFound } from './page-errors';
+import { BadPageRequest, PageNotFound } from './page-errors';
 import { ListingQuery } from './page-params';
 
 /**
@@ -97,8 +97,45 @@ function listingView(
   };
 }
 
-export function categoryProductsQuery(slug: string, query: ListingQuery): CatalogProductQuery {
-  return catalogQueryFor(query, { category: slug });
+/** Every category below `node` (not `node` itself), at any depth. */
+function descendantsOf(node: CategoryNode): Set<string> {
+  const found = new Set<string>();
+  const visit = (nodes: readonly CategoryNode[]): void => {
+    for (const child of nodes) {
+      found.add(child.slug);
+      visit(child.children);
+    }
+  };
+  visit(node.children);
+  return found;
+}
+
+function categoryTrail(tree: readonly CategoryNode[], slug: string): CategoryNode[] {
+  const trail = findCategoryTrail(tree, slug);
+  if (!trail) throw new PageNotFound(`There is no category "${slug}"`, [categoryTag(slug)]);
+  return trail;
+}
+
+/**
+ * `/c/:slug` asks for the category, or for the subcategories ticked on it (they lie inside it,
+ * so they narrow it: the category facet is OR, and ticking one must not widen the page).
+ * @throws PageNotFound for a slug the tree does not know, BadPageRequest for a ticked category
+ * outside it
+ */
+export function categoryProductsQuery(
+  slug: string,
+  tree: readonly CategoryNode[],
+  query: ListingQuery,
+): CatalogProductQuery {
+  const trail = categoryTrail(tree, slug);
+  const inside = descendantsOf(trail[trail.length - 1]);
+  const outside = query.categories.filter((ticked) => !inside.has(ticked));
+  if (outside.length > 0) {
+    throw new BadPageRequest(`"${outside[0]}" is not a subcategory of "${slug}"`);
+  }
+  return catalogQueryFor(query, {
+    categories: query.categories.length > 0 ? query.categories : [slug],
+  });
 }
 
 /** `/c/:slug`: a 404 when the menu tree does not know the slug. */
@@ -108,18 +145,19 @@ export function categoryPage(
   query: ListingQuery,
   result: ProductSearchResult,
 ): PageModel<ListingView> {
-  const trail = findCategoryTrail(tree, slug);
-  if (!trail) throw new PageNotFound(`There is no category "${slug}"`, [categoryTag(slug)]);
+  const trail = categoryTrail(tree, slug);
   const category = trail[trail.length - 1];
   const path = categoryHref(slug);
-  const subcategories: FacetLink[] = category.children.map((child) => ({
-    label: child.name,
-    href: categoryHref(child.slug),
-    count: null,
-    active: false,
-  }));
   const facets: FacetGroup[] = [
-    { title: 'Subcategories', links: subcategories },
+    {
+      title: 'Category',
+      links: categoryFacetLinks(
+        path,
+        query,
+        result.aggregations.categories,
+        descendantsOf(category),
+      ),
+    },
     { title: 'Price', links: priceFacetLinks(path, query, result.aggregations.priceRanges) },
   ].filter((group) => group.links.length > 0);
   const view = listingView(path, query, result, {
@@ -163,16 +201,16 @@ export function searchPromptPage(): PageModel<SearchPromptView> {
   };
 }
 
+/** `/search`: category facet labels come with the catalog's answer, no tree needed. */
 export function searchPage(
   query: ListingQuery,
   result: ProductSearchResult,
-  names: ReadonlyMap<string, string>,
 ): PageModel<ListingView> {
   const q = query.q ?? '';
   const facets: FacetGroup[] = [
     {
       title: 'Category',
-      links: categoryFacetLinks(SEARCH_PATH, query, result.aggregations.categories, names),
+      links: categoryFacetLinks(SEARCH_PATH, query, result.aggregations.categories),
     },
     { title: 'Price', links: priceFacetLinks(SEARCH_PATH, query, result.aggregations.priceRanges) },
   ].filter((group) => group.links.length > 0);
