@@ -138,8 +138,8 @@ sub vcl_recv {
         return (pass);
     }
     # Per-user content. /fragments/header is an ESI fragment built from the user's cookies; the
-    # cart, order and notification APIs answer one shopper, whatever their headers say.
-    if (req.url ~ "^/(fragments/header|account|cart|carts|checkout|orders|notifications)(/|\?|$)") {
+    # cart and order APIs answer one shopper (whoever holds the id), whatever their headers say.
+    if (req.url ~ "^/(fragments/header|account|cart|carts|checkout|orders)(/|\?|$)") {
         return (pass);
     }
     # Liveness must be live.
@@ -233,10 +233,10 @@ sub shop_rate_limit {
 
 # /products/:id/stock, /stock, /carts, /orders, /admin/orders and /notifications -> stock-api;
 # /products, /categories, the rest of /admin -> catalog-api; the rest (pages such as /cart,
-# fragments, /health) -> storefront. (/docs and /metrics never get here.) /orders/:id is two things at one
-# address: the order as JSON (stock-api, and the `Location` of a checkout) and the shopper's
-# confirmation page (storefront);
-# the request's Accept decides (shop_prefers_html), and both are passed, never cached.
+# fragments, /health) -> storefront. (/docs and /metrics never get here.) /orders/:id is two
+# things at one address: the order as JSON (stock-api, and the `Location` of a checkout) and the
+# shopper's confirmation page (storefront); the request's Accept decides (shop_prefers_html), and
+# both are passed, never cached.
 sub shop_route {
     if (req.url ~ "^/orders(/|\?|$)") {
         call shop_prefers_html;
