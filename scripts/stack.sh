@@ -75,6 +75,12 @@ close_inherited_fds() {
   done
 }
 
+# The SMTP sink the apps mail to (scripts/stack/smtp-sink.sh); runs from the build, like the apps.
+ensure_smtp_sink() {
+  pid_alive "$(pidfile_of smtp-sink)" || STARTED+=(smtp-sink)
+  bash scripts/stack/smtp-sink.sh start
+}
+
 start_app() {
   pid_alive "$(pidfile_of "$1")" || STARTED+=("$1")
   bash scripts/stack/app.sh start "$1"
@@ -127,6 +133,7 @@ print_where_to_look() {
     Stock API                     http://127.0.0.1:$VARNISH_PORT/products/1/stock
     Sync worker metrics           http://127.0.0.1:$SYNC_WORKER_PORT/metrics
     Live stock (WebSocket)        ws://127.0.0.1:$VARNISH_PORT/live
+    Emails sent (SMTP sink)       http://127.0.0.1:$SMTP_SINK_HTTP_PORT/messages   (SMTP_URL=$SMTP_URL)
     Elasticsearch                 http://127.0.0.1:9200/_cluster/health
     Admin token                   ${ADMIN_TOKEN:-dev-admin-token}
     Logs                          .stack/logs/
@@ -163,10 +170,14 @@ cmd_up() {
       say "the sources changed since the running apps were built: restarting them"
       restart_running_apps
     fi
+    if [ "$(cat "$APPS_FINGERPRINT" 2>/dev/null)" != "$fingerprint" ] && pid_alive "$(pidfile_of smtp-sink)"; then
+      bash scripts/stack/smtp-sink.sh stop
+    fi
     local app
     for app in "${APPS[@]}"; do start_app "$app"; done
     echo "$fingerprint" >"$APPS_FINGERPRINT"
   fi
+  ensure_smtp_sink
   wait_apps_healthy
   pid_alive "$(pidfile_of varnish)" || STARTED+=(varnish)
   bash scripts/stack/varnish.sh start
@@ -181,7 +192,7 @@ cmd_up() {
 
 cmd_down() {
   local any=false name
-  for name in varnish live storefront sync-worker stock-api catalog-api elasticsearch rabbitmq redis mariadb; do
+  for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch rabbitmq redis mariadb; do
     if [ -f "$(pidfile_of "$name")" ]; then any=true; stop_component "$name"; fi
   done
   [ "$any" = true ] || say "nothing of this checkout is running"
@@ -203,6 +214,7 @@ status_url() {
   case $1 in
     elasticsearch) echo "${ELASTICSEARCH_URL:-http://127.0.0.1:9200}" ;;
     varnish) echo "http://127.0.0.1:$VARNISH_PORT" ;;
+    smtp-sink) echo "http://127.0.0.1:$SMTP_SINK_HTTP_PORT" ;;
     mariadb) echo "mysql://127.0.0.1:3306" ;;
     redis) echo "${REDIS_URL:-redis://127.0.0.1:6380}" ;;
     rabbitmq) echo "amqp://127.0.0.1:5672" ;;
@@ -229,7 +241,7 @@ cmd_status_json() {
   done
   printf '],"services":['
   first=true
-  for name in elasticsearch varnish mariadb redis rabbitmq; do
+  for name in elasticsearch varnish smtp-sink mariadb redis rabbitmq; do
     pid=null
     pid_alive "$(pidfile_of "$name")" && pid=$(cat "$(pidfile_of "$name")")
     url=$(status_url "$name")
@@ -246,7 +258,7 @@ cmd_status_json() {
 cmd_status() {
   if [ "${1:-}" = "--json" ]; then cmd_status_json; return; fi
   local name
-  for name in elasticsearch "${APPS[@]}" varnish mariadb redis rabbitmq; do
+  for name in elasticsearch "${APPS[@]}" varnish smtp-sink mariadb redis rabbitmq; do
     if pid_alive "$(pidfile_of "$name")"; then
       say "$name: running (pid $(cat "$(pidfile_of "$name")"), started by this checkout)"
     elif [ "$name" = mariadb ] || [ "$name" = rabbitmq ]; then

@@ -24,7 +24,7 @@ ensure_debian_package /usr/bin/chromium chromium "the browser test"
 ensure_debian_package shellcheck shellcheck "the shell scripts' lint"
 
 # Apps left running from another folder would be tested instead of this checkout's code.
-for name in "${APPS[@]}" varnish; do
+for name in "${APPS[@]}" varnish smtp-sink; do
   port=$(port_of "$name")
   if port_open "$port" && ! pid_alive "$(pidfile_of "$name")"; then
     die "port $port is served by a process this checkout did not start: stop it (npm run down in its own checkout) so the tests run this checkout's code"
@@ -36,7 +36,7 @@ cleanup() {
   local status=$?
   # Stop exactly what this run started; leave a stack the developer started with `npm run up`.
   local name
-  for name in varnish live storefront sync-worker stock-api catalog-api elasticsearch redis; do
+  for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis; do
     if [ -f "$(pidfile_of "$name")" ] && ! grep -qx "$name.pid" <<<"$before"; then
       stop_component "$name"
     fi

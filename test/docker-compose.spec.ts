@@ -78,6 +78,13 @@ describe('docker-compose.yml', () => {
     expect(images.redis).toMatch(/^redis:7/);
     expect(images.rabbitmq).toMatch(/^rabbitmq:3\.13-management/);
     expect(images.varnish).toMatch(/^varnish:7/);
+    expect(images.mailpit).toMatch(/^axllent\/mailpit:/);
+  });
+
+  it("sends the apps' email to Mailpit, and starts the notifier after it", () => {
+    expect(compose.services['sync-worker'].environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+    expect(compose.services['sync-worker'].depends_on?.mailpit?.condition).toBe('service_healthy');
+    expect(compose.services.mailpit.healthcheck).toBeDefined();
   });
 
   it('builds the five apps from one Dockerfile, each with a healthcheck and ordered start-up', () => {

@@ -156,7 +156,18 @@ describe('operations: request ids, metrics, status', () => {
       expect(Number.isInteger(app.pid)).toBe(true);
     }
     expect(status.services.map((service) => service.name)).toEqual(
-      expect.arrayContaining(['elasticsearch', 'varnish', 'mariadb', 'redis', 'rabbitmq']),
+      expect.arrayContaining([
+        'elasticsearch',
+        'varnish',
+        'smtp-sink',
+        'mariadb',
+        'redis',
+        'rabbitmq',
+      ]),
     );
+    expect(status.services.find((service) => service.name === 'smtp-sink')).toMatchObject({
+      health: 'up',
+      url: `http://127.0.0.1:${config.SMTP_SINK_HTTP_PORT}`,
+    });
   });
 });

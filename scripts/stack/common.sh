@@ -33,7 +33,13 @@ STOCK_API_PORT=${STOCK_API_PORT:-3002}
 SYNC_WORKER_PORT=${SYNC_WORKER_PORT:-3003}
 LIVE_PORT=${LIVE_PORT:-3004}
 VARNISH_PORT=${VARNISH_PORT:-8080}
+# The SMTP sink (scripts/stack/smtp-sink.sh): SMTP, and HTTP to read what it received. The apps
+# send to SMTP_URL, which is the sink unless .env points it at a real server.
+SMTP_SINK_PORT=${SMTP_SINK_PORT:-2525}
+SMTP_SINK_HTTP_PORT=${SMTP_SINK_HTTP_PORT:-3005}
+SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_SINK_PORT}
 export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT LIVE_PORT VARNISH_PORT
+export SMTP_SINK_PORT SMTP_SINK_HTTP_PORT SMTP_URL
 
 # port_of NAME: the port an app or Varnish listens on.
 port_of() {
@@ -44,6 +50,7 @@ port_of() {
     sync-worker) echo "$SYNC_WORKER_PORT" ;;
     live) echo "$LIVE_PORT" ;;
     varnish) echo "$VARNISH_PORT" ;;
+    smtp-sink) echo "$SMTP_SINK_PORT" ;;
     *) die "no port known for '$1'" ;;
   esac
 }
@@ -98,6 +105,7 @@ stop_component() {
     elasticsearch) bash "$REPO_ROOT/scripts/stack/elasticsearch.sh" stop ;;
     varnish) bash "$REPO_ROOT/scripts/stack/varnish.sh" stop ;;
     redis) bash "$REPO_ROOT/scripts/stack/redis.sh" stop ;;
+    smtp-sink) bash "$REPO_ROOT/scripts/stack/smtp-sink.sh" stop ;;
     rabbitmq)
       if pid_alive "$(pidfile_of rabbitmq)"; then rabbitmqctl stop >/dev/null 2>&1 || true; fi
       stop_pidfile "$(pidfile_of rabbitmq)" rabbitmq ;;

@@ -37,6 +37,8 @@ import {
 import { CART_PROVIDERS } from './carts/carts.providers';
 import { CartsController } from './carts/carts.controller';
 import { HealthController } from './health/health.controller';
+import { BackInStockController } from './notifications/back-in-stock.controller';
+import { BACK_IN_STOCK_PROVIDERS } from './notifications/back-in-stock.providers';
 import { OrdersController } from './orders/orders.controller';
 import { ORDER_PROVIDERS } from './orders/orders.providers';
 import { StockController } from './stock/stock.controller';
@@ -129,10 +131,17 @@ class StockInfrastructureModule {}
     TerminusModule,
     MetricsModule,
   ],
-  controllers: [StockController, CartsController, OrdersController, HealthController],
+  controllers: [
+    StockController,
+    CartsController,
+    OrdersController,
+    BackInStockController,
+    HealthController,
+  ],
   providers: [
     ...CART_PROVIDERS,
     ...ORDER_PROVIDERS,
+    ...BACK_IN_STOCK_PROVIDERS,
     {
       // Registers the outbox backlog and relay gauges on GET /metrics; nothing injects it.
       provide: STOCK_OUTBOX_METRICS,

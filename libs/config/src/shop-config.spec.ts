@@ -32,6 +32,19 @@ describe('parseShopConfig', () => {
     );
   });
 
+  it('sends email to the local SMTP sink unless told otherwise', () => {
+    const config = parseShopConfig({});
+    expect(config.SMTP_URL).toBe('smtp://127.0.0.1:2525');
+    expect(config.SMTP_SINK_PORT).toBe(2525);
+    expect(config.SMTP_SINK_HTTP_PORT).toBe(3005);
+    expect(parseShopConfig({ SMTP_URL: 'smtps://user:pw@mail.example.com:465' }).SMTP_URL).toBe(
+      'smtps://user:pw@mail.example.com:465',
+    );
+    expect(() => parseShopConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(
+      /SMTP_URL: SMTP_URL must be an smtp/,
+    );
+  });
+
   it('splits a list of purge targets', () => {
     const config = parseShopConfig({ VARNISH_PURGE_URLS: 'http://a:80, http://b:81' });
     expect(config.VARNISH_PURGE_URLS).toEqual(['http://a:80', 'http://b:81']);

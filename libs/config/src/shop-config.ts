@@ -14,6 +14,18 @@ export const DEV_ADMIN_TOKEN = 'dev-admin-token';
  * shared one on 6379 that keeps nothing on disk.
  */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6380';
+/**
+ * The native stack's SMTP sink (scripts/stack/smtp-sink.sh): it accepts every message and keeps it
+ * for tests and developers to read. Point SMTP_URL at a real server (or Mailpit) instead.
+ */
+export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
+
+const smtpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^smtps?:$/.test(new URL(value).protocol), {
+    message: 'SMTP_URL must be an smtp:// or smtps:// URL',
+  });
 
 /**
  * Every environment variable the apps read, with its default. `.env.example` documents the same
@@ -47,6 +59,10 @@ export const shopEnvSchema = z
     AMQP_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(5),
     OUTBOX_RETENTION_HOURS: z.coerce.number().min(1).default(24),
     CART_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    SMTP_URL: smtpUrl.default(DEFAULT_SMTP_URL),
+    MAIL_FROM: z.string().min(3).default('Beyond LAMP Shop <shop@localhost>'),
+    SMTP_SINK_PORT: port.default(2525),
+    SMTP_SINK_HTTP_PORT: port.default(3005),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.ADMIN_TOKEN) {

@@ -44,6 +44,8 @@ export const SyncQueue = {
   ProductSearch: 'sync.product-search',
   /** Product ids into the stock ledger's registry, so the stock API knows a new product. */
   ProductStockIds: 'sync.product-stock-ids',
+  /** Products back in stock: one email per waiting back-in-stock subscriber (over SMTP). */
+  BackInStockMail: 'sync.back-in-stock-mail',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];
 
@@ -63,6 +65,10 @@ export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueB
   [SyncQueue.StockCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
   [SyncQueue.ProductSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
   [SyncQueue.ProductStockIds]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
+  // Only the changes that took a product from 0 to above 0: `info` would wake it for every sale.
+  [SyncQueue.BackInStockMail]: [
+    { exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Restocked },
+  ],
 };
 
 /** The sync queues that receive what is published to `exchange`, with their bindings. */

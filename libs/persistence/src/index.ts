@@ -36,6 +36,11 @@ export {
   OrderRepository,
   type StoredOrder,
 } from './orders/order.repository';
+export {
+  type BackInStockSubscribeResult,
+  type BackInStockSubscription,
+  BackInStockRepository,
+} from './notifications/back-in-stock.repository';
 export { DEMO_PRODUCT_COUNT, DEMO_SEED, generateDemoCatalog } from './demo/demo-catalog';
 export { seedDemoCatalog } from './demo/seed-demo-catalog';
 export { createTestDatabase, type TestDatabase } from './testing/test-database';

@@ -23,6 +23,7 @@ describe('migrations (MySQL)', () => {
 
   const names = Object.keys(MIGRATIONS).sort();
   const allTables = [
+    'back_in_stock_subscriptions',
     'categories',
     'order_lines',
     'orders',

@@ -11,6 +11,7 @@ import { Kysely } from 'kysely';
 import { CategoryRepository } from './categories/category.repository';
 import { createDatabase, CreateDatabaseOptions } from './connection';
 import { DATABASE } from './database.tokens';
+import { BackInStockRepository } from './notifications/back-in-stock.repository';
 import { OrderRepository } from './orders/order.repository';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { ProductRepository } from './products/product.repository';
@@ -40,6 +41,7 @@ const REPOSITORIES = [
   StockLedgerEpochRepository,
   OutboxRepository,
   OrderRepository,
+  BackInStockRepository,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { BackInStockStatus } from '@shop/contracts';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
@@ -15,6 +16,7 @@ export interface Database {
   stock_barriers: StockBarriersTable;
   orders: OrdersTable;
   order_lines: OrderLinesTable;
+  back_in_stock_subscriptions: BackInStockSubscriptionsTable;
 }
 
 /** DATETIME(3) with a database default: optional on insert. */
@@ -116,6 +118,21 @@ export interface OrderLinesTable {
   unit_price: number;
   quantity: number;
   line_total: number;
+}
+
+/** Migration 0013; written by POST /notifications/back-in-stock and the back-in-stock notifier. */
+export interface BackInStockSubscriptionsTable {
+  id: Generated<number>;
+  product_id: number;
+  email: string;
+  status: ColumnType<BackInStockStatus, BackInStockStatus | undefined, BackInStockStatus>;
+  /** 1, then one more each time a sent (or rejected) subscription is taken up again. */
+  round: ColumnType<number, number | undefined, number>;
+  subscribed_at: DefaultedTimestamp;
+  claim_token: ColumnType<string | null, string | null | undefined, string | null>;
+  claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type CategoryRow = Selectable<CategoriesTable>;

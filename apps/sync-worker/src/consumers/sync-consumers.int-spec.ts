@@ -13,7 +13,13 @@ import {
   ReliableTransport,
 } from '@shop/messaging';
 import { SILENT_LOGGER } from '@shop/common';
-import { OrderRepository, productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
+import { BackInStockMail } from '@shop/notifications';
+import {
+  BackInStockRepository,
+  OrderRepository,
+  productUpsertedEvent,
+  productDeletedEvent,
+} from '@shop/persistence';
 import {
   OrdersMysqlSync,
   ProductSearchSync,
@@ -78,6 +84,16 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
           useValue: new OrdersMysqlSync(new OrderRepository(world.database.db), {
             publishBatch: () => Promise.reject(new Error('no order is published in this test')),
           }),
+        },
+        {
+          // Nor is a restock (test/back-in-stock.e2e-spec.ts covers the notifier over SMTP).
+          provide: BackInStockMail,
+          useValue: new BackInStockMail(
+            new BackInStockRepository(world.database.db),
+            { nameOf: () => Promise.resolve(null) },
+            { send: () => Promise.reject(new Error('no email is sent in this test')) },
+            { from: 'shop@localhost', publicUrl: 'http://127.0.0.1:8080' },
+          ),
         },
       ],
     }).compile();

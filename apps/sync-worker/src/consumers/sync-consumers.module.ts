@@ -1,7 +1,14 @@
 import { Logger, Module } from '@nestjs/common';
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import { SettlingPurger } from '@shop/http-cache';
 import { ConfirmingPublisher } from '@shop/messaging';
-import { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
+import { BackInStockMail, SmtpMailer } from '@shop/notifications';
+import {
+  BackInStockRepository,
+  OrderRepository,
+  ProductRepository,
+  StockRepository,
+} from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
@@ -16,6 +23,7 @@ import {
 import { SyncMessagingModule } from '../sync-messaging.module';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
+import { BackInStockMailController } from './back-in-stock-mail.controller';
 import { OrdersMysqlController } from './orders-mysql.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
@@ -31,6 +39,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   ProductSearchController,
   ProductStockIdsController,
   OrdersMysqlController,
+  BackInStockMailController,
 ];
 
 /**
@@ -102,6 +111,31 @@ export const SYNC_CONSUMER_CONTROLLERS = [
       inject: [OrderRepository, ConfirmingPublisher],
       useFactory: (orders: OrderRepository, publisher: ConfirmingPublisher) =>
         new OrdersMysqlSync(orders, publisher, new Logger(OrdersMysqlSync.name)),
+    },
+    {
+      // Closed by Nest's shutdown hook (SmtpMailer.onApplicationShutdown).
+      provide: SmtpMailer,
+      inject: [SHOP_CONFIG],
+      useFactory: (config: ShopConfig) => new SmtpMailer(config.SMTP_URL),
+    },
+    {
+      provide: BackInStockMail,
+      inject: [BackInStockRepository, ProductRepository, SmtpMailer, SHOP_CONFIG],
+      useFactory: (
+        subscriptions: BackInStockRepository,
+        products: ProductRepository,
+        mailer: SmtpMailer,
+        config: ShopConfig,
+      ) =>
+        new BackInStockMail(
+          subscriptions,
+          {
+            nameOf: async (id) => (await products.findByIds([id]))[0]?.name ?? null,
+          },
+          mailer,
+          { from: config.MAIL_FROM, publicUrl: config.PUBLIC_URL },
+          new Logger(BackInStockMail.name),
+        ),
     },
   ],
 })
