@@ -20,6 +20,9 @@ export type StockRoutingKey = (typeof StockRoutingKey)[keyof typeof StockRouting
 export const CatalogRoutingKey = {
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
+  /** A category created, renamed, moved or re-ordered (admin API). */
+  CategoryUpserted: 'category.upserted',
+  CategoryDeleted: 'category.deleted',
 } as const;
 export type CatalogRoutingKey = (typeof CatalogRoutingKey)[keyof typeof CatalogRoutingKey];
 
@@ -30,6 +33,8 @@ export const MessageType = {
   StockBarrier: 'stock.barrier',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
+  CategoryUpserted: 'category.upserted',
+  CategoryDeleted: 'category.deleted',
   OrderPlaced: 'order.placed',
   OrderConfirmed: 'order.confirmed',
 } as const;
@@ -44,6 +49,8 @@ export const SyncQueue = {
   ProductSearch: 'sync.product-search',
   /** Product ids into the stock ledger's registry, so the stock API knows a new product. */
   ProductStockIds: 'sync.product-stock-ids',
+  /** Category changes into Varnish: the menu and the listings whose tree moved. */
+  CategoryCache: 'sync.category-cache',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];
 
@@ -63,6 +70,7 @@ export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueB
   [SyncQueue.StockCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
   [SyncQueue.ProductSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
   [SyncQueue.ProductStockIds]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
+  [SyncQueue.CategoryCache]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'category.*' }],
 };
 
 /** The sync queues that receive what is published to `exchange`, with their bindings. */
