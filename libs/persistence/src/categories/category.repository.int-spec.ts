@@ -256,15 +256,15 @@ describe('CategoryRepository (MySQL)', () => {
       expect(deletion).toEqual({
         slug: 'women-coats',
         reassignTo: 'women-dresses',
-        movedProducts: [coat!.id, both.id],
+        movedProducts: [coat.id, both.id],
         movedChildren: ['women-coats-long'],
       });
       expect(await categories.find('women-coats')).toBeNull();
       expect((await categories.find('women-coats-long'))?.parentSlug).toBe('women-dresses');
-      const [coatAfter, bothAfter] = await products.findByIds([coat!.id, both.id]);
+      const [coatAfter, bothAfter] = await products.findByIds([coat.id, both.id]);
       expect(coatAfter).toMatchObject({
         categories: ['women-dresses'],
-        version: coat!.version + 1,
+        version: coat.version + 1,
       });
       // Already filed under the target: that link stays where it was, the other goes.
       expect(bothAfter).toMatchObject({
@@ -279,7 +279,7 @@ describe('CategoryRepository (MySQL)', () => {
         CatalogRoutingKey.CategoryDeleted,
       ]);
       expect(events[0]?.payload).toMatchObject({
-        product: { id: coat!.id, categories: ['women-dresses'] },
+        product: { id: coat.id, categories: ['women-dresses'] },
       });
       expect(events[2]?.payload).toEqual({
         slug: 'women-coats',
@@ -294,7 +294,7 @@ describe('CategoryRepository (MySQL)', () => {
         .where('id', '>', before)
         .execute();
       expect(correlations.every((row) => row.correlation_id === 'req-delete')).toBe(true);
-      expect(await categories.productIdsIn(['women-dresses'])).toEqual([coat!.id, both.id]);
+      expect(await categories.productIdsIn(['women-dresses'])).toEqual([coat.id, both.id]);
     });
 
     it('deletes an empty category without reassignTo', async () => {
