@@ -13,8 +13,14 @@ import {
   ReliableTransport,
 } from '@shop/messaging';
 import { SILENT_LOGGER } from '@shop/common';
-import { OrderRepository, productUpsertedEvent, productDeletedEvent } from '@shop/persistence';
 import {
+  CategoryRepository,
+  OrderRepository,
+  productUpsertedEvent,
+  productDeletedEvent,
+} from '@shop/persistence';
+import {
+  CategoryCacheSync,
   OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
@@ -71,6 +77,10 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
           useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),
         },
         { provide: ProductStockIdsSync, useValue: new ProductStockIdsSync(products, registry) },
+        {
+          provide: CategoryCacheSync,
+          useValue: new CategoryCacheSync(new CategoryRepository(world.database.db), purger),
+        },
         {
           // No order is sent here (test/orders.e2e-spec.ts covers the order worker on the real
           // stack): a publish would be a bug, so the publisher refuses.

@@ -1,10 +1,16 @@
 import { Logger, Module } from '@nestjs/common';
 import { SettlingPurger } from '@shop/http-cache';
 import { ConfirmingPublisher } from '@shop/messaging';
-import { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
+import {
+  CategoryRepository,
+  OrderRepository,
+  ProductRepository,
+  StockRepository,
+} from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
+  CategoryCacheSync,
   OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
@@ -16,6 +22,7 @@ import {
 import { SyncMessagingModule } from '../sync-messaging.module';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
+import { CategoryCacheController } from './category-cache.controller';
 import { OrdersMysqlController } from './orders-mysql.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
@@ -30,6 +37,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   StockCacheController,
   ProductSearchController,
   ProductStockIdsController,
+  CategoryCacheController,
   OrdersMysqlController,
 ];
 
@@ -96,6 +104,12 @@ export const SYNC_CONSUMER_CONTROLLERS = [
       inject: [ProductRepository, ProductIdRegistry],
       useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
         new ProductStockIdsSync(products, registry),
+    },
+    {
+      provide: CategoryCacheSync,
+      inject: [CategoryRepository, SettlingPurger, SyncMetrics],
+      useFactory: (categories: CategoryRepository, purger: SettlingPurger, metrics: SyncMetrics) =>
+        new CategoryCacheSync(categories, purger, metrics),
     },
     {
       provide: OrdersMysqlSync,
