@@ -6,12 +6,14 @@ import { MessagingModule } from '@shop/messaging';
 import {
   CatalogOutboxRelayService,
   CatalogWriteService,
+  CategoryWriteService,
   registerCatalogOutboxMetrics,
 } from '@shop/catalog';
 import { METRICS_REGISTRY, MetricsModule, ShopLoggerModule } from '@shop/observability';
-import { OutboxRepository, PersistenceModule } from '@shop/persistence';
+import { CategoryRepository, OutboxRepository, PersistenceModule } from '@shop/persistence';
 import type { Registry } from 'prom-client';
 import { ElasticsearchModule } from '@shop/search';
+import { AdminCategoriesController } from './admin/admin-categories.controller';
 import { AdminProductsController } from './admin/admin-products.controller';
 import { CategoriesController } from './categories/categories.controller';
 import { CategoryTreeCache } from './categories/category-tree.cache';
@@ -37,12 +39,27 @@ const CATALOG_OUTBOX_METRICS = Symbol('CATALOG_OUTBOX_METRICS');
     ProductsController,
     CategoriesController,
     AdminProductsController,
+    AdminCategoriesController,
     HealthController,
   ],
   providers: [
     CategoryTreeCache,
     CatalogOutboxRelayService,
     CatalogWriteService,
+    {
+      // A category write in this process drops its copy of the tree at once.
+      provide: CategoryWriteService,
+      inject: [CategoryRepository, CatalogOutboxRelayService, CategoryTreeCache],
+      useFactory: (
+        categories: CategoryRepository,
+        relay: CatalogOutboxRelayService,
+        tree: CategoryTreeCache,
+      ): CategoryWriteService => {
+        const writes = new CategoryWriteService(categories, relay);
+        writes.onChange(tree);
+        return writes;
+      },
+    },
     {
       // Registers the outbox backlog gauges on GET /metrics; nothing injects it.
       provide: CATALOG_OUTBOX_METRICS,

@@ -11,6 +11,7 @@ export const SYNC_CONSUMER_NAMES = [
   'stock-cache',
   'product-search',
   'product-stock-ids',
+  'category-cache',
   'orders-mysql',
   'back-in-stock-mail',
 ] as const;

@@ -24,6 +24,47 @@ export interface Category {
   parentSlug: string | null;
 }
 
+/** Field limits of a category, for the admin API's validation and the repository alike. */
+export const CATEGORY_LIMITS = {
+  slugPattern: /^[a-z0-9-]{1,64}$/,
+  slugMaxLength: 64,
+  nameMaxLength: 80,
+  maxPosition: 2_147_483_647,
+} as const;
+
+/** A category as the admin API answers it. */
+export interface CategoryDetails {
+  slug: string;
+  name: string;
+  parentSlug: string | null;
+  /** Order among siblings in the menu. */
+  position: number;
+}
+
+/**
+ * Body of `category.upserted` on the `catalog` exchange (also the outbox payload). Consumers
+ * purge from it; `affectedSlugs` are the categories whose pages or listings changed with it
+ * (the category, its descendants, its old and new ancestors).
+ */
+export interface CategoryUpsertedEvent {
+  category: CategoryDetails;
+  /** The category before the write; null when it was created. */
+  previous: CategoryDetails | null;
+  affectedSlugs: string[];
+  occurredAt: string;
+}
+
+/** Body of `category.deleted` on the `catalog` exchange. */
+export interface CategoryDeletedEvent {
+  slug: string;
+  /** Where its products and children went; null when it had none. */
+  reassignTo: string | null;
+  /** Products moved to `reassignTo` (each also has its own `product.upserted`). */
+  movedProducts: number;
+  affectedSlugs: string[];
+  occurredAt: string;
+}
+
 export interface CategoryNode {
   slug: string;
   name: string;

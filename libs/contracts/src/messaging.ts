@@ -20,6 +20,9 @@ export type StockRoutingKey = (typeof StockRoutingKey)[keyof typeof StockRouting
 export const CatalogRoutingKey = {
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
+  /** A category created, renamed, moved or re-ordered (admin API). */
+  CategoryUpserted: 'category.upserted',
+  CategoryDeleted: 'category.deleted',
 } as const;
 export type CatalogRoutingKey = (typeof CatalogRoutingKey)[keyof typeof CatalogRoutingKey];
 
@@ -30,6 +33,8 @@ export const MessageType = {
   StockBarrier: 'stock.barrier',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
+  CategoryUpserted: 'category.upserted',
+  CategoryDeleted: 'category.deleted',
   OrderPlaced: 'order.placed',
   OrderConfirmed: 'order.confirmed',
 } as const;
@@ -46,6 +51,8 @@ export const SyncQueue = {
   ProductStockIds: 'sync.product-stock-ids',
   /** Products back in stock: one email per waiting back-in-stock subscriber (over SMTP). */
   BackInStockMail: 'sync.back-in-stock-mail',
+  /** Category changes into Varnish: the menu and the listings whose tree moved. */
+  CategoryCache: 'sync.category-cache',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];
 
@@ -69,6 +76,7 @@ export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueB
   [SyncQueue.BackInStockMail]: [
     { exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Restocked },
   ],
+  [SyncQueue.CategoryCache]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'category.*' }],
 };
 
 /** The sync queues that receive what is published to `exchange`, with their bindings. */

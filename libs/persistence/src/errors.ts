@@ -14,6 +14,63 @@ export class UnknownCategoryError extends Error {
   }
 }
 
+/** What a category admin write can name that does not exist. */
+export type CategoryRole = 'category' | 'parent' | 'reassignTo';
+
+/** A category write named a category (itself, its parent or `reassignTo`) that does not exist (HTTP 404). */
+export class CategoryNotFoundError extends Error {
+  constructor(
+    readonly slug: string,
+    readonly role: CategoryRole = 'category',
+  ) {
+    super(
+      role === 'category'
+        ? `category ${slug} not found`
+        : role === 'parent'
+          ? `parent category ${slug} not found`
+          : `reassignTo category ${slug} not found`,
+    );
+    this.name = 'CategoryNotFoundError';
+  }
+}
+
+/** A category create named a slug that another category already has (HTTP 409). */
+export class DuplicateCategoryError extends Error {
+  constructor(readonly slug: string) {
+    super(`a category with slug ${slug} already exists`);
+    this.name = 'DuplicateCategoryError';
+  }
+}
+
+/**
+ * A category write that would break the tree: a category under itself or its own descendant,
+ * or products and children reassigned into the branch being deleted (HTTP 400).
+ */
+export class CategoryCycleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CategoryCycleError';
+  }
+}
+
+/** A category delete while products or child categories remain, without `reassignTo` (HTTP 409). */
+export class CategoryNotEmptyError extends Error {
+  constructor(
+    readonly slug: string,
+    readonly products: number,
+    readonly children: number,
+  ) {
+    const held = [
+      ...(products > 0 ? [`${products} product${products === 1 ? '' : 's'}`] : []),
+      ...(children > 0 ? [`${children} child categor${children === 1 ? 'y' : 'ies'}`] : []),
+    ].join(' and ');
+    super(
+      `category ${slug} still holds ${held}: move them first or pass ?reassignTo=<slug> to move them with the delete`,
+    );
+    this.name = 'CategoryNotEmptyError';
+  }
+}
+
 /** A product write named a product id that does not exist (HTTP 404). */
 export class ProductNotFoundError extends Error {
   constructor(readonly productId: number) {
@@ -72,6 +129,11 @@ const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
 ]);
+
+/** ER_LOCK_DEADLOCK: MySQL rolled the transaction back; running it again is safe. */
+export function isDeadlockError(error: unknown): boolean {
+  return isMysqlError(error) && error.errno === 1213;
+}
 
 /** True when `error` says MySQL could not be reached, not that a statement was refused. */
 export function isDatabaseUnavailable(error: unknown): boolean {

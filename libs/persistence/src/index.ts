@@ -6,7 +6,11 @@ export { migrateToLatest } from './migrate';
 export { DATABASE, InjectDatabase } from './database.tokens';
 export { PersistenceModule, type PersistenceModuleOptions } from './persistence.module';
 export {
+  CategoryCycleError,
+  CategoryNotEmptyError,
+  CategoryNotFoundError,
   DatabaseUnavailableError,
+  DuplicateCategoryError,
   DuplicateSkuError,
   ProductNotFoundError,
   UnknownCategoryError,
@@ -26,7 +30,14 @@ export {
   ProductRepository,
   type ProductWriteOptions,
 } from './products/product.repository';
-export { CategoryRepository } from './categories/category.repository';
+export {
+  CATEGORY_AGGREGATE,
+  type CategoryCreate,
+  type CategoryDeleteOptions,
+  type CategoryDeletion,
+  type CategoryPatch,
+  CategoryRepository,
+} from './categories/category.repository';
 export { latestPerProduct, type VersionedStockRow } from './stock/stock-rows';
 export { type StockApplyResult, type StockPage, StockRepository } from './stock/stock.repository';
 export { StockLedgerEpochRepository } from './stock/stock-ledger-epoch.repository';

@@ -1,4 +1,9 @@
-import { MAX_STOCK, type StockBarrier, type StockChangedEvent } from '@shop/contracts';
+import {
+  CATEGORY_LIMITS,
+  MAX_STOCK,
+  type StockBarrier,
+  type StockChangedEvent,
+} from '@shop/contracts';
 import { PoisonMessageError } from '@shop/messaging';
 import { z } from 'zod';
 
@@ -113,6 +118,65 @@ export function parseCatalogChange(raw: unknown): CatalogChange {
   const result = deletedSchema.safeParse(raw);
   if (!result.success) throw poison('product event', result.error);
   return { kind: 'deleted', id: result.data.id, version: result.data.version };
+}
+
+/**
+ * A category change on the `catalog` exchange, reduced to what the cache consumer purges: the
+ * slugs whose pages changed and, for a rename, which category's products show the new name.
+ */
+export interface CategoryChange {
+  readonly kind: 'upserted' | 'deleted';
+  readonly slug: string;
+  readonly affectedSlugs: readonly string[];
+  /** Its name changed: product pages of its products show it. */
+  readonly renamed: boolean;
+}
+
+const categorySlug = z.string().regex(CATEGORY_LIMITS.slugPattern);
+const categoryDetailsSchema = z.object({
+  slug: categorySlug,
+  name: z.string(),
+  parentSlug: categorySlug.nullable(),
+  position: z.number().int().min(0),
+});
+
+const categoryUpsertedSchema = z.object({
+  category: categoryDetailsSchema,
+  previous: categoryDetailsSchema.nullable(),
+  affectedSlugs: z.array(categorySlug),
+  occurredAt: isoInstant,
+});
+
+const categoryDeletedSchema = z.object({
+  slug: categorySlug,
+  reassignTo: categorySlug.nullable(),
+  movedProducts: z.number().int().min(0),
+  affectedSlugs: z.array(categorySlug),
+  occurredAt: isoInstant,
+});
+
+/** `category.upserted` (`{ category, previous, ... }`) or `category.deleted` (`{ slug, ... }`). */
+export function parseCategoryChange(raw: unknown): CategoryChange {
+  if (typeof raw === 'object' && raw !== null && 'category' in raw) {
+    const result = categoryUpsertedSchema.safeParse(raw);
+    if (!result.success) throw poison('category.upserted event', result.error);
+    const { category, previous, affectedSlugs } = result.data;
+    return {
+      kind: 'upserted',
+      slug: category.slug,
+      affectedSlugs: distinct([category.slug, ...affectedSlugs]),
+      renamed: previous !== null && previous.name !== category.name,
+    };
+  }
+  const result = categoryDeletedSchema.safeParse(raw);
+  if (!result.success) throw poison('category event', result.error);
+  const { slug, affectedSlugs } = result.data;
+  return {
+    kind: 'deleted',
+    slug,
+    affectedSlugs: distinct([slug, ...affectedSlugs]),
+    renamed: false,
+  };
 }
 
 /** Distinct values in first-seen order. */

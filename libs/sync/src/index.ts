@@ -1,5 +1,6 @@
 // What the sync worker's consumers do (stock→MySQL, search, cache, orders→MySQL) and the
 // reconciler; the wiring lives in apps/sync-worker. Exported: what other rooms use; the rest stays inside.
+export { CategoryCacheSync } from './consumers/category-cache.sync';
 export {
   OrderConfirmationPublishError,
   OrdersMysqlSync,
@@ -12,7 +13,9 @@ export { StockMysqlSync } from './consumers/stock-mysql.sync';
 export { StockSearchSync } from './consumers/stock-search.sync';
 export {
   type CatalogChange,
+  type CategoryChange,
   parseCatalogChange,
+  parseCategoryChange,
   parseStockChangedEvent,
   parseStockMysqlMessage,
   type StockMysqlMessage,

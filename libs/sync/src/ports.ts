@@ -1,7 +1,12 @@
 import type { StockLevel } from '@shop/contracts';
 import type { VarnishPurger } from '@shop/http-cache';
 import type { ConfirmingPublisher } from '@shop/messaging';
-import type { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
+import type {
+  CategoryRepository,
+  OrderRepository,
+  ProductRepository,
+  StockRepository,
+} from '@shop/persistence';
 import type { ProductIndexer } from '@shop/search';
 import type { ProductIdRegistry, StockLedger } from '@shop/stock';
 
@@ -13,6 +18,7 @@ import type { ProductIdRegistry, StockLedger } from '@shop/stock';
 export type StockRowWriter = Pick<StockRepository, 'applyVersioned' | 'recordBarriers'>;
 export type StockRowReader = Pick<StockRepository, 'findByIds'>;
 export type ProductReader = Pick<ProductRepository, 'findByIds'>;
+export type CategoryProductReader = Pick<CategoryRepository, 'productIdsIn'>;
 export type ProductPager = Pick<ProductRepository, 'listPage' | 'findByIds'>;
 export type InStockWriter = Pick<ProductIndexer, 'setInStockMany'>;
 export type ProductDocumentWriter = Pick<ProductIndexer, 'upsert' | 'remove'>;

@@ -13,7 +13,9 @@ export class CategoriesController {
   @Get()
   @ApiOkResponse({ description: 'The category tree for the menu' })
   async tree(@Res({ passthrough: true }) reply: FastifyReply): Promise<CategoryNode[]> {
-    const tree = await this.categories.tree();
+    // Varnish keeps the answer a day and the category consumer purges it after a change: what
+    // the origin answers then must be MySQL's tree, not this process's copy.
+    const tree = await this.categories.fresh();
     void reply.headers(cacheHeaders({ ...CachePolicy.menu, tags: [MENU_TAG] }));
     return tree;
   }

@@ -21,7 +21,7 @@ describe('CategoryTreeCache', () => {
     expect((await cache.tree())[0].name).toBe('Shoes');
     expect(repository.reads).toBe(1);
 
-    cache.invalidate();
+    cache.categoriesChanged();
     expect((await cache.tree())[0].name).toBe('Footwear');
     expect(repository.reads).toBe(2);
   });

@@ -16,11 +16,14 @@ import { SILENT_LOGGER } from '@shop/common';
 import { BackInStockMail } from '@shop/notifications';
 import {
   BackInStockRepository,
+  CATEGORY_AGGREGATE,
+  CategoryRepository,
   OrderRepository,
   productUpsertedEvent,
   productDeletedEvent,
 } from '@shop/persistence';
 import {
+  CategoryCacheSync,
   OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
@@ -77,6 +80,10 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
           useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),
         },
         { provide: ProductStockIdsSync, useValue: new ProductStockIdsSync(products, registry) },
+        {
+          provide: CategoryCacheSync,
+          useValue: new CategoryCacheSync(new CategoryRepository(world.database.db), purger),
+        },
         {
           // No order is sent here (test/orders.e2e-spec.ts covers the order worker on the real
           // stack): a publish would be a bug, so the publisher refuses.
@@ -255,6 +262,34 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       expect(exists).toBe(false);
       expect(await world.registry.has(product.id)).toBe(false);
       expect(await broker.messageCount(broker.names.queue(SyncQueue.ProductSearch))).toBe(0);
+    });
+  });
+
+  it('purges the menu, the touched category pages and, after a rename, its products from the outbox payload', async () => {
+    const categories = new CategoryRepository(world.database.db);
+    const slug = `int-cat-${Date.now().toString(36)}`;
+    await categories.create({ slug, name: 'Capes' });
+    const [product] = await world.createProducts(1, [slug]);
+    await categories.update(slug, { name: 'Rain Capes' });
+    // The payload exactly as the catalog's relay would publish it.
+    const row = await world.database.db
+      .selectFrom('outbox')
+      .select(['event_type', 'payload'])
+      .where('aggregate_type', '=', CATEGORY_AGGREGATE)
+      .where('aggregate_id', '=', slug)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(row.event_type).toBe(CatalogRoutingKey.CategoryUpserted);
+    const purgesBefore = world.purges.requests.length;
+    await broker.publishJson(broker.names.catalogExchange, row.event_type, JSON.parse(row.payload));
+    await eventuallyPasses(() => {
+      const purges = world.purges.requests.slice(purgesBefore);
+      expect(purges.flatMap((p) => p.hard)).toEqual(
+        expect.arrayContaining(['menu', `category-${slug}`]),
+      );
+      expect(purges.flatMap((p) => p.soft)).toEqual(
+        expect.arrayContaining(['listing', `product-${product.id}`]),
+      );
     });
   });
 

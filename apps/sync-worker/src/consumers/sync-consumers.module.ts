@@ -5,6 +5,7 @@ import { ConfirmingPublisher } from '@shop/messaging';
 import { BackInStockMail, SmtpMailer } from '@shop/notifications';
 import {
   BackInStockRepository,
+  CategoryRepository,
   OrderRepository,
   ProductRepository,
   StockRepository,
@@ -12,6 +13,7 @@ import {
 import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
+  CategoryCacheSync,
   OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
@@ -24,6 +26,7 @@ import { SyncMessagingModule } from '../sync-messaging.module';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
 import { BackInStockMailController } from './back-in-stock-mail.controller';
+import { CategoryCacheController } from './category-cache.controller';
 import { OrdersMysqlController } from './orders-mysql.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
@@ -38,6 +41,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   StockCacheController,
   ProductSearchController,
   ProductStockIdsController,
+  CategoryCacheController,
   OrdersMysqlController,
   BackInStockMailController,
 ];
@@ -105,6 +109,12 @@ export const SYNC_CONSUMER_CONTROLLERS = [
       inject: [ProductRepository, ProductIdRegistry],
       useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
         new ProductStockIdsSync(products, registry),
+    },
+    {
+      provide: CategoryCacheSync,
+      inject: [CategoryRepository, SettlingPurger, SyncMetrics],
+      useFactory: (categories: CategoryRepository, purger: SettlingPurger, metrics: SyncMetrics) =>
+        new CategoryCacheSync(categories, purger, metrics),
     },
     {
       provide: OrdersMysqlSync,

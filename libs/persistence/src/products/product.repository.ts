@@ -193,6 +193,48 @@ export class ProductRepository {
     });
   }
 
+  /**
+   * Gives each product a new version and appends its `product.upserted`, inside the caller's
+   * transaction: for a write that changed products' category links from outside a product write
+   * (a category deleted with `reassignTo`), so search and caches follow as after a product edit.
+   * Locks the rows in id order, as product writes lock theirs. Returns the products as written.
+   */
+  async republish(
+    trx: Transaction<Database>,
+    ids: readonly number[],
+    options: ProductWriteOptions = {},
+  ): Promise<ProductRecord[]> {
+    if (ids.length === 0) return [];
+    const unique = [...new Set(ids)].sort((a, b) => a - b);
+    await trx
+      .selectFrom('products')
+      .select('id')
+      .where('id', 'in', unique)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const now = new Date();
+    await trx
+      .updateTable('products')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+      .where('id', 'in', unique)
+      .execute();
+    const rows = await trx
+      .selectFrom('products')
+      .selectAll()
+      .where('id', 'in', unique)
+      .orderBy('id')
+      .execute();
+    const records = await this.withCategories(trx, rows);
+    for (const record of records) {
+      await this.outbox.append(trx, {
+        ...upsertedOutboxEvent(record, now),
+        correlationId: options.correlationId,
+      });
+    }
+    return records;
+  }
+
   /** A transaction whose connection failures read as "MySQL is unavailable" (HTTP 503). */
   private transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return orDatabaseUnavailable(() => this.db.transaction().execute(work));
