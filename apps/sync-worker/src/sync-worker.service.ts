@@ -79,9 +79,9 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
       await retireQueues(this.connection, RETIRED_SYNC_QUEUES, {
         logger: new Logger('RetiredQueues'),
         advice:
-          `its stock events never reach ${SyncQueue.Stock}; \`npm run reconcile\` brings MySQL ` +
-          'and search to the ledger, then purge it (or move the messages into ' +
-          `${SyncQueue.Stock} with a shovel)`,
+          `events published before ${SyncQueue.Stock} existed are only there; the reconciler ` +
+          '(`npm run reconcile`) brings MySQL and search to the ledger, then purge it (or shovel ' +
+          `its messages into ${SyncQueue.Stock})`,
       });
     } catch (error) {
       this.logger.warn(
