@@ -90,8 +90,8 @@ export const RETIRED_SYNC_QUEUES: readonly {
 }));
 
 /**
- * A marker a stock ledger rebuild sends through the stock queue (`sync.stock`), behind every stock event
- * already queued there. The consumer records `barrier` in MySQL once it has applied everything
+ * A marker a stock ledger rebuild sends through the stock queue (`sync.stock`), behind every
+ * stock event already queued there. The consumer records `barrier` in MySQL once it has applied everything
  * before it; the rebuild reads MySQL only then.
  */
 export interface StockBarrier {
