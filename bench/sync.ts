@@ -44,7 +44,7 @@ function range(from: number, count: number): number[] {
 
 async function processedIntoMysql(): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
-  const prefix = `sync_messages_processed_total{queue="${SyncQueue.StockMysql}"} `;
+  const prefix = `sync_messages_processed_total{queue="${SyncQueue.Stock}"} `;
   const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
   return line ? Number(line.slice(prefix.length)) : 0;
 }

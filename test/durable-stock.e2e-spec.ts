@@ -232,7 +232,7 @@ describe('durable stock (real stack)', () => {
 
   it('queues a stock write made before any sync worker ran, and applies it once one starts', async () => {
     const id = 1123;
-    const stockQueues = [SyncQueue.StockMysql, SyncQueue.StockSearch, SyncQueue.StockCache];
+    const stockQueues = [SyncQueue.Stock];
     await killApp('sync-worker');
     let written: Level;
     try {

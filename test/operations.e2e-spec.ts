@@ -84,16 +84,14 @@ describe('operations: request ids, metrics, status', () => {
     it("is on the sync worker's log lines for the event", async () => {
       const lines = await eventually(
         async () => {
-          // Each consumer logs its own batch line; wait for the stock→MySQL one.
+          // Each consumer logs its own batch line; wait for the stock one.
           const found = await logLinesWith('sync-worker', requestId);
-          return found.some((line) => String(line.msg).startsWith('stock-mysql:'))
-            ? found
-            : undefined;
+          return found.some((line) => String(line.msg).startsWith('stock:')) ? found : undefined;
         },
         { what: 'the request id in sync-worker.log' },
       );
       expect(lines.map((line) => line.msg)).toContainEqual(
-        expect.stringMatching(/^stock-mysql: \d+ message\(s\) handled in \d+ ms \(correlation .*/),
+        expect.stringMatching(/^stock: \d+ message\(s\) handled in \d+ ms \(correlation .*/),
       );
     });
   });

@@ -220,7 +220,7 @@ describe('sync worker (real stack)', () => {
       (await mysql([id])).get(id)?.version === newest.version ? true : undefined,
     );
 
-    const queue = `queue="${SyncQueue.StockMysql}"`;
+    const queue = `queue="${SyncQueue.Stock}"`;
     const processedBefore = await metric('sync_messages_processed_total', queue);
     const at = new Date().toISOString();
     const replayed: [number, number][] = [
@@ -248,7 +248,7 @@ describe('sync worker (real stack)', () => {
   });
 
   it('dead-letters a poison message while the rest keeps flowing; replay works', async () => {
-    const queue = SyncQueue.StockMysql;
+    const queue = SyncQueue.Stock;
     const connection = new AmqpConnection({
       url: config.AMQP_URL,
       name: 'e2e-sync-dead-letters',
@@ -334,13 +334,11 @@ describe('sync worker (real stack)', () => {
           : undefined,
       );
     } finally {
-      // Our poison went to every stock queue; take it out of their dead-letter queues.
-      for (const name of [SyncQueue.StockMysql, SyncQueue.StockSearch, SyncQueue.StockCache]) {
-        await eventually(async () => {
-          await removeDeadLetters(name, ours);
-          return true;
-        });
-      }
+      // Take our poison out of the dead-letter queue again.
+      await eventually(async () => {
+        await removeDeadLetters(queue, ours);
+        return true;
+      });
       await connection.close();
     }
   });

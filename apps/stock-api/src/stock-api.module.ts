@@ -47,7 +47,7 @@ const RESTORE_SOURCE = Symbol('RESTORE_SOURCE');
 const STOCK_OUTBOX_METRICS = Symbol('STOCK_OUTBOX_METRICS');
 
 /**
- * A rebuild's barrier goes straight into the stock→MySQL queue (default exchange), behind the
+ * A rebuild's barrier goes straight into the stock queue (default exchange), behind the
  * events already there; `mandatory`, so a missing queue is an error rather than a lost barrier.
  */
 function stockBarrierTransport(
@@ -55,7 +55,7 @@ function stockBarrierTransport(
   connection: AmqpConnection,
   stock: StockRepository,
 ): StockBarrierTransport {
-  const queue = SyncQueue.StockMysql;
+  const queue = SyncQueue.Stock;
   const retryQueues = consumerQueueNames({ queue }).filter((name) => name.includes('.retry.'));
   return {
     send: (token) => {

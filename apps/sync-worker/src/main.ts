@@ -3,7 +3,7 @@ import { startShopApp } from '@shop/http';
 import { connectReliableTransport, ReliableTransport } from '@shop/messaging';
 import { SyncWorkerModule } from './sync-worker.module';
 
-// `node dist/apps/sync-worker/src/main.js [--only stock-mysql,product-search]`: see sync-roles.ts.
+// `node dist/apps/sync-worker/src/main.js [--only stock,product-search]`: see sync-roles.ts.
 void startShopApp(SyncWorkerModule, {
   port: (config) => config.SYNC_WORKER_PORT,
   openApi: {

@@ -6,9 +6,7 @@ import { parseArgs } from 'node:util';
  * controller's file (`consumers/<name>.controller.ts`).
  */
 export const SYNC_CONSUMER_NAMES = [
-  'stock-mysql',
-  'stock-search',
-  'stock-cache',
+  'stock',
   'product-search',
   'product-stock-ids',
   'category-cache',
@@ -38,7 +36,7 @@ export class SyncRoleSelectionError extends Error {
 }
 
 /**
- * Which roles this process runs: `--only stock-mysql,product-search` (or `--only=...`) on the
+ * Which roles this process runs: `--only stock,product-search` (or `--only=...`) on the
  * command line, else the `SYNC_CONSUMERS` environment variable, else all of them. Several
  * processes with the same role compete for its queue's messages. Other arguments are left to
  * whoever else reads them.

@@ -6,8 +6,10 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectShopConfig, type ShopConfig } from '@shop/config';
+import { RETIRED_SYNC_QUEUES, SyncQueue } from '@shop/contracts';
+import { errorMessage } from '@shop/common';
 import { SettlingPurger } from '@shop/http-cache';
-import { AmqpConnection, ReliableTransport } from '@shop/messaging';
+import { AmqpConnection, ReliableTransport, retireQueues } from '@shop/messaging';
 import { RedisLease } from '@shop/redis';
 import { STOCK_REDIS } from '@shop/stock';
 import { QueueDepthPoller, ReconcileScheduler, Reconciler, SyncMetrics } from '@shop/sync';
@@ -62,11 +64,30 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     this.poller.start();
     // First lag reading as soon as the queues exist, not one poll interval later.
     const poller = this.poller;
-    void this.transport
-      .ready(60_000)
-      .then(() => poller.pollOnce())
-      .catch(() => undefined);
+    const ready = this.transport.ready(60_000);
+    void ready.then(() => poller.pollOnce()).catch(() => undefined);
+    if (this.roles.includes('stock')) void ready.then(() => this.retireOldStockQueues());
     this.scheduler?.start();
+  }
+
+  /**
+   * Only once `sync.stock` is bound (this process consumes it), so a stock event always has a
+   * queue to go to while the old ones are unbound.
+   */
+  private async retireOldStockQueues(): Promise<void> {
+    try {
+      await retireQueues(this.connection, RETIRED_SYNC_QUEUES, {
+        logger: new Logger('RetiredQueues'),
+        advice:
+          `events published before ${SyncQueue.Stock} existed are only there; the reconciler ` +
+          '(`npm run reconcile`) brings MySQL and search to the ledger, then purge it (or shovel ' +
+          `its messages into ${SyncQueue.Stock})`,
+      });
+    } catch (error) {
+      this.logger.warn(
+        `retiring the old stock queues failed, the next start tries again: ${errorMessage(error)}`,
+      );
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -29,7 +29,7 @@ export type CatalogRoutingKey = (typeof CatalogRoutingKey)[keyof typeof CatalogR
 /** AMQP `type` property of each message. */
 export const MessageType = {
   StockChanged: 'stock.changed',
-  /** Sent straight to `sync.stock-mysql` (not the exchange) by a ledger rebuild: see StockBarrier. */
+  /** Sent straight to `sync.stock` (not the exchange) by a ledger rebuild: see StockBarrier. */
   StockBarrier: 'stock.barrier',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
@@ -40,11 +40,13 @@ export const MessageType = {
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
-/** Consuming queues of the sync workers: one per concern, so each can scale on its own. */
+/** Consuming queues of the sync workers: one per consuming role, so each can scale on its own. */
 export const SyncQueue = {
-  StockMysql: 'sync.stock-mysql',
-  StockSearch: 'sync.stock-search',
-  StockCache: 'sync.stock-cache',
+  /**
+   * Stock events (and a ledger rebuild's barriers): one batch writes MySQL, flips search flags
+   * and purges Varnish together, so each change costs the broker one quorum write, not three.
+   */
+  Stock: 'sync.stock',
   /** Product changes into Elasticsearch, then the Varnish purge (after the write is visible). */
   ProductSearch: 'sync.product-search',
   /** Product ids into the stock ledger's registry, so the stock API knows a new product. */
@@ -67,9 +69,7 @@ export interface SyncQueueBinding {
  * is already queued for it.
  */
 export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueBinding[]>> = {
-  [SyncQueue.StockMysql]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
-  [SyncQueue.StockSearch]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
-  [SyncQueue.StockCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+  [SyncQueue.Stock]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
   [SyncQueue.ProductSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
   [SyncQueue.ProductStockIds]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
   // Only the changes that took a product from 0 to above 0: `info` would wake it for every sale.
@@ -89,8 +89,23 @@ export function syncQueuesBoundTo(
 }
 
 /**
- * A marker a stock ledger rebuild sends through the stock→MySQL queue, behind every stock event
- * already queued there. The consumer records `barrier` in MySQL once it has applied everything
+ * Sync queues that were replaced, with what they were bound to. Each stock event used to go into
+ * three quorum queues (MySQL, search, cache), one Raft write each; `sync.stock` now does all three
+ * in one batch. A sync worker unbinds these on start (so they stop growing) and deletes them, with
+ * their retry and `.dead` queues, only once they are empty: what is still in one is reported, not
+ * dropped. Keep an entry until no deployment can still have the queue.
+ */
+export const RETIRED_SYNC_QUEUES: readonly {
+  queue: string;
+  bindings: readonly SyncQueueBinding[];
+}[] = ['sync.stock-mysql', 'sync.stock-search', 'sync.stock-cache'].map((queue) => ({
+  queue,
+  bindings: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
+}));
+
+/**
+ * A marker a stock ledger rebuild sends through the stock queue (`sync.stock`), behind every
+ * stock event already queued there. The consumer records `barrier` in MySQL once it has applied everything
  * before it; the rebuild reads MySQL only then.
  */
 export interface StockBarrier {

@@ -111,10 +111,10 @@ describe('failureHeaders', () => {
     const second = failureHeaders(first, {
       error: 'y',
       attempts: 2,
-      fields: { exchange: '', routingKey: 'sync.stock-mysql' },
+      fields: { exchange: '', routingKey: 'sync.stock' },
       now,
     });
-    expect(originOf({ exchange: '', routingKey: 'sync.stock-mysql' }, second)).toEqual({
+    expect(originOf({ exchange: '', routingKey: 'sync.stock' }, second)).toEqual({
       exchange: 'stock',
       routingKey: 'info',
     });

@@ -23,6 +23,7 @@ export {
   type QueueNaming,
   ReliableTransport,
 } from './reliable-transport';
+export { type RetiredQueue, type RetirementReport, retireQueues } from './retired-queues';
 export { readyMessageCount, withShortLivedChannel } from './short-lived-channel';
 export {
   consumerQueueNames,

@@ -66,7 +66,7 @@ export interface ConsumerStats {
 }
 
 export interface ConsumeOptions<T> {
-  /** Main queue, e.g. `SyncQueue.StockMysql`. */
+  /** Main queue, e.g. `SyncQueue.Stock`. */
   readonly queue: string;
   /** Bound on every (re)connect; bindings are only added, never removed. */
   readonly bindings: readonly QueueBinding[];

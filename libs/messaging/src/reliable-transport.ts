@@ -30,7 +30,7 @@ import type { QueueBinding } from './topology';
  * they are batched and retried. Build them with `consumerPattern({...})` so they are type-checked.
  */
 export interface ConsumerPattern<T> {
-  /** Main queue (quorum, with retry and `.dead` queues), e.g. `SyncQueue.StockMysql`. */
+  /** Main queue (quorum, with retry and `.dead` queues), e.g. `SyncQueue.Stock`. */
   readonly queue: string;
   /** Bound on every (re)connect; bindings are only added, never removed. */
   readonly bindings: readonly QueueBinding[];

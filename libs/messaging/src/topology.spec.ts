@@ -32,26 +32,26 @@ describe('topology', () => {
 
   // These argument sets are frozen: RabbitMQ refuses to redeclare a queue with other arguments.
   it('declares main queues as quorum with a delivery limit and at-least-once dead-lettering', () => {
-    expect(mainQueueArguments('sync.stock-mysql', SHOP_TOPOLOGY)).toEqual({
+    expect(mainQueueArguments('sync.stock', SHOP_TOPOLOGY)).toEqual({
       'x-queue-type': 'quorum',
       'x-delivery-limit': QUORUM_DELIVERY_LIMIT,
       'x-dead-letter-exchange': 'shop.dead-letter',
-      'x-dead-letter-routing-key': 'sync.stock-mysql',
+      'x-dead-letter-routing-key': 'sync.stock',
       'x-dead-letter-strategy': 'at-least-once',
       'x-overflow': 'reject-publish',
     });
   });
 
   it('sends expired retries straight back to their main queue', () => {
-    expect(retryQueueArguments('sync.stock-mysql', 5000)).toEqual({
+    expect(retryQueueArguments('sync.stock', 5000)).toEqual({
       'x-queue-type': 'quorum',
       'x-message-ttl': 5000,
       'x-dead-letter-exchange': '',
-      'x-dead-letter-routing-key': 'sync.stock-mysql',
+      'x-dead-letter-routing-key': 'sync.stock',
       'x-dead-letter-strategy': 'at-least-once',
       'x-overflow': 'reject-publish',
     });
-    expect(retryQueueName('sync.stock-mysql', 5000)).toBe('sync.stock-mysql.retry.5000ms');
+    expect(retryQueueName('sync.stock', 5000)).toBe('sync.stock.retry.5000ms');
   });
 
   it('keeps dead letters without limits', () => {

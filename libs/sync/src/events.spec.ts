@@ -3,7 +3,7 @@ import {
   crossesZero,
   parseCatalogChange,
   parseStockChangedEvent,
-  parseStockMysqlMessage,
+  parseStockMessage,
 } from './events';
 
 const event = {
@@ -77,10 +77,10 @@ describe('parseCatalogChange', () => {
   });
 });
 
-describe('parseStockMysqlMessage', () => {
+describe('parseStockMessage', () => {
   it('reads a barrier and a stock event apart', () => {
     const barrier = { barrier: 'b-1', requestedAt: '2025-01-01T00:00:00.000Z' };
-    expect(parseStockMysqlMessage(barrier)).toEqual(barrier);
+    expect(parseStockMessage(barrier)).toEqual(barrier);
     const event = {
       id: 1,
       stock: 2,
@@ -89,11 +89,11 @@ describe('parseStockMysqlMessage', () => {
       reason: 'decrement',
       occurredAt: '2025-01-01T00:00:00.000Z',
     };
-    expect(parseStockMysqlMessage(event)).toEqual(event);
+    expect(parseStockMessage(event)).toEqual(event);
   });
 
   it('takes a malformed barrier for poison', () => {
-    expect(() => parseStockMysqlMessage({ barrier: '', requestedAt: 'soon' })).toThrow(
+    expect(() => parseStockMessage({ barrier: '', requestedAt: 'soon' })).toThrow(
       PoisonMessageError,
     );
   });

@@ -55,15 +55,15 @@ const stockBarrierSchema = z.object({
   requestedAt: isoInstant,
 });
 
-/** What the stock→MySQL queue carries: stock events, and a ledger rebuild's barriers. */
-export type StockMysqlMessage = StockChangedEvent | StockBarrier;
+/** What the stock queue carries: stock events, and a ledger rebuild's barriers. */
+export type StockMessage = StockChangedEvent | StockBarrier;
 
-export function isStockBarrier(message: StockMysqlMessage): message is StockBarrier {
+export function isStockBarrier(message: StockMessage): message is StockBarrier {
   return 'barrier' in message;
 }
 
 /** A stock event, or a `StockBarrier` sent straight to the stock→MySQL queue. */
-export function parseStockMysqlMessage(raw: unknown): StockMysqlMessage {
+export function parseStockMessage(raw: unknown): StockMessage {
   if (typeof raw === 'object' && raw !== null && 'barrier' in raw) {
     const result = stockBarrierSchema.safeParse(raw);
     if (!result.success) throw poison('stock barrier', result.error);

@@ -8,17 +8,15 @@ export {
 } from './consumers/orders-mysql.sync';
 export { ProductSearchSync } from './consumers/product-search.sync';
 export { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
-export { StockCacheSync } from './consumers/stock-cache.sync';
-export { StockMysqlSync } from './consumers/stock-mysql.sync';
-export { StockSearchSync } from './consumers/stock-search.sync';
+export { StockSync } from './consumers/stock.sync';
 export {
   type CatalogChange,
   type CategoryChange,
   parseCatalogChange,
   parseCategoryChange,
   parseStockChangedEvent,
-  parseStockMysqlMessage,
-  type StockMysqlMessage,
+  parseStockMessage,
+  type StockMessage,
 } from './events';
 export { type CachePurger } from './ports';
 export {

@@ -1,6 +1,6 @@
 /**
  * What the consumers did, for metrics; every method is optional. `consumer` is the consumer's
- * name (`stock-mysql`, `product-search`, ...), not its queue.
+ * name (`stock`, `product-search`, ...), not its queue.
  */
 export interface SyncOutcomeListener {
   /** Rows offered to MySQL after collapsing a batch per product. */

@@ -27,9 +27,7 @@ import {
   OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
-  StockCacheSync,
-  StockMysqlSync,
-  StockSearchSync,
+  StockSync,
 } from '@shop/sync';
 import { eventuallyPasses } from '../../../../test/support/eventually';
 // The sync lib's own test support: the real services under names no one else uses.
@@ -72,9 +70,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     const module = await Test.createTestingModule({
       controllers: SYNC_CONSUMER_CONTROLLERS,
       providers: [
-        { provide: StockMysqlSync, useValue: new StockMysqlSync(stock) },
-        { provide: StockSearchSync, useValue: new StockSearchSync(ledger, indexer, purger) },
-        { provide: StockCacheSync, useValue: new StockCacheSync(purger) },
+        { provide: StockSync, useValue: new StockSync(stock, ledger, indexer, purger) },
         {
           provide: ProductSearchSync,
           useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),
@@ -146,11 +142,11 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     await world?.close();
   });
 
-  const stockMysqlStats = () =>
-    consumers.transport.consumerStatus().find((status) => status.pattern === 'stock-mysql')!.stats;
+  const stockStats = () =>
+    consumers.transport.consumerStatus().find((status) => status.pattern === 'stock')!.stats;
 
   it('writes stock to MySQL at the newest version, whatever the order and however often', async () => {
-    const processedBefore = stockMysqlStats().processed;
+    const processedBefore = stockStats().processed;
     const [a, b] = await world.createProducts(2);
     const events = [
       stockEvent(a.id, 1, 0, 5),
@@ -171,13 +167,13 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     // Stays there once every event has been handled (an empty queue is not enough: the last
     // batch may still be in the consumer's hands).
     await eventuallyPasses(() =>
-      expect(stockMysqlStats().processed).toBe(processedBefore + events.length),
+      expect(stockStats().processed).toBe(processedBefore + events.length),
     );
     expect(await world.stock.findById(a.id)).toMatchObject({ stock: 2, version: 3 });
   });
 
   it('drops stock events of deleted products without retrying them', async () => {
-    const stats = stockMysqlStats;
+    const stats = stockStats;
     const before = stats();
     await publishStock(stockEvent(987_654, 1, 0, 3));
     await eventuallyPasses(() => expect(stats().processed).toBe(before.processed + 1));
@@ -199,9 +195,17 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
       });
       expect(_source?.inStock).toBe(false);
     });
+    // One consumer did it all: the row, the flag, and one purge with both tags.
+    expect(await world.stock.findById(product.id)).toMatchObject({ stock: 0, version: 4 });
     await eventuallyPasses(() => {
-      expect(world.purges.hardTags()).toContain(`product-${product.id}`);
-      expect(world.purges.softTags()).toContain('listing');
+      expect(
+        world.purges.requests.some(
+          (request) =>
+            request.hard.includes(`product-${product.id}`) &&
+            request.hard.includes(`stock-${product.id}`) &&
+            request.soft.includes('listing'),
+        ),
+      ).toBe(true);
     });
   });
 
@@ -294,7 +298,7 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
   });
 
   it('dead-letters a poison message with its error while the rest keeps flowing; replay works', async () => {
-    const queue = broker.names.queue(SyncQueue.StockMysql);
+    const queue = broker.names.queue(SyncQueue.Stock);
     const [product] = await world.createProducts(1);
     await broker.publishRaw(
       broker.names.stockExchange,
@@ -313,43 +317,43 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     expect(letter.error).toMatch(/JSON/);
 
     // A message that exhausted its retries (Varnish down the whole time) is replayed once Varnish
-    // is back. The cache queue also holds the poison message (every stock queue got it).
-    const cacheQueue = broker.names.queue(SyncQueue.StockCache);
+    // is back: the purge comes last in a batch, so its failure retries the MySQL write too
+    // (stale by then, harmless).
     // v1 purged before Varnish goes down, so only v2 (and the poison) end up dead.
     await eventuallyPasses(() => expect(world.purges.hardTags()).toContain(`stock-${product.id}`));
     world.purges.down = true;
     await publishStock(stockEvent(product.id, 2, 7, 6));
     await eventuallyPasses(async () =>
-      expect(await broker.messageCount(deadLetterQueueName(cacheQueue))).toBe(2),
+      expect(await broker.messageCount(deadLetterQueueName(queue))).toBe(2),
     );
     world.purges.down = false;
-    const letters = await deadLetters.list(cacheQueue);
+    const letters = await deadLetters.list(queue);
     expect(letters.find((l) => l.messageId === `stock-${product.id}-v2`)).toMatchObject({
       reason: 'retries-exhausted',
       attempts: 2,
     });
     const before = world.purges.requests.length;
-    expect(await deadLetters.replay(cacheQueue)).toMatchObject({ queue: cacheQueue, replayed: 2 });
+    expect(await deadLetters.replay(queue)).toMatchObject({ queue: queue, replayed: 2 });
     await eventuallyPasses(async () => {
       expect(world.purges.requests.slice(before).flatMap((p) => p.hard)).toContain(
         `stock-${product.id}`,
       );
       // The poison message is poison again: back in the dead-letter queue, alone.
-      const [again] = await deadLetters.list(cacheQueue);
+      const [again] = await deadLetters.list(queue);
       expect(again?.messageId).toBe('poison-1');
-      expect(await broker.messageCount(deadLetterQueueName(cacheQueue))).toBe(1);
+      expect(await broker.messageCount(deadLetterQueueName(queue))).toBe(1);
     });
   });
 
   it('stops gracefully: everything received is handled and acked, nothing is left unacked', async () => {
     const products = await world.createProducts(5);
-    const queue = broker.names.queue(SyncQueue.StockMysql);
+    const queue = broker.names.queue(SyncQueue.Stock);
     for (let version = 1; version <= 40; version += 1) {
       for (const product of products)
         await publishStock(stockEvent(product.id, version, version - 1, version));
     }
     // A second, competing consumer on the same queue; stopped while messages are flowing.
-    const local = await startConsumers(['stock-mysql']);
+    const local = await startConsumers(['stock']);
     await local.transport.stop();
     const [status] = local.transport.consumerStatus();
     expect(status).toMatchObject({ consuming: false, stats: { inFlight: 0 } });

@@ -17,9 +17,7 @@ import {
   OrdersMysqlSync,
   ProductSearchSync,
   ProductStockIdsSync,
-  StockCacheSync,
-  StockMysqlSync,
-  StockSearchSync,
+  StockSync,
   SyncMetrics,
 } from '@shop/sync';
 import { SyncMessagingModule } from '../sync-messaging.module';
@@ -30,15 +28,11 @@ import { CategoryCacheController } from './category-cache.controller';
 import { OrdersMysqlController } from './orders-mysql.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
-import { StockCacheController } from './stock-cache.controller';
-import { StockMysqlController } from './stock-mysql.controller';
-import { StockSearchController } from './stock-search.controller';
+import { StockSyncController } from './stock.controller';
 
 /** Every consumer's handler: `grep -rn "@EventPattern" apps/` lists them. */
 export const SYNC_CONSUMER_CONTROLLERS = [
-  StockMysqlController,
-  StockSearchController,
-  StockCacheController,
+  StockSyncController,
   ProductSearchController,
   ProductStockIdsController,
   CategoryCacheController,
@@ -55,26 +49,15 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   controllers: SYNC_CONSUMER_CONTROLLERS,
   providers: [
     {
-      provide: StockMysqlSync,
-      inject: [StockRepository, SyncMetrics],
-      useFactory: (stock: StockRepository, metrics: SyncMetrics) =>
-        new StockMysqlSync(stock, new Logger(StockMysqlSync.name), metrics),
-    },
-    {
-      provide: StockSearchSync,
-      inject: [StockLedger, ProductIndexer, SettlingPurger, SyncMetrics],
+      provide: StockSync,
+      inject: [StockRepository, StockLedger, ProductIndexer, SettlingPurger, SyncMetrics],
       useFactory: (
+        stock: StockRepository,
         ledger: StockLedger,
         indexer: ProductIndexer,
         purger: SettlingPurger,
         metrics: SyncMetrics,
-      ) => new StockSearchSync(ledger, indexer, purger, new Logger(StockSearchSync.name), metrics),
-    },
-    {
-      provide: StockCacheSync,
-      inject: [SettlingPurger, SyncMetrics],
-      useFactory: (purger: SettlingPurger, metrics: SyncMetrics) =>
-        new StockCacheSync(purger, metrics),
+      ) => new StockSync(stock, ledger, indexer, purger, new Logger(StockSync.name), metrics),
     },
     {
       provide: ProductSearchSync,

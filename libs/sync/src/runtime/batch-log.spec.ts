@@ -24,11 +24,11 @@ describe('BatchLog', () => {
   it("logs a handled batch at info and a failed one at warn, with its messages' request ids", () => {
     const logger = recordingLogger();
     const log = new BatchLog(logger);
-    log.batch('stock-mysql', 3, 12, 'ok', ['req-1', 'req-2', 'req-1']);
-    log.batch('stock-cache', 1, 40, 'error', ['req-3']);
+    log.batch('stock', 3, 12, 'ok', ['req-1', 'req-2', 'req-1']);
+    log.batch('product-search', 1, 40, 'error', ['req-3']);
     expect(logger.lines).toEqual([
-      ['log', 'stock-mysql: 3 message(s) handled in 12 ms (correlation req-1, req-2)'],
-      ['warn', 'stock-cache: batch of 1 failed after 40 ms (correlation req-3)'],
+      ['log', 'stock: 3 message(s) handled in 12 ms (correlation req-1, req-2)'],
+      ['warn', 'product-search: batch of 1 failed after 40 ms (correlation req-3)'],
     ]);
   });
 });
@@ -39,10 +39,10 @@ describe('observeBatchesWith', () => {
     const observer = (tag: string): BatchObserver => ({
       batch: (...args) => seen.push([tag, ...args]),
     });
-    observeBatchesWith(observer('a'), observer('b')).batch('stock-mysql', 2, 5, 'ok', ['r']);
+    observeBatchesWith(observer('a'), observer('b')).batch('stock', 2, 5, 'ok', ['r']);
     expect(seen).toEqual([
-      ['a', 'stock-mysql', 2, 5, 'ok', ['r']],
-      ['b', 'stock-mysql', 2, 5, 'ok', ['r']],
+      ['a', 'stock', 2, 5, 'ok', ['r']],
+      ['b', 'stock', 2, 5, 'ok', ['r']],
     ]);
   });
 });
