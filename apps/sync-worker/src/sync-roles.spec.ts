@@ -11,7 +11,9 @@ describe('parseSyncRoles', () => {
       'stock',
       'product-search',
       'product-stock-ids',
+      'category-cache',
       'orders-mysql',
+      'back-in-stock-mail',
       'reconciler',
     ]);
   });
