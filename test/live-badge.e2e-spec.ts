@@ -65,8 +65,16 @@ async function openLive(context: BrowserContext, path: string, productId: number
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
+  // Every failed load by its URL; the shop has no favicon, which Chromium asks for anyway.
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) {
+      problems.push(`${response.status()} ${response.url()}`);
+    }
+  });
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(message.text());
+    }
   });
   const socket = page.waitForEvent('websocket', {
     predicate: (ws) => ws.url() === `${urls.varnish.replace(/^http/, 'ws')}/live`,
