@@ -14,11 +14,13 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseShopConfig } from '@shop/config';
 import WebSocket from 'ws';
 import { eventually } from '../test/support/eventually';
+import { printCpuPerRequest, stackProcesses, startCpuCount } from './process-cpu';
 import { repoRoot, requireUp } from './stack-processes';
 
 const config = parseShopConfig(process.env);
@@ -313,9 +315,11 @@ async function measureGateway(
   // Only what the changes cause counts from here on.
   crowd.receipts.length = 0;
   console.log(`${RATE} stock PUTs per second for ${SECONDS} s through ${config.PUBLIC_URL}…`);
+  const cpuCount = startCpuCount(stackProcesses([{ label: 'live gateway', pids: [gatewayPid] }]));
   const loadStart = performance.now();
   const { answers, failed } = await changeStock();
   const putSeconds = (performance.now() - loadStart) / 1000;
+  const cpu = cpuCount();
   printFailures('stock PUTs that failed', failed);
 
   // The newest version of each product, as the PUTs answered it: every client must end there.
@@ -360,6 +364,14 @@ async function measureGateway(
     `PUTs: ${answers.length} answered 200 in ${putSeconds.toFixed(1)} s ` +
       `(${(answers.length / putSeconds).toFixed(0)}/s; p50 ${putTimes['p50 ms']} ms, ` +
       `p99 ${putTimes['p99 ms']} ms); ${beforeAnswer} receipts came before their PUT's answer`,
+  );
+  // On 2 cores every hop (stock-api, relay, RabbitMQ, sync worker, MySQL, Varnish, the gateway
+  // and this process) shares the CPU: where it went says which hop the latency waits on.
+  printCpuPerRequest(
+    `CPU during the ${putSeconds.toFixed(1)} s of changes (${os.cpus().length} cores = ` +
+      `${(os.cpus().length * putSeconds).toFixed(0)} CPU s available), per change:`,
+    cpu,
+    Math.max(1, answers.length),
   );
   const connected = crowd.clients.length;
   return {
