@@ -6,6 +6,11 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testRegex: '\\.spec\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  moduleNameMapper: { '^@shop/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@shop/(.*)$': '<rootDir>/libs/$1/src',
+    // The storefront's browser modules import `./x.js` (what an ES module in a browser needs);
+    // here that is the TypeScript file next to it.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testEnvironment: 'node',
 };

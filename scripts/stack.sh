@@ -107,7 +107,7 @@ APPS_FINGERPRINT="$STACK_DIR/apps.fingerprint"
 source_fingerprint() {
   {
     find apps libs scripts -type f -print0 | sort -z | xargs -0 sha1sum
-    sha1sum package-lock.json tsconfig.json tsconfig.build.json
+    sha1sum package-lock.json tsconfig.json tsconfig.build.json tsconfig.assets.json
   } | sha1sum | cut -d' ' -f1
 }
 

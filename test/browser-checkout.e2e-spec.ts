@@ -32,7 +32,8 @@ describe('checkout in a real browser', () => {
     });
     expect(stock.status).toBe(200);
 
-    // The pages run no script: every step is a plain form post and a redirect.
+    // The forms need no script (the pages load only the live badge script): every step is a
+    // plain form post and a redirect.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const page = await context.newPage();

@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshot } from './support/browser';
 import type { Product } from '@shop/contracts';
-import { requestJson, urls } from './support/stack';
+import { stockBadgeFor } from '@shop/storefront';
+import { config, requestJson, urls } from './support/stack';
 import { purgeTags } from './support/varnish';
 
 /**
@@ -49,7 +50,7 @@ describe('a product page in a real browser', () => {
       );
       expect((await page.getByTestId('product-price').textContent())?.trim()).toBe(price);
       const badge = (await page.getByTestId('stock-badge').textContent())?.trim();
-      expect(badge).toBe(stock.body.stock > 0 ? `In stock (${stock.body.stock})` : 'Out of stock');
+      expect(badge).toBe(stockBadgeFor(stock.body.stock, config.STOREFRONT_LOW_STOCK_BELOW).label);
       expect(await page.getByTestId('stock-badge').isVisible()).toBe(true);
       // Varnish assembled the page: the browser never sees an include tag.
       expect(await page.content()).not.toContain('<esi:');

@@ -6,6 +6,12 @@ import { initShopApp } from '@shop/http';
 
 type ShopAppOptions = Parameters<typeof initShopApp>[1];
 
+/** A provider the spec replaces, e.g. one that reads build output the spec made itself. */
+export interface ProviderOverride {
+  provide: Type | string | symbol;
+  useValue: unknown;
+}
+
 /**
  * An app's module with the given configuration, set up as the app runs it (pipes, guard, error
  * mapping, request ids) but not listening: the controller specs send requests with `app.inject`.
@@ -14,12 +20,15 @@ export async function startInProcessApp(
   module: Type,
   config: ShopConfig,
   options: ShopAppOptions,
+  overrides: readonly ProviderOverride[] = [],
 ): Promise<NestFastifyApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [module] })
+  let builder = Test.createTestingModule({ imports: [module] })
     .overrideProvider(SHOP_CONFIG)
-    .useValue(config)
-    .compile();
-  return initShopApp(moduleRef, options);
+    .useValue(config);
+  for (const { provide, useValue } of overrides) {
+    builder = builder.overrideProvider(provide).useValue(useValue);
+  }
+  return initShopApp(await builder.compile(), options);
 }
 
 /** Headers of an admin JSON request for that configuration's token. */

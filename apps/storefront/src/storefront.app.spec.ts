@@ -11,6 +11,11 @@ import {
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveAssets } from './assets/live-assets';
 import { StorefrontModule } from './storefront.module';
 import { startInProcessApp } from '../../../test/support/in-process-app';
 
@@ -286,6 +291,7 @@ const THROUGH_VARNISH = { 'surrogate-capability': 'varnish="ESI/1.0"' };
 describe('storefront app', () => {
   const peers = new FakePeers();
   let app: NestFastifyApplication;
+  let assetsDir: string;
 
   beforeAll(async () => {
     peers.add({ id: 1, name: 'Trail Boot', price: 19.99, description: 'Waterproof.\nGrippy.' }, 7);
@@ -298,14 +304,27 @@ describe('storefront app', () => {
       CATALOG_API_URL: peerUrl,
       STOCK_API_URL: peerUrl,
     });
-    app = await startInProcessApp(StorefrontModule, config, {
-      port: (shopConfig) => shopConfig.STOREFRONT_PORT,
-    });
+    // The browser script as `npm run build` compiles it (tsconfig.assets.json), into a folder of
+    // this run's own: under ts-jest there is no dist/.
+    assetsDir = mkdtempSync(join(tmpdir(), 'storefront-assets-'));
+    const root = join(__dirname, '..', '..', '..');
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.assets.json', '--outDir', assetsDir],
+      { cwd: root, stdio: 'inherit' },
+    );
+    app = await startInProcessApp(
+      StorefrontModule,
+      config,
+      { port: (shopConfig) => shopConfig.STOREFRONT_PORT },
+      [{ provide: LiveAssets, useValue: LiveAssets.load(assetsDir) }],
+    );
   });
 
   afterAll(async () => {
     await app.close();
     await peers.stop();
+    rmSync(assetsDir, { recursive: true, force: true });
   });
 
   afterEach(() => {
@@ -395,9 +414,15 @@ describe('storefront app', () => {
       const response = await get('/p/1', { cookie: `cart=${cartId}; user=Ada` });
       expect(response.statusCode).toBe(200);
       expect(response.body).not.toContain('<esi:');
+      // Below the threshold (10) the badge says how many are left; it names its product and
+      // version for the live script, and hides the notify form while there is stock.
       expect(response.body).toContain(
-        '<span class="stock stock--in-stock" data-testid="stock-badge">In stock (7)</span>',
+        '<div class="stock-badge" data-live-stock="1" data-version="3" data-low-stock-below="10">',
       );
+      expect(response.body).toContain(
+        '<span class="stock stock--low-stock" data-testid="stock-badge" data-stock="7">Only 7 left</span>',
+      );
+      expect(response.body).toContain('data-testid="notify-form" hidden>');
       expect(response.body).toContain('href="/c/shoes">Shoes</a>');
       expect(response.body).toContain('Hello, Ada');
       expect(response.body).toContain('Cart (3)');
@@ -407,11 +432,11 @@ describe('storefront app', () => {
       expect(response.headers['xkey']).toBeUndefined();
     });
 
-    it('shows out-of-stock badges inline on a listing', async () => {
+    it('shows sold-out badges inline on a listing', async () => {
       const response = await get('/c/boots');
       expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('In stock (7)');
-      expect(response.body).toContain('Out of stock');
+      expect(response.body).toContain('Only 7 left');
+      expect(response.body).toContain('Sold out');
       expect(response.body).not.toContain('<esi:');
     });
   });
@@ -425,6 +450,71 @@ describe('storefront app', () => {
     expect(listing.body).toContain('&lt;script&gt;');
     const search = await get(`/search?q=${encodeURIComponent('"><script>x</script>')}`);
     expect(search.body).not.toContain('<script>');
+  });
+
+  describe('the live badge script', () => {
+    const scriptUrlOf = (html: string): string => {
+      const match = /<script type="module" src="(\/assets\/[0-9a-f]{16}\/[^"]+)"><\/script>/.exec(
+        html,
+      );
+      if (!match) throw new Error('no live script on the page');
+      return match[1];
+    };
+
+    it('is on every page under a versioned URL that browsers and Varnish keep a year', async () => {
+      const urls = new Set<string>();
+      for (const path of ['/p/1', '/c/boots', '/', '/cart']) {
+        urls.add(scriptUrlOf((await get(path, THROUGH_VARNISH)).body));
+      }
+      expect([...urls]).toHaveLength(1);
+      expect([...urls][0]).toMatch(
+        /^\/assets\/[0-9a-f]{16}\/storefront\/src\/live\/live-stock\.browser\.js$/,
+      );
+      const script = await get(scriptUrlOf((await get('/p/1')).body));
+      expect(script.statusCode).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.headers['cache-control']).toBe('public, max-age=31536000');
+      expect(script.headers['surrogate-control']).toBe('max-age=31536000');
+      expect(script.body).toContain("from './live-stock-client.js'");
+    });
+
+    it('serves every module the script imports, from the same version', async () => {
+      const entry = scriptUrlOf((await get('/p/1')).body);
+      const pending = [entry];
+      const served = new Set<string>();
+      while (pending.length > 0) {
+        const url = pending.pop()!;
+        if (served.has(url)) continue;
+        const module = await get(url);
+        expect({ url, status: module.statusCode }).toEqual({ url, status: 200 });
+        served.add(url);
+        for (const [, specifier] of module.body.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+          pending.push(new URL(specifier, `http://shop${url}`).pathname);
+        }
+      }
+      expect([...served].map((url) => url.split('/').slice(3).join('/')).sort()).toEqual([
+        'common/src/backoff.js',
+        'storefront/src/live/live-badge.js',
+        'storefront/src/live/live-stock-client.js',
+        'storefront/src/live/live-stock.browser.js',
+      ]);
+    });
+
+    it('answers an old version briefly and an unknown module with 404', async () => {
+      const old = await get('/assets/0000000000000000/storefront/src/live/live-badge.js');
+      expect(old.statusCode).toBe(200);
+      expect(old.headers['surrogate-control']).toBe('max-age=60');
+      expect(old.headers['cache-control']).toBe('no-cache');
+      const entry = scriptUrlOf((await get('/p/1')).body);
+      for (const path of [
+        entry.replace('live-stock.browser.js', 'nope.js'),
+        entry.replace('live-stock.browser.js', '../../../../views/layout.njk'),
+        entry.replace('live-stock.browser.js', '%2e%2e/live-badge.js'),
+      ]) {
+        const missing = await get(path);
+        expect({ path, status: missing.statusCode }).toEqual({ path, status: 404 });
+      }
+    });
   });
 
   describe('fragments', () => {
@@ -477,8 +567,27 @@ describe('storefront app', () => {
       expect(inStock.statusCode).toBe(200);
       expect(inStock.headers['surrogate-control']).toBe('max-age=60');
       expect(inStock.headers['xkey']).toBe('stock-1');
-      expect(inStock.body).toContain('In stock (7)');
-      expect((await get('/fragments/stock/2')).body).toContain('Out of stock');
+      expect(inStock.body).toContain('Only 7 left');
+      const soldOut = (await get('/fragments/stock/2')).body;
+      expect(soldOut).toContain('>Sold out</span>');
+      // Sold out: the notify form shows, a plain form post that works without JavaScript.
+      expect(soldOut).toContain(
+        '<form class="notify" action="/notifications/back-in-stock" method="post" data-testid="notify-form">',
+      );
+      expect(soldOut).toContain('<input type="hidden" name="productId" value="2">');
+      expect(soldOut).toMatch(/<input type="email" name="email" required/);
+    });
+
+    it('says "In stock" without a figure at and above the threshold', async () => {
+      peers.stock.set(4, 10);
+      try {
+        const badge = await get('/fragments/stock/4');
+        expect(badge.body).toContain(
+          '<span class="stock stock--in-stock" data-testid="stock-badge" data-stock="10">In stock</span>',
+        );
+      } finally {
+        peers.stock.delete(4);
+      }
     });
 
     it('answers 404 for the badge of a product the stock API does not know, never stored', async () => {
@@ -487,7 +596,8 @@ describe('storefront app', () => {
       expect(unknown.headers['surrogate-control']).toBe('no-store');
       expect(unknown.headers['xkey']).toBeUndefined();
       // Where a page includes it, it still reads sensibly.
-      expect(unknown.body).toContain('Out of stock');
+      expect(unknown.body).toContain('Sold out');
+      expect(unknown.body).toContain('data-testid="notify-form" hidden>');
     });
 
     it('answers 400 for a stock badge id that is not digits', async () => {
@@ -725,6 +835,9 @@ describe('storefront app', () => {
       expect(page.body).toContain(
         '<time datetime="2030-01-01T10:15:00.000Z" data-testid="cart-hold">10:15 UTC</time>',
       );
+      // Each line's stock badge: an ESI fragment like everywhere else, made live by the script.
+      expect(page.body).toContain('<esi:include src="/fragments/stock/1"/>');
+      expect(page.body).toContain('<esi:include src="/fragments/stock/3"/>');
       expect(page.body).toContain('action="/cart/items/1" method="post"');
       expect(page.body).toContain('action="/cart/items/3/remove" method="post"');
       expect(page.body).toContain('href="/checkout"');

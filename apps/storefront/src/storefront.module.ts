@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SHOP_CONFIG, ShopConfig, ShopConfigModule } from '@shop/config';
 import { MetricsModule, ShopLoggerModule } from '@shop/observability';
+import { AssetsController } from './assets/assets.controller';
+import { ASSETS_DIR, LiveAssets } from './assets/live-assets';
 import { FragmentsController } from './fragments/fragments.controller';
 import { StorefrontFragments } from './fragments/storefront-fragments';
 import { HealthController } from './health/health.controller';
@@ -22,7 +24,13 @@ const CART_TIMEOUT_MS = 3000;
 
 @Module({
   imports: [ShopConfigModule, ShopLoggerModule.forApp('storefront'), TerminusModule, MetricsModule],
-  controllers: [ShopController, PagesController, FragmentsController, HealthController],
+  controllers: [
+    ShopController,
+    AssetsController,
+    PagesController,
+    FragmentsController,
+    HealthController,
+  ],
   providers: [
     {
       provide: CatalogClient,
@@ -40,7 +48,16 @@ const CART_TIMEOUT_MS = 3000;
       inject: [SHOP_CONFIG],
       useFactory: (config: ShopConfig) => new CartClient(config.STOCK_API_URL, CART_TIMEOUT_MS),
     },
-    { provide: ViewRenderer, useFactory: () => new ViewRenderer(VIEWS_DIR) },
+    { provide: LiveAssets, useFactory: () => LiveAssets.load(ASSETS_DIR) },
+    {
+      provide: ViewRenderer,
+      inject: [SHOP_CONFIG, LiveAssets],
+      useFactory: (config: ShopConfig, assets: LiveAssets) =>
+        new ViewRenderer(VIEWS_DIR, {
+          liveScriptUrl: assets.liveScriptUrl,
+          lowStockBelow: config.STOREFRONT_LOW_STOCK_BELOW,
+        }),
+    },
     StorefrontFragments,
     StorefrontPages,
     StorefrontShop,

@@ -44,6 +44,7 @@ export const shopEnvSchema = z
     SYNC_WORKER_PORT: port.default(3003),
     LIVE_PORT: port.default(3004),
     LIVE_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
+    STOREFRONT_LOW_STOCK_BELOW: z.coerce.number().int().min(1).max(1_000_000).default(10),
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
     REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),

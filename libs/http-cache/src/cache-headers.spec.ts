@@ -38,6 +38,13 @@ describe('cacheHeaders', () => {
     });
   });
 
+  it('keeps a versioned script a year in browsers and in Varnish', () => {
+    expect(cacheHeaders(CachePolicy.asset)).toEqual({
+      'Cache-Control': 'public, max-age=31536000',
+      'Surrogate-Control': 'max-age=31536000',
+    });
+  });
+
   it('tags a listing with listing-level tags only', () => {
     const headers = cacheHeaders({
       ...CachePolicy.listing,

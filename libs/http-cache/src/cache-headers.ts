@@ -40,6 +40,7 @@ export type CacheHeaders = {
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+const YEAR = 365 * DAY;
 
 /**
  * Lifetimes of the shop's responses, to spread into `cacheHeaders`:
@@ -65,6 +66,11 @@ export const CachePolicy = {
    * requests to it, without their cookies (varnish/default.vcl).
    */
   anonymousHeader: { sharedMaxAge: DAY },
+  /**
+   * Scripts under a versioned URL (`/assets/<content hash>/...`): a new build is a new URL, so
+   * browsers and Varnish may keep each one for a year.
+   */
+  asset: { maxAge: YEAR, sharedMaxAge: YEAR },
   /** Per-user content such as a shopper's own header fragment: never stored. */
   private: { private: true },
   /** Errors and anything live: never stored. */

@@ -51,7 +51,7 @@ export {
   searchProductsQuery,
   searchPromptPage,
 } from './page-models/pages';
-export { stockBadge } from './page-models/stock-badge';
+export { type StockBadge, stockBadgeFor, type StockState } from './live/live-badge';
 export {
   type CompositionMode,
   compositionModeFor,

@@ -1,11 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import {
   cartItemCount,
   CompositionMode,
   FragmentComposer,
   FragmentRef,
   FragmentSource,
-  stockBadge,
+  stockBadgeFor,
   Visitor,
 } from '@shop/storefront';
 import { ViewRenderer } from '../rendering/view-renderer';
@@ -32,13 +33,17 @@ export interface RenderedFragment {
 @Injectable()
 export class StorefrontFragments {
   private readonly logger = new Logger(StorefrontFragments.name);
+  private readonly lowStockBelow: number;
 
   constructor(
     private readonly catalog: CatalogClient,
     private readonly stock: StockClient,
     private readonly carts: CartClient,
     private readonly views: ViewRenderer,
-  ) {}
+    @Inject(SHOP_CONFIG) config: ShopConfig,
+  ) {
+    this.lowStockBelow = config.STOREFRONT_LOW_STOCK_BELOW;
+  }
 
   async menu(): Promise<RenderedFragment> {
     try {
@@ -80,20 +85,27 @@ export class StorefrontFragments {
     };
   }
 
+  /**
+   * The badge carries its product and the version it shows, so that the live script subscribes
+   * to the product and takes only newer figures.
+   */
   async stockBadge(productId: number): Promise<RenderedFragment> {
+    const render = (stock: number | null | undefined, version: number | null): string =>
+      this.views.render('fragments/stock-badge.njk', {
+        productId,
+        version,
+        badge: stockBadgeFor(stock, this.lowStockBelow),
+      });
     try {
       const level = await this.stock.level(productId);
       return {
-        html: this.views.render('fragments/stock-badge.njk', { badge: stockBadge(level) }),
+        html: render(level?.stock ?? null, level?.version ?? null),
         complete: true,
         missing: level === null,
       };
     } catch (error) {
       this.logger.warn(`stock badge of product ${productId} unknown: ${String(error)}`);
-      return {
-        html: this.views.render('fragments/stock-badge.njk', { badge: stockBadge(undefined) }),
-        complete: false,
-      };
+      return { html: render(undefined, null), complete: false };
     }
   }
 

@@ -26,6 +26,7 @@ import {
   type RawForm,
   type ShopCart,
   type ShopPageModel,
+  stockFragment,
   type Visitor,
 } from '@shop/storefront';
 import { StorefrontPages } from '../pages/storefront-pages';
@@ -328,17 +329,20 @@ export class StorefrontShop {
     model: ShopPageModel<object>,
     status: number,
   ): Promise<HtmlResponse> {
-    const slots = await composer.composeAll({
-      menu: MENU_FRAGMENT,
-      header: HEADER_FRAGMENT,
-      footer: FOOTER_FRAGMENT,
-    });
+    const [slots, stock] = await Promise.all([
+      composer.composeAll({
+        menu: MENU_FRAGMENT,
+        header: HEADER_FRAGMENT,
+        footer: FOOTER_FRAGMENT,
+      }),
+      composer.composeEach(model.stockBadges ?? [], stockFragment),
+    ]);
     const html = this.views.render(model.template, {
       title: model.title,
       view: model.view,
       refreshSeconds: model.refreshSeconds,
       slots,
-      stock: {},
+      stock,
     });
     return {
       status,

@@ -12,7 +12,6 @@ import {
   searchProductsQuery,
   searchPromptPage,
 } from './pages';
-import { stockBadge } from './stock-badge';
 
 const tree: CategoryNode[] = [
   {
@@ -184,22 +183,5 @@ describe('productPage', () => {
 
   it('makes a 404 that creating the product purges', () => {
     expect(productNotFound(9).cacheTags).toEqual(['product-9']);
-  });
-});
-
-describe('stockBadge', () => {
-  it('says how many are left, or that none are, or that it cannot tell', () => {
-    expect(stockBadge({ stock: 5 })).toEqual({
-      state: 'in-stock',
-      label: 'In stock (5)',
-      stock: 5,
-    });
-    expect(stockBadge({ stock: 0 }).label).toBe('Out of stock');
-    expect(stockBadge(null).label).toBe('Out of stock');
-    expect(stockBadge(undefined)).toEqual({
-      state: 'unknown',
-      label: 'Stock unavailable',
-      stock: null,
-    });
   });
 });

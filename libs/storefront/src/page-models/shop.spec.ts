@@ -80,7 +80,9 @@ describe('cart page and header count', () => {
   });
 
   it('shows lines with links, totals and when the hold ends', () => {
-    const { view } = cartPage(cart());
+    const { view, stockBadges } = cartPage(cart());
+    // Each line shows its product's stock badge (live while the page is open).
+    expect(stockBadges).toEqual([7]);
     expect(view.lines).toEqual([
       { productId: 7, name: 'Boot', href: '/p/7', unitPrice: 10, quantity: 3, lineTotal: 30 },
     ]);

@@ -37,6 +37,8 @@ export interface ShopPageModel<View> {
   /** Seconds after which the browser reloads the page (a pending order), if set. */
   refreshSeconds?: number;
   view: View;
+  /** Products whose stock badge the page shows (the cart's lines: live while the page is open). */
+  stockBadges?: number[];
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -144,6 +146,7 @@ export function cartPage(cart: ShopCart | null, error?: string): ShopPageModel<C
   return {
     template: 'pages/cart.njk',
     title: 'Your cart',
+    stockBadges: lines.map((line) => line.productId),
     view: {
       lines,
       totals: open ? cart.totals : { quantity: 0, subtotal: 0, total: 0 },
