@@ -4,3 +4,4 @@ export * from './catalog';
 export * from './stock-version';
 export * from './product-id';
 export * from './orders';
+export * from './price';

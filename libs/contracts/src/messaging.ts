@@ -4,6 +4,7 @@
  */
 export const STOCK_EXCHANGE = 'stock'; // direct, durable
 export const CATALOG_EXCHANGE = 'catalog'; // topic, durable
+export const PRICE_EXCHANGE = 'price'; // direct, durable
 export const DEAD_LETTER_EXCHANGE = 'shop.dead-letter'; // direct, durable
 export const RETRY_EXCHANGE = 'shop.retry'; // direct, durable: delayed redelivery via per-queue TTL
 
@@ -17,6 +18,12 @@ export const StockRoutingKey = {
 } as const;
 export type StockRoutingKey = (typeof StockRoutingKey)[keyof typeof StockRoutingKey];
 
+export const PriceRoutingKey = {
+  /** Every price change: admin writes and the scheduler's sale starts and ends. */
+  Info: 'info',
+} as const;
+export type PriceRoutingKey = (typeof PriceRoutingKey)[keyof typeof PriceRoutingKey];
+
 export const CatalogRoutingKey = {
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
@@ -28,6 +35,7 @@ export const MessageType = {
   StockChanged: 'stock.changed',
   /** Sent straight to `sync.stock-mysql` (not the exchange) by a ledger rebuild: see StockBarrier. */
   StockBarrier: 'stock.barrier',
+  PriceChanged: 'price.changed',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
   OrderPlaced: 'order.placed',
@@ -44,11 +52,13 @@ export const SyncQueue = {
   ProductSearch: 'sync.product-search',
   /** Product ids into the stock ledger's registry, so the stock API knows a new product. */
   ProductStockIds: 'sync.product-stock-ids',
+  /** Price changes into MySQL, then Elasticsearch, then the Varnish purge. */
+  Price: 'sync.price',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];
 
 export interface SyncQueueBinding {
-  readonly exchange: typeof STOCK_EXCHANGE | typeof CATALOG_EXCHANGE;
+  readonly exchange: typeof STOCK_EXCHANGE | typeof CATALOG_EXCHANGE | typeof PRICE_EXCHANGE;
   readonly routingKey: string;
 }
 
@@ -63,6 +73,7 @@ export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueB
   [SyncQueue.StockCache]: [{ exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Info }],
   [SyncQueue.ProductSearch]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
   [SyncQueue.ProductStockIds]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'product.*' }],
+  [SyncQueue.Price]: [{ exchange: PRICE_EXCHANGE, routingKey: PriceRoutingKey.Info }],
 };
 
 /** The sync queues that receive what is published to `exchange`, with their bindings. */

@@ -11,6 +11,7 @@ import * as createStockLedgerEpochs from './0009-create-stock-ledger-epochs';
 import * as addOutboxCorrelationId from './0010-add-outbox-correlation-id';
 import * as addStockHeld from './0011-add-stock-held';
 import * as createOrders from './0012-create-orders';
+import * as addProductSalePrices from './0015-add-product-sale-prices';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-add-outbox-correlation-id': addOutboxCorrelationId,
   '0011-add-stock-held': addStockHeld,
   '0012-create-orders': createOrders,
+  '0015-add-product-sale-prices': addProductSalePrices,
 };
 
 export const migrationProvider: MigrationProvider = {
