@@ -238,8 +238,8 @@ sub shop_rate_limit {
     }
 }
 
-# /products/:id/stock, /stock, /carts, /orders and /admin/orders -> stock-api; /products,
-# /categories, the rest of /admin -> catalog-api; the rest (pages such as /cart, fragments,
+# /products/:id/stock, /products/:id/price, /stock, /carts, /orders and /admin/orders ->
+# stock-api; /products, /categories, the rest of /admin -> catalog-api; the rest (pages such as /cart, fragments,
 # /health) -> storefront. (/docs and /metrics never get here.) /orders/:id is two things at one
 # address: the order as JSON (stock-api, and the `Location` of a checkout) and the shopper's
 # confirmation page (storefront);
@@ -253,7 +253,7 @@ sub shop_route {
             set req.backend_hint = stock_api;
         }
         unset req.http.X-Shop-Wants-Html;
-    } else if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
+    } else if (req.url ~ "^/products/[^/?]+/(stock|price)(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
         req.url ~ "^/carts(/|\?|$)" || req.url ~ "^/admin/orders(/|\?|$)") {
         set req.backend_hint = stock_api;
     } else if (req.url ~ "^/(products|categories|admin)(/|\?|$)") {

@@ -5,6 +5,7 @@ import {
   MessageType,
   ORDER_QUEUE_BINDINGS,
   OrderQueue,
+  PRICE_EXCHANGE,
   STOCK_EXCHANGE,
   SyncQueue,
   syncQueuesBoundTo,
@@ -39,6 +40,8 @@ import { CartsController } from './carts/carts.controller';
 import { HealthController } from './health/health.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ORDER_PROVIDERS } from './orders/orders.providers';
+import { PricesController } from './prices/prices.controller';
+import { PRICE_PROVIDERS } from './prices/prices.providers';
 import { StockController } from './stock/stock.controller';
 
 const RESTORE_SOURCE = Symbol('RESTORE_SOURCE');
@@ -82,6 +85,8 @@ function stockBarrierTransport(
       // The order worker's queue too: orders placed before it ever ran wait there for it.
       declareQueues: [
         ...syncQueuesBoundTo(STOCK_EXCHANGE),
+        // Price changes wait for the price consumer the same way.
+        ...syncQueuesBoundTo(PRICE_EXCHANGE),
         { queue: OrderQueue.ToMysql, bindings: ORDER_QUEUE_BINDINGS[OrderQueue.ToMysql] },
       ],
     }),
@@ -129,9 +134,16 @@ class StockInfrastructureModule {}
     TerminusModule,
     MetricsModule,
   ],
-  controllers: [StockController, CartsController, OrdersController, HealthController],
+  controllers: [
+    StockController,
+    PricesController,
+    CartsController,
+    OrdersController,
+    HealthController,
+  ],
   providers: [
     ...CART_PROVIDERS,
+    ...PRICE_PROVIDERS,
     ...ORDER_PROVIDERS,
     {
       // Registers the outbox backlog and relay gauges on GET /metrics; nothing injects it.

@@ -12,6 +12,7 @@ export const SYNC_CONSUMER_NAMES = [
   'product-search',
   'product-stock-ids',
   'orders-mysql',
+  'price',
 ] as const;
 export type SyncConsumerName = (typeof SYNC_CONSUMER_NAMES)[number];
 

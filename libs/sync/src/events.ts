@@ -1,4 +1,10 @@
-import { MAX_STOCK, type StockBarrier, type StockChangedEvent } from '@shop/contracts';
+import {
+  MAX_PRICE,
+  MAX_STOCK,
+  type PriceChangedEvent,
+  type StockBarrier,
+  type StockChangedEvent,
+} from '@shop/contracts';
 import { PoisonMessageError } from '@shop/messaging';
 import { z } from 'zod';
 
@@ -43,6 +49,26 @@ export function parseStockChangedEvent(raw: unknown): StockChangedEvent {
     ...(event.held === undefined ? {} : { held: event.held }),
     ...(event.onHand === undefined ? {} : { onHand: event.onHand }),
   };
+}
+
+const money = z.number().positive().max(MAX_PRICE);
+const priceChangedSchema = z.object({
+  id: productId,
+  price: money,
+  salePrice: money.nullable(),
+  saleStartsAt: isoInstant.nullable(),
+  saleEndsAt: isoInstant.nullable(),
+  effectivePrice: money,
+  version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  reason: z.enum(['set', 'sale-start', 'sale-end']),
+  occurredAt: isoInstant,
+});
+
+/** A `price` exchange body (see PriceChangedEvent). */
+export function parsePriceChangedEvent(raw: unknown): PriceChangedEvent {
+  const result = priceChangedSchema.safeParse(raw);
+  if (!result.success) throw poison('price event', result.error);
+  return result.data;
 }
 
 const stockBarrierSchema = z.object({

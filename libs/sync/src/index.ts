@@ -5,6 +5,7 @@ export {
   OrdersMysqlSync,
   parseOrderPlacedMessage,
 } from './consumers/orders-mysql.sync';
+export { PriceSync } from './consumers/price.sync';
 export { ProductSearchSync } from './consumers/product-search.sync';
 export { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
 export { StockCacheSync } from './consumers/stock-cache.sync';
@@ -13,6 +14,7 @@ export { StockSearchSync } from './consumers/stock-search.sync';
 export {
   type CatalogChange,
   parseCatalogChange,
+  parsePriceChangedEvent,
   parseStockChangedEvent,
   parseStockMysqlMessage,
   type StockMysqlMessage,

@@ -13,6 +13,7 @@ import type { ProductIdRegistry, StockLedger } from '@shop/stock';
 export type StockRowWriter = Pick<StockRepository, 'applyVersioned' | 'recordBarriers'>;
 export type StockRowReader = Pick<StockRepository, 'findByIds'>;
 export type ProductReader = Pick<ProductRepository, 'findByIds'>;
+export type ProductPriceWriter = Pick<ProductRepository, 'applyPrices'>;
 export type ProductPager = Pick<ProductRepository, 'listPage' | 'findByIds'>;
 export type InStockWriter = Pick<ProductIndexer, 'setInStockMany'>;
 export type ProductDocumentWriter = Pick<ProductIndexer, 'upsert' | 'remove'>;

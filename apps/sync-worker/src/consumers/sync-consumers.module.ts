@@ -6,6 +6,7 @@ import { ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
   OrdersMysqlSync,
+  PriceSync,
   ProductSearchSync,
   ProductStockIdsSync,
   StockCacheSync,
@@ -17,6 +18,7 @@ import { SyncMessagingModule } from '../sync-messaging.module';
 import { SyncMetricsModule } from '../sync-metrics.module';
 import { SyncStoresModule } from '../sync-stores.module';
 import { OrdersMysqlController } from './orders-mysql.controller';
+import { PriceController } from './price.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
 import { StockCacheController } from './stock-cache.controller';
@@ -31,6 +33,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   ProductSearchController,
   ProductStockIdsController,
   OrdersMysqlController,
+  PriceController,
 ];
 
 /**
@@ -96,6 +99,12 @@ export const SYNC_CONSUMER_CONTROLLERS = [
       inject: [ProductRepository, ProductIdRegistry],
       useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
         new ProductStockIdsSync(products, registry),
+    },
+    {
+      provide: PriceSync,
+      inject: [ProductRepository, ProductSearchSync],
+      useFactory: (products: ProductRepository, search: ProductSearchSync) =>
+        new PriceSync(products, search),
     },
     {
       provide: OrdersMysqlSync,
