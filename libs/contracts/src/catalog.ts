@@ -86,7 +86,10 @@ export interface ProductSearchItem {
   sku: string;
   name: string;
   description: string;
+  /** The effective price (see ProductDocument). */
   price: number;
+  /** The regular price, when the search response carries it (shown struck through on a sale). */
+  regularPrice?: number;
   categories: string[];
   inStock: boolean;
 }

@@ -39,6 +39,7 @@ export {
   type ShopPageModel,
 } from './page-models/shop';
 export {
+  type CatalogProduct,
   categoryPage,
   categoryProductsQuery,
   FEATURED_QUERY,
