@@ -14,16 +14,19 @@ import { textOf, viewPage } from './support/varnish';
 /**
  * Live prices (issue 17): PUT /products/:id/price through Varnish, scheduled sales that start and
  * end by themselves, and what shoppers see (search order, the product JSON, the page through
- * Varnish). Products 1202-1209 belong to this file; the admin product API renames them with a
- * token of this run, so a search for the token finds exactly them.
+ * Varnish). The products are this run's own, created through the admin product API with a token
+ * in their names, so a search for the token finds exactly them.
  */
-const IDS = [1202, 1203, 1204, 1205] as const;
-const [CHANGED, SALE, RESTART, SPARE] = IDS;
 const token = `pz${randomBytes(6)
   .toString('hex')
   .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
-/** Regular prices at the start: CHANGED is dearest, so a cut shows in the order. */
-const BASE: Record<number, number> = { [CHANGED]: 90, [SALE]: 60, [RESTART]: 70, [SPARE]: 50 };
+const KEYS = ['changed', 'sale', 'restart', 'spare'] as const;
+type Key = (typeof KEYS)[number];
+/** Regular prices at the start: `changed` is dearest, so a cut shows in the order. */
+const BASE: Record<Key, number> = { changed: 90, sale: 60, restart: 70, spare: 50 };
+const ids = new Map<Key, number>();
+const idOf = (key: Key): number => ids.get(key)!;
+const baseOf = (id: number): number => BASE[KEYS.find((key) => ids.get(key) === id)!];
 
 const money = (value: number): string =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(value);
@@ -97,36 +100,56 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
 
   beforeAll(async () => {
     await listener.open();
-    for (const [index, id] of IDS.entries()) {
-      const renamed = await requestJson(`${urls.varnish}/admin/products/${id}`, {
-        method: 'PATCH',
+    for (const key of KEYS) {
+      const created = await requestJson<{ id: number }>(`${urls.varnish}/admin/products`, {
+        method: 'POST',
         headers: adminHeaders,
-        body: JSON.stringify({ name: `${token} Item ${index}` }),
+        body: JSON.stringify({
+          sku: `E2E-PRICE-${token}-${key}`,
+          name: `${token} ${key}`,
+          description: 'A fixture of the live prices end-to-end test.',
+          price: BASE[key],
+          categories: ['women-blazers'],
+        }),
       });
-      expect(renamed.status).toBe(200);
-      // Whatever an earlier run left: the regular price of this run, no sale.
-      await setPrice(id, { price: BASE[id], salePrice: null });
+      expect(created.status).toBe(201);
+      ids.set(key, created.body.id);
+    }
+    // The stock API learns new products from the catalog's events.
+    for (const id of ids.values()) {
+      await eventually(
+        async () => (await requestJson(`${urls.stock}/products/${id}/stock`)).status === 200,
+        { what: `product ${id} registered with the stock API` },
+      );
     }
     await eventually(
       async () => {
         const order = await searchOrder();
-        return order.length === IDS.length && order.every((item) => item.price === BASE[item.id]);
+        return (
+          order.length === KEYS.length && order.every((item) => item.price === baseOf(item.id))
+        );
       },
-      { what: 'the renamed products searchable at their prices' },
+      { what: 'the new products searchable at their prices' },
     );
   });
 
   afterAll(async () => {
     await listener.close();
+    for (const id of ids.values()) {
+      await requestJson(`${urls.varnish}/admin/products/${id}`, {
+        method: 'DELETE',
+        headers: adminHeaders,
+      });
+    }
   });
 
   it('refuses every bad input with a 4xx JSON error, and changes nothing', async () => {
-    const before = await setPrice(SPARE, { price: BASE[SPARE] });
+    const before = await setPrice(idOf('spare'), { price: BASE.spare });
     const seen = listener.messages.length;
     const bad: [string, () => Promise<JsonResponse>, number, RegExp][] = [
       [
         'no token',
-        () => putPrice(SPARE, { price: 1 }, { 'content-type': 'application/json' }),
+        () => putPrice(idOf('spare'), { price: 1 }, { 'content-type': 'application/json' }),
         401,
         /./,
       ],
@@ -134,7 +157,7 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
         'a wrong token',
         () =>
           putPrice(
-            SPARE,
+            idOf('spare'),
             { price: 1 },
             { ...adminHeaders, authorization: 'Bearer wrong-token-xyz' },
           ),
@@ -144,26 +167,41 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
       ['an id that is no id', () => putPrice('abc', { price: 1 }), 400, /id/i],
       ['id 0', () => putPrice(0, { price: 1 }), 400, /id/i],
       ['an unknown product', () => putPrice(987654, { price: 1 }), 404, /987654/],
-      ['a body that is not JSON', () => putPrice(SPARE, '{"price":'), 400, /./],
-      ['an array', () => putPrice(SPARE, [1]), 400, /JSON object/],
-      ['an empty object', () => putPrice(SPARE, {}), 400, /price, salePrice/],
-      ['an unknown field', () => putPrice(SPARE, { price: 1, currency: 'EUR' }), 400, /currency/],
-      ['a string price', () => putPrice(SPARE, { price: '10' }), 400, /price must be a number/],
-      ['a zero price', () => putPrice(SPARE, { price: 0 }), 400, /above 0/],
-      ['a negative price', () => putPrice(SPARE, { price: -5 }), 400, /above 0/],
-      ['three decimals', () => putPrice(SPARE, { price: 10.001 }), 400, /2 decimals/],
-      ['a price too large', () => putPrice(SPARE, { price: 1e9 }), 400, /at most/],
-      ['a null price', () => putPrice(SPARE, { price: null }), 400, /price must be a number/],
+      ['a body that is not JSON', () => putPrice(idOf('spare'), '{"price":'), 400, /./],
+      ['an array', () => putPrice(idOf('spare'), [1]), 400, /JSON object/],
+      ['an empty object', () => putPrice(idOf('spare'), {}), 400, /price, salePrice/],
+      [
+        'an unknown field',
+        () => putPrice(idOf('spare'), { price: 1, currency: 'EUR' }),
+        400,
+        /currency/,
+      ],
+      [
+        'a string price',
+        () => putPrice(idOf('spare'), { price: '10' }),
+        400,
+        /price must be a number/,
+      ],
+      ['a zero price', () => putPrice(idOf('spare'), { price: 0 }), 400, /above 0/],
+      ['a negative price', () => putPrice(idOf('spare'), { price: -5 }), 400, /above 0/],
+      ['three decimals', () => putPrice(idOf('spare'), { price: 10.001 }), 400, /2 decimals/],
+      ['a price too large', () => putPrice(idOf('spare'), { price: 1e9 }), 400, /at most/],
+      [
+        'a null price',
+        () => putPrice(idOf('spare'), { price: null }),
+        400,
+        /price must be a number/,
+      ],
       [
         'a sale not below the price',
-        () => putPrice(SPARE, { price: 10, salePrice: 12 }),
+        () => putPrice(idOf('spare'), { price: 10, salePrice: 12 }),
         400,
         /below price/,
       ],
       [
         'a start after the end',
         () =>
-          putPrice(SPARE, {
+          putPrice(idOf('spare'), {
             salePrice: 5,
             saleStartsAt: new Date(Date.now() + 120_000).toISOString(),
             saleEndsAt: new Date(Date.now() + 60_000).toISOString(),
@@ -173,38 +211,38 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
       ],
       [
         'an end in the past',
-        () => putPrice(SPARE, { salePrice: 5, saleEndsAt: '2020-01-01T00:00:00Z' }),
+        () => putPrice(idOf('spare'), { salePrice: 5, saleEndsAt: '2020-01-01T00:00:00Z' }),
         400,
         /future/,
       ],
       [
         'a date without an offset',
-        () => putPrice(SPARE, { salePrice: 5, saleStartsAt: '2030-01-01T00:00:00' }),
+        () => putPrice(idOf('spare'), { salePrice: 5, saleStartsAt: '2030-01-01T00:00:00' }),
         400,
         /ISO-8601/,
       ],
       [
         'a date that is no date',
-        () => putPrice(SPARE, { salePrice: 5, saleEndsAt: 'tomorrow' }),
+        () => putPrice(idOf('spare'), { salePrice: 5, saleEndsAt: 'tomorrow' }),
         400,
         /ISO-8601/,
       ],
       [
         'times without a sale price',
-        () => putPrice(SPARE, { price: 9, saleEndsAt: '2030-01-01T00:00:00Z' }),
+        () => putPrice(idOf('spare'), { price: 9, saleEndsAt: '2030-01-01T00:00:00Z' }),
         400,
         /salePrice/,
       ],
       [
         'times with salePrice: null',
-        () => putPrice(SPARE, { salePrice: null, saleStartsAt: null }),
+        () => putPrice(idOf('spare'), { salePrice: null, saleStartsAt: null }),
         400,
         /salePrice: null/,
       ],
       // Valid alone, not against the current price (a conflict, not bad input).
       [
         'a sale above the current price',
-        () => putPrice(SPARE, { salePrice: BASE[SPARE] + 1 }),
+        () => putPrice(idOf('spare'), { salePrice: BASE.spare + 1 }),
         409,
         /below the price/,
       ],
@@ -220,22 +258,25 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
       });
     }
     // Nothing was applied: the next change is the very next version, and no event went out.
-    const after = await setPrice(SPARE, { price: BASE[SPARE] });
+    const after = await setPrice(idOf('spare'), { price: BASE.spare });
     expect(after.version).toBe(before.version + 1);
-    await eventually(() => priceEvents(listener, SPARE).some((e) => e.version === after.version), {
-      what: 'the valid change published',
-    });
+    await eventually(
+      () => priceEvents(listener, idOf('spare')).some((e) => e.version === after.version),
+      {
+        what: 'the valid change published',
+      },
+    );
     expect(listener.messages.slice(seen).map((m) => (m.body as PriceChangedEvent).version)).toEqual(
       [after.version],
     );
-    expect(await productJson(SPARE)).toMatchObject({ price: BASE[SPARE], salePrice: null });
+    expect(await productJson(idOf('spare'))).toMatchObject({ price: BASE.spare, salePrice: null });
   });
 
   it('a price change reaches the product JSON, the search order and the page through Varnish', async () => {
     const requestId = `price-e2e-${randomUUID()}`;
-    const answer = await setPrice(CHANGED, { price: 39.99 }, requestId);
+    const answer = await setPrice(idOf('changed'), { price: 39.99 }, requestId);
     expect(answer).toEqual({
-      id: CHANGED,
+      id: idOf('changed'),
       price: 39.99,
       salePrice: null,
       saleStartsAt: null,
@@ -243,25 +284,25 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
       effectivePrice: 39.99,
       version: expect.any(Number),
     });
-    await eventually(() => shoppersSee(CHANGED, 39.99, null), {
+    await eventually(() => shoppersSee(idOf('changed'), 39.99, null), {
       what: 'the new price in search order and on the page',
       timeoutMs: 10_000,
     });
-    expect(await productJson(CHANGED)).toMatchObject({ price: 39.99, regularPrice: 39.99 });
+    expect(await productJson(idOf('changed'))).toMatchObject({ price: 39.99, regularPrice: 39.99 });
     const message = listener.messages.find(
       (m) =>
-        (m.body as PriceChangedEvent).id === CHANGED &&
+        (m.body as PriceChangedEvent).id === idOf('changed') &&
         (m.body as PriceChangedEvent).version === answer.version,
     );
     expect(message?.body).toMatchObject({
-      id: CHANGED,
+      id: idOf('changed'),
       price: 39.99,
       effectivePrice: 39.99,
       reason: 'set',
     });
     expect(message?.properties).toMatchObject({
       correlationId: requestId,
-      messageId: `price-${CHANGED}-v${answer.version}`,
+      messageId: `price-${idOf('changed')}-v${answer.version}`,
       type: 'price.changed',
       contentType: 'application/json',
       deliveryMode: 2,
@@ -272,18 +313,18 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
     const salePrice = 9.5;
     const startsAt = Date.now() + 2_000;
     const endsAt = startsAt + 3_000;
-    const set = await setPrice(SALE, {
+    const set = await setPrice(idOf('sale'), {
       salePrice,
       saleStartsAt: new Date(startsAt).toISOString(),
       saleEndsAt: new Date(endsAt).toISOString(),
     });
-    expect(set).toMatchObject({ price: BASE[SALE], salePrice, effectivePrice: BASE[SALE] });
+    expect(set).toMatchObject({ price: BASE.sale, salePrice, effectivePrice: BASE.sale });
 
     // Before the start: the old price everywhere (the JSON already announces the sale).
-    expect(await shoppersSee(SALE, BASE[SALE], null)).toBe(true);
+    expect(await shoppersSee(idOf('sale'), BASE.sale, null)).toBe(true);
     expect(Date.now()).toBeLessThan(startsAt);
 
-    await eventually(() => shoppersSee(SALE, salePrice, BASE[SALE]), {
+    await eventually(() => shoppersSee(idOf('sale'), salePrice, BASE.sale), {
       what: 'the sale price in search order and on the page',
       timeoutMs: 10_000,
       intervalMs: 25,
@@ -291,14 +332,14 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
     const started = Date.now();
     expect(started).toBeGreaterThanOrEqual(startsAt);
     expect(started - startsAt).toBeLessThanOrEqual(1_000);
-    expect(await productJson(SALE)).toMatchObject({
+    expect(await productJson(idOf('sale'))).toMatchObject({
       price: salePrice,
-      regularPrice: BASE[SALE],
+      regularPrice: BASE.sale,
       salePrice,
       saleEndsAt: new Date(endsAt).toISOString(),
     });
 
-    await eventually(() => shoppersSee(SALE, BASE[SALE], null), {
+    await eventually(() => shoppersSee(idOf('sale'), BASE.sale, null), {
       what: 'the old price again after the end',
       timeoutMs: 10_000,
       intervalMs: 25,
@@ -306,17 +347,20 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
     const ended = Date.now();
     expect(ended).toBeGreaterThanOrEqual(endsAt);
     expect(ended - endsAt).toBeLessThanOrEqual(1_000);
-    expect(await productJson(SALE)).toMatchObject({ price: BASE[SALE], salePrice: null });
+    expect(await productJson(idOf('sale'))).toMatchObject({ price: BASE.sale, salePrice: null });
 
     // A plain amqplib consumer saw each change once: the admin's, the start and the end.
-    await eventually(() => priceEvents(listener, SALE).some((e) => e.reason === 'sale-end'), {
-      what: 'the sale-end event',
-    });
-    const events = priceEvents(listener, SALE).filter((e) => e.version >= set.version);
+    await eventually(
+      () => priceEvents(listener, idOf('sale')).some((e) => e.reason === 'sale-end'),
+      {
+        what: 'the sale-end event',
+      },
+    );
+    const events = priceEvents(listener, idOf('sale')).filter((e) => e.version >= set.version);
     expect(events.map((e) => [e.reason, e.effectivePrice, e.version])).toEqual([
-      ['set', BASE[SALE], set.version],
+      ['set', BASE.sale, set.version],
       ['sale-start', salePrice, set.version + 1],
-      ['sale-end', BASE[SALE], set.version + 2],
+      ['sale-end', BASE.sale, set.version + 2],
     ]);
   });
 
@@ -325,7 +369,7 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
     // Room for the restart and for the killed relay's lease (10 s) to lapse before the start.
     const startsAt = Date.now() + 12_000;
     const endsAt = startsAt + 60_000;
-    await setPrice(RESTART, {
+    await setPrice(idOf('restart'), {
       salePrice,
       saleStartsAt: new Date(startsAt).toISOString(),
       saleEndsAt: new Date(endsAt).toISOString(),
@@ -333,18 +377,18 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
     await killApp('stock-api');
     await startApp('stock-api');
     expect(Date.now()).toBeLessThan(startsAt);
-    expect(await shoppersSee(RESTART, BASE[RESTART], null)).toBe(true);
+    expect(await shoppersSee(idOf('restart'), BASE.restart, null)).toBe(true);
 
-    await eventually(() => shoppersSee(RESTART, salePrice, BASE[RESTART]), {
+    await eventually(() => shoppersSee(idOf('restart'), salePrice, BASE.restart), {
       what: 'the sale price after the restart',
       timeoutMs: 20_000,
       intervalMs: 25,
     });
     expect(Date.now() - startsAt).toBeLessThanOrEqual(1_000);
     // Ends it now, so later runs start clean.
-    expect(await setPrice(RESTART, { salePrice: null })).toMatchObject({
+    expect(await setPrice(idOf('restart'), { salePrice: null })).toMatchObject({
       salePrice: null,
-      effectivePrice: BASE[RESTART],
+      effectivePrice: BASE.restart,
     });
   });
 });

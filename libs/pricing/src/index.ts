@@ -20,5 +20,6 @@ export {
   type PriceBaseSource,
   type PriceBookOptions,
   type PriceTransition,
+  type StoredPrice,
 } from './price-book';
 export { PriceScheduler, type PriceSchedulerOptions } from './price-scheduler';

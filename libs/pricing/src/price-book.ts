@@ -27,6 +27,15 @@ export interface PriceBookOptions {
   keyPrefix?: string;
 }
 
+/** A product's price as Redis holds it (the reconciler compares it with MySQL). */
+export interface StoredPrice {
+  id: number;
+  state: PriceState;
+  version: number;
+  /** Epoch ms of the last change. */
+  updatedAt: number;
+}
+
 /** The scheduler's work on one due product. */
 export interface PriceTransition {
   id: number;
@@ -164,6 +173,59 @@ export class PriceBook {
     }
     const base = await this.base.priceBase(id);
     return base ? toProductPrice(id, base, base.version, Date.now()) : null;
+  }
+
+  /**
+   * Every price hash, in batches (SCAN: unordered; a product changed during the scan may come
+   * twice). Products never changed through the price route since Redis was filled have none.
+   */
+  async *stored(batchSize = 500): AsyncGenerator<StoredPrice[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        this.keys.priceKeys,
+        'COUNT',
+        batchSize,
+      );
+      cursor = next;
+      const ids = keys
+        .map((key) => this.keys.priceId(key))
+        .filter((id): id is number => id !== null);
+      if (ids.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) {
+        pipeline.hmget(
+          this.keys.price(id),
+          'price',
+          'sale',
+          'start',
+          'end',
+          'version',
+          'updatedAt',
+        );
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const batch: StoredPrice[] = [];
+      replies.forEach(([error, value], index) => {
+        if (error) throw error;
+        const fields = value as (string | null)[];
+        if (fields[0] === null) return;
+        batch.push({
+          id: ids[index],
+          state: {
+            priceCents: Number(fields[0]),
+            saleCents: optionalNumber(fields[1]),
+            startsAt: optionalNumber(fields[2]),
+            endsAt: optionalNumber(fields[3]),
+          },
+          version: Number(fields[4] ?? 0),
+          updatedAt: Number(fields[5] ?? 0),
+        });
+      });
+      if (batch.length > 0) yield batch;
+    } while (cursor !== '0');
   }
 
   /** Ids whose sale starts or ends at or before `at` (epoch ms), earliest first. */

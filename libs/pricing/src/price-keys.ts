@@ -25,6 +25,8 @@ export class PriceKeys {
   readonly outbox: string;
   readonly ready: string;
   readonly knownIds: string;
+  /** SCAN pattern matching the price hashes (and the schedule and lease: see `priceId`). */
+  readonly priceKeys: string;
 
   constructor(readonly prefix: string = DEFAULT_STOCK_KEY_PREFIX) {
     this.stock = new StockKeys(prefix);
@@ -33,9 +35,18 @@ export class PriceKeys {
     this.outbox = this.stock.outbox;
     this.ready = this.stock.ready;
     this.knownIds = this.stock.knownIds;
+    this.priceKeys = `${prefix}price:*`;
   }
 
   price(id: number): string {
     return `${this.prefix}price:${id}`;
+  }
+
+  /** The product id of a price hash's key (`price(id)`'s inverse); null for any other key. */
+  priceId(key: string): number | null {
+    const match = /^price:([1-9][0-9]*)$/.exec(
+      key.startsWith(this.prefix) ? key.slice(this.prefix.length) : '',
+    );
+    return match ? Number(match[1]) : null;
   }
 }

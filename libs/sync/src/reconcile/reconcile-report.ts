@@ -15,6 +15,12 @@ export const RECONCILE_KINDS = [
   'stock.mysqlNewer',
   /** Same version, different figure: one side was changed behind the other's back. */
   'stock.figureMismatch',
+  /** Redis holds a newer price version than MySQL (price events lost or not applied). */
+  'price.redisNewer',
+  /** MySQL holds a newer price version than Redis (Redis lost changes). Reported only. */
+  'price.mysqlNewer',
+  /** Same price version, other figures: MySQL's price was changed behind Redis' back. */
+  'price.figureMismatch',
   /** A product MySQL has and the index lacks. */
   'search.missing',
   /** A document for a product MySQL does not have. */
