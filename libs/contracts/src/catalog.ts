@@ -58,6 +58,8 @@ export interface ProductUpsertedEvent {
   /** Monotonic per product: MySQL's row version after the write. */
   version: number;
   occurredAt: string;
+  /** Set when an edit changed the regular price (live prices take it over: @shop/pricing). */
+  priceChanged?: boolean;
 }
 
 /** Body of `product.deleted` on the `catalog` exchange. */

@@ -15,6 +15,7 @@ export {
 export { InvalidPriceRequestError, PriceConflictError, PriceNotFoundError } from './price-errors';
 export {
   PriceBook,
+  toPriceBase,
   toProductPrice,
   type PriceBaseRow,
   type PriceBaseSource,

@@ -1,4 +1,4 @@
-import { parseProductId, type ProductPrice } from '@shop/contracts';
+import { parseProductId, type ProductPrice, type ProductSale } from '@shop/contracts';
 import { LedgerNotReadyError, LedgerUnavailableError } from '@shop/stock';
 import type { Redis } from 'ioredis';
 import { fromCents, type PriceChange, type PriceState, effectivePriceCents } from './price-change';
@@ -20,6 +20,21 @@ export interface PriceBaseRow extends PriceState {
 export interface PriceBaseSource {
   /** null when MySQL has no such product. */
   priceBase(id: number): Promise<PriceBaseRow | null>;
+}
+
+/** MySQL's price row (persistence's ProductPriceRow) in the book's terms: cents, epoch ms. */
+export function toPriceBase(row: {
+  price: number;
+  sale: ProductSale | null;
+  version: number;
+}): PriceBaseRow {
+  return {
+    priceCents: Math.round(row.price * 100),
+    saleCents: row.sale ? Math.round(row.sale.price * 100) : null,
+    startsAt: row.sale?.startsAt ? Date.parse(row.sale.startsAt) : null,
+    endsAt: row.sale?.endsAt ? Date.parse(row.sale.endsAt) : null,
+    version: row.version,
+  };
 }
 
 export interface PriceBookOptions {
@@ -153,6 +168,36 @@ export class PriceBook {
       default:
         throw new Error(`Unexpected reply from the price script: ${String(reply[0])}`);
     }
+  }
+
+  /**
+   * Takes over a price written through the admin product API at `writtenAt` (see
+   * ADOPT_CATALOG_PRICE_LUA): returns the new version, or null when there was nothing to take
+   * over (no Redis price, the same price, or a newer change in Redis).
+   */
+  async adoptCatalogPrice(
+    productId: number,
+    price: number,
+    writtenAt: Date,
+    options: { correlationId?: string } = {},
+  ): Promise<number | null> {
+    const id = parseProductId(productId);
+    const reply = asReply(
+      await orUnavailable(
+        this.scripts.shopPriceAdoptCatalog(
+          this.keys.price(id),
+          this.keys.ready,
+          this.keys.outbox,
+          this.keys.schedule,
+          id,
+          Math.round(price * 100),
+          writtenAt.getTime(),
+          options.correlationId ?? '',
+        ),
+      ),
+    );
+    if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
+    return reply[0] === 'OK' ? Number(reply[1]) : null;
   }
 
   /** The current price: Redis' when it has one, else MySQL's; null for an unknown product. */

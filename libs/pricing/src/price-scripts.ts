@@ -144,6 +144,36 @@ return {'OK', reason, effective, version}
 `;
 
 /**
+ * Takes over a regular price an admin wrote through the product API (MySQL first), so Redis and
+ * MySQL do not diverge: only when Redis has a price of its own (without one, MySQL's is the price
+ * anyway), it differs, and Redis' last change is older than the catalog write. A sale that would
+ * no longer be below the new price ends (the admin's explicit price wins).
+ *
+ * KEYS: 1 price hash, 2 ready marker, 3 outbox, 4 schedule
+ * ARGV: 1 id, 2 price (cents), 3 epoch ms of the catalog write, 4 correlation id
+ * Reply: {'OK', version} | {'NONE'} | {'OLDER'} | {'SAME'} | {'NOT_READY'}
+ */
+export const ADOPT_CATALOG_PRICE_LUA = `${PRICE_LUA}
+local readyMarker = redis.call('GET', KEYS[2])
+if not readyMarker then return {'NOT_READY'} end
+local price, sale, start, finish, version = priceRead(KEYS[1])
+if price == nil then return {'NONE'} end
+local updatedAt = tonumber(redis.call('HGET', KEYS[1], 'updatedAt')) or 0
+if updatedAt >= tonumber(ARGV[3]) then return {'OLDER'} end
+local newPrice = tonumber(ARGV[2])
+if newPrice == price then return {'SAME'} end
+local now = priceNow()
+if sale and finish and finish <= now then sale, start, finish = nil, nil, nil end
+if sale and sale >= newPrice then sale, start, finish = nil, nil, nil end
+local floor = tonumber(readyMarker) or 0
+version = priceWrite(KEYS[1], KEYS[3], KEYS[4], ARGV[1], newPrice, sale, start, finish, version,
+  floor, 'set', now, ARGV[4])
+-- The catalog write's own time, so a later catalog write still counts as newer than this one.
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[3])
+return {'OK', version}
+`;
+
+/**
  * Reads a product's price hash (HMGET in one script so the ready check and the read agree).
  * KEYS: 1 price hash, 2 ready marker. Reply: {'OK', price, sale, start, end, version} with ''
  * for missing fields (price '' = no hash) | {'NOT_READY'}
@@ -160,6 +190,7 @@ export interface PriceScriptCommands {
   shopPriceApply: ScriptCommand;
   shopPriceTransition: ScriptCommand;
   shopPriceRead: ScriptCommand;
+  shopPriceAdoptCatalog: ScriptCommand;
 }
 
 /** Defines the scripts on `redis` (idempotent) and returns it typed with them. */
@@ -167,5 +198,6 @@ export function withPriceScripts(redis: Redis): PriceScriptCommands {
   redis.defineCommand('shopPriceApply', { lua: APPLY_PRICE_CHANGE_LUA, numberOfKeys: 5 });
   redis.defineCommand('shopPriceTransition', { lua: PRICE_TRANSITION_LUA, numberOfKeys: 5 });
   redis.defineCommand('shopPriceRead', { lua: READ_PRICE_LUA, numberOfKeys: 2 });
+  redis.defineCommand('shopPriceAdoptCatalog', { lua: ADOPT_CATALOG_PRICE_LUA, numberOfKeys: 4 });
   return redis as unknown as PriceScriptCommands;
 }

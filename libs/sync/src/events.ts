@@ -113,13 +113,20 @@ export type CatalogChange =
       readonly id: number;
       readonly version: number;
       readonly categories: readonly string[];
+      /** When the edit changed the regular price: that price and when it was written. */
+      readonly priceChange?: { readonly price: number; readonly at: string };
     }
   | { readonly kind: 'deleted'; readonly id: number; readonly version: number };
 
 const upsertedSchema = z.object({
-  product: z.object({ id: productId, categories: z.array(z.string()).default([]) }),
+  product: z.object({
+    id: productId,
+    categories: z.array(z.string()).default([]),
+    price: z.number().positive().optional(),
+  }),
   version: z.number().int().min(0),
   occurredAt: isoInstant,
+  priceChanged: z.boolean().optional(),
 });
 
 const deletedSchema = z.object({
@@ -133,8 +140,16 @@ export function parseCatalogChange(raw: unknown): CatalogChange {
   if (typeof raw === 'object' && raw !== null && 'product' in raw) {
     const result = upsertedSchema.safeParse(raw);
     if (!result.success) throw poison('product.upserted event', result.error);
-    const { product, version } = result.data;
-    return { kind: 'upserted', id: product.id, version, categories: product.categories };
+    const { product, version, occurredAt, priceChanged } = result.data;
+    return {
+      kind: 'upserted',
+      id: product.id,
+      version,
+      categories: product.categories,
+      ...(priceChanged && product.price !== undefined
+        ? { priceChange: { price: product.price, at: occurredAt } }
+        : {}),
+    };
   }
   const result = deletedSchema.safeParse(raw);
   if (!result.success) throw poison('product event', result.error);

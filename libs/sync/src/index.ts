@@ -26,6 +26,7 @@ export {
   type ReconcileReport,
 } from './reconcile/reconcile-report';
 export { ReconcileScheduler } from './reconcile/reconcile-scheduler';
+export { PriceReconciler } from './reconcile/price-reconciler';
 export { Reconciler } from './reconcile/reconciler';
 export { SearchReconciler } from './reconcile/search-reconciler';
 export { StockReconciler } from './reconcile/stock-reconciler';

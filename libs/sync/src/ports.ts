@@ -3,6 +3,7 @@ import type { VarnishPurger } from '@shop/http-cache';
 import type { ConfirmingPublisher } from '@shop/messaging';
 import type { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
 import type { ProductIndexer } from '@shop/search';
+import type { PriceBook } from '@shop/pricing';
 import type { ProductIdRegistry, StockLedger } from '@shop/stock';
 
 /*
@@ -20,6 +21,7 @@ export type ProductDocumentWriter = Pick<ProductIndexer, 'upsert' | 'remove'>;
 export type ProductDocumentSource = Pick<ProductIndexer, 'iterateDocuments' | 'upsert' | 'remove'>;
 export type CachePurger = Pick<VarnishPurger, 'purge'>;
 export type ProductIdRegistrar = Pick<ProductIdRegistry, 'register' | 'unregister'>;
+export type CatalogPriceAdopter = Pick<PriceBook, 'adoptCatalogPrice'>;
 
 /** The live ledger's figures, aligned with the ids (null: the ledger does not know the product). */
 export interface LiveStockReader {

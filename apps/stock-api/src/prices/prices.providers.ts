@@ -5,21 +5,10 @@ import {
   OnModuleDestroy,
   type Provider,
 } from '@nestjs/common';
-import { ProductRepository, type ProductPriceRow } from '@shop/persistence';
-import { PriceBook, PriceScheduler, type PriceBaseRow } from '@shop/pricing';
+import { ProductRepository } from '@shop/persistence';
+import { PriceBook, PriceScheduler, toPriceBase } from '@shop/pricing';
 import { STOCK_REDIS } from '@shop/stock';
 import type { Redis } from 'ioredis';
-
-/** MySQL's price row in the price book's terms (cents, epoch ms). */
-export function toPriceBase(row: ProductPriceRow): PriceBaseRow {
-  return {
-    priceCents: Math.round(row.price * 100),
-    saleCents: row.sale ? Math.round(row.sale.price * 100) : null,
-    startsAt: row.sale?.startsAt ? Date.parse(row.sale.startsAt) : null,
-    endsAt: row.sale?.endsAt ? Date.parse(row.sale.endsAt) : null,
-    version: row.version,
-  };
-}
 
 /**
  * Runs the sale scheduler in this process, next to the outbox relay (one scheduler works at a

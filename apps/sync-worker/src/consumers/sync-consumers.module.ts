@@ -3,6 +3,7 @@ import { SettlingPurger } from '@shop/http-cache';
 import { ConfirmingPublisher } from '@shop/messaging';
 import { OrderRepository, ProductRepository, StockRepository } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
+import { PriceBook } from '@shop/pricing';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
   OrdersMysqlSync,
@@ -96,9 +97,9 @@ export const SYNC_CONSUMER_CONTROLLERS = [
     },
     {
       provide: ProductStockIdsSync,
-      inject: [ProductRepository, ProductIdRegistry],
-      useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
-        new ProductStockIdsSync(products, registry),
+      inject: [ProductRepository, ProductIdRegistry, PriceBook],
+      useFactory: (products: ProductRepository, registry: ProductIdRegistry, prices: PriceBook) =>
+        new ProductStockIdsSync(products, registry, prices),
     },
     {
       provide: PriceSync,

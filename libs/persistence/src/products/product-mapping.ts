@@ -116,11 +116,13 @@ export function toProduct(record: ProductRecord): Product {
 export function productUpsertedEvent(
   record: ProductRecord,
   occurredAt: Date,
+  priceChanged = false,
 ): ProductUpsertedEvent {
   return {
     product: toProduct(record),
     version: record.version,
     occurredAt: occurredAt.toISOString(),
+    ...(priceChanged ? { priceChanged } : {}),
   };
 }
 
@@ -132,12 +134,16 @@ export function productDeletedEvent(
   return { id, version, occurredAt: occurredAt.toISOString() };
 }
 
-export function upsertedOutboxEvent(record: ProductRecord, occurredAt: Date): OutboxEventInput {
+export function upsertedOutboxEvent(
+  record: ProductRecord,
+  occurredAt: Date,
+  priceChanged = false,
+): OutboxEventInput {
   return {
     aggregateType: PRODUCT_AGGREGATE,
     aggregateId: record.id,
     eventType: CatalogRoutingKey.ProductUpserted,
-    payload: productUpsertedEvent(record, occurredAt),
+    payload: productUpsertedEvent(record, occurredAt, priceChanged),
   };
 }
 

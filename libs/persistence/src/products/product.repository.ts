@@ -290,8 +290,10 @@ export class ProductRepository {
     await trx.deleteFrom('product_categories').where('product_id', '=', current.id).execute();
     await this.linkCategories(trx, current.id, categoryIds);
     const record = toProductRecord({ ...current, ...values }, slugs);
+    // Live prices take an edited price over from the event (see @shop/pricing's README).
+    const priceChanged = roundPrice(Number(current.price)) !== values.price;
     await this.outbox.append(trx, {
-      ...upsertedOutboxEvent(record, now),
+      ...upsertedOutboxEvent(record, now, priceChanged),
       correlationId: options.correlationId,
     });
     return record;

@@ -1,6 +1,7 @@
 /**
  * Kinds of drift the reconciler looks for. `stock.*`: MySQL's `stock` table against the Redis
- * ledger; `search.*`: MySQL's products against the Elasticsearch documents.
+ * ledger; `price.*`: MySQL's product prices against Redis' live prices; `search.*`: MySQL's
+ * products against the Elasticsearch documents.
  */
 export const RECONCILE_KINDS = [
   /** MySQL has a figure the ledger lacks (no level, or the product is not registered). */
@@ -42,7 +43,7 @@ export interface ReconcileReport {
   readonly finishedAt: string;
   readonly durationMs: number;
   /** Rows or documents compared. */
-  readonly checked: { readonly stock: number; readonly search: number };
+  readonly checked: { readonly stock: number; readonly price: number; readonly search: number };
   readonly kinds: ReconcileCounts;
   /** One line per part that failed (`stock: ...`); its counts so far are kept. */
   readonly errors: readonly string[];
