@@ -197,4 +197,41 @@ describe('PriceBook on Redis', () => {
     });
     expect(await book.nextDueAt()).toBeNull();
   });
+
+  it('takes over an admin product API price only when Redis changed before it', async () => {
+    // No live price yet: MySQL's is the price, nothing to take over.
+    expect(await book.adoptCatalogPrice(1, 11, new Date())).toBeNull();
+    const set = await book.apply(1, change({ price: 12, salePrice: 9 }));
+    const later = new Date(Date.now() + 5);
+    // The same price, or a write older than Redis' last change: nothing.
+    expect(await book.adoptCatalogPrice(1, 12, later)).toBeNull();
+    expect(await book.adoptCatalogPrice(1, 15, new Date(Date.now() - 60_000))).toBeNull();
+    // Newer and different: taken, with its own version and event; the sale, no longer below, ends.
+    expect(await book.adoptCatalogPrice(1, 8, later)).toBe(set.version + 1);
+    expect(await book.get(1)).toMatchObject({ price: 8, salePrice: null, effectivePrice: 8 });
+    // A second admin edit just after the first still counts as newer.
+    expect(await book.adoptCatalogPrice(1, 8.5, new Date(later.getTime() + 1))).toBe(
+      set.version + 2,
+    );
+    const events = (await publishedPrices()).map((m) => m.body as PriceChangedEvent);
+    expect(events.map((e) => [e.price, e.salePrice, e.version])).toEqual([
+      [12, 9, set.version],
+      [8, null, set.version + 1],
+      [8.5, null, set.version + 2],
+    ]);
+  });
+
+  it('lists the stored prices for the reconciler', async () => {
+    await book.apply(1, change({ price: 12 }));
+    const stored = [];
+    for await (const batch of book.stored()) stored.push(...batch);
+    expect(stored).toEqual([
+      {
+        id: 1,
+        state: { priceCents: 1200, saleCents: null, startsAt: null, endsAt: null },
+        version: 1,
+        updatedAt: expect.any(Number),
+      },
+    ]);
+  });
 });
