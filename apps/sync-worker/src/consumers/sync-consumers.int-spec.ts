@@ -17,6 +17,7 @@ import { OrderRepository, productUpsertedEvent, productDeletedEvent } from '@sho
 import {
   OrdersMysqlSync,
   ProductSearchSync,
+  PriceSync,
   ProductStockIdsSync,
   StockCacheSync,
   StockMysqlSync,
@@ -71,6 +72,13 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
           useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),
         },
         { provide: ProductStockIdsSync, useValue: new ProductStockIdsSync(products, registry) },
+        {
+          provide: PriceSync,
+          useValue: new PriceSync(
+            products,
+            new ProductSearchSync(products, stock, ledger, indexer, purger),
+          ),
+        },
         {
           // No order is sent here (test/orders.e2e-spec.ts covers the order worker on the real
           // stack): a publish would be a bug, so the publisher refuses.
