@@ -112,6 +112,14 @@ describe('toProductDocument', () => {
       });
     });
 
+    it('takes the price of a document without a sale as it is', () => {
+      const document = toProductDocument(catalog, 1, at);
+      expect(toProductDocument({ ...document, price: 95 }, true, at)).toMatchObject({
+        price: 95,
+        regularPrice: 95,
+      });
+    });
+
     it('recomputes a document written again, at the new time', () => {
       const running = toProductDocument(sale(null, '2026-12-01T10:30:00Z'), 1, at);
       expect(toProductDocument(running, true, at + 60 * 60 * 1000)).toMatchObject({

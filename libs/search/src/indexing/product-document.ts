@@ -40,8 +40,11 @@ export function toProductDocument(
   stock: number | boolean,
   at: number = Date.now(),
 ): ProductDocument {
-  const regularPrice = ('inStock' in product ? product.regularPrice : undefined) ?? product.price;
   const sale = saleOf(product);
+  // A document written again keeps its regular price only while it has a sale (its `price` may
+  // be the sale price then); without one, its `price` is the price.
+  const regularPrice =
+    ('inStock' in product && sale ? product.regularPrice : undefined) ?? product.price;
   // A sale that ended is not shown; one that has not started yet is (the page may announce it).
   const shownSale = sale && (sale.endsAt === null || at < Date.parse(sale.endsAt)) ? sale : null;
   return {
