@@ -3,7 +3,7 @@
  * Elasticsearch index, the same one the sync worker runs every RECONCILE_INTERVAL_MS: repairs
  * what drifted, prints what it found and fixed per kind, exits 1 when a part failed.
  *
- *   npm run reconcile [-- --json] [--grace-ms N] [--no-purge] [--only stock|search]
+ *   npm run reconcile [-- --json] [--grace-ms N] [--no-purge] [--only stock|price|search]
  *
  * --grace-ms   leave rows changed less than N ms ago to the consumers (default 5000)
  * --no-purge   do not purge Varnish after repairs
@@ -49,21 +49,21 @@ function options(): {
   if (!Number.isInteger(graceMs) || graceMs < 0)
     throw new Error('--grace-ms must be an integer >= 0');
   const only = values.only;
-  if (only !== undefined && only !== 'stock' && only !== 'search') {
-    throw new Error('--only must be stock or search');
+  if (only !== undefined && only !== 'stock' && only !== 'price' && only !== 'search') {
+    throw new Error('--only must be stock, price or search');
   }
   return {
     json: values.json,
     graceMs,
     purge: !values['no-purge'],
-    parts: only === undefined ? ['stock', 'search'] : [only],
+    parts: only === undefined ? ['stock', 'price', 'search'] : [only],
   };
 }
 
 function print(report: ReconcileReport): void {
   console.log(
-    `reconciled ${report.checked.stock} stock rows and ${report.checked.search} products ` +
-      `in ${report.durationMs} ms`,
+    `reconciled ${report.checked.stock} stock rows, ${report.checked.price} live prices and ` +
+      `${report.checked.search} products in ${report.durationMs} ms`,
   );
   const width = Math.max(...RECONCILE_KINDS.map((kind) => kind.length));
   console.log(`${'kind'.padEnd(width)}  found  fixed`);

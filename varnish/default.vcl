@@ -238,12 +238,12 @@ sub shop_rate_limit {
     }
 }
 
-# /products/:id/stock, /stock, /carts, /orders, /admin/orders and /notifications -> stock-api;
-# /products, /categories, the rest of /admin -> catalog-api; the rest (pages such as /cart,
-# fragments, /health) -> storefront. (/docs and /metrics never get here.) /orders/:id is two
-# things at one address: the order as JSON (stock-api, and the `Location` of a checkout) and the
-# shopper's confirmation page (storefront); the request's Accept decides (shop_prefers_html), and
-# both are passed, never cached.
+# /products/:id/stock, /products/:id/price, /stock, /carts, /orders, /admin/orders and
+# /notifications -> stock-api; /products, /categories, the rest of /admin -> catalog-api; the rest
+# (pages such as /cart, fragments, /health) -> storefront. (/docs and /metrics never get here.)
+# /orders/:id is two things at one address: the order as JSON (stock-api, and the `Location` of a
+# checkout) and the shopper's confirmation page (storefront); the request's Accept decides
+# (shop_prefers_html), and both are passed, never cached.
 sub shop_route {
     if (req.url ~ "^/orders(/|\?|$)") {
         call shop_prefers_html;
@@ -253,7 +253,7 @@ sub shop_route {
             set req.backend_hint = stock_api;
         }
         unset req.http.X-Shop-Wants-Html;
-    } else if (req.url ~ "^/products/[^/?]+/stock(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
+    } else if (req.url ~ "^/products/[^/?]+/(stock|price)(/|\?|$)" || req.url ~ "^/stock(/|\?|$)" ||
         req.url ~ "^/carts(/|\?|$)" || req.url ~ "^/admin/orders(/|\?|$)" ||
         req.url ~ "^/notifications(/|\?|$)") {
         set req.backend_hint = stock_api;

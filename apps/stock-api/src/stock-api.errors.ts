@@ -1,4 +1,5 @@
 import type { ErrorStatusMapping } from '@shop/http';
+import { InvalidPriceRequestError, PriceConflictError, PriceNotFoundError } from '@shop/pricing';
 import {
   HeldStockError,
   IdempotencyKeyReusedError,
@@ -21,6 +22,10 @@ export const STOCK_API_ERRORS: readonly ErrorStatusMapping[] = [
   [HeldStockError, 409],
   // As in the IETF Idempotency-Key draft: the key is misused, retrying will not help.
   [IdempotencyKeyReusedError, 422],
+  [InvalidPriceRequestError, 400],
+  [PriceNotFoundError, 404],
+  // Valid on its own, not against the current price or sale: the same request can succeed later.
+  [PriceConflictError, 409],
   [LedgerNotReadyError, 503],
   [LedgerUnavailableError, 503],
 ];

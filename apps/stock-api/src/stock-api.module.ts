@@ -5,6 +5,7 @@ import {
   MessageType,
   ORDER_QUEUE_BINDINGS,
   OrderQueue,
+  PRICE_EXCHANGE,
   STOCK_EXCHANGE,
   SyncQueue,
   syncQueuesBoundTo,
@@ -41,6 +42,8 @@ import { BackInStockController } from './notifications/back-in-stock.controller'
 import { BACK_IN_STOCK_PROVIDERS } from './notifications/back-in-stock.providers';
 import { OrdersController } from './orders/orders.controller';
 import { ORDER_PROVIDERS } from './orders/orders.providers';
+import { PricesController } from './prices/prices.controller';
+import { PRICE_PROVIDERS } from './prices/prices.providers';
 import { StockController } from './stock/stock.controller';
 
 const RESTORE_SOURCE = Symbol('RESTORE_SOURCE');
@@ -84,6 +87,8 @@ function stockBarrierTransport(
       // The order worker's queue too: orders placed before it ever ran wait there for it.
       declareQueues: [
         ...syncQueuesBoundTo(STOCK_EXCHANGE),
+        // Price changes wait for the price consumer the same way.
+        ...syncQueuesBoundTo(PRICE_EXCHANGE),
         { queue: OrderQueue.ToMysql, bindings: ORDER_QUEUE_BINDINGS[OrderQueue.ToMysql] },
       ],
     }),
@@ -133,6 +138,7 @@ class StockInfrastructureModule {}
   ],
   controllers: [
     StockController,
+    PricesController,
     CartsController,
     OrdersController,
     BackInStockController,
@@ -140,6 +146,7 @@ class StockInfrastructureModule {}
   ],
   providers: [
     ...CART_PROVIDERS,
+    ...PRICE_PROVIDERS,
     ...ORDER_PROVIDERS,
     ...BACK_IN_STOCK_PROVIDERS,
     {

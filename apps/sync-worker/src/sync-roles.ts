@@ -12,6 +12,7 @@ export const SYNC_CONSUMER_NAMES = [
   'category-cache',
   'orders-mysql',
   'back-in-stock-mail',
+  'price',
 ] as const;
 export type SyncConsumerName = (typeof SYNC_CONSUMER_NAMES)[number];
 

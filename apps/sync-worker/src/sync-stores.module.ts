@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { HttpCacheModule, SettlingPurger, VarnishPurger } from '@shop/http-cache';
+import { ProductRepository } from '@shop/persistence';
+import { PriceBook, toPriceBase } from '@shop/pricing';
 import { ElasticsearchModule } from '@shop/search';
-import { StockModule } from '@shop/stock';
+import { STOCK_REDIS, StockModule } from '@shop/stock';
+import type { Redis } from 'ioredis';
 
 /**
  * The views the sync logic keeps in step with MySQL (the global PersistenceModule): the
@@ -19,7 +22,20 @@ import { StockModule } from '@shop/stock';
       inject: [VarnishPurger],
       useFactory: (varnish: VarnishPurger) => new SettlingPurger(varnish),
     },
+    {
+      // Live prices, on the ledger's connection: the catalog consumer hands admin price edits to
+      // them, the reconciler compares them with MySQL.
+      provide: PriceBook,
+      inject: [STOCK_REDIS, ProductRepository],
+      useFactory: (redis: Redis, products: ProductRepository) =>
+        new PriceBook(redis, {
+          priceBase: async (id) => {
+            const row = await products.findPrice(id);
+            return row ? toPriceBase(row) : null;
+          },
+        }),
+    },
   ],
-  exports: [ElasticsearchModule, StockModule, HttpCacheModule, SettlingPurger],
+  exports: [ElasticsearchModule, StockModule, HttpCacheModule, SettlingPurger, PriceBook],
 })
 export class SyncStoresModule {}

@@ -5,3 +5,4 @@ export * from './stock-version';
 export * from './product-id';
 export * from './orders';
 export * from './notifications';
+export * from './price';

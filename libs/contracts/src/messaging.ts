@@ -4,6 +4,7 @@
  */
 export const STOCK_EXCHANGE = 'stock'; // direct, durable
 export const CATALOG_EXCHANGE = 'catalog'; // topic, durable
+export const PRICE_EXCHANGE = 'price'; // direct, durable
 export const DEAD_LETTER_EXCHANGE = 'shop.dead-letter'; // direct, durable
 export const RETRY_EXCHANGE = 'shop.retry'; // direct, durable: delayed redelivery via per-queue TTL
 
@@ -16,6 +17,12 @@ export const StockRoutingKey = {
   Restocked: 'restocked',
 } as const;
 export type StockRoutingKey = (typeof StockRoutingKey)[keyof typeof StockRoutingKey];
+
+export const PriceRoutingKey = {
+  /** Every price change: admin writes and the scheduler's sale starts and ends. */
+  Info: 'info',
+} as const;
+export type PriceRoutingKey = (typeof PriceRoutingKey)[keyof typeof PriceRoutingKey];
 
 export const CatalogRoutingKey = {
   ProductUpserted: 'product.upserted',
@@ -31,6 +38,7 @@ export const MessageType = {
   StockChanged: 'stock.changed',
   /** Sent straight to `sync.stock` (not the exchange) by a ledger rebuild: see StockBarrier. */
   StockBarrier: 'stock.barrier',
+  PriceChanged: 'price.changed',
   ProductUpserted: 'product.upserted',
   ProductDeleted: 'product.deleted',
   CategoryUpserted: 'category.upserted',
@@ -55,11 +63,13 @@ export const SyncQueue = {
   BackInStockMail: 'sync.back-in-stock-mail',
   /** Category changes into Varnish: the menu and the listings whose tree moved. */
   CategoryCache: 'sync.category-cache',
+  /** Price changes into MySQL, then Elasticsearch, then the Varnish purge. */
+  Price: 'sync.price',
 } as const;
 export type SyncQueue = (typeof SyncQueue)[keyof typeof SyncQueue];
 
 export interface SyncQueueBinding {
-  readonly exchange: typeof STOCK_EXCHANGE | typeof CATALOG_EXCHANGE;
+  readonly exchange: typeof STOCK_EXCHANGE | typeof CATALOG_EXCHANGE | typeof PRICE_EXCHANGE;
   readonly routingKey: string;
 }
 
@@ -77,6 +87,7 @@ export const SYNC_QUEUE_BINDINGS: Readonly<Record<SyncQueue, readonly SyncQueueB
     { exchange: STOCK_EXCHANGE, routingKey: StockRoutingKey.Restocked },
   ],
   [SyncQueue.CategoryCache]: [{ exchange: CATALOG_EXCHANGE, routingKey: 'category.*' }],
+  [SyncQueue.Price]: [{ exchange: PRICE_EXCHANGE, routingKey: PriceRoutingKey.Info }],
 };
 
 /** The sync queues that receive what is published to `exchange`, with their bindings. */

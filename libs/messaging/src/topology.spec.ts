@@ -17,6 +17,7 @@ describe('topology', () => {
         { name: 'stock', type: 'direct' },
         { name: 'catalog', type: 'topic' },
         { name: 'orders', type: 'topic' },
+        { name: 'price', type: 'direct' },
       ],
       retryExchange: 'shop.retry',
       deadLetterExchange: 'shop.dead-letter',
@@ -25,7 +26,12 @@ describe('topology', () => {
 
   it('prefixes every exchange for tests', () => {
     const t = prefixedTopology('t1');
-    expect(t.exchanges.map((e) => e.name)).toEqual(['t1.stock', 't1.catalog', 't1.orders']);
+    expect(t.exchanges.map((e) => e.name)).toEqual([
+      't1.stock',
+      't1.catalog',
+      't1.orders',
+      't1.price',
+    ]);
     expect(t.retryExchange).toBe('t1.shop.retry');
     expect(t.deadLetterExchange).toBe('t1.shop.dead-letter');
   });

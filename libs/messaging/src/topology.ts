@@ -3,6 +3,7 @@ import {
   CATALOG_EXCHANGE,
   DEAD_LETTER_EXCHANGE,
   ORDERS_EXCHANGE,
+  PRICE_EXCHANGE,
   RETRY_EXCHANGE,
   STOCK_EXCHANGE,
 } from '@shop/contracts';
@@ -44,6 +45,7 @@ export const SHOP_TOPOLOGY: MessagingTopology = {
     { name: STOCK_EXCHANGE, type: 'direct' },
     { name: CATALOG_EXCHANGE, type: 'topic' },
     { name: ORDERS_EXCHANGE, type: 'topic' },
+    { name: PRICE_EXCHANGE, type: 'direct' },
   ],
   retryExchange: RETRY_EXCHANGE,
   deadLetterExchange: DEAD_LETTER_EXCHANGE,

@@ -21,6 +21,7 @@ export {
   productDeletedEvent,
   type ProductInput,
   type ProductPatch,
+  type ProductPriceRow,
   type ProductRecord,
   productUpsertedEvent,
   toProduct,

@@ -40,6 +40,12 @@ export interface ProductsTable {
   version: ColumnType<number, number | undefined, number>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** The sale set through the price route (migration 0015); NULL without one. */
+  sale_price: ColumnType<number | null, number | null | undefined, number | null>;
+  sale_starts_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  sale_ends_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The Redis price version last written (BIGINT: versions carry the ledger's epoch). */
+  price_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface ProductCategoriesTable {

@@ -1,15 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { ORDERS_EXCHANGE, STOCK_EXCHANGE } from '@shop/contracts';
+import { ORDERS_EXCHANGE, PRICE_EXCHANGE, STOCK_EXCHANGE } from '@shop/contracts';
 import { RedisLease } from '@shop/redis';
 import type { Redis } from 'ioredis';
 import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
 import { StockKeys } from './stock-keys';
 import {
   isOrderOutboxFields,
+  isPriceOutboxFields,
   orderOutgoingMessage,
   parseOrderOutboxEntry,
   parseOutboxEntry,
+  parsePriceOutboxEntry,
   planOrderedRemoval,
+  priceOutgoingMessage,
   publishOutboxBatch,
   StockEventPublisher,
   StockOutgoingMessage,
@@ -36,6 +39,8 @@ export interface StockOutboxRelayOptions {
   exchange?: string;
   /** Exchange of the outbox's `order.placed` entries; default `orders`. */
   ordersExchange?: string;
+  /** Exchange of the outbox's price entries (libs/pricing); default `price`. */
+  priceExchange?: string;
   /** Entries read and published per round. */
   batchSize?: number;
   /** How long one idle wait for new entries blocks (XREAD BLOCK) before the loop goes round. */
@@ -84,6 +89,7 @@ export class StockOutboxRelay {
   readonly keys: StockKeys;
   private readonly exchange: string;
   private readonly ordersExchange: string;
+  private readonly priceExchange: string;
   private readonly lease: RedisLease;
   private readonly batchSize: number;
   private readonly idleWaitMs: number;
@@ -113,6 +119,7 @@ export class StockOutboxRelay {
     this.keys = new StockKeys(options.keyPrefix);
     this.exchange = options.exchange ?? STOCK_EXCHANGE;
     this.ordersExchange = options.ordersExchange ?? ORDERS_EXCHANGE;
+    this.priceExchange = options.priceExchange ?? PRICE_EXCHANGE;
     this.batchSize = options.batchSize ?? 500;
     this.idleWaitMs = options.idleWaitMs ?? 1000;
     this.minBackoffMs = options.minBackoffMs ?? 100;
@@ -184,7 +191,7 @@ export class StockOutboxRelay {
     if (raw.length === 0) return result;
     this.lastSeenId = raw[raw.length - 1][0];
 
-    // Stock events keep their per-product order (orderingKey); each order is its own key.
+    // Stock and price events keep their per-product order (orderingKey); each order is its own key.
     const entries: {
       entryId: string;
       orderingKey: string;
@@ -199,6 +206,14 @@ export class StockOutboxRelay {
             entryId,
             orderingKey: `order-${order.orderId}`,
             messages: [orderOutgoingMessage(order, this.ordersExchange, correlationId)],
+          });
+        } else if (isPriceOutboxFields(fields)) {
+          const { event, correlationId } = parsePriceOutboxEntry(entryId, fields);
+          entries.push({
+            entryId,
+            // A product's price events keep their version order, apart from its stock events.
+            orderingKey: `price-${event.id}`,
+            messages: [priceOutgoingMessage(event, this.priceExchange, correlationId)],
           });
         } else {
           const { event, correlationId } = parseOutboxEntry(entryId, fields);

@@ -4,6 +4,10 @@ import {
   orderPlacedEventSchema,
   OrderRoutingKey,
   type OrderPlacedEvent,
+  PRICE_EXCHANGE,
+  type PriceChangedEvent,
+  type PriceChangeReason,
+  PriceRoutingKey,
   STOCK_ACTIONS,
   STOCK_EXCHANGE,
   StockChangedEvent,
@@ -21,8 +25,11 @@ export interface StockPublishProperties {
   readonly correlationId?: string;
 }
 
-/** What the outbox carries: stock events, and the `order.placed` of each checkout. */
-export type OutboxMessageBody = StockChangedEvent | OrderPlacedEvent;
+/**
+ * What the outbox carries: stock events, the `order.placed` of each checkout, and price changes
+ * (libs/pricing appends them, so they share the relay's confirms, ordering and lease).
+ */
+export type OutboxMessageBody = StockChangedEvent | OrderPlacedEvent | PriceChangedEvent;
 
 /** One message of a batch (a stock event unless said otherwise). */
 export interface StockOutgoingMessage<Body extends OutboxMessageBody = StockChangedEvent> {
@@ -179,6 +186,90 @@ export function orderOutgoingMessage(
       messageId: order.orderId,
       type: MessageType.OrderPlaced,
       timestamp: new Date(order.placedAt),
+      ...(correlationId ? { correlationId } : {}),
+    },
+  };
+}
+
+/** Stream field `type` of a price entry (written by libs/pricing's scripts). */
+export const PRICE_CHANGED_ENTRY_TYPE = MessageType.PriceChanged;
+
+/**
+ * One price entry of the outbox, parsed. Fields: `type id price sale start end effective version
+ * reason at cid`; amounts in cents, times in epoch ms, '' for none.
+ */
+export interface PriceOutboxEntry {
+  entryId: string;
+  event: PriceChangedEvent;
+  correlationId?: string;
+}
+
+const PRICE_REASONS: readonly string[] = ['set', 'sale-start', 'sale-end'];
+
+export function isPriceOutboxFields(fields: readonly string[]): boolean {
+  return fieldMap(fields).get('type') === PRICE_CHANGED_ENTRY_TYPE;
+}
+
+export function parsePriceOutboxEntry(
+  entryId: string,
+  fields: readonly string[],
+): PriceOutboxEntry {
+  const map = fieldMap(fields);
+  const integer = (name: string): number => {
+    const raw = map.get(name);
+    const value = raw === undefined || raw === '' ? NaN : Number(raw);
+    if (!Number.isSafeInteger(value)) {
+      throw new MalformedOutboxEntryError(entryId, `${name}=${String(raw)}`);
+    }
+    return value;
+  };
+  const optional = (name: string): number | null => (map.get(name) ? integer(name) : null);
+  const instant = (name: string): string | null => {
+    const ms = optional(name);
+    return ms === null ? null : new Date(ms).toISOString();
+  };
+  const reason = map.get('reason') ?? '';
+  if (!PRICE_REASONS.includes(reason)) {
+    throw new MalformedOutboxEntryError(entryId, `reason=${reason}`);
+  }
+  const sale = optional('sale');
+  const correlationId = map.get('cid');
+  return {
+    entryId,
+    ...(correlationId ? { correlationId } : {}),
+    event: {
+      id: integer('id'),
+      price: integer('price') / 100,
+      salePrice: sale === null ? null : sale / 100,
+      saleStartsAt: instant('start'),
+      saleEndsAt: instant('end'),
+      effectivePrice: integer('effective') / 100,
+      version: integer('version'),
+      reason: reason as PriceChangeReason,
+      occurredAt: new Date(integer('at')).toISOString(),
+    },
+  };
+}
+
+/** Deterministic per change, so a consumer drops a re-published copy. */
+export function priceMessageId(event: Pick<PriceChangedEvent, 'id' | 'version'>): string {
+  return `price-${event.id}-v${event.version}`;
+}
+
+/** A price change on the `price` direct exchange, key `info`: plain JSON, persistent. */
+export function priceOutgoingMessage(
+  event: PriceChangedEvent,
+  exchange: string = PRICE_EXCHANGE,
+  correlationId?: string,
+): StockOutgoingMessage<PriceChangedEvent> {
+  return {
+    exchange,
+    routingKey: PriceRoutingKey.Info,
+    body: event,
+    options: {
+      messageId: priceMessageId(event),
+      type: MessageType.PriceChanged,
+      timestamp: new Date(event.occurredAt),
       ...(correlationId ? { correlationId } : {}),
     },
   };

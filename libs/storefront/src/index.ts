@@ -12,12 +12,7 @@ export {
 export { formatPrice } from './page-models/format';
 export { categoryNames } from './page-models/category-tree';
 export type { CatalogProductQuery } from './page-models/listing-model';
-export {
-  CART_COOKIE,
-  isAnonymous,
-  visitorFromCookies,
-  type Visitor,
-} from './page-models/visitor';
+export { CART_COOKIE, isAnonymous, visitorFromCookies, type Visitor } from './page-models/visitor';
 export {
   type AddToCart,
   cartItemCount,
@@ -39,6 +34,7 @@ export {
   type ShopPageModel,
 } from './page-models/shop';
 export {
+  type CatalogProduct,
   categoryPage,
   categoryProductsQuery,
   FEATURED_QUERY,

@@ -1,6 +1,8 @@
 import {
   CATEGORY_LIMITS,
+  MAX_PRICE,
   MAX_STOCK,
+  type PriceChangedEvent,
   type StockBarrier,
   type StockChangedEvent,
 } from '@shop/contracts';
@@ -50,6 +52,26 @@ export function parseStockChangedEvent(raw: unknown): StockChangedEvent {
   };
 }
 
+const money = z.number().positive().max(MAX_PRICE);
+const priceChangedSchema = z.object({
+  id: productId,
+  price: money,
+  salePrice: money.nullable(),
+  saleStartsAt: isoInstant.nullable(),
+  saleEndsAt: isoInstant.nullable(),
+  effectivePrice: money,
+  version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  reason: z.enum(['set', 'sale-start', 'sale-end']),
+  occurredAt: isoInstant,
+});
+
+/** A `price` exchange body (see PriceChangedEvent). */
+export function parsePriceChangedEvent(raw: unknown): PriceChangedEvent {
+  const result = priceChangedSchema.safeParse(raw);
+  if (!result.success) throw poison('price event', result.error);
+  return result.data;
+}
+
 const stockBarrierSchema = z.object({
   barrier: z.string().min(1).max(64),
   requestedAt: isoInstant,
@@ -92,13 +114,20 @@ export type CatalogChange =
       readonly id: number;
       readonly version: number;
       readonly categories: readonly string[];
+      /** When the edit changed the regular price: that price and when it was written. */
+      readonly priceChange?: { readonly price: number; readonly at: string };
     }
   | { readonly kind: 'deleted'; readonly id: number; readonly version: number };
 
 const upsertedSchema = z.object({
-  product: z.object({ id: productId, categories: z.array(z.string()).default([]) }),
+  product: z.object({
+    id: productId,
+    categories: z.array(z.string()).default([]),
+    price: z.number().positive().optional(),
+  }),
   version: z.number().int().min(0),
   occurredAt: isoInstant,
+  priceChanged: z.boolean().optional(),
 });
 
 const deletedSchema = z.object({
@@ -112,8 +141,16 @@ export function parseCatalogChange(raw: unknown): CatalogChange {
   if (typeof raw === 'object' && raw !== null && 'product' in raw) {
     const result = upsertedSchema.safeParse(raw);
     if (!result.success) throw poison('product.upserted event', result.error);
-    const { product, version } = result.data;
-    return { kind: 'upserted', id: product.id, version, categories: product.categories };
+    const { product, version, occurredAt, priceChanged } = result.data;
+    return {
+      kind: 'upserted',
+      id: product.id,
+      version,
+      categories: product.categories,
+      ...(priceChanged && product.price !== undefined
+        ? { priceChange: { price: product.price, at: occurredAt } }
+        : {}),
+    };
   }
   const result = deletedSchema.safeParse(raw);
   if (!result.success) throw poison('product event', result.error);

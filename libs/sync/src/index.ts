@@ -6,6 +6,7 @@ export {
   OrdersMysqlSync,
   parseOrderPlacedMessage,
 } from './consumers/orders-mysql.sync';
+export { PriceSync } from './consumers/price.sync';
 export { ProductSearchSync } from './consumers/product-search.sync';
 export { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
 export { StockSync } from './consumers/stock.sync';
@@ -14,6 +15,7 @@ export {
   type CategoryChange,
   parseCatalogChange,
   parseCategoryChange,
+  parsePriceChangedEvent,
   parseStockChangedEvent,
   parseStockMessage,
   type StockMessage,
@@ -25,6 +27,7 @@ export {
   type ReconcileReport,
 } from './reconcile/reconcile-report';
 export { ReconcileScheduler } from './reconcile/reconcile-scheduler';
+export { PriceReconciler } from './reconcile/price-reconciler';
 export { Reconciler } from './reconcile/reconciler';
 export { SearchReconciler } from './reconcile/search-reconciler';
 export { StockReconciler } from './reconcile/stock-reconciler';

@@ -8,6 +8,7 @@ import type {
   StockRepository,
 } from '@shop/persistence';
 import type { ProductIndexer } from '@shop/search';
+import type { PriceBook } from '@shop/pricing';
 import type { ProductIdRegistry, StockLedger } from '@shop/stock';
 
 /*
@@ -19,12 +20,14 @@ export type StockRowWriter = Pick<StockRepository, 'applyVersioned' | 'recordBar
 export type StockRowReader = Pick<StockRepository, 'findByIds'>;
 export type ProductReader = Pick<ProductRepository, 'findByIds'>;
 export type CategoryProductReader = Pick<CategoryRepository, 'productIdsIn'>;
+export type ProductPriceWriter = Pick<ProductRepository, 'applyPrices'>;
 export type ProductPager = Pick<ProductRepository, 'listPage' | 'findByIds'>;
 export type InStockWriter = Pick<ProductIndexer, 'setInStockMany'>;
 export type ProductDocumentWriter = Pick<ProductIndexer, 'upsert' | 'remove'>;
 export type ProductDocumentSource = Pick<ProductIndexer, 'iterateDocuments' | 'upsert' | 'remove'>;
 export type CachePurger = Pick<VarnishPurger, 'purge'>;
 export type ProductIdRegistrar = Pick<ProductIdRegistry, 'register' | 'unregister'>;
+export type CatalogPriceAdopter = Pick<PriceBook, 'adoptCatalogPrice'>;
 
 /** The live ledger's figures, aligned with the ids (null: the ledger does not know the product). */
 export interface LiveStockReader {

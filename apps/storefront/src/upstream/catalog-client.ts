@@ -1,5 +1,5 @@
-import { CategoryNode, Product, ProductSearchResult } from '@shop/contracts';
-import { CatalogProductQuery } from '@shop/storefront';
+import { CategoryNode, ProductSearchResult } from '@shop/contracts';
+import { CatalogProduct, CatalogProductQuery } from '@shop/storefront';
 import { expectOk, fetchJson } from './fetch-json';
 import { categoryTreeSchema, productSchema, productSearchResultSchema } from './schemas';
 
@@ -34,7 +34,7 @@ export class CatalogClient {
   }
 
   /** Throws UpstreamNotFoundError for an unknown id. */
-  product(id: number): Promise<Product> {
+  product(id: number): Promise<CatalogProduct> {
     return fetchJson(this.url(`/products/${id}`), productSchema, {
       service: SERVICE,
       timeoutMs: this.timeoutMs,

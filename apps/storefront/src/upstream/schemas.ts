@@ -15,6 +15,10 @@ export const productSchema = z.object({
   name: z.string(),
   description: z.string(),
   price: z.number(),
+  // Live prices: absent on documents written before them.
+  regularPrice: z.number().optional(),
+  salePrice: z.number().nullish(),
+  saleEndsAt: z.string().nullish(),
   categories: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -26,6 +30,7 @@ const searchItemSchema = z.object({
   name: z.string(),
   description: z.string(),
   price: z.number(),
+  regularPrice: z.number().optional(),
   categories: z.array(z.string()),
   inStock: z.boolean(),
 });

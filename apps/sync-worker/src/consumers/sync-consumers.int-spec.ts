@@ -26,6 +26,7 @@ import {
   CategoryCacheSync,
   OrdersMysqlSync,
   ProductSearchSync,
+  PriceSync,
   ProductStockIdsSync,
   StockSync,
 } from '@shop/sync';
@@ -79,6 +80,13 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
         {
           provide: CategoryCacheSync,
           useValue: new CategoryCacheSync(new CategoryRepository(world.database.db), purger),
+        },
+        {
+          provide: PriceSync,
+          useValue: new PriceSync(
+            products,
+            new ProductSearchSync(products, stock, ledger, indexer, purger),
+          ),
         },
         {
           // No order is sent here (test/orders.e2e-spec.ts covers the order worker on the real

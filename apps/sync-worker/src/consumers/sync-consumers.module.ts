@@ -11,10 +11,12 @@ import {
   StockRepository,
 } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
+import { PriceBook } from '@shop/pricing';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
   CategoryCacheSync,
   OrdersMysqlSync,
+  PriceSync,
   ProductSearchSync,
   ProductStockIdsSync,
   StockSync,
@@ -26,6 +28,7 @@ import { SyncStoresModule } from '../sync-stores.module';
 import { BackInStockMailController } from './back-in-stock-mail.controller';
 import { CategoryCacheController } from './category-cache.controller';
 import { OrdersMysqlController } from './orders-mysql.controller';
+import { PriceController } from './price.controller';
 import { ProductSearchController } from './product-search.controller';
 import { ProductStockIdsController } from './product-stock-ids.controller';
 import { StockSyncController } from './stock.controller';
@@ -38,6 +41,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   CategoryCacheController,
   OrdersMysqlController,
   BackInStockMailController,
+  PriceController,
 ];
 
 /**
@@ -89,9 +93,15 @@ export const SYNC_CONSUMER_CONTROLLERS = [
     },
     {
       provide: ProductStockIdsSync,
-      inject: [ProductRepository, ProductIdRegistry],
-      useFactory: (products: ProductRepository, registry: ProductIdRegistry) =>
-        new ProductStockIdsSync(products, registry),
+      inject: [ProductRepository, ProductIdRegistry, PriceBook],
+      useFactory: (products: ProductRepository, registry: ProductIdRegistry, prices: PriceBook) =>
+        new ProductStockIdsSync(products, registry, prices),
+    },
+    {
+      provide: PriceSync,
+      inject: [ProductRepository, ProductSearchSync],
+      useFactory: (products: ProductRepository, search: ProductSearchSync) =>
+        new PriceSync(products, search),
     },
     {
       provide: CategoryCacheSync,

@@ -8,8 +8,10 @@ import {
 import { SettlingPurger } from '@shop/http-cache';
 import { ProductRepository, StockRepository } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
+import { PriceBook } from '@shop/pricing';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
+  PriceReconciler,
   Reconciler,
   SearchReconciler,
   StockReconciler,
@@ -18,7 +20,7 @@ import {
 } from '@shop/sync';
 import { SyncStoresModule } from '../sync-stores.module';
 
-export type ReconcilePart = 'stock' | 'search';
+export type ReconcilePart = 'stock' | 'price' | 'search';
 
 /** Told about every finished run (the worker's SyncMetrics). */
 export interface ReconcileReportListener {
@@ -28,7 +30,7 @@ export interface ReconcileReportListener {
 export interface ReconcileModuleOptions {
   /** Rows changed less than this long ago are left to the consumers (default 5000 ms). */
   readonly graceMs?: number;
-  /** Which parts run (default both). */
+  /** Which parts run (default all three). */
   readonly parts?: readonly ReconcilePart[];
   /** Token of the CachePurger for repairs (default SettlingPurger); null: no purge. */
   readonly purger?: InjectionToken | null;
@@ -38,7 +40,7 @@ export interface ReconcileModuleOptions {
 }
 
 /**
- * The reconciler of MySQL against the Redis ledger and the Elasticsearch index: the sync worker's
+ * The reconciler of MySQL against the Redis ledger, Redis' live prices and the Elasticsearch index: the sync worker's
  * (periodic and POST /reconcile) and `npm run reconcile`'s. Exports `Reconciler`.
  */
 /** The purger of the repairs (null: no purge) and the report listener (null: none). */
@@ -49,7 +51,7 @@ const RECONCILE_LISTENER = Symbol('RECONCILE_LISTENER');
 export class ReconcileModule {
   static forRoot(options: ReconcileModuleOptions = {}): DynamicModule {
     const purger = options.purger === undefined ? SettlingPurger : options.purger;
-    const parts = new Set(options.parts ?? ['stock', 'search']);
+    const parts = new Set(options.parts ?? ['stock', 'price', 'search']);
     const graceMs = options.graceMs;
     return {
       module: ReconcileModule,
@@ -69,6 +71,7 @@ export class ReconcileModule {
             StockLedger,
             ProductIdRegistry,
             ProductIndexer,
+            PriceBook,
             RECONCILE_PURGER,
             RECONCILE_LISTENER,
           ],
@@ -78,6 +81,7 @@ export class ReconcileModule {
             ledger: StockLedger,
             registry: ProductIdRegistry,
             indexer: ProductIndexer,
+            prices: PriceBook,
             cachePurger: CachePurger | null,
             listener: ReconcileReportListener | null,
           ): Reconciler => {
@@ -93,6 +97,12 @@ export class ReconcileModule {
                         purger: repairPurger,
                         logger: new Logger(StockReconciler.name),
                       },
+                      { graceMs },
+                    )
+                  : undefined,
+                price: parts.has('price')
+                  ? new PriceReconciler(
+                      { prices, mysql: products, logger: new Logger(PriceReconciler.name) },
                       { graceMs },
                     )
                   : undefined,

@@ -12,6 +12,7 @@ import * as addOutboxCorrelationId from './0010-add-outbox-correlation-id';
 import * as addStockHeld from './0011-add-stock-held';
 import * as createOrders from './0012-create-orders';
 import * as createBackInStockSubscriptions from './0013-create-back-in-stock-subscriptions';
+import * as addProductSalePrices from './0015-add-product-sale-prices';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-add-stock-held': addStockHeld,
   '0012-create-orders': createOrders,
   '0013-create-back-in-stock-subscriptions': createBackInStockSubscriptions,
+  '0015-add-product-sale-prices': addProductSalePrices,
 };
 
 export const migrationProvider: MigrationProvider = {

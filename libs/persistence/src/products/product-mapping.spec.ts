@@ -29,11 +29,32 @@ describe('product mapping', () => {
       name: 'Linen Blazer',
       description: 'Breathable.',
       price: 129.99,
+      sale: null,
       categories: ['women-blazers'],
       createdAt: '2025-01-02T03:04:05.678Z',
       updatedAt: '2025-02-03T04:05:06.789Z',
       version: 3,
+      priceVersion: 0,
     });
+  });
+
+  it('maps a sale and its price version', () => {
+    const record = toProductRecord(
+      {
+        ...row,
+        sale_price: 99.5,
+        sale_starts_at: new Date('2026-12-01T09:00:00.000Z'),
+        sale_ends_at: null,
+        price_version: 7,
+      },
+      [],
+    );
+    expect(record).toMatchObject({
+      price: 129.99,
+      sale: { price: 99.5, startsAt: '2026-12-01T09:00:00.000Z', endsAt: null },
+      priceVersion: 7,
+    });
+    expect(toProduct(record)).not.toHaveProperty('priceVersion');
   });
 
   it('strips the version for the contract product', () => {

@@ -2,6 +2,7 @@ import {
   CatalogRoutingKey,
   type Product,
   type ProductDeletedEvent,
+  type ProductSale,
   type ProductUpsertedEvent,
 } from '@shop/contracts';
 import type { OutboxEventInput } from '../outbox/outbox.repository';
@@ -23,6 +24,8 @@ export type ProductPatch = Partial<ProductInput>;
 /** A product as stored, with its row version (what events and the search index order by). */
 export interface ProductRecord extends Product {
   version: number;
+  /** The Redis price version MySQL last took (0 = never changed through the price route). */
+  priceVersion?: number;
 }
 
 /**
@@ -50,34 +53,76 @@ export function uniqueSlugs(slugs: readonly string[]): string[] {
   return [...new Set(slugs)];
 }
 
-export function toProductRecord(row: ProductRow, categories: string[]): ProductRecord {
+type PriceColumns = 'sale_price' | 'sale_starts_at' | 'sale_ends_at' | 'price_version';
+
+/** A products row; the price columns are optional for rows built by a create before reading back. */
+export type StoredProductRow = Omit<ProductRow, PriceColumns> &
+  Partial<Pick<ProductRow, PriceColumns>>;
+
+export function toProductRecord(row: StoredProductRow, categories: string[]): ProductRecord {
   return {
     id: row.id,
     sku: row.sku,
     name: row.name,
     description: row.description,
     price: roundPrice(Number(row.price)),
+    sale: toProductSale(row),
     categories,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     version: row.version,
+    priceVersion: Number(row.price_version ?? 0),
   };
 }
 
-/** The contract's product, without the storage version. */
+/** The row's sale, or null (also for rows read before migration 0015, which have no columns). */
+export function toProductSale(
+  row: Partial<Pick<ProductRow, 'sale_price' | 'sale_starts_at' | 'sale_ends_at'>>,
+): ProductSale | null {
+  if (row.sale_price === null || row.sale_price === undefined) return null;
+  return {
+    price: roundPrice(Number(row.sale_price)),
+    startsAt: row.sale_starts_at ? row.sale_starts_at.toISOString() : null,
+    endsAt: row.sale_ends_at ? row.sale_ends_at.toISOString() : null,
+  };
+}
+
+/** A product's price state as MySQL keeps it (see migration 0015). */
+export interface ProductPriceRow {
+  id: number;
+  price: number;
+  sale: ProductSale | null;
+  /** `price_version`: the Redis price version last written, 0 = never. */
+  version: number;
+}
+
+export function toProductPriceRow(
+  row: Pick<ProductRow, 'id' | 'price' | PriceColumns>,
+): ProductPriceRow {
+  return {
+    id: row.id,
+    price: roundPrice(Number(row.price)),
+    sale: toProductSale(row),
+    version: Number(row.price_version),
+  };
+}
+
+/** The contract's product, without the storage versions. */
 export function toProduct(record: ProductRecord): Product {
-  const { version: _version, ...product } = record;
+  const { version: _version, priceVersion: _priceVersion, ...product } = record;
   return product;
 }
 
 export function productUpsertedEvent(
   record: ProductRecord,
   occurredAt: Date,
+  priceChanged = false,
 ): ProductUpsertedEvent {
   return {
     product: toProduct(record),
     version: record.version,
     occurredAt: occurredAt.toISOString(),
+    ...(priceChanged ? { priceChanged } : {}),
   };
 }
 
@@ -89,12 +134,16 @@ export function productDeletedEvent(
   return { id, version, occurredAt: occurredAt.toISOString() };
 }
 
-export function upsertedOutboxEvent(record: ProductRecord, occurredAt: Date): OutboxEventInput {
+export function upsertedOutboxEvent(
+  record: ProductRecord,
+  occurredAt: Date,
+  priceChanged = false,
+): OutboxEventInput {
   return {
     aggregateType: PRODUCT_AGGREGATE,
     aggregateId: record.id,
     eventType: CatalogRoutingKey.ProductUpserted,
-    payload: productUpsertedEvent(record, occurredAt),
+    payload: productUpsertedEvent(record, occurredAt, priceChanged),
   };
 }
 

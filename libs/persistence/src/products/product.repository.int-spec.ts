@@ -41,6 +41,48 @@ describe('ProductRepository (MySQL)', () => {
     await test.db.deleteFrom('outbox').execute();
   });
 
+  it('writes live prices only at a newer price version, leaving the catalog version', async () => {
+    const created = await products.create({ ...blazer, sku: 'SKU-PRICED' });
+    expect(await products.findPrice(created.id)).toEqual({
+      id: created.id,
+      price: 129.99,
+      sale: null,
+      version: 0,
+    });
+    const sale = {
+      price: 99.5,
+      startsAt: '2026-12-01T10:00:00.000Z',
+      endsAt: '2026-12-02T10:00:00.000Z',
+    };
+    expect(
+      await products.applyPrices([
+        { id: created.id, price: 120, sale, version: 3 },
+        { id: created.id, price: 110, sale: null, version: 2 },
+      ]),
+    ).toEqual([created.id]);
+    // Late or repeated: nothing.
+    expect(
+      await products.applyPrices([{ id: created.id, price: 1, sale: null, version: 3 }]),
+    ).toEqual([]);
+    expect(await products.findPrice(created.id)).toEqual({
+      id: created.id,
+      price: 120,
+      sale,
+      version: 3,
+    });
+    const record = await products.findById(created.id);
+    expect(record).toMatchObject({ price: 120, sale, priceVersion: 3, version: created.version });
+    // The reconciler's forced write.
+    expect(
+      await products.applyPrices([{ id: created.id, price: 121, sale: null, version: 3 }], {
+        force: true,
+      }),
+    ).toEqual([created.id]);
+    expect(await products.findPrices([created.id, 987654])).toEqual([
+      { id: created.id, price: 121, sale: null, version: 3 },
+    ]);
+  });
+
   it('creates a product with its categories, a stock row and one outbox event', async () => {
     const before = Date.now();
     const created = await products.create(blazer);
@@ -54,6 +96,8 @@ describe('ProductRepository (MySQL)', () => {
       createdAt: created.updatedAt,
       updatedAt: expect.any(String),
       version: 1,
+      sale: null,
+      priceVersion: 0,
     });
     // Stored and read back in UTC: the instant is "now", not hours away.
     expect(Date.parse(created.createdAt)).toBeGreaterThanOrEqual(before);
@@ -74,7 +118,7 @@ describe('ProductRepository (MySQL)', () => {
       attempts: 0,
     });
     const event = JSON.parse(row.payload) as ProductUpsertedEvent;
-    const { version: _version, ...product } = created;
+    const { version: _version, priceVersion: _priceVersion, ...product } = created;
     expect(event).toEqual({ product, version: 1, occurredAt: created.updatedAt });
   });
 

@@ -16,8 +16,10 @@ import {
   mergePatch,
   ProductInput,
   ProductPatch,
+  type ProductPriceRow,
   ProductRecord,
   roundPrice,
+  toProductPriceRow,
   toProductRecord,
   uniqueSlugs,
   upsertedOutboxEvent,
@@ -71,6 +73,73 @@ export class ProductRepository {
         .orderBy('id')
         .execute();
       return this.withCategories(this.db, rows);
+    });
+  }
+
+  /**
+   * A product's price state (regular price, sale, price version), or null when MySQL has no such
+   * product: what the price book starts from for a product Redis has no price of.
+   */
+  async findPrice(id: number): Promise<ProductPriceRow | null> {
+    return orDatabaseUnavailable(async () => {
+      const row = await this.db
+        .selectFrom('products')
+        .select(['id', 'price', 'sale_price', 'sale_starts_at', 'sale_ends_at', 'price_version'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toProductPriceRow(row) : null;
+    });
+  }
+
+  /** The price state of every product among `ids` (the reconciler compares them with Redis). */
+  async findPrices(ids: readonly number[]): Promise<ProductPriceRow[]> {
+    if (ids.length === 0) return [];
+    return orDatabaseUnavailable(async () => {
+      const rows = await this.db
+        .selectFrom('products')
+        .select(['id', 'price', 'sale_price', 'sale_starts_at', 'sale_ends_at', 'price_version'])
+        .where('id', 'in', [...new Set(ids)])
+        .orderBy('id')
+        .execute();
+      return rows.map(toProductPriceRow);
+    });
+  }
+
+  /**
+   * Writes each product's price state where its version is newer than the stored
+   * `price_version` (one UPDATE per product; a batch holds a product once, its newest). Returns
+   * the ids written; the others had that version or a newer one, or no longer exist. With
+   * `force`, writes whatever the stored version (the reconciler, when Redis is the reference).
+   * The catalog's own `version` and `updated_at` stay: a price is not a catalog edit.
+   */
+  async applyPrices(
+    rows: readonly ProductPriceRow[],
+    options: { force?: boolean } = {},
+  ): Promise<number[]> {
+    const newest = new Map<number, ProductPriceRow>();
+    for (const row of rows) {
+      const seen = newest.get(row.id);
+      if (!seen || seen.version < row.version) newest.set(row.id, row);
+    }
+    if (newest.size === 0) return [];
+    return this.transaction(async (trx) => {
+      const written: number[] = [];
+      for (const row of newest.values()) {
+        let update = trx
+          .updateTable('products')
+          .set({
+            price: row.price,
+            sale_price: row.sale?.price ?? null,
+            sale_starts_at: row.sale?.startsAt ? new Date(row.sale.startsAt) : null,
+            sale_ends_at: row.sale?.endsAt ? new Date(row.sale.endsAt) : null,
+            price_version: row.version,
+          })
+          .where('id', '=', row.id);
+        if (!options.force) update = update.where('price_version', '<', row.version);
+        const result = await update.executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) written.push(row.id);
+      }
+      return written;
     });
   }
 
@@ -263,8 +332,10 @@ export class ProductRepository {
     await trx.deleteFrom('product_categories').where('product_id', '=', current.id).execute();
     await this.linkCategories(trx, current.id, categoryIds);
     const record = toProductRecord({ ...current, ...values }, slugs);
+    // Live prices take an edited price over from the event (see @shop/pricing's README).
+    const priceChanged = roundPrice(Number(current.price)) !== values.price;
     await this.outbox.append(trx, {
-      ...upsertedOutboxEvent(record, now),
+      ...upsertedOutboxEvent(record, now, priceChanged),
       correlationId: options.correlationId,
     });
     return record;

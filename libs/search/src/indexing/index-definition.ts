@@ -73,7 +73,13 @@ export const PRODUCT_INDEX_MAPPINGS = {
     description: { type: 'text', analyzer: 'english' },
     // `scaled_float` lives in mapper-extras, which the stripped server lacks; responses are
     // rounded to cents instead.
+    // The effective price (the sale price while a sale runs): what sorting, filters and price
+    // facets see. The rest is for display.
     price: { type: 'double' },
+    regularPrice: { type: 'double' },
+    salePrice: { type: 'double' },
+    saleStartsAt: { type: 'date', format: 'strict_date_optional_time||epoch_millis' },
+    saleEndsAt: { type: 'date', format: 'strict_date_optional_time||epoch_millis' },
     categories: { type: 'keyword' },
     inStock: { type: 'boolean' },
     createdAt: { type: 'date', format: 'strict_date_optional_time||epoch_millis' },

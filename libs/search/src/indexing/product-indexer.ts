@@ -90,7 +90,11 @@ export class ProductIndexer {
   async ensureIndex(): Promise<EnsureIndexResult> {
     return this.wrap(async () => {
       const existing = await this.indicesBehindAlias();
-      if (existing.length > 0) return { index: existing.sort()[0], created: false };
+      if (existing.length > 0) {
+        const index = existing.sort()[0];
+        await this.addMissingFields(index);
+        return { index, created: false };
+      }
       if (await this.client.indices.exists({ index: this.alias })) {
         throw new Error(
           `"${this.alias}" is a concrete index, not an alias (auto-created by a write?); ` +
@@ -103,6 +107,21 @@ export class ProductIndexer {
       await this.deleteIndices(extra);
       return { index: keep ?? index, created: keep === index };
     });
+  }
+
+  /**
+   * Adds the fields the mapping gained since `index` was created (the live-price fields, say):
+   * adding a field to a strict mapping is allowed in place, so no reindex is needed for it.
+   * Fields that exist are left alone, so a changed definition still needs a reindex.
+   */
+  private async addMissingFields(index: string): Promise<void> {
+    const current = await this.client.indices.getMapping({ index });
+    const present = current[index]?.mappings.properties ?? {};
+    const missing = Object.fromEntries(
+      Object.entries(PRODUCT_INDEX_MAPPINGS.properties).filter(([field]) => !(field in present)),
+    );
+    if (Object.keys(missing).length === 0) return;
+    await this.client.indices.putMapping({ index, properties: missing });
   }
 
   /** Creates or replaces the documents (full documents, so the write is idempotent). */

@@ -244,8 +244,21 @@ export function sortLinks(path: string, query: ListingQuery): FacetLink[] {
 export interface ProductTile {
   id: number;
   name: string;
+  /** What a shopper pays now. */
   price: number;
+  /** The regular price while a sale runs (shown struck through), else null. */
+  wasPrice: number | null;
   href: string;
+}
+
+/**
+ * The price struck through next to `price`: the regular price while it is higher (a sale runs),
+ * else null. Absent on documents written before live prices: no sale then.
+ */
+export function wasPrice(price: number, regularPrice: number | null | undefined): number | null {
+  return regularPrice !== null && regularPrice !== undefined && regularPrice > price
+    ? regularPrice
+    : null;
 }
 
 export function productHref(id: number): string {
@@ -257,6 +270,7 @@ export function productTiles(items: readonly ProductSearchItem[]): ProductTile[]
     id: item.id,
     name: item.name,
     price: item.price,
+    wasPrice: wasPrice(item.price, item.regularPrice),
     href: productHref(item.id),
   }));
 }

@@ -181,6 +181,30 @@ describe('productPage', () => {
     ]);
   });
 
+  it('strikes the regular price through while a sale runs, and only then', () => {
+    expect(productPage(product, new Map()).view).toMatchObject({
+      wasPrice: null,
+      saleEndsAt: null,
+    });
+    const onSale = productPage(
+      {
+        ...product,
+        price: 79.5,
+        regularPrice: 99.5,
+        salePrice: 79.5,
+        saleEndsAt: '2026-12-02T00:00:00.000Z',
+      },
+      new Map(),
+    );
+    expect(onSale.view).toMatchObject({ wasPrice: 99.5, saleEndsAt: '2026-12-02T00:00:00.000Z' });
+    // A scheduled sale that has not started: the price is the regular one, nothing struck.
+    const scheduled = productPage(
+      { ...product, regularPrice: 99.5, salePrice: 79.5, saleEndsAt: null },
+      new Map(),
+    );
+    expect(scheduled.view.wasPrice).toBeNull();
+  });
+
   it('makes a 404 that creating the product purges', () => {
     expect(productNotFound(9).cacheTags).toEqual(['product-9']);
   });

@@ -12,6 +12,7 @@ import {
   ProductTile,
   productTiles,
   sortLinks,
+  wasPrice,
 } from './listing-model';
 import { BadPageRequest, PageNotFound } from './page-errors';
 import { ListingQuery } from './page-params';
@@ -232,24 +233,41 @@ export function searchPage(
 
 export interface ProductView {
   product: Product;
+  /** The regular price while a sale runs (struck through next to the price), else null. */
+  wasPrice: number | null;
+  /** When the running sale ends, for the page to say so; null without one. */
+  saleEndsAt: string | null;
   categories: CategoryLink[];
 }
+
+/** The catalog API's product: `price` is the effective price, the rest for display. */
+export type CatalogProduct = Product & {
+  regularPrice?: number;
+  salePrice?: number | null;
+  saleEndsAt?: string | null;
+};
 
 /**
  * `/p/:id`. Category names come from the menu tree when it could be fetched; a renamed category
  * shows its new name once the page's hour is up (product pages carry only their own tag).
  */
 export function productPage(
-  product: Product,
+  product: CatalogProduct,
   names: ReadonlyMap<string, string>,
 ): PageModel<ProductView> {
+  const was = wasPrice(product.price, product.regularPrice);
   return {
     template: 'pages/product.njk',
     title: product.name,
     lifetime: 'product',
     cacheTags: [productTag(product.id)],
     stockBadges: [product.id],
-    view: { product, categories: categoryLinks(product.categories, names) },
+    view: {
+      product,
+      wasPrice: was,
+      saleEndsAt: was === null ? null : (product.saleEndsAt ?? null),
+      categories: categoryLinks(product.categories, names),
+    },
   };
 }
 

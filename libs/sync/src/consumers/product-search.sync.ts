@@ -133,7 +133,11 @@ export class ProductSearchSync {
     for (const record of records) {
       const document = toProductDocument(record, quantities.get(record.id) ?? 0);
       documents.set(record.id, document);
-      fingerprints.set(record.id, `${record.version}:${document.inStock}`);
+      // The price version too: a price change leaves the catalog's row version as it was.
+      fingerprints.set(
+        record.id,
+        `${record.version}:${record.priceVersion ?? 0}:${document.price}:${document.inStock}`,
+      );
     }
     return { documents, fingerprints };
   }

@@ -23,3 +23,34 @@ describe('ProductStockIdsSync', () => {
     expect(ledger.known.has(8)).toBe(false);
   });
 });
+
+describe('ProductStockIdsSync and live prices', () => {
+  it('hands admin price edits of existing products to live prices, in order', async () => {
+    const adopted: [number, number, string][] = [];
+    const sync = new ProductStockIdsSync(new FakeProducts([], [product(1)]), new FakeLedger(), {
+      adoptCatalogPrice: (id, price, writtenAt) => {
+        adopted.push([id, price, writtenAt.toISOString()]);
+        return Promise.resolve(1);
+      },
+    });
+    await sync.handle([
+      { kind: 'upserted', id: 1, version: 2, categories: [] },
+      {
+        kind: 'upserted',
+        id: 1,
+        version: 3,
+        categories: [],
+        priceChange: { price: 12.5, at: '2026-12-01T10:00:00.000Z' },
+      },
+      // Deleted meanwhile: nothing to price.
+      {
+        kind: 'upserted',
+        id: 9,
+        version: 1,
+        categories: [],
+        priceChange: { price: 3, at: '2026-12-01T10:00:01.000Z' },
+      },
+    ]);
+    expect(adopted).toEqual([[1, 12.5, '2026-12-01T10:00:00.000Z']]);
+  });
+});

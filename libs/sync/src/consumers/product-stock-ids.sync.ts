@@ -1,5 +1,5 @@
 import { distinct, type CatalogChange } from '../events';
-import type { ProductIdRegistrar, ProductReader } from '../ports';
+import type { CatalogPriceAdopter, ProductIdRegistrar, ProductReader } from '../ports';
 
 export interface ProductStockIdsResult {
   events: number;
@@ -8,7 +8,8 @@ export interface ProductStockIdsResult {
 }
 
 /**
- * Tells the stock ledger which products exist, so the stock API answers for a product right
+ * Tells the stock ledger which products exist (and live prices which prices the admin product
+ * API changed), so the stock API answers for a product right
  * after it is created and 404 after it is deleted (unregistering also removes the product's level
  * hash: the ledger keeps no figures of a product MySQL no longer has). Like the search consumer it asks MySQL what is
  * true now instead of trusting the event, so a late `upserted` can never bring a deleted product
@@ -18,6 +19,7 @@ export class ProductStockIdsSync {
   constructor(
     private readonly products: ProductReader,
     private readonly registry: ProductIdRegistrar,
+    private readonly prices?: CatalogPriceAdopter,
   ) {}
 
   async handle(changes: readonly CatalogChange[]): Promise<ProductStockIdsResult> {
@@ -28,6 +30,18 @@ export class ProductStockIdsSync {
     const gone = ids.filter((id) => !existing.has(id));
     if (present.length > 0) await this.registry.register(present);
     if (gone.length > 0) await this.registry.unregister(gone);
+    if (this.prices) {
+      // A price edited through the admin product API goes on into the live price (Redis), which
+      // takes it only when its own last change is older: see ADOPT_CATALOG_PRICE_LUA.
+      for (const change of changes) {
+        if (change.kind !== 'upserted' || !change.priceChange || !existing.has(change.id)) continue;
+        await this.prices.adoptCatalogPrice(
+          change.id,
+          change.priceChange.price,
+          new Date(change.priceChange.at),
+        );
+      }
+    }
     return { events: changes.length, registered: present.length, unregistered: gone.length };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Kinds of drift the reconciler looks for. `stock.*`: MySQL's `stock` table against the Redis
- * ledger; `search.*`: MySQL's products against the Elasticsearch documents.
+ * ledger; `price.*`: MySQL's product prices against Redis' live prices; `search.*`: MySQL's
+ * products against the Elasticsearch documents.
  */
 export const RECONCILE_KINDS = [
   /** MySQL has a figure the ledger lacks (no level, or the product is not registered). */
@@ -15,6 +16,12 @@ export const RECONCILE_KINDS = [
   'stock.mysqlNewer',
   /** Same version, different figure: one side was changed behind the other's back. */
   'stock.figureMismatch',
+  /** Redis holds a newer price version than MySQL (price events lost or not applied). */
+  'price.redisNewer',
+  /** MySQL holds a newer price version than Redis (Redis lost changes). Reported only. */
+  'price.mysqlNewer',
+  /** Same price version, other figures: MySQL's price was changed behind Redis' back. */
+  'price.figureMismatch',
   /** A product MySQL has and the index lacks. */
   'search.missing',
   /** A document for a product MySQL does not have. */
@@ -36,7 +43,7 @@ export interface ReconcileReport {
   readonly finishedAt: string;
   readonly durationMs: number;
   /** Rows or documents compared. */
-  readonly checked: { readonly stock: number; readonly search: number };
+  readonly checked: { readonly stock: number; readonly price: number; readonly search: number };
   readonly kinds: ReconcileCounts;
   /** One line per part that failed (`stock: ...`); its counts so far are kept. */
   readonly errors: readonly string[];

@@ -30,7 +30,7 @@ describe('Reconciler', () => {
     const report = await reconciler.run();
     expect(order).toEqual(['stock', 'search']);
     expect(report).toMatchObject({
-      checked: { stock: 10, search: 4 },
+      checked: { stock: 10, price: 0, search: 4 },
       ok: true,
       errors: [],
     });

@@ -5,11 +5,13 @@ import {
   totalFound,
   type ReconcileReport,
 } from './reconcile-report';
+import type { PriceReconciler } from './price-reconciler';
 import type { SearchReconciler } from './search-reconciler';
 import type { StockReconciler } from './stock-reconciler';
 
 export interface ReconcilerParts {
   readonly stock?: Pick<StockReconciler, 'reconcile'>;
+  readonly price?: Pick<PriceReconciler, 'reconcile'>;
   readonly search?: Pick<SearchReconciler, 'reconcile'>;
 }
 
@@ -21,8 +23,9 @@ export interface ReconcilerOptions {
 }
 
 /**
- * One reconciliation: stock first (MySQL and the ledger agree afterwards), then search (whose
- * in-stock flags read the ledger). A part that fails is reported and the other still runs. Runs
+ * One reconciliation: stock first (MySQL and the ledger agree afterwards), then prices (MySQL
+ * takes Redis' live prices), then search (whose in-stock flags read the ledger and whose prices
+ * read MySQL). A part that fails is reported and the other still runs. Runs
  * are never concurrent within a process: a second caller gets the run in progress.
  */
 export class Reconciler {
@@ -55,8 +58,8 @@ export class Reconciler {
     const started = this.now();
     const tally = new ReconcileTally();
     const errors: string[] = [];
-    const checked = { stock: 0, search: 0 };
-    for (const name of ['stock', 'search'] as const) {
+    const checked = { stock: 0, price: 0, search: 0 };
+    for (const name of ['stock', 'price', 'search'] as const) {
       const part = this.parts[name];
       if (!part) continue;
       try {
@@ -79,7 +82,8 @@ export class Reconciler {
       ok: errors.length === 0,
     };
     const line =
-      `reconciled ${checked.stock} stock rows and ${checked.search} products in ` +
+      `reconciled ${checked.stock} stock rows, ${checked.price} live prices and ` +
+      `${checked.search} products in ` +
       `${report.durationMs} ms: ${summarizeReport(report)}`;
     if (totalFound(report) > 0 || !report.ok) this.logger.warn(line);
     else this.logger.log(line);

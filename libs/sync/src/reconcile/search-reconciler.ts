@@ -48,6 +48,15 @@ export function staleFields(expected: ProductDocument, indexed: ProductDocument)
   for (const field of plain) {
     if (expected[field] !== indexed[field]) differs.push(field);
   }
+  // Live prices: the effective `price` above moves when a sale starts or ends; these show it.
+  for (const field of ['regularPrice', 'salePrice'] as const) {
+    if ((expected[field] ?? null) !== (indexed[field] ?? null)) differs.push(field);
+  }
+  for (const field of ['saleStartsAt', 'saleEndsAt'] as const) {
+    const want = expected[field] ? Date.parse(expected[field]) : null;
+    const have = indexed[field] ? Date.parse(indexed[field]) : null;
+    if (want !== have) differs.push(field);
+  }
   const categories = indexed.categories ?? [];
   if (
     expected.categories.length !== categories.length ||

@@ -26,7 +26,7 @@ describe('SyncMetrics', () => {
       startedAt: '2025-01-01T00:00:00.000Z',
       finishedAt: '2025-01-01T00:00:01.500Z',
       durationMs: 1500,
-      checked: { stock: 10, search: 10 },
+      checked: { stock: 10, price: 0, search: 10 },
       kinds,
       errors: [],
       ok: true,

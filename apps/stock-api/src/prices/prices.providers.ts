@@ -1,0 +1,49 @@
+import {
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  type Provider,
+} from '@nestjs/common';
+import { ProductRepository } from '@shop/persistence';
+import { PriceBook, PriceScheduler, toPriceBase } from '@shop/pricing';
+import { STOCK_REDIS } from '@shop/stock';
+import type { Redis } from 'ioredis';
+
+/**
+ * Runs the sale scheduler in this process, next to the outbox relay (one scheduler works at a
+ * time across processes: a lease), stopped before the stock module closes Redis.
+ */
+@Injectable()
+class PriceSchedulerLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(@Inject(PriceScheduler) private readonly scheduler: PriceScheduler) {}
+
+  onApplicationBootstrap(): void {
+    this.scheduler.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.scheduler.stop();
+  }
+}
+
+/** Live prices on the stock ledger's Redis connection (their events share its outbox). */
+export const PRICE_PROVIDERS: Provider[] = [
+  {
+    provide: PriceBook,
+    inject: [STOCK_REDIS, ProductRepository],
+    useFactory: (redis: Redis, products: ProductRepository) =>
+      new PriceBook(redis, {
+        priceBase: async (id) => {
+          const row = await products.findPrice(id);
+          return row ? toPriceBase(row) : null;
+        },
+      }),
+  },
+  {
+    provide: PriceScheduler,
+    inject: [STOCK_REDIS, PriceBook],
+    useFactory: (redis: Redis, book: PriceBook) => new PriceScheduler(redis, book),
+  },
+  PriceSchedulerLifecycle,
+];

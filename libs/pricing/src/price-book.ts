@@ -1,0 +1,361 @@
+import { parseProductId, type ProductPrice, type ProductSale } from '@shop/contracts';
+import { LedgerNotReadyError, LedgerUnavailableError } from '@shop/stock';
+import type { Redis } from 'ioredis';
+import { fromCents, type PriceChange, type PriceState, effectivePriceCents } from './price-change';
+import {
+  InvalidPriceRequestError,
+  PriceConflictError,
+  PriceNotFoundError,
+  PricingError,
+} from './price-errors';
+import { PriceKeys } from './price-keys';
+import { PriceScriptCommands, withPriceScripts } from './price-scripts';
+
+/** MySQL's price state of a product (the catalog's row), for products Redis has no hash of. */
+export interface PriceBaseRow extends PriceState {
+  version: number;
+}
+
+/** Where the first change of a product reads its current price: MySQL (see README). */
+export interface PriceBaseSource {
+  /** null when MySQL has no such product. */
+  priceBase(id: number): Promise<PriceBaseRow | null>;
+}
+
+/** MySQL's price row (persistence's ProductPriceRow) in the book's terms: cents, epoch ms. */
+export function toPriceBase(row: {
+  price: number;
+  sale: ProductSale | null;
+  version: number;
+}): PriceBaseRow {
+  return {
+    priceCents: Math.round(row.price * 100),
+    saleCents: row.sale ? Math.round(row.sale.price * 100) : null,
+    startsAt: row.sale?.startsAt ? Date.parse(row.sale.startsAt) : null,
+    endsAt: row.sale?.endsAt ? Date.parse(row.sale.endsAt) : null,
+    version: row.version,
+  };
+}
+
+export interface PriceBookOptions {
+  /** The stock ledger's key prefix, default `stock:` (see price-keys.ts). */
+  keyPrefix?: string;
+}
+
+/** A product's price as Redis holds it (the reconciler compares it with MySQL). */
+export interface StoredPrice {
+  id: number;
+  state: PriceState;
+  version: number;
+  /** Epoch ms of the last change. */
+  updatedAt: number;
+}
+
+/** The scheduler's work on one due product. */
+export interface PriceTransition {
+  id: number;
+  reason: 'sale-start' | 'sale-end';
+  effectivePrice: number;
+  version: number;
+}
+
+function asReply(value: unknown): readonly unknown[] {
+  if (!Array.isArray(value) || typeof value[0] !== 'string') {
+    throw new Error('Unexpected reply from a price script');
+  }
+  return value;
+}
+
+function optionalNumber(value: unknown): number | null {
+  return value === '' || value === null || value === undefined ? null : Number(value);
+}
+
+function instant(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+async function orUnavailable<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw error instanceof PricingError || error instanceof LedgerNotReadyError
+      ? error
+      : new LedgerUnavailableError(error);
+  }
+}
+
+/** The answer shape from a state in cents, at `at`. */
+export function toProductPrice(
+  id: number,
+  state: PriceState,
+  version: number,
+  at: number,
+): ProductPrice {
+  return {
+    id,
+    price: fromCents(state.priceCents),
+    salePrice: state.saleCents === null ? null : fromCents(state.saleCents),
+    saleStartsAt: instant(state.startsAt),
+    saleEndsAt: instant(state.endsAt),
+    effectivePrice: fromCents(effectivePriceCents(state, at)),
+    version,
+  };
+}
+
+/**
+ * Live prices in Redis. Every change is one Lua script (price-scripts.ts) that checks it against
+ * the current state, bumps the version, appends the event to the stock ledger's outbox (the stock
+ * relay publishes it on the `price` exchange) and schedules the sale's next start or end.
+ */
+export class PriceBook {
+  readonly keys: PriceKeys;
+  private readonly scripts: PriceScriptCommands;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly base: PriceBaseSource,
+    options: PriceBookOptions = {},
+  ) {
+    this.keys = new PriceKeys(options.keyPrefix);
+    this.scripts = withPriceScripts(redis);
+  }
+
+  /**
+   * Applies a validated change (see parsePriceChange). Throws PriceNotFoundError,
+   * PriceConflictError (checked against the current state), InvalidPriceRequestError (a sale
+   * end that passed meanwhile), LedgerNotReadyError, or LedgerUnavailableError; nothing changed
+   * in each case.
+   */
+  async apply(
+    productId: number,
+    change: PriceChange,
+    options: { correlationId?: string } = {},
+  ): Promise<ProductPrice> {
+    const id = parseProductId(productId);
+    let reply = await this.runApply(id, change, null, options.correlationId);
+    if (reply[0] === 'NEED_BASE') {
+      // Never changed since Redis was filled: MySQL's row is the current price.
+      const base = await this.base.priceBase(id);
+      if (!base) throw new PriceNotFoundError(id);
+      reply = await this.runApply(id, change, base, options.correlationId);
+    }
+    switch (reply[0]) {
+      case 'OK': {
+        const state: PriceState = {
+          priceCents: Number(reply[1]),
+          saleCents: optionalNumber(reply[2]),
+          startsAt: optionalNumber(reply[3]),
+          endsAt: optionalNumber(reply[4]),
+        };
+        return {
+          ...toProductPrice(id, state, Number(reply[6]), Date.now()),
+          // Redis' verdict at the change, not this process' clock.
+          effectivePrice: fromCents(Number(reply[5])),
+        };
+      }
+      case 'NOT_READY':
+        throw new LedgerNotReadyError();
+      case 'NOT_FOUND':
+        throw new PriceNotFoundError(id);
+      case 'ENDED':
+        throw new InvalidPriceRequestError('saleEndsAt must be in the future');
+      case 'SALE_NOT_BELOW':
+        throw new PriceConflictError(
+          `The sale price (${fromCents(Number(reply[1]))}) must stay below the price (${fromCents(
+            Number(reply[2]),
+          )}): change both together, or end the sale first`,
+        );
+      default:
+        throw new Error(`Unexpected reply from the price script: ${String(reply[0])}`);
+    }
+  }
+
+  /**
+   * Takes over a price written through the admin product API at `writtenAt` (see
+   * ADOPT_CATALOG_PRICE_LUA): returns the new version, or null when there was nothing to take
+   * over (no Redis price, the same price, or a newer change in Redis).
+   */
+  async adoptCatalogPrice(
+    productId: number,
+    price: number,
+    writtenAt: Date,
+    options: { correlationId?: string } = {},
+  ): Promise<number | null> {
+    const id = parseProductId(productId);
+    const reply = asReply(
+      await orUnavailable(
+        this.scripts.shopPriceAdoptCatalog(
+          this.keys.price(id),
+          this.keys.ready,
+          this.keys.outbox,
+          this.keys.schedule,
+          id,
+          Math.round(price * 100),
+          writtenAt.getTime(),
+          options.correlationId ?? '',
+        ),
+      ),
+    );
+    if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
+    return reply[0] === 'OK' ? Number(reply[1]) : null;
+  }
+
+  /** The current price: Redis' when it has one, else MySQL's; null for an unknown product. */
+  async get(productId: number): Promise<ProductPrice | null> {
+    const id = parseProductId(productId);
+    const reply = asReply(
+      await orUnavailable(this.scripts.shopPriceRead(this.keys.price(id), this.keys.ready)),
+    );
+    if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
+    if (reply[1] !== '') {
+      const state: PriceState = {
+        priceCents: Number(reply[1]),
+        saleCents: optionalNumber(reply[2]),
+        startsAt: optionalNumber(reply[3]),
+        endsAt: optionalNumber(reply[4]),
+      };
+      return toProductPrice(id, state, Number(reply[5]), Date.now());
+    }
+    const base = await this.base.priceBase(id);
+    return base ? toProductPrice(id, base, base.version, Date.now()) : null;
+  }
+
+  /**
+   * Every price hash, in batches (SCAN: unordered; a product changed during the scan may come
+   * twice). Products never changed through the price route since Redis was filled have none.
+   */
+  async *stored(batchSize = 500): AsyncGenerator<StoredPrice[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        this.keys.priceKeys,
+        'COUNT',
+        batchSize,
+      );
+      cursor = next;
+      const ids = keys
+        .map((key) => this.keys.priceId(key))
+        .filter((id): id is number => id !== null);
+      if (ids.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) {
+        pipeline.hmget(
+          this.keys.price(id),
+          'price',
+          'sale',
+          'start',
+          'end',
+          'version',
+          'updatedAt',
+        );
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const batch: StoredPrice[] = [];
+      replies.forEach(([error, value], index) => {
+        if (error) throw error;
+        const fields = value as (string | null)[];
+        if (fields[0] === null) return;
+        batch.push({
+          id: ids[index],
+          state: {
+            priceCents: Number(fields[0]),
+            saleCents: optionalNumber(fields[1]),
+            startsAt: optionalNumber(fields[2]),
+            endsAt: optionalNumber(fields[3]),
+          },
+          version: Number(fields[4] ?? 0),
+          updatedAt: Number(fields[5] ?? 0),
+        });
+      });
+      if (batch.length > 0) yield batch;
+    } while (cursor !== '0');
+  }
+
+  /** Ids whose sale starts or ends at or before `at` (epoch ms), earliest first. */
+  async dueIds(at: number, limit = 100): Promise<number[]> {
+    const ids = await this.redis.zrangebyscore(
+      this.keys.schedule,
+      '-inf',
+      String(at),
+      'LIMIT',
+      0,
+      limit,
+    );
+    return ids.map(Number);
+  }
+
+  /** When the next scheduled start or end is due (epoch ms), or null when none is. */
+  async nextDueAt(): Promise<number | null> {
+    const [, score] = await this.redis.zrange(this.keys.schedule, '0', '0', 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+
+  /** Runs the step for one product (see PRICE_TRANSITION_LUA); null when nothing was due. */
+  async transition(productId: number): Promise<PriceTransition | null> {
+    const id = parseProductId(productId);
+    const reply = asReply(
+      await this.scripts.shopPriceTransition(
+        this.keys.price(id),
+        this.keys.knownIds,
+        this.keys.ready,
+        this.keys.outbox,
+        this.keys.schedule,
+        id,
+      ),
+    );
+    if (reply[0] !== 'OK') return null;
+    return {
+      id,
+      reason: reply[1] === 'sale-end' ? 'sale-end' : 'sale-start',
+      effectivePrice: fromCents(Number(reply[2])),
+      version: Number(reply[3]),
+    };
+  }
+
+  /** Every transition due now, up to `limit`: what one scheduler round does. */
+  async runDue(limit = 100): Promise<PriceTransition[]> {
+    const done: PriceTransition[] = [];
+    for (const id of await this.dueIds(Date.now(), limit)) {
+      const transition = await this.transition(id);
+      if (transition) done.push(transition);
+    }
+    return done;
+  }
+
+  private async runApply(
+    id: number,
+    change: PriceChange,
+    base: PriceBaseRow | null,
+    correlationId: string | undefined,
+  ): Promise<readonly unknown[]> {
+    const text = (value: number | null | undefined): string =>
+      value === null || value === undefined ? '' : String(value);
+    const sale = change.sale;
+    return asReply(
+      await orUnavailable(
+        this.scripts.shopPriceApply(
+          this.keys.price(id),
+          this.keys.knownIds,
+          this.keys.ready,
+          this.keys.outbox,
+          this.keys.schedule,
+          id,
+          text(change.priceCents),
+          sale === undefined ? 'keep' : sale.kind,
+          sale?.kind === 'set' ? sale.saleCents : '',
+          sale?.kind === 'set' ? text(sale.startsAt) : '',
+          sale?.kind === 'set' ? text(sale.endsAt) : '',
+          base ? '1' : '0',
+          text(base?.priceCents),
+          text(base?.saleCents),
+          text(base?.startsAt),
+          text(base?.endsAt),
+          text(base?.version),
+          correlationId ?? '',
+        ),
+      ),
+    );
+  }
+}
