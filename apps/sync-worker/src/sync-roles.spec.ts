@@ -14,6 +14,7 @@ describe('parseSyncRoles', () => {
       'category-cache',
       'orders-mysql',
       'back-in-stock-mail',
+      'price',
       'reconciler',
     ]);
   });
