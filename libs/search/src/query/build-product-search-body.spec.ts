@@ -175,6 +175,7 @@ describe('buildProductSearchBody', () => {
         'name',
         'description',
         'price',
+        'regularPrice',
         'categories',
         'inStock',
       ]);

@@ -35,6 +35,7 @@ export const SEARCH_ITEM_FIELDS = [
   'name',
   'description',
   'price',
+  'regularPrice',
   'categories',
   'inStock',
 ] as const;

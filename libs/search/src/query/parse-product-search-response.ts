@@ -113,6 +113,10 @@ export function toItem(source: ProductSearchSource): ProductSearchItem {
     name: source.name,
     description: source.description,
     price: roundToCents(source.price),
+    // Only a document written with live prices carries it; the tile strikes it through on a sale.
+    ...(source.regularPrice === undefined
+      ? {}
+      : { regularPrice: roundToCents(source.regularPrice) }),
     categories: source.categories,
     inStock: source.inStock,
   };
