@@ -83,6 +83,8 @@ describe('ProductSearch against Elasticsearch', () => {
         name: 'Linen Blazer',
         description: 'Light summer blazer in washed linen',
         price: 149.9,
+        // No sale: the regular price is the price (a tile strikes it through only below it).
+        regularPrice: 149.9,
         categories: ['jackets', 'summer'],
         inStock: true,
       });
