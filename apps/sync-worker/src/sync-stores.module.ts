@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HttpCacheModule, SettlingPurger, VarnishPurger } from '@shop/http-cache';
 import { ProductRepository } from '@shop/persistence';
-import { PriceBook, toPriceBase } from '@shop/pricing';
+import { PriceBook, mysqlPriceBase } from '@shop/pricing';
 import { ElasticsearchModule } from '@shop/search';
 import { STOCK_REDIS, StockModule } from '@shop/stock';
 import type { Redis } from 'ioredis';
@@ -28,12 +28,7 @@ import type { Redis } from 'ioredis';
       provide: PriceBook,
       inject: [STOCK_REDIS, ProductRepository],
       useFactory: (redis: Redis, products: ProductRepository) =>
-        new PriceBook(redis, {
-          priceBase: async (id) => {
-            const row = await products.findPrice(id);
-            return row ? toPriceBase(row) : null;
-          },
-        }),
+        new PriceBook(redis, mysqlPriceBase(products)),
     },
   ],
   exports: [ElasticsearchModule, StockModule, HttpCacheModule, SettlingPurger, PriceBook],

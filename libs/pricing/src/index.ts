@@ -15,6 +15,7 @@ export {
 export { InvalidPriceRequestError, PriceConflictError, PriceNotFoundError } from './price-errors';
 export {
   PriceBook,
+  mysqlPriceBase,
   toPriceBase,
   toProductPrice,
   type PriceBaseRow,

@@ -37,6 +37,21 @@ export function toPriceBase(row: {
   };
 }
 
+/** MySQL's product prices as persistence's ProductRepository reads them. */
+export interface ProductPriceReader {
+  findPrice(id: number): Promise<Parameters<typeof toPriceBase>[0] | null>;
+}
+
+/** The base every process reads a product's first price change from: MySQL's row. */
+export function mysqlPriceBase(products: ProductPriceReader): PriceBaseSource {
+  return {
+    priceBase: async (id) => {
+      const row = await products.findPrice(id);
+      return row ? toPriceBase(row) : null;
+    },
+  };
+}
+
 export interface PriceBookOptions {
   /** The stock ledger's key prefix, default `stock:` (see price-keys.ts). */
   keyPrefix?: string;

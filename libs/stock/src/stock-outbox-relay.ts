@@ -5,8 +5,9 @@ import type { Redis } from 'ioredis';
 import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
 import { StockKeys } from './stock-keys';
 import {
-  isOrderOutboxFields,
-  isPriceOutboxFields,
+  ORDER_PLACED_ENTRY_TYPE,
+  outboxEntryType,
+  PRICE_CHANGED_ENTRY_TYPE,
   orderOutgoingMessage,
   parseOrderOutboxEntry,
   parseOutboxEntry,
@@ -200,14 +201,15 @@ export class StockOutboxRelay {
     const malformed: [string, string[]][] = [];
     for (const [entryId, fields] of raw) {
       try {
-        if (isOrderOutboxFields(fields)) {
+        const type = outboxEntryType(fields);
+        if (type === ORDER_PLACED_ENTRY_TYPE) {
           const { order, correlationId } = parseOrderOutboxEntry(entryId, fields);
           entries.push({
             entryId,
             orderingKey: `order-${order.orderId}`,
             messages: [orderOutgoingMessage(order, this.ordersExchange, correlationId)],
           });
-        } else if (isPriceOutboxFields(fields)) {
+        } else if (type === PRICE_CHANGED_ENTRY_TYPE) {
           const { event, correlationId } = parsePriceOutboxEntry(entryId, fields);
           entries.push({
             entryId,

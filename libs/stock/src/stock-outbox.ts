@@ -145,9 +145,16 @@ function fieldMap(fields: readonly string[]): Map<string, string> {
   return map;
 }
 
-/** Whether a stream entry is an order's (see ORDER_PLACED_ENTRY_TYPE) rather than a stock event. */
-export function isOrderOutboxFields(fields: readonly string[]): boolean {
-  return fieldMap(fields).get('type') === ORDER_PLACED_ENTRY_TYPE;
+/**
+ * The `type` field of a stream entry: ORDER_PLACED_ENTRY_TYPE, PRICE_CHANGED_ENTRY_TYPE, or none
+ * for a stock event. Read without building the entry's field map: the relay asks it of every
+ * entry, and the entry's parser builds the map once anyway.
+ */
+export function outboxEntryType(fields: readonly string[]): string | undefined {
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    if (fields[index] === 'type') return fields[index + 1];
+  }
+  return undefined;
 }
 
 export function parseOrderOutboxEntry(
@@ -205,10 +212,6 @@ export interface PriceOutboxEntry {
 }
 
 const PRICE_REASONS: readonly string[] = ['set', 'sale-start', 'sale-end'];
-
-export function isPriceOutboxFields(fields: readonly string[]): boolean {
-  return fieldMap(fields).get('type') === PRICE_CHANGED_ENTRY_TYPE;
-}
 
 export function parsePriceOutboxEntry(
   entryId: string,

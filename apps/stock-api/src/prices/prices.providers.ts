@@ -6,7 +6,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { ProductRepository } from '@shop/persistence';
-import { PriceBook, PriceScheduler, toPriceBase } from '@shop/pricing';
+import { PriceBook, PriceScheduler, mysqlPriceBase } from '@shop/pricing';
 import { STOCK_REDIS } from '@shop/stock';
 import type { Redis } from 'ioredis';
 
@@ -33,12 +33,7 @@ export const PRICE_PROVIDERS: Provider[] = [
     provide: PriceBook,
     inject: [STOCK_REDIS, ProductRepository],
     useFactory: (redis: Redis, products: ProductRepository) =>
-      new PriceBook(redis, {
-        priceBase: async (id) => {
-          const row = await products.findPrice(id);
-          return row ? toPriceBase(row) : null;
-        },
-      }),
+      new PriceBook(redis, mysqlPriceBase(products)),
   },
   {
     provide: PriceScheduler,
