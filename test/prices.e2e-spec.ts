@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { CartView } from '@shop/cart';
 import type {
   PriceChangedEvent,
   ProductDocument,
@@ -8,7 +9,7 @@ import type {
 import { killApp, startApp } from './support/apps';
 import { PlainStockListener } from './support/amqp';
 import { eventually } from './support/eventually';
-import { adminHeaders, requestJson, urls, type JsonResponse } from './support/stack';
+import { adminHeaders, requestJson, setStock, urls, type JsonResponse } from './support/stack';
 import { textOf, viewPage } from './support/varnish';
 
 /**
@@ -344,6 +345,28 @@ describe('live prices (PUT /products/:id/price) and scheduled sales', () => {
       salePrice,
       saleEndsAt: new Date(endsAt).toISOString(),
     });
+    // A cart line added during the sale is priced at what the shopper pays now: the sale price.
+    await setStock(idOf('sale'), 5);
+    const cart = await requestJson<CartView>(`${urls.varnish}/carts`, { method: 'POST' });
+    expect(cart.status).toBe(201);
+    const added = await requestJson<CartView>(
+      `${urls.varnish}/carts/${cart.body.id}/items/${idOf('sale')}`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ quantity: 2 }),
+      },
+    );
+    expect(added.status).toBe(200);
+    expect(added.body.items).toEqual([
+      expect.objectContaining({ productId: idOf('sale'), unitPrice: salePrice, lineTotal: 19 }),
+    ]);
+    expect(Date.now()).toBeLessThan(endsAt);
+    const released = await requestJson(
+      `${urls.varnish}/carts/${cart.body.id}/items/${idOf('sale')}`,
+      { method: 'DELETE' },
+    );
+    expect(released.status).toBe(200);
 
     await eventually(() => shoppersSee(idOf('sale'), BASE.sale, null), {
       what: 'the old price again after the end',

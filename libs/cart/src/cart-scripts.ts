@@ -45,6 +45,13 @@ local function releaseHolds(linesKey, floor, now, cid)
   end
   return units
 end
+-- What a cart read answers: status, expiresAt, orderId ('' when none), then the lines and their
+-- info as flat HGETALL arrays. Scripts that change a cart end with it, so no second read is needed.
+local function cartState(metaKey, linesKey, infoKey)
+  local meta = redis.call('HMGET', metaKey, 'status', 'expiresAt', 'orderId')
+  return {meta[1] or '', meta[2] or '', meta[3] or '', redis.call('HGETALL', linesKey),
+    redis.call('HGETALL', infoKey)}
+end
 -- An expired or ordered cart is kept for a while (to answer GET and explain a 409), then goes.
 local function retire(cartId, metaKey, linesKey, infoKey, deadlinesKey, retention)
   redis.call('ZREM', deadlinesKey, cartId)
@@ -63,7 +70,7 @@ end
 /**
  * A new, empty, open cart whose deadline is CART_HOLD_SECONDS away.
  * KEYS: 1 cart, 2 deadlines. ARGV: 1 stock prefix, 2 cart id, 3 hold seconds.
- * Reply: {'OK'} | {'EXISTS'} (an id drawn twice: draw another)
+ * Reply: {'OK', expiresAt} | {'EXISTS'} (an id drawn twice: draw another)
  */
 export const CREATE_CART_LUA = `${CART_LUA}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'EXISTS'} end
@@ -72,7 +79,16 @@ local expiresAt = string.format('%d', tonumber(now) + tonumber(ARGV[3]) * 1000)
 redis.call('HSET', KEYS[1], 'status', 'open', 'createdAt', now, 'updatedAt', now,
   'expiresAt', expiresAt)
 redis.call('ZADD', KEYS[2], expiresAt, ARGV[2])
-return {'OK'}
+return {'OK', expiresAt}
+`;
+
+/**
+ * A cart as it is now, in one command (a MULTI of three reads costs Redis five).
+ * KEYS: 1 cart, 2 lines, 3 info. ARGV: 1 stock prefix (unused; every cart script takes it).
+ * Reply: {status, expiresAt, orderId, lines, infos} (see cartState); status '' for no cart
+ */
+export const READ_CART_LUA = `${CART_LUA}
+return cartState(KEYS[1], KEYS[2], KEYS[3])
 `;
 
 /**
@@ -84,8 +100,9 @@ return {'OK'}
  * KEYS: 1 cart, 2 lines, 3 info, 4 deadlines
  * ARGV: 1 stock prefix, 2 cart id, 3 product id, 4 quantity, 5 line info JSON, 6 hold seconds,
  *       7 max lines, 8 correlation id, 9 'put' | 'delete', 10 retention seconds
- * Reply: {'OK'} | {'NOT_READY'} | {'NOT_FOUND'} | {'CLOSED', orderId} | {'NO_LINE'}
- *      | {'NO_PRODUCT'} | {'TOO_MANY_LINES'} | {'UNAVAILABLE', (id, available, wanted)...}
+ * Reply: {'OK', cart} (cart as READ_CART_LUA answers it) | {'NOT_READY'} | {'NOT_FOUND'}
+ *      | {'CLOSED', orderId} | {'NO_LINE'} | {'NO_PRODUCT'} | {'TOO_MANY_LINES'}
+ *      | {'UNAVAILABLE', (id, available, wanted)...}
  */
 export const SET_CART_LINE_LUA = `${CART_LUA}
 local floor = readyFloor()
@@ -170,7 +187,7 @@ if status == 'open' then
   redis.call('PERSIST', KEYS[2])
   redis.call('PERSIST', KEYS[3])
 end
-return {'OK'}
+return {'OK', cartState(KEYS[1], KEYS[2], KEYS[3])}
 `;
 
 /**
@@ -279,6 +296,7 @@ type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface CartScriptCommands {
   shopCartCreate: ScriptCommand;
+  shopCartRead: ScriptCommand;
   shopCartSetLine: ScriptCommand;
   shopCartExpire: ScriptCommand;
   shopCartCheckout: ScriptCommand;
@@ -286,6 +304,7 @@ export interface CartScriptCommands {
 
 const definitions: Record<keyof CartScriptCommands, { lua: string; numberOfKeys: number }> = {
   shopCartCreate: { lua: CREATE_CART_LUA, numberOfKeys: 2 },
+  shopCartRead: { lua: READ_CART_LUA, numberOfKeys: 3 },
   shopCartSetLine: { lua: SET_CART_LINE_LUA, numberOfKeys: 4 },
   shopCartExpire: { lua: EXPIRE_CART_LUA, numberOfKeys: 4 },
   shopCartCheckout: { lua: CHECKOUT_CART_LUA, numberOfKeys: 6 },

@@ -102,6 +102,31 @@ function unavailableLines(reply: ScriptReply): UnavailableLine[] {
   return lines;
 }
 
+/** `[field, value, field, value, ...]` (a Lua script's HGETALL) → `{ field: value }`. */
+function fromFlatHash(flat: unknown): Record<string, string> {
+  const hash: Record<string, string> = {};
+  if (!Array.isArray(flat)) return hash;
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    hash[String(flat[index])] = String(flat[index + 1]);
+  }
+  return hash;
+}
+
+/** A cart from the scripts' cart state (cartState in cart-scripts.ts); CartNotFoundError if none. */
+function storedCart(id: string, state: unknown): StoredCart {
+  if (!Array.isArray(state)) throw new Error('Unexpected cart state from a cart script');
+  const [status, expiresAt, orderId, lines, infos] = state as unknown[];
+  if (!isCartStatus(status)) throw new CartNotFoundError();
+  return {
+    id,
+    status,
+    expiresAtMs: Number(expiresAt),
+    ...(typeof orderId === 'string' && orderId !== '' ? { orderId } : {}),
+    quantities: fromFlatHash(lines),
+    infos: fromFlatHash(infos),
+  };
+}
+
 function isCartStatus(value: unknown): value is CartStatus {
   return typeof value === 'string' && (CART_STATUSES as readonly string[]).includes(value);
 }
@@ -167,7 +192,15 @@ export class Carts {
         ),
       );
       // 'EXISTS' means 128 random bits came out twice: draw again.
-      if (reply[0] === 'OK') return this.get(id);
+      if (reply[0] === 'OK') {
+        return toCartView({
+          id,
+          status: 'open',
+          expiresAtMs: Number(reply[1]),
+          quantities: {},
+          infos: {},
+        });
+      }
     }
   }
 
@@ -196,8 +229,9 @@ export class Carts {
       if (!product) throw new CartProductNotFoundError(productId);
       info = encodeLineInfo({ name: product.name, unitPriceCents: toCents(product.price) });
     }
-    await this.setLine(id, productId, quantity, info, 'put', options.correlationId);
-    return this.get(id);
+    return toCartView(
+      await this.setLine(id, productId, quantity, info, 'put', options.correlationId),
+    );
   }
 
   /** Removes a line and releases its hold; CartLineNotFoundError when the cart has none. */
@@ -208,8 +242,7 @@ export class Carts {
   ): Promise<CartView> {
     const id = this.cartId(rawId);
     const productId = parseProductId(rawProductId, 'productId');
-    await this.setLine(id, productId, 0, '', 'delete', options.correlationId);
-    return this.get(id);
+    return toCartView(await this.setLine(id, productId, 0, '', 'delete', options.correlationId));
   }
 
   /**
@@ -341,7 +374,7 @@ export class Carts {
     info: string,
     mode: 'put' | 'delete',
     correlationId: string | undefined,
-  ): Promise<void> {
+  ): Promise<StoredCart> {
     const reply = asReply(
       await orUnavailable(
         this.scripts.shopCartSetLine(
@@ -360,7 +393,7 @@ export class Carts {
     );
     switch (reply[0]) {
       case 'OK':
-        return;
+        return storedCart(id, reply[1]);
       case 'NOT_READY':
         throw new LedgerNotReadyError();
       case 'NOT_FOUND':
@@ -382,28 +415,13 @@ export class Carts {
 
   private async read(rawId: unknown): Promise<StoredCart> {
     const id = this.cartId(rawId);
-    const replies = await orUnavailable(
-      this.redis
-        .multi()
-        .hmget(this.keys.cart(id), 'status', 'expiresAt', 'orderId')
-        .hgetall(this.keys.lines(id))
-        .hgetall(this.keys.info(id))
-        .exec(),
-    );
-    const failed = replies?.find(([error]) => error !== null);
-    if (!replies || failed) {
-      throw new LedgerUnavailableError(failed?.[0] ?? new Error('the MULTI was aborted'));
-    }
-    const [status, expiresAt, orderId] = replies[0][1] as (string | null)[];
-    if (!isCartStatus(status)) throw new CartNotFoundError();
-    return {
+    const { keys } = this;
+    return storedCart(
       id,
-      status,
-      expiresAtMs: Number(expiresAt),
-      ...(orderId ? { orderId } : {}),
-      quantities: replies[1][1] as Record<string, string>,
-      infos: replies[2][1] as Record<string, string>,
-    };
+      await orUnavailable(
+        this.scripts.shopCartRead(keys.cart(id), keys.lines(id), keys.info(id), this.stockPrefix),
+      ),
+    );
   }
 
   private cartId(raw: unknown): string {

@@ -8,6 +8,7 @@ import {
 import { CachedCartProductCatalog, CartHoldSweeper, Carts } from '@shop/cart';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import { ProductRepository } from '@shop/persistence';
+import { PriceBook } from '@shop/pricing';
 import { STOCK_REDIS } from '@shop/stock';
 import type { Redis } from 'ioredis';
 
@@ -30,20 +31,23 @@ class CartHoldSweeperLifecycle implements OnApplicationBootstrap, OnModuleDestro
 
 /**
  * Carts on the stock ledger's Redis connection (a hold changes a cart and a level in one script).
- * Names and prices come from MySQL's products table, the source of truth (no Redis copy of the
- * catalog exists), through a 2 s cache so a rush on one product is one query.
+ * A line's name comes from MySQL's products table, the source of truth (no Redis copy of the
+ * catalog exists), and its price from the PriceBook: what a shopper pays at that moment, the
+ * sale price while a sale runs. Both through a 2 s cache, so a rush on one product is one query,
+ * and a price change or a sale's start or end reaches new lines within 2 s.
  */
 export const CART_PROVIDERS: Provider[] = [
   {
     provide: Carts,
-    inject: [STOCK_REDIS, SHOP_CONFIG, ProductRepository],
-    useFactory: (redis: Redis, config: ShopConfig, products: ProductRepository) =>
+    inject: [STOCK_REDIS, SHOP_CONFIG, ProductRepository, PriceBook],
+    useFactory: (redis: Redis, config: ShopConfig, products: ProductRepository, book: PriceBook) =>
       new Carts(
         redis,
         new CachedCartProductCatalog({
           find: async (id) => {
-            const product = await products.findById(id);
-            return product ? { name: product.name, price: product.price } : null;
+            const [product, price] = await Promise.all([products.findById(id), book.get(id)]);
+            if (!product) return null;
+            return { name: product.name, price: price?.effectivePrice ?? product.price };
           },
         }),
         { holdSeconds: config.CART_HOLD_SECONDS },
