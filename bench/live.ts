@@ -257,9 +257,14 @@ interface RunFigures {
   'missed last version': string;
 }
 
-/** RSS growth per 1,000 sockets; below 1,000 the garbage collector's swings drown it. */
+/**
+ * RSS growth per 1,000 sockets; below 1,000 the garbage collector's swings drown it, and a
+ * gateway that still held an earlier run's garbage can shrink while the crowd connects (the
+ * first run against a fresh gateway gives the clean figure).
+ */
 function memoryPerThousand(growthMb: number, connections: number): number | string {
   if (connections < 1000) return 'n/a (< 1,000)';
+  if (growthMb <= 0) return 'n/a (GC freed more meanwhile)';
   return Math.round((growthMb / (connections / 1000)) * 10) / 10;
 }
 
