@@ -1,4 +1,5 @@
 export * from './cart-errors';
+export * from './cart-input';
 export * from './cart-keys';
 export * from './cart-model';
 export * from './cart-scripts';

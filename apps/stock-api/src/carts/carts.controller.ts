@@ -13,6 +13,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -21,13 +22,60 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Carts, type CartView } from '@shop/cart';
+import {
+  Carts,
+  MAX_LINE_QUANTITY,
+  parseCartItem,
+  parseCheckoutInput,
+  type CartView,
+} from '@shop/cart';
 import { RequestId } from '@shop/http';
 import { cacheHeaders, CachePolicy } from '@shop/http-cache';
-import { CartItemDto, CheckoutDto } from './cart.dto';
 
 // Carts and orders are one shopper's: never stored by Varnish or a browser cache.
 const NOT_STORED = cacheHeaders(CachePolicy.uncacheable);
+
+const text = (maxLength: number, example: string) => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  example,
+});
+
+// The documented bodies; what is enforced, with the messages, is parseCartItem and
+// parseCheckoutInput in @shop/cart.
+const CART_ITEM_BODY = {
+  type: 'object',
+  required: ['quantity'],
+  additionalProperties: false,
+  properties: { quantity: { type: 'integer', minimum: 0, maximum: MAX_LINE_QUANTITY, example: 1 } },
+};
+const CHECKOUT_BODY = {
+  type: 'object',
+  required: ['email', 'shippingAddress'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254, example: 'ada@example.com' },
+    shippingAddress: {
+      type: 'object',
+      required: ['name', 'line1', 'city', 'postcode', 'country'],
+      additionalProperties: false,
+      properties: {
+        name: text(200, 'Ada Lovelace'),
+        line1: text(200, '12 Analytical Row'),
+        line2: { type: 'string', maxLength: 200, example: 'Flat 2' },
+        city: text(100, 'London'),
+        postcode: text(20, 'N1 9GU'),
+        country: {
+          type: 'string',
+          pattern: '^[A-Z]{2}$',
+          description: 'ISO 3166-1 alpha-2, upper case',
+          example: 'GB',
+        },
+      },
+    },
+  },
+};
 
 /**
  * Carts that hold stock, and checkout. The cart id is the only credential: 128 random bits, so
@@ -58,17 +106,20 @@ export class CartsController {
   }
 
   @Put('carts/:id/items/:productId')
+  @ApiBody({ schema: CART_ITEM_BODY })
   @ApiOkResponse({ description: 'The cart; the line quantity is held (0 removes the line)' })
   @ApiConflictResponse({ description: 'Not enough stock: names what is left' })
   async setQuantity(
     @Param('id') id: string,
     @Param('productId') productId: string,
-    @Body() body: CartItemDto,
+    // `unknown`: the global ValidationPipe leaves it alone; parseCartItem checks it.
+    @Body() body: unknown,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CartView> {
+    const quantity = parseCartItem(body);
     void reply.headers(NOT_STORED);
-    return this.carts.setQuantity(id, productId, body.quantity, { correlationId: requestId });
+    return this.carts.setQuantity(id, productId, quantity, { correlationId: requestId });
   }
 
   @Delete('carts/:id/items/:productId')
@@ -85,6 +136,7 @@ export class CartsController {
 
   @Post('carts/:id/checkout')
   @HttpCode(202)
+  @ApiBody({ schema: CHECKOUT_BODY })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: true,
@@ -94,17 +146,15 @@ export class CartsController {
   @ApiConflictResponse({ description: 'Holds expired and lines can no longer be had, or closed' })
   async checkout(
     @Param('id') id: string,
-    @Body() body: CheckoutDto,
+    // `unknown`: the global ValidationPipe leaves it alone; parseCheckoutInput checks it.
+    @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ orderId: string; status: 'pending' }> {
-    const result = await this.carts.checkout(
-      id,
-      { email: body.email, shippingAddress: body.shippingAddress },
-      idempotencyKey,
-      { correlationId: requestId },
-    );
+    const result = await this.carts.checkout(id, parseCheckoutInput(body), idempotencyKey, {
+      correlationId: requestId,
+    });
     void reply.headers(NOT_STORED).header('Location', `/orders/${result.orderId}`);
     if (result.replayed) void reply.header('Idempotency-Replayed', 'true');
     return { orderId: result.orderId, status: 'pending' };
