@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { BackInStockSubscriptionView } from '@shop/contracts';
 import { createDatabase, type Database } from '@shop/persistence';
 import type { Kysely } from 'kysely';
+import { notifyResultText } from '@shop/storefront';
 import { ensureAppRunning, killApp, startApp } from './support/apps';
+import { launchChromium, screenshot } from './support/browser';
 import { SmtpSinkClient } from './support/smtp-sink';
 import { config, eventually, requestJson, setStock, urls } from './support/stack';
 
@@ -10,12 +12,15 @@ import { config, eventually, requestJson, setStock, urls } from './support/stack
  * Back-in-stock notifications (issue 14, item 3): POST /notifications/back-in-stock through
  * Varnish into MySQL, and the sync worker's back-in-stock-mail consumer mailing each subscriber
  * once over real SMTP (the stack's sink) when a stock PUT restocks the product, also across a
- * SIGKILL of the worker between two sends. Products 1116-1118 belong to this file.
+ * SIGKILL of the worker between two sends; and the sold-out badge's form in a browser without
+ * JavaScript (Varnish sends its post to the storefront, which signs up through stock-api).
+ * Products 1116-1118 and 1158 belong to this file.
  */
 
 const BAD_INPUT_PRODUCT = 1116;
 const RESTOCKED_PRODUCT = 1117;
 const KILLED_PRODUCT = 1118;
+const NO_SCRIPT_PRODUCT = 1158;
 const json = { 'content-type': 'application/json' };
 
 describe('back-in-stock notifications (real stack)', () => {
@@ -172,6 +177,83 @@ describe('back-in-stock notifications (real stack)', () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('x-cache')).toBe('MISS');
     expect((await rowsLike('-dup')).map((row) => row.id)).toEqual([first.body.id]);
+  });
+
+  it('signs up from the sold-out badge in a browser without JavaScript: a page says so, MySQL has it', async () => {
+    await setStock(NO_SCRIPT_PRODUCT, 0);
+    const email = address('noscript');
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      const page = await context.newPage();
+      const form = page
+        .locator(`[data-live-stock="${NO_SCRIPT_PRODUCT}"]`)
+        .first()
+        .getByTestId('notify-form');
+      /** Submits the form as a browser does (urlencoded, Accept preferring HTML); its answer. */
+      const submit = async (typed: string) => {
+        await form.getByTestId('notify-email').fill(typed);
+        const [response] = await Promise.all([
+          page.waitForResponse(
+            (answer) =>
+              answer.url() === `${urls.varnish}/notifications/back-in-stock` &&
+              answer.request().method() === 'POST',
+          ),
+          form.getByRole('button', { name: 'Notify me' }).click(),
+        ]);
+        await page.waitForLoadState('load');
+        return response;
+      };
+      // The sync worker purges the cached badge fragment shortly after the change.
+      const openSoldOut = () =>
+        eventually(
+          async () => {
+            await page.goto(`${urls.varnish}/p/${NO_SCRIPT_PRODUCT}`, { waitUntil: 'load' });
+            return form.isVisible();
+          },
+          { what: `the notify form on the sold-out page of ${NO_SCRIPT_PRODUCT}`, intervalMs: 50 },
+        );
+
+      await openSoldOut();
+      const response = await submit(email);
+      expect(response.status()).toBe(200);
+      expect(response.request().headers()['content-type']).toBe(
+        'application/x-www-form-urlencoded',
+      );
+      expect(response.headers()['content-type']).toBe('text/html; charset=utf-8');
+      expect(response.headers()['cache-control']).toBe('private, no-store');
+      expect(response.headers()['vary']).toMatch(/Accept/);
+      expect(page.url()).toBe(`${urls.varnish}/notifications/back-in-stock`);
+      expect((await page.getByTestId('notify-result').textContent())?.trim()).toBe(
+        notifyResultText(201, undefined),
+      );
+      await screenshot(page, `back-in-stock-${NO_SCRIPT_PRODUCT}-no-script`);
+      // Stored, as stock-api's JSON sign-up stores it.
+      expect(await rowsLike('-noscript')).toEqual([
+        expect.objectContaining({ product_id: NO_SCRIPT_PRODUCT, email, status: 'pending' }),
+      ]);
+
+      // Back to the product, and the same address again: already waiting, the same words.
+      await page.getByTestId('notify-back').click();
+      await page.waitForURL(`${urls.varnish}/p/${NO_SCRIPT_PRODUCT}`);
+      expect(await form.isVisible()).toBe(true);
+      const again = await submit(email.toUpperCase());
+      expect(again.status()).toBe(200);
+      expect((await page.getByTestId('notify-result').textContent())?.trim()).toBe(
+        notifyResultText(200, undefined),
+      );
+      expect((await rowsLike('-noscript')).map((row) => row.email)).toEqual([email]);
+
+      // An address the browser's own check lets through (no dot after the @) but stock-api
+      // refuses: its 400 and its words on the page, nothing stored.
+      await openSoldOut();
+      const bad = await submit(address('noscript-bad').replace('@example.com', '@localhost'));
+      expect(bad.status()).toBe(400);
+      expect((await page.getByTestId('notify-result').textContent())?.trim()).toMatch(/email/);
+      expect(await rowsLike('-noscript-bad')).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('mails each of three subscribers once when the product is restocked', async () => {

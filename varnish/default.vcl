@@ -145,8 +145,9 @@ sub vcl_recv {
         return (hash);
     }
     # Per-user content: a shopper's header fragment; the cart and order APIs answer one shopper
-    # (whoever holds the id), whatever their headers say.
-    if (req.url ~ "^/(fragments/header|account|cart|carts|checkout|orders)(/|\?|$)") {
+    # (whoever holds the id), whatever their headers say. /notifications is a shopper's address
+    # (and /notifications/back-in-stock, like /orders, two answers at one URL: see shop_route).
+    if (req.url ~ "^/(fragments/header|account|cart|carts|checkout|orders|notifications)(/|\?|$)") {
         return (pass);
     }
     # Liveness must be live.
@@ -244,8 +245,13 @@ sub shop_rate_limit {
 # /orders/:id is two things at one address: the order as JSON (stock-api, and the `Location` of a
 # checkout) and the shopper's confirmation page (storefront); the request's Accept decides
 # (shop_prefers_html), and both are passed, never cached.
+# /notifications/back-in-stock is the same: the JSON sign-up (stock-api; the badge script's fetch
+# asks for JSON) and the sold-out badge's notify form posted without JavaScript, whose answer is
+# a page (storefront, which signs up through stock-api). Only that path: it is the one form the
+# storefront answers; the rest of /notifications stays stock-api's whatever the Accept, so a
+# browser sent to a later API route there gets that route, not a storefront 404 page.
 sub shop_route {
-    if (req.url ~ "^/orders(/|\?|$)") {
+    if (req.url ~ "^/orders(/|\?|$)" || req.url ~ "^/notifications/back-in-stock(\?|$)") {
         call shop_prefers_html;
         if (req.http.X-Shop-Wants-Html) {
             set req.backend_hint = storefront;
@@ -490,8 +496,10 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Control;
     unset resp.http.X-Shop-Fetch-Failed;
-    # The same /orders URL answers HTML or JSON by Accept: no cache downstream may mix them up.
-    if (req.url ~ "^/orders(/|\?|$)" && resp.http.Vary !~ "(?i)(^|,)\s*accept\s*(,|$)") {
+    # The same /orders (and /notifications/back-in-stock) URL answers HTML or JSON by Accept (see
+    # shop_route): no cache downstream may mix them up.
+    if ((req.url ~ "^/orders(/|\?|$)" || req.url ~ "^/notifications/back-in-stock(\?|$)") &&
+        resp.http.Vary !~ "(?i)(^|,)\s*accept\s*(,|$)") {
         if (resp.http.Vary) {
             set resp.http.Vary = resp.http.Vary + ", Accept";
         } else {

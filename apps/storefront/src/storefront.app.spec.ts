@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { notifyResultText } from '@shop/storefront';
 import { LiveAssets } from './assets/live-assets';
 import { StorefrontModule } from './storefront.module';
 import { startInProcessApp } from '../../../test/support/in-process-app';
@@ -49,6 +50,48 @@ class FakePeers {
   readonly checkoutCalls: { cartId: string; key: string | undefined }[] = [];
   /** Milliseconds GET /carts/:id takes (the header must not wait for a slow cart API). */
   cartReadDelayMs = 0;
+
+  // Back-in-stock sign-ups (stock-api), with its rules: a JSON number id of a sold-out product.
+  /** Every body POST /notifications/back-in-stock got, with its content type. */
+  readonly signupCalls: { contentType: string | undefined; body: unknown }[] = [];
+  /** `<productId> <email>` of each subscription. */
+  readonly subscriptions = new Set<string>();
+  signupsDown = false;
+
+  private notificationsApi(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+  ): [number, unknown] | undefined {
+    if (method !== 'POST' || path !== '/notifications/back-in-stock') return undefined;
+    if (this.signupsDown) {
+      return [503, { statusCode: 503, error: 'Service Unavailable', message: 'mysql down' }];
+    }
+    const { productId, email } = body;
+    const refused = (message: string): [number, unknown] => [
+      400,
+      { statusCode: 400, error: 'Bad Request', message },
+    ];
+    if (!Number.isInteger(productId) || (productId as number) < 1) {
+      return refused('productId must be a product id (an integer from 1 to 4294967295)');
+    }
+    if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) {
+      return refused('email must be an email address');
+    }
+    const id = productId as number;
+    if (!this.products.has(id)) {
+      return [404, { statusCode: 404, error: 'Not Found', message: `Product ${id} not found` }];
+    }
+    const stock = this.stock.get(id) ?? 0;
+    if (stock > 0) {
+      return [409, { statusCode: 409, error: 'Conflict', message: `in stock (${stock} left)` }];
+    }
+    const key = `${id} ${email.trim().toLowerCase()}`;
+    const created = !this.subscriptions.has(key);
+    this.subscriptions.add(key);
+    const view = { id: 1, productId: id, email, status: 'pending' };
+    return [created ? 201 : 200, view];
+  }
 
   private cartView(id: string): unknown {
     const cart = this.carts.get(id);
@@ -259,10 +302,14 @@ class FakePeers {
     const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     const key = request.headers['idempotency-key'];
     const method = request.method ?? 'GET';
+    if (url.pathname === '/notifications/back-in-stock') {
+      this.signupCalls.push({ contentType: request.headers['content-type'], body });
+    }
     if (method === 'GET' && url.pathname.startsWith('/carts/') && this.cartReadDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, this.cartReadDelayMs).unref());
     }
     return (
+      this.notificationsApi(method, url.pathname, body) ??
       this.cartApi(method, url.pathname, body, typeof key === 'string' ? key : undefined) ??
       this.answer(url.pathname, url.searchParams)
     );
@@ -330,10 +377,22 @@ describe('storefront app', () => {
   afterEach(() => {
     peers.catalogDown = false;
     peers.cartReadDelayMs = 0;
+    peers.signupsDown = false;
   });
 
   const get = (url: string, headers: Record<string, string> = {}) =>
     app.inject({ method: 'GET', url, headers });
+
+  /** The shop's outage page: HTML, Retry-After, stored nowhere, nothing of the failure shown. */
+  const expectOutagePage = (response: Awaited<ReturnType<typeof get>>, detail: string): void => {
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['retry-after']).toBe('30');
+    expect(response.headers['cache-control']).toBe('private, no-store');
+    expect(response.body).toContain('We will be right back');
+    expect(response.body).not.toMatch(/at \w+ \(|Error:/);
+    expect(response.body).not.toContain(detail);
+  };
 
   describe('through Varnish (Surrogate-Capability: ESI/1.0)', () => {
     it('serves a product page shell with include tags, an hour under its tag', async () => {
@@ -686,13 +745,7 @@ describe('storefront app', () => {
 
     it('answers a 503 page, not a stack trace, when the catalog is down', async () => {
       peers.catalogDown = true;
-      const response = await get('/p/1');
-      expect(response.statusCode).toBe(503);
-      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(response.headers['retry-after']).toBe('30');
-      expect(response.headers['cache-control']).toBe('private, no-store');
-      expect(response.body).toContain('We will be right back');
-      expect(response.body).not.toMatch(/at \w+ \(|Error:|es down/);
+      expectOutagePage(await get('/p/1'), 'es down');
     });
   });
 
@@ -1018,6 +1071,100 @@ describe('storefront app', () => {
         expect(response.headers['xkey']).toBeUndefined();
         expect(response.body).toContain('There is no such order');
       }
+    });
+
+    describe("the sold-out badge's notify form (POST /notifications/back-in-stock)", () => {
+      const NOTIFY = '/notifications/back-in-stock';
+      const resultOf = (html: string): string | undefined =>
+        /data-testid="notify-result">([^<]*)</.exec(html)?.[1];
+      const backLinkOf = (html: string): string | undefined =>
+        /<a href="([^"]*)" data-testid="notify-back">/.exec(html)?.[1];
+
+      it('passes the form on to stock-api as JSON and thanks the shopper on a 200 page, never stored', async () => {
+        const email = `ada-${randomBytes(4).toString('hex')}@example.com`;
+        const first = await post(
+          NOTIFY,
+          { productId: '2', email, extra: 'not passed on' },
+          THROUGH_VARNISH,
+        );
+        expect(first.statusCode).toBe(200);
+        expect(first.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(first.headers['cache-control']).toBe('private, no-store');
+        expect(first.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+        expect(first.headers['xkey']).toBeUndefined();
+        // The id as the JSON API takes it (a number), the address as typed, nothing else.
+        expect(peers.signupCalls.at(-1)).toEqual({
+          contentType: 'application/json',
+          body: { productId: 2, email },
+        });
+        expect(peers.subscriptions.has(`2 ${email}`)).toBe(true);
+        // The words the badge script shows after its fetch, and the way back to the product.
+        expect(resultOf(first.body)).toBe(notifyResultText(201, undefined));
+        expect(backLinkOf(first.body)).toBe('/p/2');
+        expect(first.body).toContain('<esi:include src="/fragments/header"/>');
+
+        // Sent again (a reload posts again): stock-api's 200, the same page.
+        const again = await post(NOTIFY, { productId: '2', email });
+        expect(again.statusCode).toBe(200);
+        expect(resultOf(again.body)).toBe(notifyResultText(200, undefined));
+        expect([...peers.subscriptions].filter((key) => key === `2 ${email}`)).toHaveLength(1);
+      });
+
+      it("answers stock-api's refusals with its status and the script's words", async () => {
+        const cases: [Record<string, string>, number, string, string][] = [
+          [
+            { productId: '2', email: 'ada-at-example' },
+            400,
+            notifyResultText(400, 'email must be an email address'),
+            '/p/2',
+          ],
+          // Not a product id: passed on as posted, for stock-api to name the field.
+          [
+            { productId: 'abc', email: 'ada@example.com' },
+            400,
+            'productId must be a product id (an integer from 1 to 4294967295)',
+            '/',
+          ],
+          [{ productId: '999', email: 'ada@example.com' }, 404, notifyResultText(404, 'x'), '/'],
+          [{ productId: '1', email: 'ada@example.com' }, 409, notifyResultText(409, 'x'), '/p/1'],
+        ];
+        for (const [form, status, text, back] of cases) {
+          const response = await post(NOTIFY, form);
+          expect({ form, status: response.statusCode }).toEqual({ form, status });
+          expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+          expect(response.headers['cache-control']).toBe('private, no-store');
+          expect({ form, text: resultOf(response.body) }).toEqual({ form, text });
+          expect({ form, back: backLinkOf(response.body) }).toEqual({ form, back });
+        }
+        expect(peers.signupCalls.at(-4)?.body).toEqual({
+          productId: 2,
+          email: 'ada-at-example',
+        });
+        expect(peers.signupCalls.at(-3)?.body).toEqual({
+          productId: 'abc',
+          email: 'ada@example.com',
+        });
+      });
+
+      it('refuses a notify form posted from another site, without asking stock-api', async () => {
+        const calls = peers.signupCalls.length;
+        const response = await post(
+          NOTIFY,
+          { productId: '2', email: 'ada@example.com' },
+          { 'sec-fetch-site': 'cross-site' },
+        );
+        expect(response.statusCode).toBe(403);
+        expect(response.headers['cache-control']).toBe('private, no-store');
+        expect(response.body).toContain('Forms of this shop are posted from the shop');
+        expect(peers.signupCalls.length).toBe(calls);
+      });
+
+      it('answers a 503 page, not a stack trace, when stock-api cannot sign up', async () => {
+        peers.signupsDown = true;
+        const response = await post(NOTIFY, { productId: '2', email: 'ada@example.com' });
+        expectOutagePage(response, 'mysql down');
+        expect(resultOf(response.body)).toBeUndefined();
+      });
     });
   });
 

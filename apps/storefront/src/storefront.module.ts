@@ -21,6 +21,8 @@ const CATALOG_TIMEOUT_MS = 1500;
 const STOCK_TIMEOUT_MS = 1000;
 /** Cart writes hold stock in one Redis step: they answer in milliseconds, or something is wrong. */
 const CART_TIMEOUT_MS = 3000;
+/** A back-in-stock sign-up is one MySQL write. */
+const SIGNUP_TIMEOUT_MS = 3000;
 
 @Module({
   imports: [ShopConfigModule, ShopLoggerModule.forApp('storefront'), TerminusModule, MetricsModule],
@@ -41,7 +43,8 @@ const CART_TIMEOUT_MS = 3000;
     {
       provide: StockClient,
       inject: [SHOP_CONFIG],
-      useFactory: (config: ShopConfig) => new StockClient(config.STOCK_API_URL, STOCK_TIMEOUT_MS),
+      useFactory: (config: ShopConfig) =>
+        new StockClient(config.STOCK_API_URL, STOCK_TIMEOUT_MS, SIGNUP_TIMEOUT_MS),
     },
     {
       provide: CartClient,

@@ -24,6 +24,9 @@ export {
   EMPTY_CHECKOUT_FORM,
   isCheckoutKey,
   isShoppable,
+  type NotifyRequest,
+  notifyRequestOf,
+  notifyResultPage,
   orderPage,
   parseAddToCartForm,
   parseCheckoutForm,
@@ -47,7 +50,12 @@ export {
   searchProductsQuery,
   searchPromptPage,
 } from './page-models/pages';
-export { type StockBadge, stockBadgeFor, type StockState } from './live/live-badge';
+export {
+  notifyResultText,
+  type StockBadge,
+  stockBadgeFor,
+  type StockState,
+} from './live/live-badge';
 export {
   type CompositionMode,
   compositionModeFor,

@@ -25,7 +25,10 @@ const CROSS_SITE_REFUSED: HtmlResponse = {
   html: '<!doctype html><title>Forbidden</title><p>Forms of this shop are posted from the shop.</p>',
 };
 
-/** The shopping pages: cart, checkout, order confirmation, and the forms that drive them. */
+/**
+ * The shopping pages: cart, checkout, order confirmation, and the forms that drive them (the
+ * stock badge's back-in-stock form among them).
+ */
 @Controller()
 export class ShopController {
   constructor(
@@ -39,14 +42,23 @@ export class ShopController {
     return { visitor, composer: this.fragments.composerFor(mode, visitor) };
   }
 
+  /** A form's post: refused when another site posted it, else what `answer` makes of it. */
+  private async formPost(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    answer: (shopRequest: ShopRequest) => Promise<HtmlResponse>,
+  ): Promise<string> {
+    if (isCrossSite(request)) return sendHtml(reply, CROSS_SITE_REFUSED);
+    return sendHtml(reply, await answer(this.shopRequest(request)));
+  }
+
   @Post('cart/items')
   async addToCart(
     @Body() form: RawForm | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    if (isCrossSite(request)) return sendHtml(reply, CROSS_SITE_REFUSED);
-    return sendHtml(reply, await this.shop.addToCart(this.shopRequest(request), form ?? {}));
+    return this.formPost(request, reply, (shop) => this.shop.addToCart(shop, form ?? {}));
   }
 
   @Post('cart/items/:productId')
@@ -56,10 +68,8 @@ export class ShopController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    if (isCrossSite(request)) return sendHtml(reply, CROSS_SITE_REFUSED);
-    return sendHtml(
-      reply,
-      await this.shop.updateLine(this.shopRequest(request), productId, form ?? {}),
+    return this.formPost(request, reply, (shop) =>
+      this.shop.updateLine(shop, productId, form ?? {}),
     );
   }
 
@@ -69,8 +79,7 @@ export class ShopController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    if (isCrossSite(request)) return sendHtml(reply, CROSS_SITE_REFUSED);
-    return sendHtml(reply, await this.shop.removeLine(this.shopRequest(request), productId));
+    return this.formPost(request, reply, (shop) => this.shop.removeLine(shop, productId));
   }
 
   @Get('cart')
@@ -95,8 +104,7 @@ export class ShopController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    if (isCrossSite(request)) return sendHtml(reply, CROSS_SITE_REFUSED);
-    return sendHtml(reply, await this.shop.placeOrder(this.shopRequest(request), form ?? {}));
+    return this.formPost(request, reply, (shop) => this.shop.placeOrder(shop, form ?? {}));
   }
 
   /** Varnish sends browsers here (Accept prefers text/html); API clients go to stock-api. */
@@ -107,5 +115,18 @@ export class ShopController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     return sendHtml(reply, await this.shop.order(this.shopRequest(request), id));
+  }
+
+  /**
+   * The sold-out badge's notify form, posted without JavaScript: Varnish sends browsers here
+   * (Accept prefers text/html); the badge script's fetch and API clients go to stock-api.
+   */
+  @Post('notifications/back-in-stock')
+  async notifyBackInStock(
+    @Body() form: RawForm | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return this.formPost(request, reply, (shop) => this.shop.notifyBackInStock(shop, form ?? {}));
   }
 }

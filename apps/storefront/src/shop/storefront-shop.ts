@@ -16,6 +16,8 @@ import {
   HEADER_FRAGMENT,
   isShoppable,
   MENU_FRAGMENT,
+  notifyRequestOf,
+  notifyResultPage,
   orderPage,
   PageNotFound,
   parseAddToCartForm,
@@ -34,6 +36,7 @@ import type { HtmlResponse } from '../rendering/html-response';
 import { ViewRenderer } from '../rendering/view-renderer';
 import {
   CartClient,
+  StockClient,
   UpstreamNotFoundError,
   UpstreamRejectedError,
   UpstreamUnavailableError,
@@ -66,7 +69,8 @@ function withoutPrefix(message: string): string {
  * Everything goes through the cart API; the browser keeps only the cart id, in an HttpOnly,
  * SameSite=Lax cookie. Every answer is per shopper and stored nowhere (`private, no-store`);
  * each form answers 303 on success (so a reload never posts again) or the page again with the
- * error on it.
+ * error on it. Also the sold-out badge's back-in-stock form, through stock-api, which answers a
+ * page either way (see notifyBackInStock).
  */
 @Injectable()
 export class StorefrontShop {
@@ -75,6 +79,7 @@ export class StorefrontShop {
 
   constructor(
     private readonly carts: CartClient,
+    private readonly stock: StockClient,
     private readonly pages: StorefrontPages,
     private readonly views: ViewRenderer,
     @Inject(SHOP_CONFIG) config: ShopConfig,
@@ -263,6 +268,36 @@ export class StorefrontShop {
           ? new PageNotFound('There is no such order')
           : error;
       }
+    });
+  }
+
+  /**
+   * `POST /notifications/back-in-stock` from a browser (Varnish sends the JSON clients, the badge
+   * script among them, to stock-api): the form goes on to stock-api as JSON, which judges it, and
+   * the page says what it answered in the script's words. 200 when signed up (stock-api's 201)
+   * or already waiting (its 200); its status when it refused (400 naming the field, 404, 409 in
+   * stock). No redirect: the product page is one cached copy for everyone and could not say what
+   * this post did; a reload posts again, which stock-api answers 200 (nobody signs up twice).
+   */
+  notifyBackInStock(request: ShopRequest, form: RawForm): Promise<HtmlResponse> {
+    const { composer } = request;
+    return this.guard(request, async () => {
+      const body = notifyRequestOf(form);
+      let status = 200;
+      let message: string | undefined;
+      try {
+        await this.stock.subscribeBackInStock(body);
+      } catch (error) {
+        if (error instanceof UpstreamNotFoundError) {
+          status = 404;
+        } else if (error instanceof UpstreamRejectedError) {
+          status = error.status;
+          message = error.message;
+        } else {
+          throw error;
+        }
+      }
+      return this.render(composer, notifyResultPage(body, status, message), status);
     });
   }
 

@@ -1,4 +1,5 @@
 import {
+  BACK_IN_STOCK_STATUSES,
   CategoryNode,
   OPAQUE_ID_PATTERN,
   ORDER_STATUSES,
@@ -123,4 +124,11 @@ export const orderSchema = z.object({
   lines: z.array(lineSchema),
   totals: totalsSchema,
   placedAt: z.string(),
+});
+
+/** `POST /notifications/back-in-stock` (201 new, 200 the same address already waits). */
+export const backInStockSubscriptionSchema = z.object({
+  id: z.number().int(),
+  productId: z.number().int(),
+  status: z.enum(BACK_IN_STOCK_STATUSES),
 });

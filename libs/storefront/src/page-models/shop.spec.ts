@@ -7,6 +7,8 @@ import {
   checkoutPage,
   EMPTY_CHECKOUT_FORM,
   formatHoldEnd,
+  notifyRequestOf,
+  notifyResultPage,
   orderPage,
   parseAddToCartForm,
   parseCheckoutForm,
@@ -210,5 +212,49 @@ describe('order page', () => {
     expect(confirmed.refreshSeconds).toBeUndefined();
     expect(confirmed.view).toMatchObject({ status: 'confirmed', pending: false });
     expect(confirmed.view.lines[0].href).toBe('/p/7');
+  });
+});
+
+describe('back-in-stock notify form', () => {
+  it('passes productId (a number when it is an id, else as posted) and email on, nothing else', () => {
+    expect(notifyRequestOf({ productId: '42', email: ' ada@example.com ', admin: 'yes' })).toEqual({
+      productId: 42,
+      email: ' ada@example.com ',
+    });
+    expect(notifyRequestOf({ productId: ['42', '43'], email: ['a@example.com'] })).toEqual({
+      productId: 42,
+      email: 'a@example.com',
+    });
+    for (const productId of ['abc', '0', '042', '1e3', '4294967296', '']) {
+      expect(notifyRequestOf({ productId, email: 'a@example.com' }).productId).toBe(productId);
+    }
+    expect(notifyRequestOf({})).toEqual({ productId: undefined, email: undefined });
+  });
+
+  it('words the page like the badge script and links back to the product when there is one', () => {
+    const request = { productId: 42, email: 'ada@example.com' };
+    const signedUp = notifyResultPage(request, 201);
+    expect(signedUp.template).toBe('pages/notify.njk');
+    expect(signedUp.view).toEqual({
+      signedUp: true,
+      message: 'Thanks! We will email you when it is back.',
+      productHref: '/p/42',
+    });
+    expect(notifyResultPage(request, 200).view).toEqual(signedUp.view);
+    expect(notifyResultPage(request, 400, 'email must be an email address').view).toEqual({
+      signedUp: false,
+      message: 'email must be an email address',
+      productHref: '/p/42',
+    });
+    expect(notifyResultPage(request, 409, 'in stock (3 left)').view.message).toBe(
+      'Good news: it is back in stock.',
+    );
+    // No such product, or no product id at all: back to the shop instead.
+    expect(notifyResultPage(request, 404, 'Product 42 not found').view.productHref).toBeUndefined();
+    const notAnId = { productId: 'abc', email: 'a@example.com' };
+    expect(notifyResultPage(notAnId, 400, 'productId must be a product id').view).toEqual({
+      signedUp: false,
+      message: 'productId must be a product id',
+    });
   });
 });

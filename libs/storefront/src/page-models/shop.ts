@@ -1,10 +1,18 @@
-import type { OrderStatus, OrderView, ShippingAddress } from '@shop/contracts';
+import {
+  InvalidProductIdError,
+  type OrderStatus,
+  type OrderView,
+  parseProductId,
+  type ShippingAddress,
+} from '@shop/contracts';
+import { notifyResultText } from '../live/live-badge';
 import { BadPageRequest } from './page-errors';
 import { parseProductIdParam } from './page-params';
 
 /*
- * The shopping pages (cart, checkout, order confirmation): what their forms accept and what they
- * show. Pure: the storefront app fetches the cart and order through the cart API and renders.
+ * The shopping pages (cart, checkout, order confirmation, the back-in-stock sign-up): what their
+ * forms accept and what they show. Pure: the storefront app fetches the cart and order through
+ * the cart API (and signs up through stock-api) and renders.
  */
 
 /** A form body as Fastify parses `application/x-www-form-urlencoded` (see form-body.ts). */
@@ -385,6 +393,62 @@ export function orderPage(order: OrderView): ShopPageModel<OrderPageView> {
       })),
       totals: order.totals,
       placedAt: order.placedAt,
+    },
+  };
+}
+
+// --- back-in-stock sign-up (the stock badge's notify form, posted without JavaScript) --------
+
+/** The body the storefront sends on to stock-api's `POST /notifications/back-in-stock`. */
+export interface NotifyRequest {
+  /** A number when the form's text is a product id; else as posted, for stock-api to refuse. */
+  productId: number | string | undefined;
+  email: string | undefined;
+}
+
+/**
+ * The notify form as stock-api's JSON body. Nothing is judged here: stock-api is the authority on
+ * both fields, and its 400 names the one that is wrong. Only the product id is spelled as the JSON
+ * API takes it, a number (a form sends every field as text); other fields are not passed on.
+ */
+export function notifyRequestOf(form: RawForm): NotifyRequest {
+  const rawId = single(form.productId);
+  let productId: number | string | undefined = rawId;
+  try {
+    productId = parseProductId(rawId, 'productId');
+  } catch (error) {
+    if (!(error instanceof InvalidProductIdError)) throw error;
+  }
+  return { productId, email: single(form.email) };
+}
+
+export interface NotifyResultView {
+  /** Signed up (or already waiting): the page says thanks; otherwise it says what went wrong. */
+  signedUp: boolean;
+  /** What happened, in the words the badge script shows next to the button. */
+  message: string;
+  /** The product page to go back to; absent when there is no such product to go back to. */
+  productHref?: string;
+}
+
+/**
+ * The page that answers the notify form: stock-api's answer (`status`, and its `message` for a
+ * 400) in the words of `notifyResultText`, the same the script shows without leaving the page.
+ */
+export function notifyResultPage(
+  request: NotifyRequest,
+  status: number,
+  message?: string,
+): ShopPageModel<NotifyResultView> {
+  const signedUp = status === 200 || status === 201;
+  const known = typeof request.productId === 'number' && status !== 404;
+  return {
+    template: 'pages/notify.njk',
+    title: signedUp ? 'We will let you know' : 'Back-in-stock email',
+    view: {
+      signedUp,
+      message: notifyResultText(status, message),
+      ...(known ? { productHref: `/p/${request.productId}` } : {}),
     },
   };
 }
