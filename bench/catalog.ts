@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     const rows = [
       await measureLoad({
         label: 'Elasticsearch _search directly',
-        url: `${config.ELASTICSEARCH_URL}/${ALIAS}/_search`,
+        url: `${config.ELASTICSEARCH_URL[0]}/${ALIAS}/_search`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(buildProductSearchBody(query)),

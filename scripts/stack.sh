@@ -212,7 +212,7 @@ status_health() {
 }
 status_url() {
   case $1 in
-    elasticsearch) echo "${ELASTICSEARCH_URL:-http://127.0.0.1:9200}" ;;
+    elasticsearch) first_elasticsearch_url ;;
     varnish) echo "http://127.0.0.1:$VARNISH_PORT" ;;
     smtp-sink) echo "http://127.0.0.1:$SMTP_SINK_HTTP_PORT" ;;
     mariadb) echo "mysql://127.0.0.1:3306" ;;
@@ -220,6 +220,12 @@ status_url() {
     rabbitmq) echo "amqp://127.0.0.1:5672" ;;
     *) echo "http://127.0.0.1:$(port_of "$1")" ;;
   esac
+}
+# ELASTICSEARCH_URL may list several nodes (comma-separated): the first, spaces trimmed.
+first_elasticsearch_url() {
+  local url=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
+  url=${url%%,*}
+  echo "${url//[[:space:]]/}"
 }
 status_health_path() {
   case $1 in elasticsearch) echo /_cluster/health ;; *) echo /health ;; esac

@@ -286,7 +286,7 @@ describe('storefront facets (multi-select checkboxes through Varnish)', () => {
     let counted: AppInstance | undefined;
 
     beforeAll(async () => {
-      proxy = await startCountingProxy(config.ELASTICSEARCH_URL);
+      proxy = await startCountingProxy(urls.elasticsearch);
       counted = await startAppInstance('catalog-api', 'CATALOG_API_PORT', COUNTED_CATALOG_PORT, {
         ELASTICSEARCH_URL: proxy.url,
       });

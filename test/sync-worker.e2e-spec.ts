@@ -58,7 +58,7 @@ describe('sync worker (real stack)', () => {
     stock = new StockRepository(db);
     amqp = await connect(config.AMQP_URL);
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    es = new Client({ node: config.ELASTICSEARCH_URL });
+    es = new Client({ nodes: config.ELASTICSEARCH_URL });
   });
 
   afterAll(async () => {

@@ -13,7 +13,8 @@ export const urls = {
   stock: `http://127.0.0.1:${config.STOCK_API_PORT}`,
   syncWorker: `http://127.0.0.1:${config.SYNC_WORKER_PORT}`,
   live: `http://127.0.0.1:${config.LIVE_PORT}`,
-  elasticsearch: config.ELASTICSEARCH_URL,
+  // The first node: a plain fetch talks to one.
+  elasticsearch: config.ELASTICSEARCH_URL[0],
 };
 
 export const adminHeaders = {

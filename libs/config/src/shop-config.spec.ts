@@ -50,6 +50,47 @@ describe('parseShopConfig', () => {
     expect(config.VARNISH_PURGE_URLS).toEqual(['http://a:80', 'http://b:81']);
   });
 
+  it('takes one Elasticsearch node or a comma-separated list of them', () => {
+    expect(parseShopConfig({}).ELASTICSEARCH_URL).toEqual(['http://127.0.0.1:9200']);
+    expect(
+      parseShopConfig({ ELASTICSEARCH_URL: 'https://es.example.com' }).ELASTICSEARCH_URL,
+    ).toEqual(['https://es.example.com']);
+    expect(
+      parseShopConfig({
+        ELASTICSEARCH_URL: ' http://es1:9200 ,http://es2:9200,  http://es3:9200, ',
+      }).ELASTICSEARCH_URL,
+    ).toEqual(['http://es1:9200', 'http://es2:9200', 'http://es3:9200']);
+  });
+
+  it('names the Elasticsearch URL entry that is not an http(s) URL', () => {
+    expect(() =>
+      parseShopConfig({ ELASTICSEARCH_URL: 'http://es1:9200, es2:9200, ftp://es3' }),
+    ).toThrow(/ELASTICSEARCH_URL entry "es2:9200" is not an http:\/\/ or https:\/\/ URL/);
+    expect(() => parseShopConfig({ ELASTICSEARCH_URL: 'http://es1:9200,ftp://es3' })).toThrow(
+      /entry "ftp:\/\/es3"/,
+    );
+    expect(() => parseShopConfig({ ELASTICSEARCH_URL: ' , ' })).toThrow(
+      /ELASTICSEARCH_URL: ELASTICSEARCH_URL names no URL/,
+    );
+  });
+
+  it('reads the shard layout of new indices', () => {
+    const defaults = parseShopConfig({});
+    expect(defaults.ELASTICSEARCH_SHARDS).toBe(1);
+    expect(defaults.ELASTICSEARCH_REPLICAS).toBe('auto');
+    const set = parseShopConfig({ ELASTICSEARCH_SHARDS: '3', ELASTICSEARCH_REPLICAS: ' 2 ' });
+    expect(set.ELASTICSEARCH_SHARDS).toBe(3);
+    expect(set.ELASTICSEARCH_REPLICAS).toBe(2);
+    expect(parseShopConfig({ ELASTICSEARCH_REPLICAS: '0' }).ELASTICSEARCH_REPLICAS).toBe(0);
+    expect(() => parseShopConfig({ ELASTICSEARCH_SHARDS: '0' })).toThrow(/ELASTICSEARCH_SHARDS/);
+    expect(() => parseShopConfig({ ELASTICSEARCH_SHARDS: '1.5' })).toThrow(/ELASTICSEARCH_SHARDS/);
+    for (const bad of ['-1', 'one', '1.5', '']) {
+      expect(() => parseShopConfig({ ELASTICSEARCH_REPLICAS: bad })).toThrow(
+        /ELASTICSEARCH_REPLICAS: ELASTICSEARCH_REPLICAS must be a whole number \(0 or more\) or auto/,
+      );
+    }
+  });
+
   it('is documented variable for variable in .env.example', () => {
     const example = readFileSync(join(__dirname, '../../../.env.example'), 'utf8');
     const documented = new Set(

@@ -20,6 +20,52 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6380';
  */
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 
+/**
+ * One http(s) URL or a comma-separated list of them (spaces around entries are ignored, empty
+ * entries skipped); parses to the list. A bad entry is named in the error.
+ */
+function httpUrlList(variable: string) {
+  return z.string().transform((value, ctx) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0);
+    if (entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `${variable} names no URL` });
+      return z.NEVER;
+    }
+    for (const entry of entries) {
+      if (!isHttpUrl(entry)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${variable} entry "${entry}" is not an http:// or https:// URL`,
+        });
+      }
+    }
+    return entries;
+  });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A whole number of replicas (0 or more), or `auto` (decided from the cluster's node count). */
+const replicaSetting = z.string().transform((value, ctx): number | 'auto' => {
+  const trimmed = value.trim();
+  if (trimmed === 'auto') return 'auto';
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  ctx.addIssue({
+    code: 'custom',
+    message: `ELASTICSEARCH_REPLICAS must be a whole number (0 or more) or auto, not "${value}"`,
+  });
+  return z.NEVER;
+});
+
 const smtpUrl = z
   .string()
   .url()
@@ -49,7 +95,12 @@ export const shopEnvSchema = z
     MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
     REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
     AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
-    ELASTICSEARCH_URL: z.string().url().default('http://127.0.0.1:9200'),
+    // The nodes the client spreads requests over (round robin; a node that fails to connect is
+    // retried on the next).
+    ELASTICSEARCH_URL: httpUrlList('ELASTICSEARCH_URL').default(['http://127.0.0.1:9200']),
+    // Fixed when an index is created (a reindex applies a change).
+    ELASTICSEARCH_SHARDS: z.coerce.number().int().min(1).default(1),
+    ELASTICSEARCH_REPLICAS: replicaSetting.default('auto'),
     PRODUCTS_INDEX_ALIAS: z.string().default('products'),
     CATALOG_API_URL: z.string().url().default('http://127.0.0.1:3001'),
     STOCK_API_URL: z.string().url().default('http://127.0.0.1:3002'),

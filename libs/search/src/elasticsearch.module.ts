@@ -1,12 +1,13 @@
 import { Client } from '@elastic/elasticsearch';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
-import { ProductIndexer } from './indexing/product-indexer';
+import { ProductIndexer, type ProductIndexerOptions } from './indexing/product-indexer';
 import { ProductSearch } from './query/product-search';
 import { SearchHealth } from './search-health';
 import {
   ELASTICSEARCH_CLIENT,
   ELASTICSEARCH_CLIENT_OPTIONS,
+  PRODUCT_INDEXER_OPTIONS,
   PRODUCTS_INDEX_ALIAS,
 } from './search.tokens';
 
@@ -18,15 +19,16 @@ export interface ElasticsearchClientOptions {
 }
 
 /**
- * The one client a process uses. Only retries what is safe (connection failures); a response
- * error is never retried by the client.
+ * The one client a process uses, over one node or several (`ShopConfig.ELASTICSEARCH_URL`): it
+ * sends requests to them in turn and retries a request that could not connect on the next. Only
+ * retries what is safe (connection failures); a response error is never retried by the client.
  */
 export function createElasticsearchClient(
-  url: string,
+  nodes: string | readonly string[],
   options: ElasticsearchClientOptions = {},
 ): Client {
   return new Client({
-    node: url,
+    nodes: typeof nodes === 'string' ? [nodes] : [...nodes],
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     maxRetries: options.maxRetries ?? 2,
   });
@@ -35,8 +37,10 @@ export function createElasticsearchClient(
 /**
  * Elasticsearch for an app: the client (from `ShopConfig.ELASTICSEARCH_URL`, closed on
  * shutdown), the alias name, ProductSearch, ProductIndexer and SearchHealth. Needs the global
- * ShopConfigModule. ProductIndexer options can be provided under PRODUCT_INDEXER_OPTIONS;
- * `forRoot(options)` sets the client's (a command-line reindex waits longer than a request).
+ * ShopConfigModule. ProductIndexer creates indices with `ELASTICSEARCH_SHARDS` and
+ * `ELASTICSEARCH_REPLICAS`; further options can be provided under PRODUCT_INDEXER_OPTIONS (they
+ * win over the configuration). `forRoot(options)` sets the client's (a command-line reindex waits
+ * longer than a request).
  */
 @Module({
   providers: [
@@ -51,8 +55,27 @@ export function createElasticsearchClient(
       inject: [SHOP_CONFIG],
       useFactory: (config: ShopConfig): string => config.PRODUCTS_INDEX_ALIAS,
     },
+    {
+      provide: ProductIndexer,
+      inject: [
+        ELASTICSEARCH_CLIENT,
+        PRODUCTS_INDEX_ALIAS,
+        SHOP_CONFIG,
+        { token: PRODUCT_INDEXER_OPTIONS, optional: true },
+      ],
+      useFactory: (
+        client: Client,
+        alias: string,
+        config: ShopConfig,
+        options?: ProductIndexerOptions,
+      ): ProductIndexer =>
+        new ProductIndexer(client, alias, {
+          shards: config.ELASTICSEARCH_SHARDS,
+          replicas: config.ELASTICSEARCH_REPLICAS,
+          ...options,
+        }),
+    },
     ProductSearch,
-    ProductIndexer,
     SearchHealth,
   ],
   exports: [

@@ -1,5 +1,6 @@
 import type { ProductDocument } from '@shop/contracts';
 import {
+  indexReplicasFor,
   isVersionedIndexOf,
   PRODUCT_DOCUMENT_FIELDS,
   PRODUCT_INDEX_MAPPINGS,
@@ -86,8 +87,21 @@ describe('product index definition', () => {
     }
   });
 
-  it('fits one node: one shard, no replicas', () => {
-    expect(PRODUCT_INDEX_SETTINGS.number_of_shards).toBe(1);
-    expect(PRODUCT_INDEX_SETTINGS.number_of_replicas).toBe(0);
+  it('leaves shards and replicas to the configuration', () => {
+    expect(PRODUCT_INDEX_SETTINGS).not.toHaveProperty('number_of_shards');
+    expect(PRODUCT_INDEX_SETTINGS).not.toHaveProperty('number_of_replicas');
+  });
+});
+
+describe('indexReplicasFor', () => {
+  it('auto: no replica on a single node, one when the cluster has more nodes', () => {
+    expect(indexReplicasFor('auto', 1)).toBe(0);
+    expect(indexReplicasFor('auto', 2)).toBe(1);
+    expect(indexReplicasFor('auto', 3)).toBe(1);
+  });
+
+  it('a number is taken as it is, whatever the cluster', () => {
+    expect(indexReplicasFor(0, 3)).toBe(0);
+    expect(indexReplicasFor(2, 1)).toBe(2);
   });
 });

@@ -14,11 +14,28 @@ export const AUTOCOMPLETE_MAX_GRAM = 15;
 
 export const PRODUCT_INDEX_REFRESH_INTERVAL = '1s';
 
+/**
+ * What `ELASTICSEARCH_REPLICAS` may say: a number of replicas, or `auto` (see indexReplicasFor).
+ */
+export type IndexReplicasSetting = number | 'auto';
+
+/**
+ * The replicas an index is created with. `auto`: none on a single node, which cannot place a
+ * replica (the index would stay yellow and only make health checks noisy); one when the cluster
+ * has more nodes, so losing one node loses no shard.
+ */
+export function indexReplicasFor(setting: IndexReplicasSetting, nodeCount: number): number {
+  if (setting !== 'auto') return setting;
+  return nodeCount > 1 ? 1 : 0;
+}
+
+/**
+ * Everything but the shard layout: `number_of_shards` and `number_of_replicas` come from the
+ * configuration (`ELASTICSEARCH_SHARDS`, default 1: one shard keeps relevance scoring exact and
+ * aggregations cheap at catalog sizes; `ELASTICSEARCH_REPLICAS`, default `auto`) through
+ * ProductIndexerOptions, when an index is created.
+ */
 export const PRODUCT_INDEX_SETTINGS = {
-  // One shard keeps relevance scoring exact and aggregations cheap at catalog sizes; a single
-  // node cannot place replicas, and a yellow index would only make health checks noisy.
-  number_of_shards: 1,
-  number_of_replicas: 0,
   // Set explicitly: with the default left unset, a shard that saw no search for 30 s goes
   // "search idle" and stops refreshing, so a write's visibility would depend on traffic. Pinned,
   // every write is searchable within a second, and `refresh: wait_for` returns within one.

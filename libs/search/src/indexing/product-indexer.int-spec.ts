@@ -4,14 +4,14 @@ import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
 import type { ProductDocument, ProductSearchQuery } from '@shop/contracts';
 import { ElasticsearchModule } from '../elasticsearch.module';
-import { ProductIndexer } from './product-indexer';
+import { ProductIndexer, type ProductIndexerOptions } from './product-indexer';
 import { ProductSearch } from '../query/product-search';
 import { BulkIndexingError } from '../search-errors';
 import { SearchHealth } from '../search-health';
 import { PRODUCTS_INDEX_ALIAS } from '../search.tokens';
 import {
   deleteTestIndices,
-  ELASTICSEARCH_TEST_URL,
+  ELASTICSEARCH_TEST_NODES,
   indicesOf,
   PRODUCT_FIXTURES,
   uniqueTestAlias,
@@ -35,16 +35,19 @@ function generatedProduct(id: number): ProductDocument {
 }
 
 describe('ProductIndexer against Elasticsearch', () => {
-  const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+  const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
   const aliases: string[] = [];
 
   /** A fresh alias with its own indexer and search, removed after the file. */
-  function setup(label: string): { alias: string; indexer: ProductIndexer; search: ProductSearch } {
+  function setup(
+    label: string,
+    options?: ProductIndexerOptions,
+  ): { alias: string; indexer: ProductIndexer; search: ProductSearch } {
     const alias = uniqueTestAlias(label);
     aliases.push(alias);
     return {
       alias,
-      indexer: new ProductIndexer(client, alias),
+      indexer: new ProductIndexer(client, alias, options),
       search: new ProductSearch(client, alias),
     };
   }
@@ -83,6 +86,25 @@ describe('ProductIndexer against Elasticsearch', () => {
       expect(mapping[index].mappings.properties?.price).toEqual({ type: 'double' });
       const settings = await client.indices.getSettings({ index });
       expect(settings[index].settings?.index?.number_of_replicas).toBe('0');
+    });
+
+    it('creates the index with the configured shards and, on auto, replicas for the cluster size', async () => {
+      const { indexer } = setup('layout', { shards: 2 });
+      const { index } = await indexer.ensureIndex();
+      const settings = (await client.indices.getSettings({ index }))[index].settings?.index;
+      const { number_of_nodes: nodes } = await client.cluster.health();
+      expect(settings?.number_of_shards).toBe('2');
+      // The stack runs one node: no replica.
+      expect(settings?.number_of_replicas).toBe(nodes > 1 ? '1' : '0');
+    });
+
+    it('a reindex builds its index with the configured replica count', async () => {
+      const { indexer } = setup('replicas', { replicas: 2 });
+      const { index } = await indexer.reindex([PRODUCT_FIXTURES]);
+      const settings = (await client.indices.getSettings({ index }))[index].settings?.index;
+      expect(settings?.number_of_shards).toBe('1');
+      expect(settings?.number_of_replicas).toBe('2');
+      expect(settings?.refresh_interval).toBe('1s');
     });
 
     it('refuses writes before the alias exists instead of auto-creating an index', async () => {
@@ -282,7 +304,7 @@ describe('ProductIndexer against Elasticsearch', () => {
 });
 
 describe('ElasticsearchModule', () => {
-  it('wires the client from ShopConfig, the alias, search, indexer and health', async () => {
+  it('wires the client from ShopConfig, the alias, search, indexer (with its shards) and health', async () => {
     const alias = uniqueTestAlias('module');
     // SHOP_CONFIG from a fixed environment rather than ShopConfigModule, so this test reads
     // neither the machine's environment nor .env.
@@ -292,8 +314,9 @@ describe('ElasticsearchModule', () => {
         {
           provide: SHOP_CONFIG,
           useValue: parseShopConfig({
-            ELASTICSEARCH_URL: ELASTICSEARCH_TEST_URL,
+            ELASTICSEARCH_URL: ELASTICSEARCH_TEST_NODES.join(','),
             PRODUCTS_INDEX_ALIAS: alias,
+            ELASTICSEARCH_SHARDS: '2',
           }),
         },
       ],
@@ -304,10 +327,12 @@ describe('ElasticsearchModule', () => {
     const app = await (
       await Test.createTestingModule({ imports: [TestConfigModule, ElasticsearchModule] }).compile()
     ).init();
-    const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+    const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
     try {
       expect(app.get(PRODUCTS_INDEX_ALIAS)).toBe(alias);
-      await app.get(ProductIndexer).ensureIndex();
+      const { index } = await app.get(ProductIndexer).ensureIndex();
+      const settings = (await client.indices.getSettings({ index }))[index].settings?.index;
+      expect(settings?.number_of_shards).toBe('2');
       await app.get(ProductIndexer).upsert(PRODUCT_FIXTURES);
       expect((await app.get(ProductSearch).search(browse)).total).toBe(11);
       expect((await app.get(SearchHealth).check()).up).toBe(true);

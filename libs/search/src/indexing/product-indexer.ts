@@ -1,7 +1,8 @@
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
-import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ProductDocument } from '@shop/contracts';
 import {
+  indexReplicasFor,
+  type IndexReplicasSetting,
   PRODUCT_INDEX_MAPPINGS,
   PRODUCT_INDEX_REFRESH_INTERVAL,
   PRODUCT_INDEX_SETTINGS,
@@ -9,11 +10,6 @@ import {
 } from './index-definition';
 import { toProductDocument } from './product-document';
 import { BulkIndexingError, responseErrorType, toSearchError } from '../search-errors';
-import {
-  ELASTICSEARCH_CLIENT,
-  PRODUCT_INDEXER_OPTIONS,
-  PRODUCTS_INDEX_ALIAS,
-} from '../search.tokens';
 
 export interface ProductIndexerOptions {
   /**
@@ -25,6 +21,13 @@ export interface ProductIndexerOptions {
   refresh?: estypes.Refresh;
   /** Timeout of one bulk request in ms (reindex batches can be large). Default 60 000. */
   bulkTimeoutMs?: number;
+  /** Primary shards of each index it creates (`ELASTICSEARCH_SHARDS`). Default 1. */
+  shards?: number;
+  /**
+   * Replicas of each index it creates (`ELASTICSEARCH_REPLICAS`). Default `auto`: the cluster's
+   * node count decides, asked when the index is created (indexReplicasFor).
+   */
+  replicas?: IndexReplicasSetting;
 }
 
 export interface WriteOptions {
@@ -67,19 +70,24 @@ function isTransientStatus(status: number): boolean {
  * which loads a fresh versioned index and then swaps the alias in one atomic call.
  *
  * No scripts, `_update_by_query` or `_reindex`: the stripped node has none of them.
+ *
+ * ElasticsearchModule provides it with the options from the configuration.
  */
-@Injectable()
 export class ProductIndexer {
   private readonly refresh: estypes.Refresh;
   private readonly bulkTimeoutMs: number;
+  private readonly shards: number;
+  private readonly replicas: IndexReplicasSetting;
 
   constructor(
-    @Inject(ELASTICSEARCH_CLIENT) private readonly client: Client,
-    @Inject(PRODUCTS_INDEX_ALIAS) private readonly alias: string,
-    @Optional() @Inject(PRODUCT_INDEXER_OPTIONS) options: ProductIndexerOptions = {},
+    private readonly client: Client,
+    private readonly alias: string,
+    options: ProductIndexerOptions = {},
   ) {
     this.refresh = options.refresh ?? 'wait_for';
     this.bulkTimeoutMs = options.bulkTimeoutMs ?? 60_000;
+    this.shards = options.shards ?? 1;
+    this.replicas = options.replicas ?? 'auto';
   }
 
   /**
@@ -253,13 +261,19 @@ export class ProductIndexer {
     aliases?: Record<string, estypes.IndicesAlias>,
     overrides: estypes.IndicesIndexSettings = {},
   ): Promise<string> {
+    const settings: estypes.IndicesIndexSettings = {
+      ...PRODUCT_INDEX_SETTINGS,
+      number_of_shards: this.shards,
+      number_of_replicas: await this.replicasOfNewIndex(),
+      ...overrides,
+    };
     // Two indices created in the same millisecond would collide: step the clock forward.
     for (let attempt = 0; ; attempt += 1) {
       const index = versionedIndexName(this.alias, new Date(date.getTime() + attempt));
       try {
         await this.client.indices.create({
           index,
-          settings: { ...PRODUCT_INDEX_SETTINGS, ...overrides },
+          settings,
           mappings: PRODUCT_INDEX_MAPPINGS,
           ...(aliases ? { aliases } : {}),
         });
@@ -271,6 +285,16 @@ export class ProductIndexer {
         if (!exists || attempt >= 10) throw error;
       }
     }
+  }
+
+  /**
+   * The configured replicas; for `auto`, decided from the nodes `_cluster/health` reports now
+   * (not `GET /`: the stripped server answers it with 405).
+   */
+  private async replicasOfNewIndex(): Promise<number> {
+    if (this.replicas !== 'auto') return this.replicas;
+    const health = await this.client.cluster.health();
+    return indexReplicasFor(this.replicas, health.number_of_nodes);
   }
 
   /** Deletes each index; one already gone (a racing process deleted it) is fine. */

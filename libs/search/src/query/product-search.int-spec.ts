@@ -12,7 +12,7 @@ import { SearchPageOutOfRangeError, SearchUnavailableError } from '../search-err
 import { checkElasticsearchHealth } from '../search-health';
 import {
   deleteTestIndices,
-  ELASTICSEARCH_TEST_URL,
+  ELASTICSEARCH_TEST_NODES,
   PRODUCT_FIXTURES,
   uniqueTestAlias,
 } from '../testing/product-fixtures';
@@ -52,7 +52,7 @@ function rangeCounts(counts: number[], selected: string[] = []): PriceRangeBucke
 }
 
 describe('ProductSearch against Elasticsearch', () => {
-  const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+  const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
   const alias = uniqueTestAlias('search');
   const search = new ProductSearch(client, alias);
   const indexer = new ProductIndexer(client, alias);
@@ -469,7 +469,7 @@ describe('ProductSearch when Elasticsearch cannot answer', () => {
   });
 
   it('maps a missing alias to SearchUnavailableError', async () => {
-    const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+    const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
     const search = new ProductSearch(client, uniqueTestAlias('missing'));
     try {
       await expect(search.search(browse)).rejects.toBeInstanceOf(SearchUnavailableError);
@@ -480,7 +480,7 @@ describe('ProductSearch when Elasticsearch cannot answer', () => {
   });
 
   it('reports a live node as up through _cluster/health', async () => {
-    const client = new Client({ node: ELASTICSEARCH_TEST_URL });
+    const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
     try {
       const health = await checkElasticsearchHealth(client);
       expect(health.up).toBe(true);

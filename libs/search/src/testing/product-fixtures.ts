@@ -1,4 +1,5 @@
 import { Client } from '@elastic/elasticsearch';
+import { parseShopConfig } from '@shop/config';
 import type { ProductDocument } from '@shop/contracts';
 
 /**
@@ -130,7 +131,10 @@ function fixture(
   };
 }
 
-export const ELASTICSEARCH_TEST_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
+/** The nodes of ELASTICSEARCH_URL (one URL or a comma-separated list), parsed as the apps do. */
+export const ELASTICSEARCH_TEST_NODES = parseShopConfig({
+  ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL,
+}).ELASTICSEARCH_URL;
 
 /** A unique alias per test file and run, so parallel runs and other engineers never collide. */
 export function uniqueTestAlias(label: string): string {

@@ -1,5 +1,5 @@
 /* Shared by the sync *.int-spec.ts files: the real services under names no one else uses. */
-import { DEFAULT_REDIS_URL } from '@shop/config';
+import { DEFAULT_REDIS_URL, parseShopConfig } from '@shop/config';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +32,10 @@ import type { CachePurger } from '../ports';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
+/** The nodes of ELASTICSEARCH_URL (one URL or a comma-separated list), parsed as the apps do. */
+export const ELASTICSEARCH_NODES = parseShopConfig({
+  ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL,
+}).ELASTICSEARCH_URL;
 
 /** Short retry delays so a test sees the retry path in well under a second. */
 export const TEST_RETRY_DELAYS_MS = [150, 300];
@@ -116,7 +119,7 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect();
-  const es = new Client({ node: ELASTICSEARCH_URL, requestTimeout: 30_000 });
+  const es = new Client({ nodes: ELASTICSEARCH_NODES, requestTimeout: 30_000 });
   const alias = `products_test_sync_${label}_${randomSuffix()}`;
   const purges = new PurgeRecorder();
   await purges.start();
