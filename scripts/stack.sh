@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole stack from one command, without Docker.
 #
-#   scripts/stack.sh up [--detach]   start what is not running (services, Elasticsearch, apps,
+#   scripts/stack.sh up [--detach] [--cluster]
+#                                    start what is not running (services, Elasticsearch, apps,
 #                                    Varnish), migrate and seed; without --detach it stays in the
-#                                    foreground and Ctrl-C stops what this invocation started
+#                                    foreground and Ctrl-C stops what this invocation started;
+#                                    --cluster: three Elasticsearch nodes (9200-9202) instead of
+#                                    one, and the apps use all three
 #   scripts/stack.sh down            stop every process this checkout recorded (by PID)
 #   scripts/stack.sh status [--json] what runs, and who started it (--json: one document with
 #                                    each app's and service's URL, pid and health, for scripts)
@@ -134,7 +137,7 @@ print_where_to_look() {
     Sync worker metrics           http://127.0.0.1:$SYNC_WORKER_PORT/metrics
     Live stock (WebSocket)        ws://127.0.0.1:$VARNISH_PORT/live
     Emails sent (SMTP sink)       http://127.0.0.1:$SMTP_SINK_HTTP_PORT/messages   (SMTP_URL=$SMTP_URL)
-    Elasticsearch                 http://127.0.0.1:9200/_cluster/health
+    Elasticsearch                 http://127.0.0.1:9200/_cluster/health   (nodes: ${ELASTICSEARCH_URL:-http://127.0.0.1:9200})
     Admin token                   ${ADMIN_TOKEN:-dev-admin-token}
     Logs                          .stack/logs/
   Stop with: npm run down
@@ -149,16 +152,38 @@ stop_started_by_this_run() {
   exit 0
 }
 
+# choose_mode CLUSTER: cluster mode (true) or a single Elasticsearch node (false) for this `up`;
+# refuses to switch while Elasticsearch or an app of this checkout still runs in the other mode
+# (the apps would keep the other mode's ELASTICSEARCH_URL).
+choose_mode() {
+  local running=false
+  [ -f "$CLUSTER_MARKER" ] && running=true
+  if [ "$running" != "$1" ] && es_and_apps_running; then
+    if [ "$running" = true ]; then
+      die "this checkout's stack runs in cluster mode (three Elasticsearch nodes): stop it with npm run down first, then npm run up"
+    fi
+    die "this checkout's stack runs with a single Elasticsearch node: stop it with npm run down first, then npm run up -- --cluster"
+  fi
+  set_cluster_mode "$1"
+}
+
 cmd_up() {
-  local detach=false
-  [ "${1:-}" = "--detach" ] && detach=true
+  local detach=false cluster=false arg es_args=()
+  for arg in "$@"; do
+    case $arg in
+      --detach) detach=true ;;
+      --cluster) cluster=true; es_args=(--cluster) ;;
+      *) die "unknown option '$arg' (up [--detach] [--cluster])" ;;
+    esac
+  done
+  choose_mode "$cluster"
   ensure_npm_packages
   ensure_mariadb
   ensure_redis
   ensure_rabbitmq
-  pid_alive "$(pidfile_of elasticsearch)" || STARTED+=(elasticsearch)
+  es_alive || STARTED+=(elasticsearch)
   # In a session of its own, like the apps: the node outlives the shell that ran `up`.
-  (close_inherited_fds && exec setsid --wait bash scripts/stack/elasticsearch.sh start </dev/null)
+  (close_inherited_fds && exec setsid --wait bash scripts/stack/elasticsearch.sh start "${es_args[@]}" </dev/null)
   local fingerprint
   fingerprint=$(source_fingerprint)
   if apps_all_running && [ "$(cat "$APPS_FINGERPRINT" 2>/dev/null)" = "$fingerprint" ]; then
@@ -193,8 +218,12 @@ cmd_up() {
 cmd_down() {
   local any=false name
   for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch rabbitmq redis mariadb; do
-    if [ -f "$(pidfile_of "$name")" ]; then any=true; stop_component "$name"; fi
+    if [ -f "$(pidfile_of "$name")" ] || { [ "$name" = elasticsearch ] && es_pidfiles_recorded; }; then
+      any=true
+      stop_component "$name"
+    fi
   done
+  rm -f "$CLUSTER_MARKER"
   [ "$any" = true ] || say "nothing of this checkout is running"
 }
 
@@ -213,6 +242,7 @@ status_health() {
 status_url() {
   case $1 in
     elasticsearch) first_elasticsearch_url ;;
+    elasticsearch-*) echo "http://127.0.0.1:$((${ES_HTTP_PORT:-9200} + ${1#elasticsearch-} - 1))" ;;
     varnish) echo "http://127.0.0.1:$VARNISH_PORT" ;;
     smtp-sink) echo "http://127.0.0.1:$SMTP_SINK_HTTP_PORT" ;;
     mariadb) echo "mysql://127.0.0.1:3306" ;;
@@ -228,7 +258,17 @@ first_elasticsearch_url() {
   echo "${url//[[:space:]]/}"
 }
 status_health_path() {
-  case $1 in elasticsearch) echo /_cluster/health ;; *) echo /health ;; esac
+  case $1 in elasticsearch*) echo /_cluster/health ;; *) echo /health ;; esac
+}
+
+# es_names: what `status` lists for Elasticsearch: its nodes in cluster mode, else the one node.
+es_names() {
+  local n
+  if [ -f "$CLUSTER_MARKER" ]; then
+    for ((n = 1; n <= ES_CLUSTER_NODES; n++)); do echo "elasticsearch-$n"; done
+  else
+    echo elasticsearch
+  fi
 }
 
 # One JSON document: {"checkout", "apps": [...], "services": [...]}, each entry with name, url,
@@ -247,7 +287,7 @@ cmd_status_json() {
   done
   printf '],"services":['
   first=true
-  for name in elasticsearch varnish smtp-sink mariadb redis rabbitmq; do
+  for name in $(es_names) varnish smtp-sink mariadb redis rabbitmq; do
     pid=null
     pid_alive "$(pidfile_of "$name")" && pid=$(cat "$(pidfile_of "$name")")
     url=$(status_url "$name")
@@ -264,7 +304,7 @@ cmd_status_json() {
 cmd_status() {
   if [ "${1:-}" = "--json" ]; then cmd_status_json; return; fi
   local name
-  for name in elasticsearch "${APPS[@]}" varnish smtp-sink mariadb redis rabbitmq; do
+  for name in $(es_names) "${APPS[@]}" varnish smtp-sink mariadb redis rabbitmq; do
     if pid_alive "$(pidfile_of "$name")"; then
       say "$name: running (pid $(cat "$(pidfile_of "$name")"), started by this checkout)"
     elif [ "$name" = mariadb ] || [ "$name" = rabbitmq ]; then
@@ -279,5 +319,5 @@ case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   status) shift; cmd_status "$@" ;;
-  *) die "usage: scripts/stack.sh up [--detach] | down | status [--json]" ;;
+  *) die "usage: scripts/stack.sh up [--detach] [--cluster] | down | status [--json]" ;;
 esac

@@ -31,16 +31,11 @@ for name in "${APPS[@]}" varnish smtp-sink; do
   fi
 done
 
-before=$(find "$PID_DIR" -maxdepth 1 -name '*.pid' -printf '%f\n' 2>/dev/null | sort || true)
+before=$(recorded_pidfiles)
 cleanup() {
   local status=$?
   # Stop exactly what this run started; leave a stack the developer started with `npm run up`.
-  local name
-  for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis; do
-    if [ -f "$(pidfile_of "$name")" ] && ! grep -qx "$name.pid" <<<"$before"; then
-      stop_component "$name"
-    fi
-  done
+  stop_started_since "$before"
   exit $status
 }
 trap cleanup EXIT

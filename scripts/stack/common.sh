@@ -41,6 +41,39 @@ SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_SINK_PORT}
 export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT LIVE_PORT VARNISH_PORT
 export SMTP_SINK_PORT SMTP_SINK_HTTP_PORT SMTP_URL
 
+# Elasticsearch's cluster mode (`npm run up -- --cluster`, scripts/stack/elasticsearch.sh): while
+# CLUSTER_MARKER exists the stack runs ES_CLUSTER_NODES nodes on consecutive HTTP ports from
+# ES_HTTP_PORT, and the apps, scripts and tests started from here are given all of them.
+CLUSTER_MARKER="$STACK_DIR/cluster"
+ES_CLUSTER_NODES=3
+# cluster_urls: the nodes' URLs, comma-separated (ELASTICSEARCH_URL's list form).
+cluster_urls() {
+  local n urls=''
+  for ((n = 0; n < ES_CLUSTER_NODES; n++)); do
+    urls+="${urls:+,}http://127.0.0.1:$((${ES_HTTP_PORT:-9200} + n))"
+  done
+  echo "$urls"
+}
+ELASTICSEARCH_URL_CONFIGURED=${ELASTICSEARCH_URL-}
+# set_cluster_mode true|false: records the mode (the marker) and sets ELASTICSEARCH_URL for it:
+# every node in cluster mode, else what .env or the environment said (the apps' default if
+# nothing).
+set_cluster_mode() {
+  if [ "$1" = true ]; then
+    touch "$CLUSTER_MARKER"
+    ELASTICSEARCH_URL=$(cluster_urls)
+    export ELASTICSEARCH_URL
+  else
+    rm -f "$CLUSTER_MARKER"
+    if [ -n "$ELASTICSEARCH_URL_CONFIGURED" ]; then
+      export ELASTICSEARCH_URL=$ELASTICSEARCH_URL_CONFIGURED
+    else
+      unset ELASTICSEARCH_URL
+    fi
+  fi
+}
+if [ -f "$CLUSTER_MARKER" ]; then set_cluster_mode true; fi
+
 # port_of NAME: the port an app or Varnish listens on.
 port_of() {
   case $1 in
@@ -97,6 +130,44 @@ stop_pidfile() {
   fi
   rm -f "$file"
   say "stopped $label (pid $pid)"
+}
+
+# es_pidfiles_recorded: true when this checkout recorded an Elasticsearch node (single or cluster).
+es_pidfiles_recorded() { compgen -G "$PID_DIR/elasticsearch*.pid" >/dev/null; }
+
+# es_alive: true when an Elasticsearch node of this checkout (single or cluster) is alive.
+es_alive() {
+  local file
+  for file in "$PID_DIR"/elasticsearch*.pid; do pid_alive "$file" && return 0; done
+  return 1
+}
+
+# es_and_apps_running: true when an Elasticsearch node or an app of this checkout is alive (what
+# the cluster marker describes).
+es_and_apps_running() {
+  local app
+  es_alive && return 0
+  for app in "${APPS[@]}"; do pid_alive "$(pidfile_of "$app")" && return 0; done
+  return 1
+}
+
+# recorded_pidfiles: the names of this checkout's pidfiles now, one a line, for
+# stop_started_since.
+recorded_pidfiles() { find "$PID_DIR" -maxdepth 1 -name '*.pid' -printf '%f\n' 2>/dev/null | sort || true; }
+
+# stop_started_since BEFORE: stops what runs now but was not recorded in BEFORE (the output of
+# recorded_pidfiles when a test run began), so a stack the developer started is left alone.
+stop_started_since() {
+  local before=$1 name
+  for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis; do
+    if [ "$name" = elasticsearch ]; then
+      # All nodes together: a node a failure test killed has no pidfile, its siblings do.
+      if es_pidfiles_recorded && ! grep -q '^elasticsearch' <<<"$before"; then stop_component elasticsearch; fi
+    elif [ -f "$(pidfile_of "$name")" ] && ! grep -qx "$name.pid" <<<"$before"; then
+      stop_component "$name"
+    fi
+  done
+  es_and_apps_running || rm -f "$CLUSTER_MARKER"
 }
 
 # stop_component NAME: stops what this checkout started as NAME (an app, a service, Varnish).

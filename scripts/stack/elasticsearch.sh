@@ -4,8 +4,19 @@
 #   scripts/stack/elasticsearch.sh provision   download, unpack, configure, build + install our
 #                                              analysis plugin; idempotent, safe while running
 #   scripts/stack/elasticsearch.sh start       provision and start it, wait until yellow/green
-#   scripts/stack/elasticsearch.sh stop        stop exactly the node this checkout started
+#   scripts/stack/elasticsearch.sh start --cluster
+#                                              three nodes instead of one (see "Cluster mode")
+#   scripts/stack/elasticsearch.sh stop        stop exactly the node(s) this checkout started
 #   scripts/stack/elasticsearch.sh status      running or not (exit 0 running, 3 not running)
+#   scripts/stack/elasticsearch.sh start-node N | kill-node N
+#                                              cluster mode, for failure tests: start node N
+#                                              (1-3) and wait until it rejoined; SIGKILL node N
+#
+# Cluster mode: three nodes from the same home (so the one installed plugin serves all), each
+# with its own config folder (a copy of the home's, ES_PATH_CONF), HTTP port 9200-9202, transport
+# port 9300-9302, data and logs under $RUNTIME_DIR/es-cluster/node-N (never the single node's
+# es-data: switching modes mixes no state), heap 512m each. scripts/stack.sh writes
+# .stack/cluster while the stack runs in this mode; common.sh then points the apps at all three.
 #
 # Maven Central's only 8.x server is the stripped integ-test-zip: no bundled JDK (we pass the
 # machine's JDK 17 as ES_JAVA_HOME), no analysis-common (our plugin in elasticsearch/analysis-plugin
@@ -34,6 +45,9 @@ ES_PIDFILE=$(pidfile_of elasticsearch)      # what `down` stops
 ES_CLI_LOG="$LOG_DIR/elasticsearch.log"     # the launcher's output; the node logs to $ES_LOGS
 ES_CLUSTER=beyond-lamp-shop
 ES_START_TIMEOUT=120
+ES_TRANSPORT_PORT="${ES_TRANSPORT_PORT:-9300}"
+ES_CLUSTER_DIR="$RUNTIME_DIR/es-cluster"
+ES_CLUSTER_HEAP=512m
 
 PLUGIN_NAME=shop-analysis
 PLUGIN_SRC="$REPO_ROOT/elasticsearch/analysis-plugin"
@@ -56,17 +70,31 @@ as_es() {
   fi
 }
 
-# es_running: true when the recorded pid is alive AND is our node (its command line names our
-# ES home); a pidfile left by a crash whose pid was reused is removed, never acted on.
+# es_running [PIDFILE]: true when the recorded pid (default: the single node's) is alive AND is
+# our node (its command line names our ES home); a pidfile left by a crash whose pid was reused
+# is removed, never acted on.
 es_running() {
-  local pid
-  pid_alive "$ES_PIDFILE" || return 1
-  pid=$(cat "$ES_PIDFILE")
+  local file=${1:-$ES_PIDFILE} pid
+  pid_alive "$file" || return 1
+  pid=$(cat "$file")
   if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "-Des.path.home=$ES_HOME"; then
     return 0
   fi
-  warn "pid $pid in $ES_PIDFILE is not our Elasticsearch; forgetting it"
-  rm -f "$ES_PIDFILE"
+  warn "pid $pid in $file is not our Elasticsearch; forgetting it"
+  rm -f "$file"
+  return 1
+}
+
+# Cluster mode's nodes, 1 to ES_CLUSTER_NODES (common.sh): their ports, pidfiles and folders.
+node_http_port() { echo $((ES_PORT + $1 - 1)); }
+node_transport_port() { echo $((ES_TRANSPORT_PORT + $1 - 1)); }
+node_pidfile() { pidfile_of "elasticsearch-$1"; }
+node_dir() { echo "$ES_CLUSTER_DIR/node-$1"; }
+
+# cluster_running: true when any node of cluster mode that this checkout started is alive.
+cluster_running() {
+  local n
+  for ((n = 1; n <= ES_CLUSTER_NODES; n++)); do es_running "$(node_pidfile "$n")" && return 0; done
   return 1
 }
 
@@ -171,6 +199,41 @@ EOF
 EOF
 }
 
+# write_node_config N: cluster mode's node N, configured in a folder of its own (ES_PATH_CONF): a
+# copy of the home's (JVM options, logging, security files; the keystore is created per node)
+# with its own elasticsearch.yml and heap.
+write_node_config() {
+  local n=$1 dir conf seeds='' names='' i
+  dir=$(node_dir "$n")
+  conf="$dir/config"
+  mkdir -p "$conf/jvm.options.d" "$dir/data" "$dir/logs" "$dir/tmp" "$dir/run"
+  cp "$ES_HOME/config/jvm.options" "$ES_HOME/config/log4j2.properties" "$ES_HOME/config/roles.yml" \
+    "$ES_HOME/config/role_mapping.yml" "$ES_HOME/config/users" "$ES_HOME/config/users_roles" "$conf/"
+  for ((i = 1; i <= ES_CLUSTER_NODES; i++)); do
+    seeds+="${seeds:+, }\"127.0.0.1:$(node_transport_port "$i")\""
+    names+="${names:+, }shop-es-$i"
+  done
+  write_if_changed "$conf/elasticsearch.yml" <<EOF
+# Written by scripts/stack/elasticsearch.sh (cluster mode); edits are overwritten at the next start.
+cluster.name: $ES_CLUSTER
+node.name: shop-es-$n
+path.data: $dir/data
+path.logs: $dir/logs
+network.host: 127.0.0.1
+http.port: $(node_http_port "$n")
+transport.port: $(node_transport_port "$n")
+discovery.seed_hosts: [$seeds]
+# Read only when a fresh cluster forms (empty data folders); ignored once it has formed.
+cluster.initial_master_nodes: [$names]
+xpack.security.enabled: false
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
+  write_if_changed "$conf/jvm.options.d/heap.options" <<EOF
+-Xms$ES_CLUSTER_HEAP
+-Xmx$ES_CLUSTER_HEAP
+EOF
+}
+
 # Builds the plugin and (re)installs it when the built zip differs from the installed one.
 ensure_plugin() {
   local java_home=$1 sum
@@ -186,7 +249,7 @@ ensure_plugin() {
   if [ -d "$ES_HOME/plugins/$PLUGIN_NAME" ] && [ -f "$PLUGIN_SUM" ] && [ "$(cat "$PLUGIN_SUM")" = "$sum" ]; then
     return 0
   fi
-  if es_running; then
+  if es_running || cluster_running; then
     warn "the analysis plugin changed but Elasticsearch is running: stop it and provision again"
     return 0
   fi
@@ -216,44 +279,109 @@ provision() {
   ensure_distribution
   mkdir -p "$ES_DATA" "$ES_LOGS" "$ES_TMP" "$ES_RUN"
   write_config
+  local n
+  if [ "$CLUSTER" = true ]; then
+    for ((n = 1; n <= ES_CLUSTER_NODES; n++)); do write_node_config "$n"; done
+  fi
   if [ "$(id -u)" -eq 0 ]; then
     chown -R "$ES_USER:" "$ES_HOME" "$ES_DATA" "$ES_LOGS" "$ES_TMP" "$ES_RUN"
+    if [ "$CLUSTER" = true ]; then chown -R "$ES_USER:" "$ES_CLUSTER_DIR"; fi
   fi
   ensure_plugin "$java_home"
   if [ "$(id -u)" -eq 0 ]; then chown -R "$ES_USER:" "$ES_HOME"; fi
   exec 9>&- # closed, so the node started next does not inherit (and hold) the lock
 }
 
+# print_logs [CLI_LOG LOG_DIR]: the tails of a node's launcher output and own log (default: the
+# single node's).
 print_logs() {
-  warn "--- $ES_CLI_LOG (tail)"
-  tail -n 20 "$ES_CLI_LOG" >&2 2>/dev/null || true
-  warn "--- $ES_LOGS/$ES_CLUSTER.log (tail)"
-  tail -n 40 "$ES_LOGS/$ES_CLUSTER.log" >&2 2>/dev/null || true
+  local cli_log=${1:-$ES_CLI_LOG} logs=${2:-$ES_LOGS}
+  warn "--- $cli_log (tail)"
+  tail -n 20 "$cli_log" >&2 2>/dev/null || true
+  warn "--- $logs/$ES_CLUSTER.log (tail)"
+  tail -n 40 "$logs/$ES_CLUSTER.log" >&2 2>/dev/null || true
 }
 
 # elapsed START: seconds since START (an $EPOCHREALTIME value), one decimal.
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
+# cluster_status URL: the cluster's status (green, yellow, red) as the node at URL reports it.
+cluster_status() { curl -fsS --max-time 2 "$1/_cluster/health" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
+
+# wait_ready STARTED URL QUERY PIDFILE...: waits until URL's _cluster/health?QUERY answers 200
+# (the query's own wait times out within 1 s otherwise); dies when one of the PIDFILEs' nodes
+# exited or after ES_START_TIMEOUT.
 wait_ready() {
-  local started=$1 i
+  local started=$1 url=$2 query=$3 i file
+  shift 3
   for ((i = 0; i < ES_START_TIMEOUT * 2; i++)); do
-    if curl -fsS -o /dev/null --max-time 2 "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null; then
-      say "Elasticsearch is up on $ES_URL (pid $(cat "$ES_PIDFILE"), $(curl -fsS "$ES_URL/_cluster/health" |
-        sed -n 's/.*"status":"\([a-z]*\)".*/\1/p') after $(elapsed "$started") s)"
+    if curl -fsS -o /dev/null --max-time 2 "$url/_cluster/health?$query&timeout=1s" 2>/dev/null; then
+      say "Elasticsearch is up on $url ($(cluster_status "$url") after $(elapsed "$started") s)"
       return 0
     fi
-    if ! es_running; then
-      print_logs
-      die "Elasticsearch exited during start-up"
-    fi
+    for file in "$@"; do
+      es_running "$file" && continue
+      print_logs "$(node_cli_log "$file")" "$(node_log_dir "$file")"
+      die "Elasticsearch (${file##*/}) exited during start-up"
+    done
     sleep 0.5
   done
-  print_logs
-  die "Elasticsearch did not reach yellow within ${ES_START_TIMEOUT}s"
+  for file in "$@"; do print_logs "$(node_cli_log "$file")" "$(node_log_dir "$file")"; done
+  die "Elasticsearch did not reach $query within ${ES_START_TIMEOUT}s"
+}
+
+# A node's launcher output and log folder, from its pidfile (the single node's or node N's).
+node_cli_log() {
+  local name=${1##*/}
+  echo "$LOG_DIR/${name%.pid}.log"
+}
+node_log_dir() {
+  local n=${1##*/}
+  case $n in
+    elasticsearch-*.pid) n=${n#elasticsearch-}; echo "$(node_dir "${n%.pid}")/logs" ;;
+    *) echo "$ES_LOGS" ;;
+  esac
+}
+
+# launch PIDFILE CONF TMP RUN: starts one node with ES_PATH_CONF=CONF, TMP as its temporary
+# folder and its own pidfile in RUN; returns once the launcher (-d) returned, the pid recorded in
+# PIDFILE.
+launch() {
+  local pidfile=$1 conf=$2 tmp=$3 run=$4 java_home cli_log
+  java_home=$(find_java_home)
+  cli_log=$(node_cli_log "$pidfile")
+  rm -f "$pidfile" "$run/elasticsearch.pid"
+  # -d: the launcher returns once the node has started (or failed); -p: the node's own pid.
+  if ! as_es env ES_JAVA_HOME="$java_home" ES_TMPDIR="$tmp" ES_PATH_CONF="$conf" \
+    "$ES_HOME/bin/elasticsearch" -d -p "$run/elasticsearch.pid" </dev/null >"$cli_log" 2>&1; then
+    print_logs "$cli_log" "$(node_log_dir "$pidfile")"
+    die "Elasticsearch (${pidfile##*/}) failed to start"
+  fi
+  for _ in $(seq 20); do [ -s "$run/elasticsearch.pid" ] && break; sleep 0.5; done
+  [ -s "$run/elasticsearch.pid" ] || { print_logs "$cli_log" "$(node_log_dir "$pidfile")"; die "Elasticsearch wrote no pidfile"; }
+  cp "$run/elasticsearch.pid" "$pidfile"
+}
+
+launch_node() {
+  local dir
+  dir=$(node_dir "$1")
+  launch "$(node_pidfile "$1")" "$dir/config" "$dir/tmp" "$dir/run"
+}
+
+# The single node and cluster mode never run together from one checkout (they share port 9200).
+refuse_other_mode() {
+  if [ "$CLUSTER" = true ] && es_running; then
+    die "a single Elasticsearch node of this checkout is running: stop it (npm run down) before starting cluster mode"
+  fi
+  if [ "$CLUSTER" = false ] && cluster_running; then
+    die "Elasticsearch runs in cluster mode from this checkout: stop it (npm run down) before starting a single node"
+  fi
 }
 
 start() {
-  local started java_home
+  local started
+  refuse_other_mode
+  if [ "$CLUSTER" = true ]; then start_cluster; return; fi
   if health_ok; then
     if es_running; then
       say "Elasticsearch already running (pid $(cat "$ES_PIDFILE"))"
@@ -264,34 +392,98 @@ start() {
   fi
   if es_running; then
     say "Elasticsearch (pid $(cat "$ES_PIDFILE")) is still starting; waiting"
-    wait_ready "$EPOCHREALTIME"
+    wait_ready "$EPOCHREALTIME" "$ES_URL" wait_for_status=yellow "$ES_PIDFILE"
     return
   fi
   port_open "$ES_PORT" && die "port $ES_PORT is taken by something that is not Elasticsearch"
 
   started=$EPOCHREALTIME
   provision
-  java_home=$(find_java_home)
-  rm -f "$ES_PIDFILE" "$ES_RUN/elasticsearch.pid"
-  say "starting Elasticsearch $ES_VERSION as $ES_USER (heap 512m-1g, Java $(java_major "$java_home"))"
-  # -d: the launcher returns once the node has started (or failed); -p: the node's own pid.
-  if ! as_es env ES_JAVA_HOME="$java_home" ES_TMPDIR="$ES_TMP" ES_PATH_CONF="$ES_HOME/config" \
-    "$ES_HOME/bin/elasticsearch" -d -p "$ES_RUN/elasticsearch.pid" </dev/null >"$ES_CLI_LOG" 2>&1; then
-    print_logs
-    die "Elasticsearch failed to start"
+  say "starting Elasticsearch $ES_VERSION as $ES_USER (heap 512m-1g, Java $(java_major "$(find_java_home)"))"
+  launch "$ES_PIDFILE" "$ES_HOME/config" "$ES_TMP" "$ES_RUN"
+  wait_ready "$started" "$ES_URL" wait_for_status=yellow "$ES_PIDFILE"
+}
+
+# start_cluster: starts every node of cluster mode that is not running, all at once (a node's
+# launcher waits for the cluster to form), and waits for all of them and yellow or green.
+start_cluster() {
+  local started=$EPOCHREALTIME n pidfiles=() missing=() pids=() pid
+  for ((n = 1; n <= ES_CLUSTER_NODES; n++)); do
+    pidfiles+=("$(node_pidfile "$n")")
+    es_running "$(node_pidfile "$n")" && continue
+    port_open "$(node_http_port "$n")" &&
+      die "port $(node_http_port "$n") is taken by an Elasticsearch (or other process) this checkout did not start: stop it (npm run down in its own checkout) first"
+    missing+=("$n")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "Elasticsearch cluster already running (nodes 1-$ES_CLUSTER_NODES)"
+  else
+    provision
+    say "starting Elasticsearch $ES_VERSION nodes ${missing[*]} of $ES_CLUSTER_NODES as $ES_USER (heap $ES_CLUSTER_HEAP each)"
+    for n in "${missing[@]}"; do
+      launch_node "$n" &
+      pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || die "an Elasticsearch node did not start"; done
   fi
-  for _ in $(seq 20); do [ -s "$ES_RUN/elasticsearch.pid" ] && break; sleep 0.5; done
-  [ -s "$ES_RUN/elasticsearch.pid" ] || { print_logs; die "Elasticsearch wrote no pidfile"; }
-  cp "$ES_RUN/elasticsearch.pid" "$ES_PIDFILE"
-  wait_ready "$started"
+  wait_ready "$started" "$ES_URL" "wait_for_nodes=$ES_CLUSTER_NODES&wait_for_status=yellow" "${pidfiles[@]}"
+}
+
+# node_number N: N when it names a node of cluster mode, else dies.
+node_number() {
+  if ! [[ ${1:-} =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ] || [ "$1" -gt "$ES_CLUSTER_NODES" ]; then
+    die "no cluster node '${1:-}' (1-$ES_CLUSTER_NODES)"
+  fi
+  [ -f "$CLUSTER_MARKER" ] || die "the stack is not in cluster mode (npm run up -- --cluster)"
+  echo "$1"
+}
+
+# start_node N: starts node N again (after kill_node) and waits until the cluster counts every
+# node, as node N sees it.
+start_node() {
+  local n started=$EPOCHREALTIME
+  n=$(node_number "$1")
+  if es_running "$(node_pidfile "$n")"; then
+    say "node $n already running (pid $(cat "$(node_pidfile "$n")"))"
+  else
+    say "starting node $n"
+    launch_node "$n"
+  fi
+  wait_ready "$started" "http://127.0.0.1:$(node_http_port "$n")" "wait_for_nodes=$ES_CLUSTER_NODES" "$(node_pidfile "$n")"
+}
+
+# kill_node N: SIGKILL to node N (nothing flushed, no goodbye to the cluster), for failure tests.
+kill_node() {
+  local n pidfile pid
+  n=$(node_number "$1")
+  pidfile=$(node_pidfile "$n")
+  es_running "$pidfile" || die "node $n is not running"
+  pid=$(cat "$pidfile")
+  kill -KILL "$pid"
+  for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  rm -f "$pidfile"
+  say "killed node $n (pid $pid)"
 }
 
 stop() {
+  local n any=false
+  for ((n = 1; n <= ES_CLUSTER_NODES; n++)); do
+    if es_running "$(node_pidfile "$n")"; then
+      any=true
+      # Together: a node waits for no other's exit.
+      stop_pidfile "$(node_pidfile "$n")" "elasticsearch node $n" &
+    else
+      rm -f "$(node_pidfile "$n")"
+    fi
+  done
+  wait
   if es_running; then
     stop_pidfile "$ES_PIDFILE" elasticsearch
   else
     rm -f "$ES_PIDFILE"
-    if health_ok; then
+    if [ "$any" = true ]; then
+      :
+    elif health_ok; then
       say "Elasticsearch on $ES_URL was not started by this checkout; leaving it alone"
     else
       say "Elasticsearch is not running"
@@ -300,6 +492,14 @@ stop() {
 }
 
 status() {
+  local n running=false
+  for ((n = 1; n <= ES_CLUSTER_NODES; n++)); do
+    if es_running "$(node_pidfile "$n")"; then
+      running=true
+      say "elasticsearch node $n: running (pid $(cat "$(node_pidfile "$n")")) on http://127.0.0.1:$(node_http_port "$n")"
+    fi
+  done
+  [ "$running" = true ] && return 0
   if es_running; then
     if health_ok; then
       say "elasticsearch: running (pid $(cat "$ES_PIDFILE")) on $ES_URL"
@@ -314,10 +514,14 @@ status() {
   fi
 }
 
+CLUSTER=false
+[ "${2:-}" = --cluster ] && CLUSTER=true
 case "${1:-}" in
   provision) provision ;;
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) die "usage: $0 provision|start|stop|status" ;;
+  start-node) start_node "${2:-}" ;;
+  kill-node) kill_node "${2:-}" ;;
+  *) die "usage: $0 provision|start [--cluster]|stop|status|start-node N|kill-node N" ;;
 esac

@@ -54,3 +54,19 @@ export async function startElasticsearch(): Promise<void> {
     timeout: 180_000,
   });
 }
+
+/** Cluster mode (`npm run up -- --cluster`): SIGKILL to node N (1-3), nothing flushed. */
+export async function killElasticsearchNode(node: number): Promise<void> {
+  await run('bash', ['scripts/stack/elasticsearch.sh', 'kill-node', String(node)], {
+    cwd: repoRoot,
+    timeout: 60_000,
+  });
+}
+
+/** Starts node N again and waits until the cluster counts it (as node N sees it). */
+export async function startElasticsearchNode(node: number): Promise<void> {
+  await run('bash', ['scripts/stack/elasticsearch.sh', 'start-node', String(node)], {
+    cwd: repoRoot,
+    timeout: 180_000,
+  });
+}
