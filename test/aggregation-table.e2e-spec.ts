@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Product, ProductSearchResult } from '@shop/contracts';
-import { adminHeaders, eventually, requestJson, urls } from './support/stack';
+import { adminHeaders, eventually, requestJson, uniqueWord, urls } from './support/stack';
 
 /**
  * Issue 17's acceptance: the original demo's aggregation table, reproduced through the API.
@@ -12,9 +12,7 @@ import { adminHeaders, eventually, requestJson, urls } from './support/stack';
  */
 
 /** Letters only: the english analyzer keeps such a word whole. */
-const token = `qz${randomBytes(6)
-  .toString('hex')
-  .replace(/[0-9]/g, (digit) => 'abcdefghij'[Number(digit)])}`;
+const token = uniqueWord('qz');
 const prefix = `e2e-agg-${randomBytes(4).toString('hex')}`;
 const CATEGORIES = [
   { slug: `${prefix}-blazers`, name: 'Blazers' },

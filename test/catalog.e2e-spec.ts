@@ -1,16 +1,20 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Product, ProductDocument, ProductSearchResult } from '@shop/contracts';
-import { adminHeaders, eventually, requestJson, urls, type JsonResponse } from './support/stack';
+import {
+  adminHeaders,
+  eventually,
+  requestJson,
+  uniqueWord,
+  urls,
+  type JsonResponse,
+} from './support/stack';
 
 const run = promisify(execFile);
 
 /** A word no demo product contains, so a query for it returns exactly this run's fixtures. */
-const token = `qx${randomBytes(6)
-  .toString('hex')
-  .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
+const token = uniqueWord('qx');
 
 interface Fixture {
   key: string;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CartView } from '@shop/cart';
 import type {
   PriceChangedEvent,
@@ -9,7 +9,14 @@ import type {
 import { killApp, startApp } from './support/apps';
 import { PlainStockListener } from './support/amqp';
 import { eventually } from './support/eventually';
-import { adminHeaders, requestJson, setStock, urls, type JsonResponse } from './support/stack';
+import {
+  adminHeaders,
+  requestJson,
+  setStock,
+  uniqueWord,
+  urls,
+  type JsonResponse,
+} from './support/stack';
 import { textOf, viewPage } from './support/varnish';
 
 /**
@@ -18,9 +25,7 @@ import { textOf, viewPage } from './support/varnish';
  * Varnish). The products are this run's own, created through the admin product API with a token
  * in their names, so a search for the token finds exactly them.
  */
-const token = `pz${randomBytes(6)
-  .toString('hex')
-  .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
+const token = uniqueWord('pz');
 const KEYS = ['changed', 'sale', 'restart', 'spare'] as const;
 type Key = (typeof KEYS)[number];
 /** Regular prices at the start: `changed` is dearest, so a cut shows in the order. */

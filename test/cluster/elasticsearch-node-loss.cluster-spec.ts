@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Product, ProductSearchResult } from '@shop/contracts';
 import { killElasticsearchNode, startElasticsearchNode } from '../support/services';
-import { adminHeaders, config, eventually, requestJson, urls } from '../support/stack';
+import { adminHeaders, config, eventually, requestJson, uniqueWord, urls } from '../support/stack';
 
 /**
  * Elasticsearch in cluster mode (`npm run test:cluster`, three nodes, one replica): the node that
@@ -14,9 +13,7 @@ const nodes = config.ELASTICSEARCH_URL;
 const alias = config.PRODUCTS_INDEX_ALIAS;
 
 /** A word no other product contains, so a query for it returns exactly this run's products. */
-const token = `qc${randomBytes(6)
-  .toString('hex')
-  .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
+const token = uniqueWord('qc');
 
 interface ClusterHealth {
   status: string;

@@ -1,4 +1,5 @@
 // Relative import: jest's globalSetup runs outside moduleNameMapper.
+import { randomBytes } from 'node:crypto';
 import { parseShopConfig } from '../../libs/config/src/shop-config';
 
 export { eventually } from './eventually';
@@ -72,6 +73,16 @@ export async function stockFigures(id: number): Promise<SellableFigures> {
   const response = await requestJson<SellableFigures>(`${urls.stock}/products/${id}/stock`);
   expect(response.status).toBe(200);
   return response.body;
+}
+
+/**
+ * A word no demo product contains (`prefix` and twelve random letters; letters only, so the
+ * english analyzer keeps it whole): a search for it finds exactly one run's fixtures.
+ */
+export function uniqueWord(prefix: string): string {
+  return `${prefix}${randomBytes(6)
+    .toString('hex')
+    .replace(/[0-9]/g, (digit) => 'abcdefghij'[Number(digit)])}`;
 }
 
 /** `from`, `from + 1`, …, `to`. */
