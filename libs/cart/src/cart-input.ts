@@ -1,7 +1,7 @@
 import { isEmail, isISO31661Alpha2 } from 'class-validator';
 import { z } from 'zod';
 import { InvalidCartRequestError } from './cart-errors';
-import { MAX_LINE_QUANTITY, type CheckoutInput } from './cart-model';
+import { LINE_QUANTITY_MESSAGE, MAX_LINE_QUANTITY, type CheckoutInput } from './cart-model';
 
 /*
  * The cart routes' bodies, checked in the lib with zod rather than by class-validator DTOs in the
@@ -11,15 +11,13 @@ import { MAX_LINE_QUANTITY, type CheckoutInput } from './cart-model';
  * are refused, and nothing is coerced ("2" is not 2).
  */
 
-const QUANTITY_MESSAGE = `quantity must be an integer from 0 to ${MAX_LINE_QUANTITY} (0 removes the line)`;
-
 const quantity = z
   .number({
-    error: (issue) => (issue.input === undefined ? 'quantity is required' : QUANTITY_MESSAGE),
+    error: (issue) => (issue.input === undefined ? 'quantity is required' : LINE_QUANTITY_MESSAGE),
   })
-  .int({ error: QUANTITY_MESSAGE })
-  .min(0, { error: QUANTITY_MESSAGE })
-  .max(MAX_LINE_QUANTITY, { error: QUANTITY_MESSAGE });
+  .int({ error: LINE_QUANTITY_MESSAGE })
+  .min(0, { error: LINE_QUANTITY_MESSAGE })
+  .max(MAX_LINE_QUANTITY, { error: LINE_QUANTITY_MESSAGE });
 
 /** A required line of text: present, a string, not blank, at most `max` characters. */
 function text(field: string, max: number) {

@@ -189,12 +189,13 @@ export function checkoutFingerprint(cartId: string, input: CheckoutInput): strin
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** What a quantity that is not one says, wherever it is checked. */
+export const LINE_QUANTITY_MESSAGE = `quantity must be an integer from 0 to ${MAX_LINE_QUANTITY} (0 removes the line)`;
+
 /** A line quantity from a client: an integer 0..MAX_LINE_QUANTITY. */
 export function validateLineQuantity(raw: unknown): number {
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > MAX_LINE_QUANTITY) {
-    throw new InvalidCartRequestError(
-      `quantity must be an integer from 0 to ${MAX_LINE_QUANTITY} (0 removes the line)`,
-    );
+    throw new InvalidCartRequestError(LINE_QUANTITY_MESSAGE);
   }
   return raw;
 }
