@@ -6,7 +6,9 @@
 #                                    Varnish), migrate and seed; without --detach it stays in the
 #                                    foreground and Ctrl-C stops what this invocation started;
 #                                    --cluster: three Elasticsearch nodes (9200-9202) instead of
-#                                    one, and the apps use all three
+#                                    one, and the apps use all three; a second catalog-api,
+#                                    stock-api (behind a Varnish round-robin director each) and
+#                                    sync-worker (3021-3023)
 #   scripts/stack.sh down            stop every process this checkout recorded (by PID)
 #   scripts/stack.sh status [--json] what runs, and who started it (--json: one document with
 #                                    each app's and service's URL, pid and health, for scripts)
@@ -116,13 +118,13 @@ source_fingerprint() {
 
 apps_any_running() {
   local app
-  for app in "${APPS[@]}"; do pid_alive "$(pidfile_of "$app")" && return 0; done
+  for app in "${ALL_APPS[@]}"; do pid_alive "$(pidfile_of "$app")" && return 0; done
   return 1
 }
 
 restart_running_apps() {
   local app
-  for app in "${APPS[@]}"; do
+  for app in "${ALL_APPS[@]}"; do
     if pid_alive "$(pidfile_of "$app")"; then bash scripts/stack/app.sh stop "$app"; fi
   done
 }
@@ -217,7 +219,7 @@ cmd_up() {
 
 cmd_down() {
   local any=false name
-  for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch rabbitmq redis mariadb; do
+  for name in varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch rabbitmq redis mariadb; do
     if [ -f "$(pidfile_of "$name")" ] || { [ "$name" = elasticsearch ] && es_pidfiles_recorded; }; then
       any=true
       stop_component "$name"

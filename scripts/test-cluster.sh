@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# `npm run test:cluster`: the stack with three Elasticsearch nodes (`npm run up -- --cluster`), the
-# end-to-end tests of search against it (test/catalog, test/facets: they must pass on any
-# topology) and the failure tests of test/cluster/*.cluster-spec.ts (a node killed with SIGKILL:
-# searches keep answering, a write goes on, the node rejoins). jest.cluster.config.js names them;
+# `npm run test:cluster`: the stack in cluster mode (`npm run up -- --cluster`: three
+# Elasticsearch nodes, two processes of catalog-api, stock-api and sync-worker), the end-to-end
+# tests of search against it (test/catalog, test/facets: they must pass on any topology) and the
+# failure tests of test/cluster/*.cluster-spec.ts (an Elasticsearch node, a stock-api and a
+# sync-worker killed with SIGKILL: nothing answered is lost). jest.cluster.config.js names them;
 # `npm test` never runs the failure tests. What this run started, it stops again at the end.
 #
 # Its own database: MYSQL_URL defaults to .../shop_cluster (not the default stack's `shop`), made
 # and seeded by `up`. Redis and RabbitMQ are the default stack's (the tests only add products of
-# their own, and remove them). When the stack already runs in cluster mode, it is used as it is.
+# their own, and remove them, or set figures of products only they use). When the stack already runs in cluster mode, it is used as it is.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack/common.sh"
 cd "$REPO_ROOT"

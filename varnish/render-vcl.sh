@@ -8,6 +8,11 @@
 #   CATALOG_API_HOST [127.0.0.1]  CATALOG_API_PORT [3001]
 #   STOCK_API_HOST [127.0.0.1]    STOCK_API_PORT [3002]
 #   LIVE_HOST [127.0.0.1]         LIVE_PORT [3004]
+#   CATALOG_API_2_PORT []         STOCK_API_2_PORT []
+#                                 a second process of that API on the same host: the two are
+#                                 balanced by a round-robin director (backends NAME and NAME_2,
+#                                 director NAME_pool), a sick one is skipped, and a fetch that
+#                                 fails is retried once on the other. Empty: one plain backend.
 #   VARNISH_PURGE_NETWORKS []     extra networks allowed to PURGE, comma or space separated
 #                                 addresses or CIDRs, e.g. "10.0.0.0/8, 192.168.1.7"
 #   VARNISH_PROBE [on]            off: backends without health probe (varnishtest cases)
@@ -48,8 +53,15 @@ st_host=${STOCK_API_HOST:-127.0.0.1}
 st_port=${STOCK_API_PORT:-3002}
 lv_host=${LIVE_HOST:-127.0.0.1}
 lv_port=${LIVE_PORT:-3004}
+ca_port_2=${CATALOG_API_2_PORT:-}
+st_port_2=${STOCK_API_2_PORT:-}
 for h in "$sf_host" "$ca_host" "$st_host" "$lv_host"; do host_ok "$h"; done
-for p in "$sf_port" "$ca_port" "$st_port" "$lv_port"; do port_ok "$p"; done
+for p in "$sf_port" "$ca_port" "$st_port" "$lv_port" ${ca_port_2:+"$ca_port_2"} ${st_port_2:+"$st_port_2"}; do
+  port_ok "$p"
+done
+pooled=''
+[ -n "$ca_port_2" ] && pooled="$pooled catalog_api=$ca_port_2"
+[ -n "$st_port_2" ] && pooled="$pooled stock_api=$st_port_2"
 
 # One ACL entry per network: "10.0.0.0"/8; or "192.0.2.7";
 acl_entries=''
@@ -100,6 +112,74 @@ add_limit() {
 add_limit ADMIN_WRITE "${VARNISH_ADMIN_WRITE_LIMIT:-3000}" "${VARNISH_ADMIN_WRITE_PERIOD:-10s}"
 add_limit STOCK_WRITE "${VARNISH_STOCK_WRITE_LIMIT:-10000}" "${VARNISH_STOCK_WRITE_PERIOD:-10s}"
 
+# pool_backends (a filter): for each NAME=PORT in $pooled, a copy of `backend NAME` named NAME_2
+# on PORT, a round-robin director NAME_pool over the two, every `req.backend_hint = NAME;` sent
+# to the director, and a retry of a failed fetch from either (the round robin picks the other;
+# Varnish refuses to retry a request whose body was already sent, so a write reaches at most
+# one). Without $pooled the VCL passes through unchanged.
+pool_backends() {
+  if [ -z "$pooled" ]; then
+    cat
+    return
+  fi
+  awk -v pooled="$pooled" '
+    BEGIN {
+      n = split(pooled, entries, " ")
+      for (i = 1; i <= n; i++) {
+        split(entries[i], kv, "=")
+        port2[kv[1]] = kv[2]
+        names[i] = kv[1]
+      }
+    }
+    # The block of a pooled backend is printed, then again as NAME_2 on the second port.
+    copying != "" {
+      print
+      block = block "\n" $0
+      if ($0 ~ /^}$/) {
+        copy = block
+        sub(/^backend [a-z_]+ \{/, "backend " copying "_2 {", copy)
+        gsub(/\.port = "[0-9]+";/, ".port = \"" port2[copying] "\";", copy)
+        print ""
+        print copy
+        copying = ""
+      }
+      next
+    }
+    /^backend [a-z_]+ \{$/ {
+      name = $2
+      if (name in port2) { copying = name; block = $0; print; next }
+    }
+    /^import xkey;$/ { print; print "import directors;"; next }
+    /^sub vcl_init \{$/ {
+      print
+      for (i = 1; i <= n; i++) {
+        print "    new " names[i] "_pool = directors.round_robin();"
+        print "    " names[i] "_pool.add_backend(" names[i] ");"
+        print "    " names[i] "_pool.add_backend(" names[i] "_2);"
+      }
+      next
+    }
+    /^sub vcl_backend_error \{$/ {
+      print
+      cond = ""
+      for (i = 1; i <= n; i++) {
+        cond = cond (cond == "" ? "" : " ||\n        ") "beresp.backend == " names[i] " || beresp.backend == " names[i] "_2"
+      }
+      print "    # A pooled API: the other process may answer (once, and only what was not sent yet)."
+      print "    if (bereq.retries == 0 && !bereq.is_bgfetch && (" cond ")) {"
+      print "        return (retry);"
+      print "    }"
+      next
+    }
+    {
+      for (i = 1; i <= n; i++) {
+        gsub("req\\.backend_hint = " names[i] ";", "req.backend_hint = " names[i] "_pool.backend();")
+      }
+      print
+    }
+  '
+}
+
 tmp="$out.tmp.$$"
 sed \
   -e "/# STOREFRONT_HOST\$/s/\"[^\"]*\"/\"$sf_host\"/" \
@@ -115,6 +195,6 @@ sed \
   ${interval_expr:+-e "$interval_expr"} \
   ${grace_expr:+-e "$grace_expr"} \
   "${limit_args[@]}" \
-  "$src" >"$tmp"
+  "$src" | pool_backends >"$tmp"
 chmod 0644 "$tmp"
 mv "$tmp" "$out"

@@ -26,12 +26,22 @@ fi
 
 # What listens where, for every script that starts, stops or checks the stack: the apps (started
 # by scripts/stack/app.sh) and Varnish. Each NAME's pid is in $PID_DIR/NAME.pid.
-APPS=(catalog-api stock-api sync-worker storefront live)
+SINGLE_APPS=(catalog-api stock-api sync-worker storefront live)
+# Cluster mode adds a second process of each stateless API and of the worker: NAME-2, the same
+# build on a port of its own (*_2_PORT). Varnish balances the APIs' two processes round-robin;
+# the two workers compete on every queue.
+SECOND_APPS=(catalog-api-2 stock-api-2 sync-worker-2)
+APPS=("${SINGLE_APPS[@]}")
+# Every app name `down` and the test runs may have to stop, whatever the mode.
+ALL_APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
 STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
 CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
 STOCK_API_PORT=${STOCK_API_PORT:-3002}
 SYNC_WORKER_PORT=${SYNC_WORKER_PORT:-3003}
 LIVE_PORT=${LIVE_PORT:-3004}
+CATALOG_API_2_PORT=${CATALOG_API_2_PORT:-3021}
+STOCK_API_2_PORT=${STOCK_API_2_PORT:-3022}
+SYNC_WORKER_2_PORT=${SYNC_WORKER_2_PORT:-3023}
 VARNISH_PORT=${VARNISH_PORT:-8080}
 # The SMTP sink (scripts/stack/smtp-sink.sh): SMTP, and HTTP to read what it received. The apps
 # send to SMTP_URL, which is the sink unless .env points it at a real server.
@@ -41,9 +51,10 @@ SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_SINK_PORT}
 export STOREFRONT_PORT CATALOG_API_PORT STOCK_API_PORT SYNC_WORKER_PORT LIVE_PORT VARNISH_PORT
 export SMTP_SINK_PORT SMTP_SINK_HTTP_PORT SMTP_URL
 
-# Elasticsearch's cluster mode (`npm run up -- --cluster`, scripts/stack/elasticsearch.sh): while
-# CLUSTER_MARKER exists the stack runs ES_CLUSTER_NODES nodes on consecutive HTTP ports from
-# ES_HTTP_PORT, and the apps, scripts and tests started from here are given all of them.
+# Cluster mode (`npm run up -- --cluster`): while CLUSTER_MARKER exists the stack runs
+# ES_CLUSTER_NODES Elasticsearch nodes on consecutive HTTP ports from ES_HTTP_PORT
+# (scripts/stack/elasticsearch.sh), and the apps, scripts and tests started from here are given
+# all of them; and it runs SECOND_APPS too, which Varnish's VCL is rendered for.
 CLUSTER_MARKER="$STACK_DIR/cluster"
 ES_CLUSTER_NODES=3
 # cluster_urls: the nodes' URLs, comma-separated (ELASTICSEARCH_URL's list form).
@@ -55,14 +66,15 @@ cluster_urls() {
   echo "$urls"
 }
 ELASTICSEARCH_URL_CONFIGURED=${ELASTICSEARCH_URL-}
-# set_cluster_mode true|false: records the mode (the marker) and sets ELASTICSEARCH_URL for it:
-# every node in cluster mode, else what .env or the environment said (the apps' default if
-# nothing).
+# set_cluster_mode true|false: records the mode (the marker) and sets for it ELASTICSEARCH_URL
+# (every node in cluster mode, else what .env or the environment said; the apps' default if
+# nothing) and APPS.
 set_cluster_mode() {
   if [ "$1" = true ]; then
     touch "$CLUSTER_MARKER"
     ELASTICSEARCH_URL=$(cluster_urls)
     export ELASTICSEARCH_URL
+    APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
   else
     rm -f "$CLUSTER_MARKER"
     if [ -n "$ELASTICSEARCH_URL_CONFIGURED" ]; then
@@ -70,6 +82,7 @@ set_cluster_mode() {
     else
       unset ELASTICSEARCH_URL
     fi
+    APPS=("${SINGLE_APPS[@]}")
   fi
 }
 if [ -f "$CLUSTER_MARKER" ]; then set_cluster_mode true; fi
@@ -82,6 +95,9 @@ port_of() {
     stock-api) echo "$STOCK_API_PORT" ;;
     sync-worker) echo "$SYNC_WORKER_PORT" ;;
     live) echo "$LIVE_PORT" ;;
+    catalog-api-2) echo "$CATALOG_API_2_PORT" ;;
+    stock-api-2) echo "$STOCK_API_2_PORT" ;;
+    sync-worker-2) echo "$SYNC_WORKER_2_PORT" ;;
     varnish) echo "$VARNISH_PORT" ;;
     smtp-sink) echo "$SMTP_SINK_PORT" ;;
     *) die "no port known for '$1'" ;;
@@ -147,7 +163,7 @@ es_alive() {
 es_and_apps_running() {
   local app
   es_alive && return 0
-  for app in "${APPS[@]}"; do pid_alive "$(pidfile_of "$app")" && return 0; done
+  for app in "${ALL_APPS[@]}"; do pid_alive "$(pidfile_of "$app")" && return 0; done
   return 1
 }
 
@@ -159,7 +175,7 @@ recorded_pidfiles() { find "$PID_DIR" -maxdepth 1 -name '*.pid' -printf '%f\n' 2
 # recorded_pidfiles when a test run began), so a stack the developer started is left alone.
 stop_started_since() {
   local before=$1 name
-  for name in varnish live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis; do
+  for name in varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis; do
     if [ "$name" = elasticsearch ]; then
       # All nodes together: a node a failure test killed has no pidfile, its siblings do.
       if es_pidfiles_recorded && ! grep -q '^elasticsearch' <<<"$before"; then stop_component elasticsearch; fi

@@ -8,7 +8,8 @@
 #   scripts/stack/varnish.sh status   running or not (exit 0 running, 3 not running)
 #
 # Environment: VARNISH_PORT (8080), STOREFRONT_PORT (3000), CATALOG_API_PORT (3001),
-# STOCK_API_PORT (3002), LIVE_PORT (3004), *_HOST (127.0.0.1), VARNISH_PURGE_NETWORKS (extra networks allowed to
+# STOCK_API_PORT (3002), LIVE_PORT (3004), in cluster mode CATALOG_API_2_PORT (3021) and
+# STOCK_API_2_PORT (3022), *_HOST (127.0.0.1), VARNISH_PURGE_NETWORKS (extra networks allowed to
 # PURGE besides localhost), VARNISH_MEMORY (256m), VARNISH_{ADMIN,STOCK}_WRITE_{LIMIT,PERIOD}
 # (edge rate limits, see varnish/render-vcl.sh). varnishd's parameters: varnish/varnishd.params.
 #
@@ -99,8 +100,15 @@ prepare_runtime_dir() {
   done
 }
 
+# In cluster mode the second API processes join their first ones behind round-robin directors;
+# otherwise the VCL keeps one plain backend per API, whatever the environment says.
 render_vcl() {
-  bash "$RENDER" "$VCL_SOURCE" "$VARNISH_VCL"
+  if [ -f "$CLUSTER_MARKER" ]; then
+    CATALOG_API_2_PORT=$CATALOG_API_2_PORT STOCK_API_2_PORT=$STOCK_API_2_PORT \
+      bash "$RENDER" "$VCL_SOURCE" "$VARNISH_VCL"
+  else
+    CATALOG_API_2_PORT='' STOCK_API_2_PORT='' bash "$RENDER" "$VCL_SOURCE" "$VARNISH_VCL"
+  fi
   chmod 0644 "$VARNISH_VCL"
 }
 

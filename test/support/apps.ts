@@ -9,16 +9,29 @@ import { eventually, urls } from './stack';
  * `npm run up` starts them: scripts/stack/app.sh (compiled from this checkout, a daemon of its
  * own, PID recorded in .stack/pids, output appended to .stack/logs).
  */
-export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront' | 'live';
+export type AppName =
+  | 'catalog-api'
+  | 'stock-api'
+  | 'sync-worker'
+  | 'storefront'
+  | 'live'
+  // Cluster mode's second processes (scripts/stack/common.sh, SECOND_APPS).
+  | 'catalog-api-2'
+  | 'stock-api-2'
+  | 'sync-worker-2';
 
 const root = join(__dirname, '..', '..');
 const pidFile = (app: AppName): string => join(root, '.stack', 'pids', `${app}.pid`);
-const healthUrl: Record<AppName, string> = {
+/** Each app process's own /health, not through Varnish. */
+export const healthUrl: Record<AppName, string> = {
   'catalog-api': `${urls.catalog}/health`,
   'stock-api': `${urls.stock}/health`,
   'sync-worker': `${urls.syncWorker}/health`,
   storefront: `${urls.storefront}/health`,
   live: `${urls.live}/health`,
+  'catalog-api-2': `${urls.catalog2}/health`,
+  'stock-api-2': `${urls.stock2}/health`,
+  'sync-worker-2': `${urls.syncWorker2}/health`,
 };
 
 function alive(pid: number): boolean {

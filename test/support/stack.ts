@@ -14,6 +14,10 @@ export const urls = {
   stock: `http://127.0.0.1:${config.STOCK_API_PORT}`,
   syncWorker: `http://127.0.0.1:${config.SYNC_WORKER_PORT}`,
   live: `http://127.0.0.1:${config.LIVE_PORT}`,
+  // Cluster mode's second processes (scripts/stack/common.sh: the same defaults).
+  catalog2: `http://127.0.0.1:${process.env.CATALOG_API_2_PORT ?? 3021}`,
+  stock2: `http://127.0.0.1:${process.env.STOCK_API_2_PORT ?? 3022}`,
+  syncWorker2: `http://127.0.0.1:${process.env.SYNC_WORKER_2_PORT ?? 3023}`,
   // The first node: a plain fetch talks to one.
   elasticsearch: config.ELASTICSEARCH_URL[0],
 };

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { createDatabase, StockRepository, type Database } from '@shop/persistence';
+import type { Kysely } from 'kysely';
+import { ensureAppRunning, healthUrl, killApp, type AppName } from '../support/apps';
+import {
+  adminHeaders,
+  config,
+  eventually,
+  range,
+  requestJson,
+  uniqueWord,
+  urls,
+  type StockLevelFigures,
+} from '../support/stack';
+
+/**
+ * Cluster mode's app processes (`npm run test:cluster`): two catalog-api and two stock-api
+ * processes behind Varnish's round-robin directors, two sync workers competing on every queue.
+ * Varnish spreads the APIs' requests over both processes; one stock-api and one sync-worker are
+ * killed with SIGKILL in the middle of stock changes, and no answered change is lost: the ledger
+ * and MySQL end at exactly the sum of what was answered. Uses products 1181-1190 of the cluster
+ * run's own database (shop_cluster).
+ */
+
+type Level = StockLevelFigures;
+
+const ids = range(1181, 1190);
+const survivors: AppName[] = ['catalog-api-2', 'stock-api-2', 'sync-worker-2'];
+
+/** The sum of the `_count`/`_total` samples in `url`'s /metrics whose line has every part. */
+async function metricSum(url: string, name: string, parts: string[]): Promise<number> {
+  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`${url}/metrics answered ${response.status}`);
+  return (await response.text())
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && parts.every((part) => line.includes(part)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+const stockPuts = (url: string): Promise<number> =>
+  metricSum(url, 'http_request_duration_seconds_count', [
+    'method="PUT"',
+    'route="/products/:id/stock"',
+  ]);
+const productSearches = (url: string): Promise<number> =>
+  metricSum(url, 'http_request_duration_seconds_count', ['method="GET"', 'route="/products"']);
+const stockMessages = (url: string): Promise<number> =>
+  metricSum(url, 'sync_messages_processed_total', ['queue="sync.stock']);
+
+/**
+ * One stock change through Varnish as a careful client makes it: one Idempotency-Key, retried
+ * while the answer is not a verdict (503, or no answer), so a change applied before its answer
+ * was lost counts once.
+ */
+function putUntilAnswered(id: number, body: { stock: number; action: string }): Promise<Level> {
+  const key = randomUUID();
+  return eventually(
+    async () => {
+      let response;
+      try {
+        response = await requestJson<Level & { message?: string }>(
+          `${urls.varnish}/products/${id}/stock`,
+          {
+            method: 'PUT',
+            headers: { ...adminHeaders, 'idempotency-key': key },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(10_000),
+          },
+        );
+      } catch {
+        return undefined;
+      }
+      if (response.status === 200) return response.body;
+      if (response.status === 503) return undefined;
+      throw new Error(`PUT stock of ${id}: ${response.status} ${response.body.message ?? ''}`);
+    },
+    { what: `an answer to the stock change of ${id}`, timeoutMs: 60_000, intervalMs: 50 },
+  );
+}
+
+describe('several app processes: two of each API behind Varnish, two sync workers', () => {
+  let db: Kysely<Database>;
+  let stockRows: StockRepository;
+
+  beforeAll(async () => {
+    for (const app of survivors) {
+      const answer = await fetch(healthUrl[app]).catch((error: unknown) => error);
+      if (!(answer instanceof Response) || !answer.ok) {
+        throw new Error(
+          `${app} does not answer ${healthUrl[app]}: these tests need cluster mode's second ` +
+            `processes (npm run test:cluster)`,
+        );
+      }
+    }
+    db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
+    stockRows = new StockRepository(db);
+  });
+
+  afterAll(async () => {
+    // A failed test leaves no process down for whatever runs next.
+    for (const app of ['stock-api', 'sync-worker'] as const) await ensureAppRunning(app);
+    await db?.destroy();
+  }, 120_000);
+
+  it('sends requests for each API to both of its processes', async () => {
+    const stockBefore = await Promise.all([stockPuts(urls.stock), stockPuts(urls.stock2)]);
+    const searchBefore = await Promise.all([
+      productSearches(urls.catalog),
+      productSearches(urls.catalog2),
+    ]);
+    const word = uniqueWord('rr');
+    for (let i = 0; i < 10; i++) {
+      await putUntilAnswered(ids[0], { stock: 50, action: 'set' });
+      // A search no cache has seen: a MISS, fetched from catalog-api.
+      const search = await requestJson(`${urls.varnish}/products?q=${word}&minPrice=${i}`);
+      expect(search.status).toBe(200);
+    }
+    const stockAfter = await Promise.all([stockPuts(urls.stock), stockPuts(urls.stock2)]);
+    const searchAfter = await Promise.all([
+      productSearches(urls.catalog),
+      productSearches(urls.catalog2),
+    ]);
+    expect(stockAfter.map((count, i) => count - stockBefore[i])).toEqual([5, 5]);
+    expect(searchAfter.map((count, i) => count - searchBefore[i])).toEqual([5, 5]);
+  });
+
+  it('loses no answered stock change when a stock-api and a sync-worker are killed under load', async () => {
+    const expected = new Map<number, number>();
+    for (const id of ids) {
+      await putUntilAnswered(id, { stock: 10_000, action: 'set' });
+      expected.set(id, 10_000);
+    }
+    const workerBefore = await Promise.all([
+      stockMessages(urls.syncWorker),
+      stockMessages(urls.syncWorker2),
+    ]);
+    const total = 900;
+    let sent = 0;
+    let answered = 0;
+    const kills: Promise<void>[] = [];
+    const client = async (): Promise<void> => {
+      while (sent < total) {
+        const index = sent;
+        sent += 1;
+        const id = ids[index % ids.length];
+        const amount = 1 + (index % 5);
+        const action = index % 3 === 0 ? 'increment' : 'decrement';
+        await putUntilAnswered(id, { stock: amount, action });
+        expected.set(id, expected.get(id)! + (action === 'increment' ? amount : -amount));
+        answered += 1;
+        if (answered === 300) {
+          // Both workers have had a share of the stock queue before one of them dies.
+          const shares = await Promise.all([
+            stockMessages(urls.syncWorker),
+            stockMessages(urls.syncWorker2),
+          ]);
+          expect(shares.map((count, i) => count - workerBefore[i] > 0)).toEqual([true, true]);
+          kills.push(killApp('stock-api'));
+        }
+        if (answered === 600) kills.push(killApp('sync-worker'));
+      }
+    };
+    const survivorPutsBefore = await stockPuts(urls.stock2);
+    await Promise.all(Array.from({ length: 20 }, () => client()));
+    await Promise.all(kills);
+    expect({ answered, kills: kills.length }).toEqual({ answered: total, kills: 2 });
+    // The survivor answered the changes after the kill (and before: round robin).
+    expect((await stockPuts(urls.stock2)) - survivorPutsBefore).toBeGreaterThanOrEqual(total / 2);
+
+    const ledger = await requestJson<{ items: Level[] }>(
+      `${urls.stock2}/stock?ids=${ids.join(',')}`,
+    );
+    expect(ledger.status).toBe(200);
+    expect(ledger.body.items.map(({ id, stock }) => ({ id, stock }))).toEqual(
+      ids.map((id) => ({ id, stock: expected.get(id) })),
+    );
+    // The surviving worker brings MySQL to the ledger's figures, versions included.
+    const want = new Map(ledger.body.items.map((level) => [level.id, level]));
+    await eventually(
+      async () => {
+        const rows = new Map((await stockRows.findByIds(ids)).map((row) => [row.id, row]));
+        for (const [id, level] of want) {
+          const row = rows.get(id);
+          if (row?.stock !== level.stock || row.version !== level.version) {
+            throw new Error(
+              `product ${id}: MySQL ${row?.stock} v${row?.version}, want ${level.stock} v${level.version}`,
+            );
+          }
+        }
+        return true;
+      },
+      { what: 'MySQL holding the ledger figures after the kills', timeoutMs: 60_000 },
+    );
+  }, 300_000);
+});
