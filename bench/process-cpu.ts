@@ -50,27 +50,44 @@ function pidsNamed(command: string): number[] {
   return pids;
 }
 
-function stackPid(name: string): number[] {
-  try {
-    return [Number(readFileSync(join(repoRoot, '.stack', 'pids', `${name}.pid`), 'utf8').trim())];
-  } catch {
-    return [];
+/** The pids recorded in .stack/pids for each name (a name not running has none). */
+function stackPid(...names: string[]): number[] {
+  const pids: number[] = [];
+  for (const name of names) {
+    try {
+      pids.push(
+        Number(readFileSync(join(repoRoot, '.stack', 'pids', `${name}.pid`), 'utf8').trim()),
+      );
+    } catch {
+      // not started by this checkout
+    }
   }
+  return pids;
 }
 
-/** The stack's processes as `npm run up` leaves them, plus the machine's services. */
+/**
+ * The stack's processes as `npm run up` leaves them, plus the machine's services. In cluster mode
+ * an app's second process (`stock-api-2`) counts with its first, and the Elasticsearch nodes
+ * (`elasticsearch-N`) together.
+ */
 export function stackProcesses(extra: WatchedProcess[] = []): WatchedProcess[] {
   return [
     ...extra,
-    { label: 'stock-api', pids: stackPid('stock-api') },
+    { label: 'stock-api', pids: stackPid('stock-api', 'stock-api-2') },
     { label: 'RabbitMQ', pids: pidsNamed('beam.smp') },
-    { label: 'sync-worker', pids: stackPid('sync-worker') },
+    { label: 'sync-worker', pids: stackPid('sync-worker', 'sync-worker-2') },
     { label: 'live', pids: stackPid('live') },
     { label: 'Redis', pids: stackPid('redis') },
     { label: 'MariaDB', pids: pidsNamed('mariadbd') },
-    { label: 'Elasticsearch', pids: stackPid('elasticsearch') },
+    {
+      label: 'Elasticsearch',
+      pids: stackPid('elasticsearch', 'elasticsearch-1', 'elasticsearch-2', 'elasticsearch-3'),
+    },
     { label: 'Varnish', pids: pidsNamed('cache-main') },
-    { label: 'other apps', pids: [...stackPid('catalog-api'), ...stackPid('storefront')] },
+    {
+      label: 'other apps',
+      pids: stackPid('catalog-api', 'catalog-api-2', 'storefront'),
+    },
   ].filter((watched) => watched.pids.length > 0);
 }
 
