@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SyncQueue } from '@shop/contracts';
 import { consumerQueueNames } from '@shop/messaging';
 import { createDatabase, StockRepository, type Database } from '@shop/persistence';
@@ -12,9 +11,12 @@ import {
   adminHeaders,
   config,
   eventually,
+  mixedStockLoad,
+  putStockUntilAnswered,
   range,
   requestJson,
   urls,
+  type StockChange,
   type StockLevelFigures,
 } from './support/stack';
 
@@ -68,25 +70,8 @@ describe('durable stock (real stack)', () => {
     });
   }
 
-  /**
-   * What a careful client does: one Idempotency-Key per change, retried while the answer is not
-   * a verdict (503 or no answer), so a change applied before its answer was lost counts once.
-   */
-  async function putUntilAnswered(
-    id: number,
-    body: { stock: number; action: string },
-    timeoutMs = 60_000,
-  ): Promise<Level> {
-    const key = randomUUID();
-    return eventually(
-      async () => {
-        const response = await put(id, body, key);
-        if (response.status === 200) return response.body;
-        if (response.status === 503) return undefined;
-        throw new Error(`PUT stock of ${id}: ${response.status} ${response.body.message ?? ''}`);
-      },
-      { what: `an answer to the stock change of ${id}`, timeoutMs, intervalMs: 50 },
-    );
+  function putUntilAnswered(id: number, change: StockChange, timeoutMs?: number): Promise<Level> {
+    return putStockUntilAnswered(urls.stock, id, change, timeoutMs);
   }
 
   async function ledger(ids: number[]): Promise<Map<number, Level>> {
@@ -198,31 +183,19 @@ describe('durable stock (real stack)', () => {
 
   it('loses none of 2,000 answered changes over 50 products when Redis is killed midway', async () => {
     const ids = [...range(1125, 1149), ...range(1175, 1199)];
-    const expected = new Map<number, number>();
-    for (const id of ids) {
-      await putUntilAnswered(id, { stock: 10_000, action: 'set' });
-      expected.set(id, 10_000);
-    }
     const total = 2_000;
-    let sent = 0;
-    let answered = 0;
     let redisKilled: Promise<void> | undefined;
-    const client = async (): Promise<void> => {
-      while (sent < total) {
-        const index = sent;
-        sent += 1;
-        const id = ids[index % ids.length];
-        const amount = 1 + (index % 5);
-        const action = index % 3 === 0 ? 'increment' : 'decrement';
-        await putUntilAnswered(id, { stock: amount, action });
-        expected.set(id, expected.get(id)! + (action === 'increment' ? amount : -amount));
-        answered += 1;
+    const expected = await mixedStockLoad({
+      base: urls.stock,
+      ids,
+      start: 10_000,
+      total,
+      clients: 20,
+      afterAnswer: (answered) => {
         if (answered === total / 2) redisKilled = killRedis().then(() => startRedis());
-      }
-    };
-    await Promise.all(Array.from({ length: 20 }, () => client()));
+      },
+    });
     await redisKilled;
-    expect(answered).toBe(total);
     const levels = await ledger(ids);
     for (const id of ids) {
       expect({ id, stock: levels.get(id)?.stock }).toEqual({ id, stock: expected.get(id) });

@@ -1,8 +1,10 @@
 // Relative import: jest's globalSetup runs outside moduleNameMapper.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parseShopConfig } from '../../libs/config/src/shop-config';
 
-export { eventually } from './eventually';
+import { eventually } from './eventually';
+
+export { eventually };
 
 /** Where the real stack answers; the same configuration the apps read. */
 export const config = parseShopConfig(process.env);
@@ -70,6 +72,98 @@ export async function setStock(id: number, stock: number): Promise<SellableFigur
   });
   expect(response.status).toBe(200);
   return response.body;
+}
+
+/** A stock PUT's body: `set` to, or `increment`/`decrement` by, `stock`. */
+export interface StockChange {
+  stock: number;
+  action: 'set' | 'increment' | 'decrement';
+}
+
+/**
+ * One stock change as a careful client makes it: one Idempotency-Key, sent to `base` (Varnish or
+ * one stock-api process) again while the answer is not a verdict (503, or none: a process killed
+ * mid-request), so a change applied before its answer was lost counts once.
+ */
+export function putStockUntilAnswered(
+  base: string,
+  id: number,
+  change: StockChange,
+  timeoutMs = 60_000,
+): Promise<SellableFigures> {
+  const key = randomUUID();
+  return eventually(
+    async () => {
+      const response = await requestJson<SellableFigures & { message?: string }>(
+        `${base}/products/${id}/stock`,
+        {
+          method: 'PUT',
+          headers: { ...adminHeaders, 'idempotency-key': key },
+          body: JSON.stringify(change),
+          signal: AbortSignal.timeout(10_000),
+        },
+      );
+      if (response.status === 200) return response.body;
+      if (response.status === 503) return undefined;
+      throw new Error(`PUT stock of ${id}: ${response.status} ${response.body.message ?? ''}`);
+    },
+    { what: `an answer to the stock change of ${id}`, timeoutMs, intervalMs: 50 },
+  );
+}
+
+/**
+ * The `index`-th change of a mixed warehouse load over `ids`: every third an increment, the others
+ * decrements, of 1 to 5 units; `delta` is what it does to the product's stock.
+ */
+export function mixedStockChange(
+  index: number,
+  ids: number[],
+): { id: number; change: StockChange; delta: number } {
+  const id = ids[index % ids.length];
+  const amount = 1 + (index % 5);
+  const action = index % 3 === 0 ? 'increment' : 'decrement';
+  return {
+    id,
+    change: { stock: amount, action },
+    delta: action === 'increment' ? amount : -amount,
+  };
+}
+
+/**
+ * A warehouse load through `base`: every product of `ids` set to `start`, then `total`
+ * mixedStockChanges from `clients` concurrent careful clients (putStockUntilAnswered).
+ * `afterAnswer(n)` runs after the n-th answer (a fault test kills something there; the load
+ * waits for it). Resolves with each product's expected stock: `start` plus every answered change.
+ */
+export async function mixedStockLoad(options: {
+  base: string;
+  ids: number[];
+  start: number;
+  total: number;
+  clients: number;
+  afterAnswer?: (answered: number) => Promise<void> | void;
+}): Promise<Map<number, number>> {
+  const { base, ids, start, total, clients, afterAnswer } = options;
+  const expected = new Map<number, number>();
+  for (const id of ids) {
+    await putStockUntilAnswered(base, id, { stock: start, action: 'set' });
+    expected.set(id, start);
+  }
+  let sent = 0;
+  let answered = 0;
+  const client = async (): Promise<void> => {
+    while (sent < total) {
+      const index = sent;
+      sent += 1;
+      const { id, change, delta } = mixedStockChange(index, ids);
+      await putStockUntilAnswered(base, id, change);
+      expected.set(id, expected.get(id)! + delta);
+      answered += 1;
+      await afterAnswer?.(answered);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, () => client()));
+  return expected;
 }
 
 /** A product's figures straight from stock-api: Varnish may hold a stock answer until its purge. */
