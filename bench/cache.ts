@@ -4,10 +4,21 @@
  * a small object's HIT on the same Varnish (`/fragments/footer`: what a HIT costs at the least)
  * and the same page rendered by the storefront directly (product, categories and stock fetched
  * from the APIs, fragments inlined). Needs the stack (`npm run up`) and wrk. Loopback only.
+ *
+ * A second peer tells what the ratio to the small HIT is made of: a reference varnishd started by
+ * this benchmark (port BENCH_REFERENCE_VARNISH_PORT, default 8091) with the least VCL that can
+ * serve the page (cache everything for an hour, assemble ESI), before the same storefront. On it
+ * the same small HIT, the same page assembled from its ESI includes, and the same page as one
+ * object (fetched without Surrogate-Capability: the storefront inlines its fragments, the same
+ * bytes). The first two say how much of the gap is our VCL; the last two what each include costs.
  */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseShopConfig } from '@shop/config';
 import { eventually } from '../test/support/eventually';
-import { measureLoad, printTable } from './load';
+import { runtimeDir } from '../test/support/varnish';
+import { measureLoad, printTable, type LoadFigures } from './load';
 import { requireUp } from './stack-processes';
 
 const config = parseShopConfig(process.env);
@@ -20,6 +31,87 @@ const direct = `http://127.0.0.1:${config.STOREFRONT_PORT}${PATH}`;
 const smallObject = `${config.PUBLIC_URL}/fragments/footer`;
 /** Issue 16: a product page HIT at least half as fast as a small object's HIT. */
 const AIM_VS_SMALL_HIT = 0.5;
+
+const REFERENCE_PORT = Number(process.env.BENCH_REFERENCE_VARNISH_PORT ?? 8091);
+const reference = `http://127.0.0.1:${REFERENCE_PORT}`;
+
+/**
+ * The reference VCL: every GET cached for an hour without cookies, ESI assembled. `/whole/...`
+ * is the same page fetched without Surrogate-Capability, so the storefront renders its fragments
+ * inline and Varnish stores it as one object.
+ */
+const REFERENCE_VCL = `vcl 4.1;
+backend storefront { .host = "127.0.0.1"; .port = "${config.STOREFRONT_PORT}"; }
+sub vcl_recv {
+    unset req.http.Cookie;
+    if (req.url ~ "^/whole/") {
+        set req.url = regsub(req.url, "^/whole", "");
+        set req.http.X-Whole = "1";
+    } else {
+        set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
+    }
+    return (hash);
+}
+sub vcl_hash {
+    hash_data(req.http.X-Whole);
+}
+sub vcl_backend_response {
+    set beresp.do_esi = bereq.http.Surrogate-Capability != "";
+    set beresp.ttl = 1h;
+    unset beresp.http.Set-Cookie;
+    # Past the built-in VCL, which would not store the inlined page (private: it has a header).
+    return (deliver);
+}
+sub vcl_deliver {
+    # What warmCache waits for, as on the stack's Varnish.
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}
+`;
+
+interface ReferenceVarnish {
+  stop(): void;
+}
+
+/** varnishd with REFERENCE_VCL, in a folder of its own under the runtime folder. */
+async function startReferenceVarnish(): Promise<ReferenceVarnish> {
+  const home = join(runtimeDir(), 'bench-reference-varnish');
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  // varnishd drops to its own users, who must read the VCL.
+  chmodSync(home, 0o755);
+  const vcl = join(home, 'reference.vcl');
+  writeFileSync(vcl, REFERENCE_VCL, { mode: 0o644 });
+  const pidFile = join(home, 'varnishd.pid');
+  const args = ['-n', join(home, 'work'), '-a', `127.0.0.1:${REFERENCE_PORT}`, '-f', vcl];
+  args.push('-s', 'malloc,64m', '-P', pidFile);
+  const child = spawn('varnishd', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exit = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (exit !== 0) throw new Error(`the reference varnishd did not start (exit ${exit})`);
+  const stop = (): void => {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    await requireUp(`${reference}/fragments/footer`, 'the reference varnishd');
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { stop };
+}
+
+/** Seconds of the saturated machine per request: what one more request costs at this load. */
+const secondsPer = (row: LoadFigures): number => 1 / row.requestsPerSecond;
 
 interface Sample {
   status: number;
@@ -94,6 +186,39 @@ async function main(): Promise<void> {
   // X-Cache-Hits counts hits on the one shell object: it must have grown by the whole run.
   const hitsDuringRun = after.hits - before.hits - 1;
 
+  const includes =
+    (
+      await (
+        await fetch(direct, { headers: { 'surrogate-capability': 'varnish="ESI/1.0"' } })
+      ).text()
+    ).split('<esi:include').length - 1;
+  const referenceVarnish = await startReferenceVarnish();
+  let referenceRows: LoadFigures[];
+  try {
+    for (const url of [
+      `${reference}/fragments/footer`,
+      `${reference}${PATH}`,
+      `${reference}/whole${PATH}`,
+    ]) {
+      await warmCache(url);
+    }
+    assertWholePage('through the reference varnishd', await sample(`${reference}${PATH}`));
+    assertWholePage('as one object', await sample(`${reference}/whole${PATH}`));
+    referenceRows = [];
+    for (const [label, url] of [
+      ['reference Varnish HIT /fragments/footer', `${reference}/fragments/footer`],
+      [`reference Varnish HIT ${PATH} (the same ${includes} ESI includes)`, `${reference}${PATH}`],
+      [`reference Varnish HIT ${PATH} as one object (no ESI)`, `${reference}/whole${PATH}`],
+    ]) {
+      referenceRows.push(
+        await measureLoad({ label, url, connections: CONNECTIONS, durationSeconds: DURATION }),
+      );
+    }
+  } finally {
+    referenceVarnish.stop();
+  }
+  const [referenceSmall, referenceEsi, referenceWhole] = referenceRows;
+
   const origin = await measureLoad({
     label: `storefront directly ${PATH} (renders page and fragments)`,
     url: direct,
@@ -113,6 +238,7 @@ async function main(): Promise<void> {
   printTable(`Product page, ${CONNECTIONS} connections, ${DURATION} s each, loopback, same run`, [
     small,
     hit,
+    ...referenceRows,
     origin,
     header,
   ]);
@@ -131,9 +257,17 @@ async function main(): Promise<void> {
       `(aim >= ${AIM_VS_SMALL_HIT * 100} %: ${vsSmall >= AIM_VS_SMALL_HIT ? 'met' : 'NOT met'}), ` +
       `p99 ${hit.p99Ms} vs ${small.p99Ms} ms`,
   );
+  const referenceVsSmall = referenceEsi.requestsPerSecond / referenceSmall.requestsPerSecond;
+  const perInclude = (secondsPer(referenceEsi) - secondsPer(referenceWhole)) / includes;
+  console.log(
+    `Reference varnishd (the least VCL): page HIT ${(referenceVsSmall * 100).toFixed(0)} % of its ` +
+      `small HIT, as one object ${((referenceWhole.requestsPerSecond / referenceSmall.requestsPerSecond) * 100).toFixed(0)} %; ` +
+      `each of the ${includes} ESI includes costs ~${Math.round(perInclude * 1e6)} µs of the ` +
+      `saturated machine per page (our whole page: ~${Math.round(secondsPer(hit) * 1e6)} µs)`,
+  );
   // A run whose requests failed measured errors, not pages (e.g. a fault test of another suite
   // stopped a dependency meanwhile): say so instead of printing a flattering ratio.
-  const failed = [small, hit, origin, header].filter(
+  const failed = [small, hit, ...referenceRows, origin, header].filter(
     (row) => row.errors + row.non2xx > 0.01 * row.requestsPerSecond * DURATION,
   );
   if (failed.length > 0) {

@@ -92,8 +92,15 @@ function varnishWorkDir(): string {
     const index = args.indexOf('-n');
     if (index >= 0 && args[index + 1]) return args[index + 1];
   }
-  const runtimeDir = process.env.SHOP_RUNTIME_DIR ?? '/var/tmp/beyond-lamp-shop';
-  return join(runtimeDir, 'varnish', 'work');
+  return join(runtimeDir(), 'varnish', 'work');
+}
+
+/**
+ * The stack's runtime folder (scripts/stack/common.sh, RUNTIME_DIR): outside the checkout, where
+ * varnishd's own users can read what it is given.
+ */
+export function runtimeDir(): string {
+  return process.env.SHOP_RUNTIME_DIR ?? '/var/tmp/beyond-lamp-shop';
 }
 
 export type BackendHealth = 'healthy' | 'sick';
