@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm run test:cluster`: the stack in cluster mode (`npm run up -- --cluster`: three
-# Elasticsearch nodes, two processes of catalog-api, stock-api and sync-worker), the end-to-end
-# tests of search against it (test/catalog, test/facets: they must pass on any topology) and the
-# failure tests of test/cluster/*.cluster-spec.ts (an Elasticsearch node, a stock-api and a
+# Elasticsearch nodes, two processes of catalog-api, stock-api and sync-worker), every
+# integration and end-to-end test of `npm test` against it (they must pass on any topology) and
+# the failure tests of test/cluster/*.cluster-spec.ts (an Elasticsearch node, a stock-api and a
 # sync-worker killed with SIGKILL: nothing answered is lost). jest.cluster.config.js names them;
 # `npm test` never runs the failure tests. What this run started, it stops again at the end.
 #

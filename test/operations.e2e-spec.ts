@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StockChangedEvent } from '@shop/contracts';
 import { PlainStockListener } from './support/amqp';
+import { clusterMode, processesOf, type AppName } from './support/apps';
 import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
 
 const root = join(__dirname, '..');
@@ -16,13 +17,16 @@ interface StockBody {
   version: number;
 }
 
-/** The JSON lines of an app's log (.stack/logs/<app>.log) that mention `text`. */
-async function logLinesWith(app: string, text: string): Promise<Record<string, unknown>[]> {
-  const log = await readFile(join(root, '.stack', 'logs', `${app}.log`), 'utf8');
-  return log
-    .split('\n')
-    .filter((line) => line.includes(text))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+/** The JSON lines of an app's logs (.stack/logs/<process>.log, each process's) that mention `text`. */
+async function logLinesWith(app: AppName, text: string): Promise<Record<string, unknown>[]> {
+  const lines: Record<string, unknown>[] = [];
+  for (const name of processesOf(app)) {
+    const log = await readFile(join(root, '.stack', 'logs', `${name}.log`), 'utf8');
+    for (const line of log.split('\n').filter((candidate) => candidate.includes(text))) {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  }
+  return lines;
 }
 
 describe('operations: request ids, metrics, status', () => {
@@ -88,7 +92,7 @@ describe('operations: request ids, metrics, status', () => {
           const found = await logLinesWith('sync-worker', requestId);
           return found.some((line) => String(line.msg).startsWith('stock:')) ? found : undefined;
         },
-        { what: 'the request id in sync-worker.log' },
+        { what: "the request id in the sync worker's log" },
       );
       expect(lines.map((line) => line.msg)).toContainEqual(
         expect.stringMatching(/^stock: \d+ message\(s\) handled in \d+ ms \(correlation .*/),
@@ -142,20 +146,19 @@ describe('operations: request ids, metrics, status', () => {
       apps: { name: string; url: string; pid: number | null; health: string }[];
       services: { name: string; url: string; health: string }[];
     };
-    expect(status.apps.map((app) => app.name).sort()).toEqual([
-      'catalog-api',
-      'live',
-      'stock-api',
-      'storefront',
-      'sync-worker',
-    ]);
+    const apps: AppName[] = ['catalog-api', 'live', 'stock-api', 'storefront', 'sync-worker'];
+    expect(status.apps.map((app) => app.name).sort()).toEqual(
+      apps.flatMap((app) => processesOf(app)).sort(),
+    );
     for (const app of status.apps) {
       expect(app).toMatchObject({ health: 'up', url: expect.stringMatching(/^http:\/\//) });
       expect(Number.isInteger(app.pid)).toBe(true);
     }
     expect(status.services.map((service) => service.name)).toEqual(
       expect.arrayContaining([
-        'elasticsearch',
+        ...(clusterMode()
+          ? ['elasticsearch-1', 'elasticsearch-2', 'elasticsearch-3']
+          : ['elasticsearch']),
         'varnish',
         'smtp-sink',
         'mariadb',

@@ -24,7 +24,7 @@ import type { ReconcileKind, ReconcileReport } from '@shop/sync';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { ensureAppRunning, killApp, startApp } from './support/apps';
+import { ensureAppRunning, killApp, processesOf, processUrl, startApp } from './support/apps';
 import {
   adminHeaders,
   config,
@@ -109,10 +109,15 @@ describe('sync worker (real stack)', () => {
   }
 
   /** A counter of the worker's /metrics, 0 when absent. */
+  /** The sample summed over every sync-worker process (two in cluster mode). */
   async function metric(name: string, labels: string): Promise<number> {
-    const text = await (await fetch(`${urls.syncWorker}/metrics`)).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}}`));
-    return line ? Number(line.split(' ').at(-1)) : 0;
+    let sum = 0;
+    for (const worker of processesOf('sync-worker')) {
+      const text = await (await fetch(`${processUrl[worker]}/metrics`)).text();
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}}`));
+      sum += line ? Number(line.split(' ').at(-1)) : 0;
+    }
+    return sum;
   }
 
   async function publishStockEvent(event: StockChangedEvent, messageId: string): Promise<void> {

@@ -514,8 +514,10 @@ status() {
   fi
 }
 
+# Cluster mode when asked, or when the stack is in it (a fault test's plain `start` after `stop`
+# brings back all three nodes, not a single one the apps do not list).
 CLUSTER=false
-[ "${2:-}" = --cluster ] && CLUSTER=true
+if [ "${2:-}" = --cluster ] || [ -f "$CLUSTER_MARKER" ]; then CLUSTER=true; fi
 case "${1:-}" in
   provision) provision ;;
   start) start ;;

@@ -1,6 +1,6 @@
 import { createDatabase, StockRepository, type Database } from '@shop/persistence';
 import type { Kysely } from 'kysely';
-import { ensureAppRunning, healthUrl, killApp, type AppName } from '../support/apps';
+import { ensureAppRunning, killProcess, processUrl, type ProcessName } from '../support/apps';
 import {
   config,
   eventually,
@@ -26,7 +26,7 @@ import {
 type Level = StockLevelFigures;
 
 const ids = range(1181, 1190);
-const survivors: AppName[] = ['catalog-api-2', 'stock-api-2', 'sync-worker-2'];
+const survivors: ProcessName[] = ['catalog-api-2', 'stock-api-2', 'sync-worker-2'];
 
 /** The sum of the `_count`/`_total` samples in `url`'s /metrics whose line has every part. */
 async function metricSum(url: string, name: string, parts: string[]): Promise<number> {
@@ -59,10 +59,10 @@ describe('several app processes: two of each API behind Varnish, two sync worker
 
   beforeAll(async () => {
     for (const app of survivors) {
-      const answer = await fetch(healthUrl[app]).catch((error: unknown) => error);
+      const answer = await fetch(`${processUrl[app]}/health`).catch((error: unknown) => error);
       if (!(answer instanceof Response) || !answer.ok) {
         throw new Error(
-          `${app} does not answer ${healthUrl[app]}: these tests need cluster mode's second ` +
+          `${app} does not answer ${processUrl[app]}/health: these tests need cluster mode's second ` +
             `processes (npm run test:cluster)`,
         );
       }
@@ -121,9 +121,9 @@ describe('several app processes: two of each API behind Varnish, two sync worker
             stockMessages(urls.syncWorker2),
           ]);
           expect(shares.map((count, i) => count - workerBefore[i] > 0)).toEqual([true, true]);
-          kills.push(killApp('stock-api'));
+          kills.push(killProcess('stock-api'));
         }
-        if (answered === 600) kills.push(killApp('sync-worker'));
+        if (answered === 600) kills.push(killProcess('sync-worker'));
       },
     });
     await Promise.all(kills);

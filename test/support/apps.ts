@@ -5,34 +5,43 @@ import { promisify } from 'node:util';
 import { eventually, urls } from './stack';
 
 /**
- * Kills and restarts one of the stack's app processes, for crash tests. They start the way
- * `npm run up` starts them: scripts/stack/app.sh (compiled from this checkout, a daemon of its
- * own, PID recorded in .stack/pids, output appended to .stack/logs).
+ * Kills and restarts the stack's app processes, for crash tests. They start the way `npm run up`
+ * starts them: scripts/stack/app.sh (compiled from this checkout, a daemon of its own, PID
+ * recorded in .stack/pids, output appended to .stack/logs). An app is every process of it: in
+ * cluster mode (`npm run up -- --cluster`) catalog-api, stock-api and sync-worker run twice, and a
+ * test that stops "the sync worker" must stop both for what it means to hold.
  */
-export type AppName =
-  | 'catalog-api'
-  | 'stock-api'
-  | 'sync-worker'
-  | 'storefront'
-  | 'live'
-  // Cluster mode's second processes (scripts/stack/common.sh, SECOND_APPS).
-  | 'catalog-api-2'
-  | 'stock-api-2'
-  | 'sync-worker-2';
+export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront' | 'live';
+/** One process: an app's first, or cluster mode's second (scripts/stack/common.sh, SECOND_APPS). */
+export type ProcessName = AppName | 'catalog-api-2' | 'stock-api-2' | 'sync-worker-2';
 
 const root = join(__dirname, '..', '..');
-const pidFile = (app: AppName): string => join(root, '.stack', 'pids', `${app}.pid`);
-/** Each app process's own /health, not through Varnish. */
-export const healthUrl: Record<AppName, string> = {
-  'catalog-api': `${urls.catalog}/health`,
-  'stock-api': `${urls.stock}/health`,
-  'sync-worker': `${urls.syncWorker}/health`,
-  storefront: `${urls.storefront}/health`,
-  live: `${urls.live}/health`,
-  'catalog-api-2': `${urls.catalog2}/health`,
-  'stock-api-2': `${urls.stock2}/health`,
-  'sync-worker-2': `${urls.syncWorker2}/health`,
+const pidFile = (name: ProcessName): string => join(root, '.stack', 'pids', `${name}.pid`);
+/** Each app process's own address, not through Varnish. */
+export const processUrl: Record<ProcessName, string> = {
+  'catalog-api': urls.catalog,
+  'stock-api': urls.stock,
+  'sync-worker': urls.syncWorker,
+  storefront: urls.storefront,
+  live: urls.live,
+  'catalog-api-2': urls.catalog2,
+  'stock-api-2': urls.stock2,
+  'sync-worker-2': urls.syncWorker2,
 };
+const healthUrl = (name: ProcessName): string => `${processUrl[name]}/health`;
+
+/** Whether the stack runs in cluster mode (scripts/stack/common.sh, CLUSTER_MARKER). */
+export function clusterMode(): boolean {
+  return existsSync(join(root, '.stack', 'cluster'));
+}
+
+/** The processes of `app` in the stack's mode: one, or two in cluster mode for the scaled ones. */
+export function processesOf(app: AppName): ProcessName[] {
+  if (clusterMode() && (app === 'catalog-api' || app === 'stock-api' || app === 'sync-worker')) {
+    return [app, `${app}-2`];
+  }
+  return [app];
+}
 
 function alive(pid: number): boolean {
   try {
@@ -43,40 +52,59 @@ function alive(pid: number): boolean {
   }
 }
 
-export function appPid(app: AppName): number {
-  if (!existsSync(pidFile(app))) throw new Error(`${app} was not started by this checkout`);
-  return Number(readFileSync(pidFile(app), 'utf8').trim());
+export function appPid(name: ProcessName): number {
+  if (!existsSync(pidFile(name))) throw new Error(`${name} was not started by this checkout`);
+  return Number(readFileSync(pidFile(name), 'utf8').trim());
 }
 
-/** SIGKILL: no shutdown hook runs, as in a crash. */
-export async function killApp(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  const pid = appPid(app);
+/** One process, SIGKILL by default: no shutdown hook runs, as in a crash. */
+export async function killProcess(
+  name: ProcessName,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
+  const pid = appPid(name);
   process.kill(pid, signal);
-  await eventually(async () => (alive(pid) ? undefined : true), { what: `${app} exit` });
+  await eventually(async () => (alive(pid) ? undefined : true), { what: `${name} exit` });
 }
 
-export async function startApp(app: AppName, env: Record<string, string> = {}): Promise<number> {
-  await promisify(execFile)('bash', [join(root, 'scripts', 'stack', 'app.sh'), 'start', app], {
+/** Every process of `app` (see processesOf); each one is gone when this resolves. */
+export async function killApp(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  await Promise.all(processesOf(app).map((name) => killProcess(name, signal)));
+}
+
+/** One process, as `npm run up` starts it, with `env` on top of this test's environment. */
+export async function startProcess(
+  name: ProcessName,
+  env: Record<string, string> = {},
+): Promise<number> {
+  await promisify(execFile)('bash', [join(root, 'scripts', 'stack', 'app.sh'), 'start', name], {
     cwd: root,
     env: { ...process.env, ...env },
   });
-  await eventually(async () => ((await fetch(healthUrl[app])).ok ? true : undefined), {
-    what: `${app} healthy after restart`,
+  await eventually(async () => ((await fetch(healthUrl(name))).ok ? true : undefined), {
+    what: `${name} healthy after restart`,
     timeoutMs: 60_000,
   });
-  return appPid(app);
+  return appPid(name);
 }
 
-/** Starts `app` again unless it runs: fault tests end with the stack whole, whatever failed. */
+/** Every process of `app`, each with `env`; resolves with the first one's pid. */
+export async function startApp(app: AppName, env: Record<string, string> = {}): Promise<number> {
+  const pids = await Promise.all(processesOf(app).map((name) => startProcess(name, env)));
+  return pids[0];
+}
+
+/** Starts every process of `app` that does not run: fault tests end with the stack whole. */
 export async function ensureAppRunning(app: AppName): Promise<void> {
-  let alive = false;
-  try {
-    process.kill(appPid(app), 0);
-    alive = true;
-  } catch {
-    alive = false;
+  for (const name of processesOf(app)) {
+    let running = false;
+    try {
+      running = alive(appPid(name));
+    } catch {
+      running = false;
+    }
+    if (!running) await startProcess(name);
   }
-  if (!alive) await startApp(app);
 }
 
 /** A second process of an app, started by a test (not by the stack) on a port of its own. */

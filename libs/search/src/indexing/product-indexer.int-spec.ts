@@ -85,7 +85,9 @@ describe('ProductIndexer against Elasticsearch', () => {
       expect(mapping[index].mappings.dynamic).toBe('strict');
       expect(mapping[index].mappings.properties?.price).toEqual({ type: 'double' });
       const settings = await client.indices.getSettings({ index });
-      expect(settings[index].settings?.index?.number_of_replicas).toBe('0');
+      // The default layout: no replica on one node, one on a cluster (see the next test).
+      const { number_of_nodes: nodes } = await client.cluster.health();
+      expect(settings[index].settings?.index?.number_of_replicas).toBe(nodes > 1 ? '1' : '0');
     });
 
     it('creates the index with the configured shards and, on auto, replicas for the cluster size', async () => {
@@ -94,7 +96,7 @@ describe('ProductIndexer against Elasticsearch', () => {
       const settings = (await client.indices.getSettings({ index }))[index].settings?.index;
       const { number_of_nodes: nodes } = await client.cluster.health();
       expect(settings?.number_of_shards).toBe('2');
-      // The stack runs one node: no replica.
+      // One node (the default stack): no replica; a cluster (npm run test:cluster): one.
       expect(settings?.number_of_replicas).toBe(nodes > 1 ? '1' : '0');
     });
 
