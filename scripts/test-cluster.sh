@@ -7,8 +7,9 @@
 # `npm test` never runs the failure tests. What this run started, it stops again at the end.
 #
 # Its own database: MYSQL_URL defaults to .../shop_cluster (not the default stack's `shop`), made
-# and seeded by `up`. Redis and RabbitMQ are the default stack's (the tests only add products of
-# their own, and remove them, or set figures of products only they use). When the stack already runs in cluster mode, it is used as it is.
+# and seeded by `up`. Redis and RabbitMQ are the default stack's: the suite changes the stock of
+# its test products there as `npm test` does, so the default stack started afterwards finds the
+# figures the cluster run left. When the stack already runs in cluster mode, it is used as it is.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack/common.sh"
 cd "$REPO_ROOT"
