@@ -1,7 +1,6 @@
 // Relative import: jest's globalSetup runs outside moduleNameMapper.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseShopConfig } from '../../libs/config/src/shop-config';
-
 import { eventually } from './eventually';
 
 export { eventually };
