@@ -1,4 +1,4 @@
-import { Client } from '@elastic/elasticsearch';
+import { Client, ClusterConnectionPool } from '@elastic/elasticsearch';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import { ProductIndexer, type ProductIndexerOptions } from './indexing/product-indexer';
@@ -22,6 +22,12 @@ export interface ElasticsearchClientOptions {
  * The one client a process uses, over one node or several (`ShopConfig.ELASTICSEARCH_URL`): it
  * sends requests to them in turn and retries a request that could not connect on the next. Only
  * retries what is safe (connection failures); a response error is never retried by the client.
+ *
+ * The pool is the client's ClusterConnectionPool, not its default weighted one: after every node
+ * had been away, the weighted pool kept answering "no living connections" for hundreds of
+ * requests once they were back (its round-robin weight only drains one step per request), which
+ * left a catalog-api answering 503 for minutes after a cluster restart. This one takes a dead
+ * node back when it answers, and uses all of them while none is known alive.
  */
 export function createElasticsearchClient(
   nodes: string | readonly string[],
@@ -29,6 +35,7 @@ export function createElasticsearchClient(
 ): Client {
   return new Client({
     nodes: typeof nodes === 'string' ? [nodes] : [...nodes],
+    ConnectionPool: ClusterConnectionPool,
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     maxRetries: options.maxRetries ?? 2,
   });
