@@ -1,5 +1,8 @@
+import { clusterMode, processesOf, processUrl, type AppName } from './apps';
 import { backendHealth } from './varnish';
-import { eventually, urls } from './stack';
+import { eventually } from './stack';
+
+const APPS: AppName[] = ['catalog-api', 'stock-api', 'storefront', 'sync-worker', 'live'];
 
 /**
  * Fault tests stop and restart pieces of the stack; Varnish needs a few good probes before it
@@ -9,10 +12,13 @@ import { eventually, urls } from './stack';
 export async function waitForHealthyStack(timeoutMs = 90_000): Promise<void> {
   await eventually(
     async () => {
-      for (const base of [urls.catalog, urls.stock, urls.storefront, urls.syncWorker, urls.live]) {
-        if (!(await fetch(`${base}/health`)).ok) return undefined;
+      // Every process: in cluster mode the second ones too.
+      for (const name of APPS.flatMap((app) => processesOf(app))) {
+        if (!(await fetch(`${processUrl[name]}/health`)).ok) return undefined;
       }
-      for (const backend of ['storefront', 'catalog_api', 'stock_api', 'live']) {
+      const backends = ['storefront', 'catalog_api', 'stock_api', 'live'];
+      if (clusterMode()) backends.push('catalog_api_2', 'stock_api_2');
+      for (const backend of backends) {
         if ((await backendHealth(backend)) !== 'healthy') return undefined;
       }
       return true;
