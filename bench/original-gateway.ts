@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const port = Number(positionals[0] ?? 3997);
   const config = parseShopConfig(process.env);
   const redis = new Redis(config.REDIS_URL);
-  const connection = await amqp.connect(config.AMQP_URL);
+  const connection = await amqp.connect(config.AMQP_URL[0]);
   const channel = await connection.createChannel();
   await channel.assertExchange(EXCHANGE, 'direct', {
     durable: false,

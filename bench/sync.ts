@@ -59,7 +59,7 @@ async function throughput(mysql: Connection): Promise<void> {
   const target = new Map(THROUGHPUT_IDS.map((id) => [id, base.get(id)! + rounds]));
   const total = rounds * THROUGHPUT_IDS.length;
 
-  const amqp = await connect(config.AMQP_URL);
+  const amqp = await connect(config.AMQP_URL[0]);
   const channel = await amqp.createConfirmChannel();
   const processedBefore = await processedIntoMysql();
   const started = performance.now();

@@ -42,7 +42,7 @@ describe('durable stock (real stack)', () => {
     // Reconnects by itself after the fault tests restart Redis.
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
-    amqp = await connect(config.AMQP_URL);
+    amqp = await connect(config.AMQP_URL[0]);
   });
 
   afterAll(async () => {

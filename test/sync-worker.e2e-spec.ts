@@ -56,7 +56,7 @@ describe('sync worker (real stack)', () => {
   beforeAll(async () => {
     db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
     stock = new StockRepository(db);
-    amqp = await connect(config.AMQP_URL);
+    amqp = await connect(config.AMQP_URL[0]);
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     es = new Client({ nodes: config.ELASTICSEARCH_URL });
   });

@@ -24,7 +24,7 @@ export class PlainStockListener {
   ) {}
 
   async open(): Promise<this> {
-    this.connection = await connect(config.AMQP_URL);
+    this.connection = await connect(config.AMQP_URL[0]);
     this.connection.on('error', () => undefined);
     const channel = await this.connection.createChannel();
     channel.on('error', () => undefined);

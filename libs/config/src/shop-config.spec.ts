@@ -74,6 +74,21 @@ describe('parseShopConfig', () => {
     );
   });
 
+  it('takes one RabbitMQ node or a comma-separated list of them (a cluster)', () => {
+    expect(parseShopConfig({}).AMQP_URL).toEqual(['amqp://guest:guest@127.0.0.1:5672']);
+    expect(
+      parseShopConfig({ AMQP_URL: 'amqp://u:p@rabbit-1:5672, amqps://u:p@rabbit-2:5671/shop' })
+        .AMQP_URL,
+    ).toEqual(['amqp://u:p@rabbit-1:5672', 'amqps://u:p@rabbit-2:5671/shop']);
+  });
+
+  it('names the AMQP URL entry that is not an amqp(s) URL', () => {
+    expect(() => parseShopConfig({ AMQP_URL: 'amqp://rabbit-1, http://rabbit-2' })).toThrow(
+      /AMQP_URL entry "http:\/\/rabbit-2" is not an amqp:\/\/ or amqps:\/\/ URL/,
+    );
+    expect(() => parseShopConfig({ AMQP_URL: ',' })).toThrow(/AMQP_URL names no URL/);
+  });
+
   it('reads the shard layout of new indices', () => {
     const defaults = parseShopConfig({});
     expect(defaults.ELASTICSEARCH_SHARDS).toBe(1);

@@ -21,10 +21,12 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6380';
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:2525';
 
 /**
- * One http(s) URL or a comma-separated list of them (spaces around entries are ignored, empty
- * entries skipped); parses to the list. A bad entry is named in the error.
+ * One URL or a comma-separated list of them (spaces around entries are ignored, empty entries
+ * skipped), each with one of `schemes` (`http`, `https`, ...); parses to the list. A bad entry is
+ * named in the error. A comma inside an entry (a password) must be written %2C.
  */
-function httpUrlList(variable: string) {
+function urlList(variable: string, schemes: readonly string[]) {
+  const expected = schemes.map((scheme) => `${scheme}://`).join(' or ');
   return z.string().transform((value, ctx) => {
     const entries = value
       .split(',')
@@ -35,10 +37,10 @@ function httpUrlList(variable: string) {
       return z.NEVER;
     }
     for (const entry of entries) {
-      if (!isHttpUrl(entry)) {
+      if (!hasScheme(entry, schemes)) {
         ctx.addIssue({
           code: 'custom',
-          message: `${variable} entry "${entry}" is not an http:// or https:// URL`,
+          message: `${variable} entry "${entry}" is not an ${expected} URL`,
         });
       }
     }
@@ -46,9 +48,9 @@ function httpUrlList(variable: string) {
   });
 }
 
-function isHttpUrl(value: string): boolean {
+function hasScheme(value: string, schemes: readonly string[]): boolean {
   try {
-    return /^https?:$/.test(new URL(value).protocol);
+    return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
   } catch {
     return false;
   }
@@ -94,10 +96,14 @@ export const shopEnvSchema = z
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
     REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
-    AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+    // The nodes of a RabbitMQ cluster: the connection goes to the first that answers, and to the
+    // next one in turn when it is lost.
+    AMQP_URL: urlList('AMQP_URL', ['amqp', 'amqps']).default(['amqp://guest:guest@127.0.0.1:5672']),
     // The nodes the client spreads requests over (round robin; a node that fails to connect is
     // retried on the next).
-    ELASTICSEARCH_URL: httpUrlList('ELASTICSEARCH_URL').default(['http://127.0.0.1:9200']),
+    ELASTICSEARCH_URL: urlList('ELASTICSEARCH_URL', ['http', 'https']).default([
+      'http://127.0.0.1:9200',
+    ]),
     // Fixed when an index is created (a reindex applies a change).
     ELASTICSEARCH_SHARDS: z.coerce.number().int().min(1).default(1),
     ELASTICSEARCH_REPLICAS: replicaSetting.default('auto'),

@@ -12,8 +12,11 @@ import {
 import { SHOP_TOPOLOGY, type MessagingTopology } from './topology';
 
 export interface AmqpConnectionOptions {
-  /** `amqp://user:pass@host:port/vhost`, e.g. `ShopConfig.AMQP_URL`. */
-  readonly url: string;
+  /**
+   * `amqp://user:pass@host:port/vhost`, or the nodes of a RabbitMQ cluster (`ShopConfig.AMQP_URL`):
+   * the first that answers is used, and after a lost connection the next one in turn.
+   */
+  readonly url: string | readonly string[];
   /** Shown as the connection name in RabbitMQ (`rabbitmqctl list_connections name client_properties`). */
   readonly name?: string;
   /** Default 10. A dead broker is noticed after about twice this. */
@@ -46,37 +49,41 @@ export class AmqpConnection implements ChannelModelSource, OnApplicationShutdown
     this.topology = options.topology ?? SHOP_TOPOLOGY;
     this.logger = options.logger ?? defaultLogger('AmqpConnection');
     const name = options.name ?? 'shop';
-    const target = redact(options.url);
+    const urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+    if (urls.length === 0) throw new MessagingError('no AMQP URL to connect to');
+    const target = urls.map(redact).join(', ');
     this.manager = connect(
-      [
-        {
-          url: options.url,
-          connectionOptions: {
-            timeout: options.connectTimeoutMs ?? 5_000,
-            clientProperties: { connection_name: name },
-          },
+      urls.map((url) => ({
+        url,
+        connectionOptions: {
+          timeout: options.connectTimeoutMs ?? 5_000,
+          clientProperties: { connection_name: name },
         },
-      ],
+      })),
       {
         heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
         reconnectTimeInSeconds: options.reconnectSeconds ?? 2,
       },
     );
-    this.manager.on('connect', () => {
+    // The node an event is about (amqp-connection-manager names the URL it tried).
+    const nodeOf = (url: unknown): string => (typeof url === 'string' ? redact(url) : target);
+    let connectedTo = target;
+    this.manager.on('connect', ({ url }: { url: unknown }) => {
       this.failedAttempts = 0;
       this.blocked = false;
-      this.logger.log(`connected to ${target} as "${name}"`);
+      connectedTo = nodeOf(url);
+      this.logger.log(`connected to ${connectedTo} as "${name}"`);
       for (const listener of [...this.connectListeners]) {
         listener();
       }
     });
     this.manager.on('disconnect', ({ err }: { err?: Error }) => {
-      this.logger.warn(`disconnected from ${target}: ${err ? errorMessage(err) : 'closed'}`);
+      this.logger.warn(`disconnected from ${connectedTo}: ${err ? errorMessage(err) : 'closed'}`);
     });
-    this.manager.on('connectFailed', ({ err }: { err: Error }) => {
+    this.manager.on('connectFailed', ({ err, url }: { err: Error; url: unknown }) => {
       this.failedAttempts += 1;
       // Loud once, then quiet while the broker stays down.
-      const message = `cannot connect to ${target} (attempt ${this.failedAttempts}): ${errorMessage(err)}`;
+      const message = `cannot connect to ${nodeOf(url)} (attempt ${this.failedAttempts}): ${errorMessage(err)}`;
       if (this.failedAttempts === 1 || this.failedAttempts % 30 === 0) {
         this.logger.warn(message);
       } else {
