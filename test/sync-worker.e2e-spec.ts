@@ -19,6 +19,7 @@ import {
   StockRepository,
   type Database,
 } from '@shop/persistence';
+import { createElasticsearchClient } from '@shop/search';
 import { StockKeys } from '@shop/stock';
 import type { ReconcileKind, ReconcileReport } from '@shop/sync';
 import { connect, type ChannelModel } from 'amqplib';
@@ -58,7 +59,7 @@ describe('sync worker (real stack)', () => {
     stock = new StockRepository(db);
     amqp = await connect(config.AMQP_URL[0]);
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    es = new Client({ nodes: config.ELASTICSEARCH_URL });
+    es = createElasticsearchClient(config.ELASTICSEARCH_URL);
   });
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
-import { Client } from '@elastic/elasticsearch';
 import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
 import type { ProductDocument, ProductSearchQuery } from '@shop/contracts';
-import { ElasticsearchModule } from '../elasticsearch.module';
+import { createElasticsearchClient, ElasticsearchModule } from '../elasticsearch.module';
 import { ProductIndexer, type ProductIndexerOptions } from './product-indexer';
 import { ProductSearch } from '../query/product-search';
 import { BulkIndexingError } from '../search-errors';
@@ -35,7 +34,7 @@ function generatedProduct(id: number): ProductDocument {
 }
 
 describe('ProductIndexer against Elasticsearch', () => {
-  const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
+  const client = createElasticsearchClient(ELASTICSEARCH_TEST_NODES);
   const aliases: string[] = [];
 
   /** A fresh alias with its own indexer and search, removed after the file. */
@@ -329,7 +328,7 @@ describe('ElasticsearchModule', () => {
     const app = await (
       await Test.createTestingModule({ imports: [TestConfigModule, ElasticsearchModule] }).compile()
     ).init();
-    const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
+    const client = createElasticsearchClient(ELASTICSEARCH_TEST_NODES);
     try {
       expect(app.get(PRODUCTS_INDEX_ALIAS)).toBe(alias);
       const { index } = await app.get(ProductIndexer).ensureIndex();

@@ -6,6 +6,7 @@ import type {
   ProductSearchResult,
 } from '@shop/contracts';
 import type { CategoryTaxonomy } from './build-product-search-body';
+import { createElasticsearchClient } from '../elasticsearch.module';
 import { ProductIndexer } from '../indexing/product-indexer';
 import { ProductSearch } from './product-search';
 import { SearchPageOutOfRangeError, SearchUnavailableError } from '../search-errors';
@@ -52,7 +53,7 @@ function rangeCounts(counts: number[], selected: string[] = []): PriceRangeBucke
 }
 
 describe('ProductSearch against Elasticsearch', () => {
-  const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
+  const client = createElasticsearchClient(ELASTICSEARCH_TEST_NODES);
   const alias = uniqueTestAlias('search');
   const search = new ProductSearch(client, alias);
   const indexer = new ProductIndexer(client, alias);
@@ -469,7 +470,7 @@ describe('ProductSearch when Elasticsearch cannot answer', () => {
   });
 
   it('maps a missing alias to SearchUnavailableError', async () => {
-    const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
+    const client = createElasticsearchClient(ELASTICSEARCH_TEST_NODES);
     const search = new ProductSearch(client, uniqueTestAlias('missing'));
     try {
       await expect(search.search(browse)).rejects.toBeInstanceOf(SearchUnavailableError);
@@ -480,7 +481,7 @@ describe('ProductSearch when Elasticsearch cannot answer', () => {
   });
 
   it('reports a live node as up through _cluster/health', async () => {
-    const client = new Client({ nodes: ELASTICSEARCH_TEST_NODES });
+    const client = createElasticsearchClient(ELASTICSEARCH_TEST_NODES);
     try {
       const health = await checkElasticsearchHealth(client);
       expect(health.up).toBe(true);

@@ -24,7 +24,7 @@ import {
   type TestDatabase,
 } from '@shop/persistence';
 import { SILENT_LOGGER } from '@shop/common';
-import { ProductIndexer } from '@shop/search';
+import { createElasticsearchClient, ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import { connect, type ChannelModel } from 'amqplib';
 import { Redis } from 'ioredis';
@@ -119,7 +119,7 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect();
-  const es = new Client({ nodes: ELASTICSEARCH_NODES, requestTimeout: 30_000 });
+  const es = createElasticsearchClient(ELASTICSEARCH_NODES, { requestTimeoutMs: 30_000 });
   const alias = `products_test_sync_${label}_${randomSuffix()}`;
   const purges = new PurgeRecorder();
   await purges.start();
