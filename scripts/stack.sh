@@ -219,7 +219,7 @@ cmd_up() {
 
 cmd_down() {
   local any=false name
-  for name in varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch rabbitmq redis mariadb; do
+  for name in "${STOP_ORDER[@]}" rabbitmq mariadb; do
     if [ -f "$(pidfile_of "$name")" ] || { [ "$name" = elasticsearch ] && es_pidfiles_recorded; }; then
       any=true
       stop_component "$name"

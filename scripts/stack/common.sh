@@ -34,6 +34,10 @@ SECOND_APPS=(catalog-api-2 stock-api-2 sync-worker-2)
 APPS=("${SINGLE_APPS[@]}")
 # Every app name `down` and the test runs may have to stop, whatever the mode.
 ALL_APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
+# What this checkout starts, in the order it is stopped: the front door first, then the apps
+# (second processes before first), then the services they use. `down` also stops the machine's
+# services when this checkout started them (rabbitmq, mariadb).
+STOP_ORDER=(varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis)
 STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
 CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
 STOCK_API_PORT=${STOCK_API_PORT:-3002}
@@ -175,7 +179,7 @@ recorded_pidfiles() { find "$PID_DIR" -maxdepth 1 -name '*.pid' -printf '%f\n' 2
 # recorded_pidfiles when a test run began), so a stack the developer started is left alone.
 stop_started_since() {
   local before=$1 name
-  for name in varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis; do
+  for name in "${STOP_ORDER[@]}"; do
     if [ "$name" = elasticsearch ]; then
       # All nodes together: a node a failure test killed has no pidfile, its siblings do.
       if es_pidfiles_recorded && ! grep -q '^elasticsearch' <<<"$before"; then stop_component elasticsearch; fi
