@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StockChangedEvent } from '@shop/contracts';
 import { PlainStockListener } from './support/amqp';
-import { clusterMode, processesOf, type AppName } from './support/apps';
+import { APP_NAMES, clusterMode, processesOf, type AppName } from './support/apps';
 import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
 
 const root = join(__dirname, '..');
@@ -146,9 +146,8 @@ describe('operations: request ids, metrics, status', () => {
       apps: { name: string; url: string; pid: number | null; health: string }[];
       services: { name: string; url: string; health: string }[];
     };
-    const apps: AppName[] = ['catalog-api', 'live', 'stock-api', 'storefront', 'sync-worker'];
     expect(status.apps.map((app) => app.name).sort()).toEqual(
-      apps.flatMap((app) => processesOf(app)).sort(),
+      APP_NAMES.flatMap((app) => processesOf(app)).sort(),
     );
     for (const app of status.apps) {
       expect(app).toMatchObject({ health: 'up', url: expect.stringMatching(/^http:\/\//) });

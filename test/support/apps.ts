@@ -11,7 +11,9 @@ import { eventually, urls } from './stack';
  * cluster mode (`npm run up -- --cluster`) catalog-api, stock-api and sync-worker run twice, and a
  * test that stops "the sync worker" must stop both for what it means to hold.
  */
-export type AppName = 'catalog-api' | 'stock-api' | 'sync-worker' | 'storefront' | 'live';
+/** The stack's apps (scripts/stack/common.sh, SINGLE_APPS). */
+export const APP_NAMES = ['catalog-api', 'stock-api', 'sync-worker', 'storefront', 'live'] as const;
+export type AppName = (typeof APP_NAMES)[number];
 /** One process: an app's first, or cluster mode's second (scripts/stack/common.sh, SECOND_APPS). */
 export type ProcessName = AppName | 'catalog-api-2' | 'stock-api-2' | 'sync-worker-2';
 

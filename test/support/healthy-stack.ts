@@ -1,8 +1,6 @@
-import { clusterMode, processesOf, processUrl, type AppName } from './apps';
+import { APP_NAMES, clusterMode, processesOf, processUrl } from './apps';
 import { backendHealth } from './varnish';
 import { eventually } from './stack';
-
-const APPS: AppName[] = ['catalog-api', 'stock-api', 'storefront', 'sync-worker', 'live'];
 
 /**
  * Fault tests stop and restart pieces of the stack; Varnish needs a few good probes before it
@@ -13,7 +11,7 @@ export async function waitForHealthyStack(timeoutMs = 90_000): Promise<void> {
   await eventually(
     async () => {
       // Every process: in cluster mode the second ones too.
-      for (const name of APPS.flatMap((app) => processesOf(app))) {
+      for (const name of APP_NAMES.flatMap((app) => processesOf(app))) {
         if (!(await fetch(`${processUrl[name]}/health`)).ok) return undefined;
       }
       const backends = ['storefront', 'catalog_api', 'stock_api', 'live'];
