@@ -30,6 +30,7 @@ import {
   adminHeaders,
   config,
   eventually,
+  metricSum,
   range,
   requestJson,
   urls,
@@ -114,9 +115,7 @@ describe('sync worker (real stack)', () => {
   async function metric(name: string, labels: string): Promise<number> {
     let sum = 0;
     for (const worker of processesOf('sync-worker')) {
-      const text = await (await fetch(`${processUrl[worker]}/metrics`)).text();
-      const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}}`));
-      sum += line ? Number(line.split(' ').at(-1)) : 0;
+      sum += await metricSum(processUrl[worker], name, [labels]);
     }
     return sum;
   }

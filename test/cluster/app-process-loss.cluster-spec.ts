@@ -4,6 +4,7 @@ import { ensureAppRunning, killProcess, processUrl, type ProcessName } from '../
 import {
   config,
   eventually,
+  metricSum,
   mixedStockLoad,
   putStockUntilAnswered,
   range,
@@ -27,16 +28,6 @@ type Level = StockLevelFigures;
 
 const ids = range(1181, 1190);
 const survivors: ProcessName[] = ['catalog-api-2', 'stock-api-2', 'sync-worker-2'];
-
-/** The sum of the `_count`/`_total` samples in `url`'s /metrics whose line has every part. */
-async function metricSum(url: string, name: string, parts: string[]): Promise<number> {
-  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
-  if (!response.ok) throw new Error(`${url}/metrics answered ${response.status}`);
-  return (await response.text())
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && parts.every((part) => line.includes(part)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
 
 const stockPuts = (url: string): Promise<number> =>
   metricSum(url, 'http_request_duration_seconds_count', [

@@ -185,3 +185,16 @@ export function uniqueWord(prefix: string): string {
 /** `from`, `from + 1`, …, `to`. */
 export const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+/**
+ * The sum of the Prometheus samples in `url`'s /metrics named `name` whose line contains every
+ * one of `parts` (label pairs such as `queue="sync.stock"`); 0 when none does.
+ */
+export async function metricSum(url: string, name: string, parts: string[]): Promise<number> {
+  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`${url}/metrics answered ${response.status}`);
+  return (await response.text())
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && parts.every((part) => line.includes(part)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
