@@ -74,7 +74,6 @@ async function productJson(id: number): Promise<ProductDocument> {
   return response.body;
 }
 
-/** The product page through Varnish: the price paid and the price struck through, if any. */
 /** The product page through Varnish: the price paid and the one struck through; null unless 200. */
 async function pagePrices(id: number): Promise<{ price?: string; was?: string } | null> {
   const page = await viewPage(`/p/${id}`);

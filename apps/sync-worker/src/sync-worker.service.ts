@@ -97,7 +97,7 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     // and is redelivered to another worker. (Nest closes the transport again later: a no-op.)
     await this.transport.stop(15_000);
     await this.poller?.stop();
-    // The last batches' purge echoes (2 s at most), so their pages do not stay stale.
+    // The last batches' purge echoes (2.5 s at most), so their pages do not stay stale.
     await this.purger.close();
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PurgePlan } from './purge-plan';
-import { PURGE_SETTLE_MS, SettlingPurger } from './settling-purger';
+import { PURGE_QUICK_ECHO_MS, PURGE_SETTLE_MS, SettlingPurger } from './settling-purger';
 import type { PurgeResult } from './varnish-purger';
 
 const OK: PurgeResult = { purged: 1, hosts: [] };
@@ -24,7 +24,7 @@ describe('SettlingPurger', () => {
 
   it('purges at once, then echoes every tag softly once the settle time has passed', async () => {
     const varnish = fakeVarnish();
-    const purger = new SettlingPurger(varnish, { settleMs: 1000 });
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: null });
 
     await expect(purger.purge({ hard: ['product-1'], soft: ['listing'] })).resolves.toBe(OK);
     expect(varnish.plans).toEqual([{ hard: ['product-1'], soft: ['listing'] }]);
@@ -38,7 +38,7 @@ describe('SettlingPurger', () => {
 
   it('echoes a tag purged again the settle time after its LAST purge, and coalesces', async () => {
     const varnish = fakeVarnish();
-    const purger = new SettlingPurger(varnish, { settleMs: 1000 });
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: null });
 
     await purger.purge({ hard: ['product-1'], soft: ['listing'] });
     await jest.advanceTimersByTimeAsync(600);
@@ -57,7 +57,7 @@ describe('SettlingPurger', () => {
 
   it('sends at most one echo per quarter of the settle time however the purges are spread', async () => {
     const varnish = fakeVarnish();
-    const purger = new SettlingPurger(varnish, { settleMs: 1000 });
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: null });
 
     for (let i = 0; i < 100; i++) {
       await purger.purge({ hard: [`product-${i}`], soft: [] });
@@ -73,7 +73,7 @@ describe('SettlingPurger', () => {
 
   it('never echoes a tag earlier than the settle time after its purge', async () => {
     const varnish = fakeVarnish();
-    const purger = new SettlingPurger(varnish, { settleMs: 1000 });
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: null });
     const purgedAt = new Map<string, number>();
     const echoedAt = new Map<string, number>();
     varnish.purge.mockImplementation(async (plan: PurgePlan) => {
@@ -98,7 +98,7 @@ describe('SettlingPurger', () => {
 
   it('a failed purge rejects as the inner purger does and schedules no echo', async () => {
     const varnish = fakeVarnish(() => true);
-    const purger = new SettlingPurger(varnish, { settleMs: 1000 });
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: null });
 
     await expect(purger.purge({ hard: ['product-1'], soft: [] })).rejects.toThrow('503');
     expect(purger.pending).toBe(0);
@@ -109,7 +109,11 @@ describe('SettlingPurger', () => {
   it('logs a failed echo and keeps echoing later purges', async () => {
     const varnish = fakeVarnish((plan) => plan.hard.length === 0 && plan.soft.includes('bad'));
     const warn = jest.fn();
-    const purger = new SettlingPurger(varnish, { settleMs: 1000, logger: { warn } });
+    const purger = new SettlingPurger(varnish, {
+      settleMs: 1000,
+      quickEchoMs: null,
+      logger: { warn },
+    });
 
     await purger.purge({ hard: ['bad'], soft: [] });
     await jest.advanceTimersByTimeAsync(1000);
@@ -122,7 +126,7 @@ describe('SettlingPurger', () => {
 
   it('close() waits for the pending echoes to be due and sends them', async () => {
     const varnish = fakeVarnish();
-    const purger = new SettlingPurger(varnish, { settleMs: 1000 });
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: null });
     await purger.purge({ hard: ['product-1'], soft: [] });
     await jest.advanceTimersByTimeAsync(300);
 
@@ -135,6 +139,63 @@ describe('SettlingPurger', () => {
     await closing;
     expect(varnish.plans[1]).toEqual({ hard: [], soft: ['product-1'] });
     expect(purger.pending).toBe(0);
+  });
+});
+
+describe('SettlingPurger with a quick echo', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('echoes every tag twice: after the quick delay, then after the settle time', async () => {
+    const varnish = fakeVarnish();
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: 250 });
+
+    await purger.purge({ hard: ['product-1'], soft: ['listing'] });
+    await jest.advanceTimersByTimeAsync(249);
+    expect(varnish.plans).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(varnish.plans[1]).toEqual({ hard: [], soft: ['product-1', 'listing'] });
+    expect(purger.pending).toBe(2);
+
+    await jest.advanceTimersByTimeAsync(749);
+    expect(varnish.plans).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(varnish.plans[2]).toEqual({ hard: [], soft: ['product-1', 'listing'] });
+    expect(purger.pending).toBe(0);
+  });
+
+  it('coalesces each echo on its own: a tag purged again moves both', async () => {
+    const varnish = fakeVarnish();
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: 250 });
+
+    await purger.purge({ hard: ['product-1'], soft: [] });
+    await jest.advanceTimersByTimeAsync(200);
+    await purger.purge({ hard: ['product-1'], soft: [] });
+    await jest.advanceTimersByTimeAsync(3000);
+
+    expect(varnish.plans.slice(2)).toEqual([
+      { hard: [], soft: ['product-1'] },
+      { hard: [], soft: ['product-1'] },
+    ]);
+  });
+
+  it('close() sends both pending echoes', async () => {
+    const varnish = fakeVarnish();
+    const purger = new SettlingPurger(varnish, { settleMs: 1000, quickEchoMs: 250 });
+    await purger.purge({ hard: ['product-1'], soft: [] });
+
+    const closing = purger.close();
+    await jest.advanceTimersByTimeAsync(1000);
+    await closing;
+    expect(varnish.plans.slice(1)).toEqual([
+      { hard: [], soft: ['product-1'] },
+      { hard: [], soft: ['product-1'] },
+    ]);
+  });
+
+  it('defaults to a quick echo well inside the second a scheduled sale has to reach shoppers', () => {
+    // Scheduler poll (100 ms) + relay, sync and forced refresh (about 200 ms) + 1.25 × echo.
+    expect(PURGE_QUICK_ECHO_MS).toBeLessThanOrEqual(PURGE_SETTLE_MS / 4);
   });
 });
 
