@@ -17,4 +17,6 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 USER node
+# The V8 flags scripts/stack/common.sh gives every app process (NODE_APP_OPTIONS there says why).
+ENV NODE_OPTIONS=--max-semi-space-size=64
 CMD ["sh", "-c", "exec node dist/apps/${APP}/src/main.js"]

@@ -101,3 +101,14 @@ describe('docker-compose.yml', () => {
     }
   });
 });
+
+describe('Dockerfile', () => {
+  it('runs the apps with the V8 flags the native stack gives them (NODE_APP_OPTIONS)', () => {
+    const root = join(__dirname, '..');
+    const common = readFileSync(join(root, 'scripts', 'stack', 'common.sh'), 'utf8');
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const native = /^NODE_APP_OPTIONS="([^"]+)"$/m.exec(common)?.[1];
+    expect(native).toMatch(/^--/);
+    expect(/^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile)?.[1]).toBe(native);
+  });
+});

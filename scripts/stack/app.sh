@@ -30,10 +30,11 @@ cmd_start() {
   [ -f "$main" ] || die "${main#"$REPO_ROOT"/} is missing: the build did not produce $app"
   # A pidfile whose process is gone: start-stop-daemon would take a reused pid for the app.
   rm -f "$pidfile"
-  # env execs node: the recorded pid is the app's.
+  # env execs node: the recorded pid is the app's. NODE_APP_OPTIONS: see common.sh.
   start-stop-daemon --start --quiet --background --make-pidfile --pidfile "$pidfile" \
     --chdir "$REPO_ROOT" --output "$LOG_DIR/$app.log" \
-    --startas "$(command -v env)" -- "$(port_variable_of "$build")=$port" "$(command -v node)" "$main"
+    --startas "$(command -v env)" -- "$(port_variable_of "$build")=$port" \
+    "NODE_OPTIONS=$NODE_APP_OPTIONS ${NODE_OPTIONS:-}" "$(command -v node)" "$main"
   say "started $app (pid $(cat "$pidfile"), port $port, log .stack/logs/$app.log)"
 }
 

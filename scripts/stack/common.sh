@@ -38,6 +38,11 @@ ALL_APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
 # (second processes before first), then the services they use. `down` also stops the machine's
 # services when this checkout started them (rabbitmq, mariadb).
 STOP_ORDER=(varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis)
+# Every app process runs with these V8 flags (the Dockerfile sets the same). A young generation
+# of 64 MB instead of 16 MB: a request allocates short-lived objects (parsed bodies, replies, log
+# lines) that a small young generation collects over and over; measured on the stock PUT, about
+# a fifth less CPU per request at the cost of up to 100 MB more memory per process.
+NODE_APP_OPTIONS="--max-semi-space-size=64"
 STOREFRONT_PORT=${STOREFRONT_PORT:-3000}
 CATALOG_API_PORT=${CATALOG_API_PORT:-3001}
 STOCK_API_PORT=${STOCK_API_PORT:-3002}

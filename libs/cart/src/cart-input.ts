@@ -1,5 +1,6 @@
 import { isEmail, isISO31661Alpha2 } from 'class-validator';
 import { z } from 'zod';
+import { jsonBody, parseJsonBody } from '@shop/common';
 import { InvalidCartRequestError } from './cart-errors';
 import { LINE_QUANTITY_MESSAGE, MAX_LINE_QUANTITY, type CheckoutInput } from './cart-model';
 
@@ -75,45 +76,12 @@ const email = z
   .max(254, { error: 'email must be at most 254 characters', abort: true })
   .refine((value) => isEmail(value), { error: 'email must be an email address' });
 
-const BODY_MESSAGE = 'the body must be a JSON object';
+const cartItemSchema = jsonBody({ quantity });
 
-const cartItemSchema = z.strictObject(
-  { quantity },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : BODY_MESSAGE) },
-);
-
-const checkoutSchema = z.strictObject(
-  { email, shippingAddress },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : BODY_MESSAGE) },
-);
-
-/**
- * One message per wrong field, first problem only, in the order zod found them. A nested field's
- * message is prefixed with its object (`shippingAddress.`); an unknown field is named as such.
- */
-function describe(issues: readonly z.core.$ZodIssue[]): string {
-  const seen = new Set<string>();
-  const messages: string[] = [];
-  for (const issue of issues) {
-    const path = issue.path.map(String);
-    const field = path.join('.');
-    if (seen.has(field)) continue;
-    seen.add(field);
-    const prefix = path.length > 1 ? `${path.slice(0, -1).join('.')}.` : '';
-    if (issue.code === 'unrecognized_keys') {
-      const within = path.length > 0 ? `${field}.` : '';
-      messages.push(...issue.keys.map((key) => `${within}property ${key} should not exist`));
-    } else {
-      messages.push(`${prefix}${issue.message}`);
-    }
-  }
-  return messages.join('; ');
-}
+const checkoutSchema = jsonBody({ email, shippingAddress });
 
 function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const result = schema.safeParse(raw);
-  if (!result.success) throw new InvalidCartRequestError(describe(result.error.issues));
-  return result.data;
+  return parseJsonBody(schema, raw, (message) => new InvalidCartRequestError(message));
 }
 
 /**

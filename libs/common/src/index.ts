@@ -3,3 +3,4 @@ export * from './error-message';
 export * from './logger';
 export * from './sleep';
 export * from './timeout';
+export * from './json-body';

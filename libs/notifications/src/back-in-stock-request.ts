@@ -1,4 +1,5 @@
 import { MAX_EMAIL_LENGTH, MAX_PRODUCT_ID, type BackInStockRequest } from '@shop/contracts';
+import { jsonBody } from '@shop/common';
 import { z } from 'zod';
 import { InvalidBackInStockRequestError } from './back-in-stock-errors';
 
@@ -25,16 +26,7 @@ const email = z
   .max(MAX_EMAIL_LENGTH, { error: `email must be at most ${MAX_EMAIL_LENGTH} characters` })
   .pipe(z.email({ error: EMAIL_MESSAGE }));
 
-const requestSchema = z.strictObject(
-  {
-    productId,
-    email,
-  },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? undefined : 'the body must be a JSON object',
-  },
-);
+const requestSchema = jsonBody({ productId, email });
 
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {

@@ -15,7 +15,7 @@ export {
   StockLimitError,
   StockNotFoundError,
 } from './stock-errors';
-export { parseProductIdList, validateIdempotencyKey } from './stock-change';
+export { parseProductIdList, parseStockChangeBody, validateIdempotencyKey } from './stock-change';
 export {
   StockLedger,
   type StockLedgerOptions,

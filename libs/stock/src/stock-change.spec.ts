@@ -3,12 +3,66 @@ import {
   idempotencyFingerprint,
   MAX_IDS_PER_READ,
   parseProductIdList,
+  parseStockChangeBody,
   validateIdempotencyKey,
   validateStockChange,
 } from './stock-change';
 import { InvalidStockRequestError } from './stock-errors';
 
-// The HTTP body's shape is checked by stock-api's StockChangeDto; this is the ledger's own check.
+/** What `parseStockChangeBody` refuses `body` with. */
+function refusal(body: unknown): string {
+  try {
+    parseStockChangeBody(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidStockRequestError);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(body)}`);
+}
+
+describe('parseStockChangeBody (PUT /products/:id/stock)', () => {
+  it.each(['increment', 'decrement', 'set'] as const)(
+    'accepts %s with an integer stock',
+    (action) => {
+      expect(parseStockChangeBody({ stock: 3, action })).toEqual({ action, amount: 3 });
+    },
+  );
+
+  it('accepts the bounds 0 and MAX_STOCK', () => {
+    expect(parseStockChangeBody({ stock: 0, action: 'set' }).amount).toBe(0);
+    expect(parseStockChangeBody({ stock: MAX_STOCK, action: 'set' }).amount).toBe(MAX_STOCK);
+  });
+
+  it('refuses a field it does not declare, naming it', () => {
+    expect(refusal({ stock: 3, action: 'set', warehouse: 'north' })).toBe(
+      'property warehouse should not exist',
+    );
+  });
+
+  it.each([
+    [{ action: 'set' }, 'stock is required'],
+    [{ stock: '5', action: 'set' }, 'stock must be an integer from 0 to 1000000000'],
+    [{ stock: 1.5, action: 'set' }, 'stock must be an integer from 0 to 1000000000'],
+    [{ stock: -1, action: 'set' }, 'stock must be an integer from 0 to 1000000000'],
+    [{ stock: 1_000_000_001, action: 'set' }, 'stock must be an integer from 0 to 1000000000'],
+    [{ stock: null, action: 'set' }, 'stock must be an integer from 0 to 1000000000'],
+    [{ stock: 1 }, 'action is required'],
+    [{ stock: 1, action: 'add' }, 'action must be one of increment, decrement, set'],
+    [{ stock: 1, action: 5 }, 'action must be one of increment, decrement, set'],
+    [{}, 'stock is required; action is required'],
+  ])('refuses %j: %s', (body, message) => {
+    expect(refusal(body)).toBe(message);
+  });
+
+  it.each([[null], [[1, 'set']], ['set 5'], [undefined]])(
+    'refuses a body that is not an object: %j',
+    (body) => {
+      expect(refusal(body)).toBe('the body must be a JSON object');
+    },
+  );
+});
+
+// The ledger's own check of a change, whoever built it.
 describe('validateStockChange', () => {
   it.each(['increment', 'decrement', 'set'] as const)('accepts %s', (action) => {
     expect(validateStockChange({ amount: 3, action })).toEqual({ action, amount: 3 });

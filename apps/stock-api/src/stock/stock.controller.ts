@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -9,19 +10,28 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { StockLevel } from '@shop/contracts';
+import { MAX_STOCK, STOCK_ACTIONS, type StockLevel } from '@shop/contracts';
 import { AdminOnly, ProductIdPipe, RequestId } from '@shop/http';
 import { cacheHeaders, CachePolicy, stockTag } from '@shop/http-cache';
 import {
   parseProductIdList,
+  parseStockChangeBody,
   StockLedger,
   StockNotFoundError,
   validateIdempotencyKey,
 } from '@shop/stock';
-import { StockChangeDto } from './stock-change.dto';
-
 // Built once: these routes send it on every answer.
 const NOT_STORED = cacheHeaders(CachePolicy.uncacheable);
+
+const STOCK_CHANGE_BODY = {
+  type: 'object',
+  required: ['stock', 'action'],
+  additionalProperties: false,
+  properties: {
+    stock: { type: 'integer', minimum: 0, maximum: MAX_STOCK, example: 5 },
+    action: { type: 'string', enum: [...STOCK_ACTIONS], example: 'decrement' },
+  },
+};
 
 export interface StockChangeResponse {
   id: number;
@@ -84,16 +94,18 @@ export class StockController {
     required: false,
     description: 'Retries with the same key return the first answer',
   })
+  @ApiBody({ schema: STOCK_CHANGE_BODY })
   @ApiOkResponse({ description: '{ id, stock, onHand, held, version }: admin acts on onHand' })
   @ApiConflictResponse({ description: 'Not enough stock, or over the limit' })
   async change(
     @Param('id', ProductIdPipe) id: number,
-    @Body() body: StockChangeDto,
+    // `unknown`: the global ValidationPipe leaves it alone; parseStockChangeBody checks it.
+    @Body() body: unknown,
     @Headers('idempotency-key') rawKey: string | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StockChangeResponse> {
-    const change = { action: body.action, amount: body.stock };
+    const change = parseStockChangeBody(body);
     const idempotencyKey = rawKey === undefined ? undefined : validateIdempotencyKey(rawKey);
     const result = await this.ledger.apply(id, change, {
       idempotencyKey,
