@@ -1,6 +1,7 @@
 /**
- * `npm run bench:cache`: one product page as a Varnish HIT for an anonymous visitor (shell and
- * every fragment from the cache, the shared anonymous header included) next to, in the same run,
+ * `npm run bench:cache`: one product page as a Varnish HIT for an anonymous visitor (the
+ * anonymous copy of the page, shared header, menu and footer inside, and its stock badge, an ESI
+ * include, from the cache) next to, in the same run,
  * a small object's HIT on the same Varnish (`/fragments/footer`: what a HIT costs at the least)
  * and the same page rendered by the storefront directly (product, categories and stock fetched
  * from the APIs, fragments inlined). Needs the stack (`npm run up`) and wrk. Loopback only.
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     durationSeconds: DURATION,
   });
   const hit = await measureLoad({
-    label: `Varnish HIT ${PATH} (ESI: header, menu, stock, footer all cached)`,
+    label: `Varnish HIT ${PATH} (anonymous copy: stock badge the one ESI include)`,
     url: viaVarnish,
     connections: CONNECTIONS,
     durationSeconds: DURATION,
@@ -207,7 +208,10 @@ async function main(): Promise<void> {
     referenceRows = [];
     for (const [label, url] of [
       ['reference Varnish HIT /fragments/footer', `${reference}/fragments/footer`],
-      [`reference Varnish HIT ${PATH} (the same ${includes} ESI includes)`, `${reference}${PATH}`],
+      [
+        `reference Varnish HIT ${PATH} (all ${includes} fragments ESI includes)`,
+        `${reference}${PATH}`,
+      ],
       [`reference Varnish HIT ${PATH} as one object (no ESI)`, `${reference}/whole${PATH}`],
     ]) {
       referenceRows.push(

@@ -102,6 +102,9 @@ sub vcl_recv {
     # Tells the backends that we assemble <esi:include> (a page fetched without it renders its
     # fragments inline). Set unconditionally so a client cannot claim or deny it.
     set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
+    # Set below for the pages Varnish may store, never taken from a client (nor passed on from a
+    # page to its ESI subrequests).
+    unset req.http.X-Shop-Audience;
 
     if (req.method == "PURGE") {
         call shop_purge;
@@ -155,6 +158,17 @@ sub vcl_recv {
         return (pass);
     }
 
+    # A storefront page is kept in two copies (X-Shop-Audience, hashed in vcl_hash): one for the
+    # anonymous audience, visitors with neither cookie (nearly all of a sale-day crowd), with the
+    # shared header, menu and footer rendered inside, so that only its stock badges are includes;
+    # one for shoppers, whose header is an include of their own.
+    if (req.backend_hint == storefront && req.url !~ "^/(fragments|assets)/") {
+        if (req.http.Cookie ~ "(^|;)\s*(cart|user)=") {
+            set req.http.X-Shop-Audience = "shopper";
+        } else {
+            set req.http.X-Shop-Audience = "anonymous";
+        }
+    }
     # Everything else is public and shared: cookies must not reach the backend (it would be
     # tempted to personalise) nor split the cache.
     unset req.http.Cookie;
@@ -334,6 +348,9 @@ sub shop_purge {
 
 sub vcl_hash {
     hash_data(req.url);
+    if (req.http.X-Shop-Audience) {
+        hash_data(req.http.X-Shop-Audience);
+    }
     if (req.http.Host) {
         hash_data(std.tolower(regsub(req.http.Host, ":\d+$", "")));
     } else {

@@ -58,10 +58,16 @@ export {
 } from './live/live-badge';
 export {
   type CompositionMode,
+  AUDIENCE_HEADER,
   compositionModeFor,
+  isAnonymousAudience,
   SURROGATE_CAPABILITY_HEADER,
 } from './composition/composition-mode';
-export { FragmentComposer, type FragmentSource } from './composition/fragment-composer';
+export {
+  FragmentComposer,
+  type FragmentComposerOptions,
+  type FragmentSource,
+} from './composition/fragment-composer';
 export {
   FOOTER_FRAGMENT,
   type FragmentRef,

@@ -4,6 +4,7 @@ import {
   cartItemCount,
   CompositionMode,
   FragmentComposer,
+  type FragmentComposerOptions,
   FragmentRef,
   FragmentSource,
   stockBadgeFor,
@@ -122,11 +123,16 @@ export class StorefrontFragments {
     }
   }
 
-  /** The composer for one page request: include tags for Varnish, or this visitor's fragments. */
-  composerFor(mode: CompositionMode, visitor: Visitor): FragmentComposer {
-    const source: FragmentSource = {
-      html: async (ref) => (await this.render(ref, visitor)).html,
-    };
-    return new FragmentComposer(mode, source);
+  /**
+   * The composer for one page request: include tags for Varnish (the shared fragments inline for
+   * an anonymous audience), or this visitor's fragments.
+   */
+  composerFor(
+    mode: CompositionMode,
+    visitor: Visitor,
+    options: FragmentComposerOptions = {},
+  ): FragmentComposer {
+    const source: FragmentSource = { render: (ref) => this.render(ref, visitor) };
+    return new FragmentComposer(mode, source, options);
   }
 }

@@ -1,7 +1,9 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  AUDIENCE_HEADER,
   compositionModeFor,
+  isAnonymousAudience,
   FragmentComposer,
   RawQuery,
   SURROGATE_CAPABILITY_HEADER,
@@ -18,10 +20,15 @@ export class PagesController {
     private readonly fragments: StorefrontFragments,
   ) {}
 
-  /** Through Varnish: include tags. Directly: this visitor's fragments inline. */
+  /**
+   * Through Varnish: include tags, but the shared fragments inline for the anonymous audience.
+   * Directly: this visitor's fragments inline.
+   */
   private composerFor(request: FastifyRequest): FragmentComposer {
     const mode = compositionModeFor(request.headers[SURROGATE_CAPABILITY_HEADER]);
-    return this.fragments.composerFor(mode, visitorFromCookies(request.headers.cookie));
+    return this.fragments.composerFor(mode, visitorFromCookies(request.headers.cookie), {
+      inlineShared: isAnonymousAudience(request.headers[AUDIENCE_HEADER]),
+    });
   }
 
   @Get()

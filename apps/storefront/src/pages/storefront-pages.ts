@@ -167,10 +167,14 @@ export class StorefrontPages {
     ]);
     const html = this.views.render(template, { ...page.context, slots, stock });
     // Inline pages embed this visitor's header: nobody may store them. (It also keeps Varnish safe
-    // should it ever forget to announce ESI: it would pass such pages, never cache them.)
-    const headers = composer.emitsEsi
-      ? cacheHeaders({ ...page.policy, tags: page.tags, esi: true })
-      : cacheHeaders(CachePolicy.private);
+    // should it ever forget to announce ESI: it would pass such pages, never cache them.) A page
+    // for Varnish with shared fragments inside carries their tags too, and is not stored when one
+    // of them is a placeholder.
+    const headers = !composer.emitsEsi
+      ? cacheHeaders(CachePolicy.private)
+      : composer.complete
+        ? cacheHeaders({ ...page.policy, tags: [...page.tags, ...composer.inlinedTags], esi: true })
+        : cacheHeaders({ ...CachePolicy.uncacheable, esi: true });
     return { status, headers, html };
   }
 

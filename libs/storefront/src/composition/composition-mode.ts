@@ -16,3 +16,14 @@ export function compositionModeFor(
     : (surrogateCapability ?? '');
   return /(^|[\s,=";])ESI\/1\.0($|[\s,";])/i.test(value) ? 'esi' : 'inline';
 }
+
+/**
+ * Set by Varnish on every page request it may store (and removed from what clients send):
+ * `anonymous` for a visitor without a cart or user cookie, `shopper` for anyone else. Varnish
+ * keeps one copy of a page per audience; the anonymous one carries the shared fragments inline.
+ */
+export const AUDIENCE_HEADER = 'x-shop-audience';
+
+export function isAnonymousAudience(value: string | string[] | undefined): boolean {
+  return value === 'anonymous';
+}

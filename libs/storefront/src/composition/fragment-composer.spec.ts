@@ -5,9 +5,15 @@ import { FragmentRef, fragmentPath, MENU_FRAGMENT, stockFragment } from './fragm
 class RecordingSource implements FragmentSource {
   readonly asked: FragmentRef[] = [];
 
-  html(ref: FragmentRef): Promise<string> {
+  /** `failing`: the kinds rendered around a failed dependency (placeholders). */
+  constructor(private readonly failing: readonly FragmentRef['kind'][] = []) {}
+
+  render(ref: FragmentRef): Promise<{ html: string; complete: boolean }> {
     this.asked.push(ref);
-    return Promise.resolve(`<div>${fragmentPath(ref)}</div>`);
+    return Promise.resolve({
+      html: `<div>${fragmentPath(ref)}</div>`,
+      complete: !this.failing.includes(ref.kind),
+    });
   }
 }
 
@@ -61,6 +67,47 @@ describe('FragmentComposer', () => {
     const badges = await composer.composeEach([4, 5, 4], stockFragment);
     expect(Object.keys(badges)).toEqual(['4', '5']);
     expect(String(badges[5])).toBe('<div>/fragments/stock/5</div>');
+  });
+
+  it('for the anonymous audience, renders the shared fragments into the page, and their tags', async () => {
+    const source = new RecordingSource();
+    const composer = new FragmentComposer('esi', source, { inlineShared: true });
+    expect(composer.emitsEsi).toBe(true);
+    const slots = await composer.composeAll({
+      menu: MENU_FRAGMENT,
+      header: { kind: 'header' },
+      footer: { kind: 'footer' },
+    });
+    expect(String(slots.menu)).toBe('<div>/fragments/menu</div>');
+    expect(String(slots.header)).toBe('<div>/fragments/header</div>');
+    expect(String(slots.footer)).toBe('<div>/fragments/footer</div>');
+    // The stock badge changes with every sale: it stays an include with its own lifetime.
+    expect(String(await composer.compose(stockFragment(7)))).toBe(
+      '<esi:include src="/fragments/stock/7"/>',
+    );
+    expect(source.asked.map((ref) => ref.kind)).toEqual(['menu', 'header', 'footer']);
+    expect(composer.inlinedTags.sort()).toEqual(['footer', 'header-anonymous', 'menu']);
+    expect(composer.complete).toBe(true);
+  });
+
+  it('says when a shared fragment inside the page is a placeholder', async () => {
+    const composer = new FragmentComposer('esi', new RecordingSource(['menu']), {
+      inlineShared: true,
+    });
+    await composer.compose({ kind: 'footer' });
+    expect(composer.complete).toBe(true);
+    await composer.compose(MENU_FRAGMENT);
+    expect(composer.complete).toBe(false);
+  });
+
+  it('inlines nothing through Varnish unless asked, and tags nothing', async () => {
+    const source = new RecordingSource();
+    const composer = new FragmentComposer('esi', source, { inlineShared: false });
+    expect(String(await composer.compose(MENU_FRAGMENT))).toBe(
+      '<esi:include src="/fragments/menu"/>',
+    );
+    expect(source.asked).toEqual([]);
+    expect(composer.inlinedTags).toEqual([]);
   });
 
   it('builds well-formed include tags', () => {

@@ -1,4 +1,5 @@
 import { runtime } from 'nunjucks';
+import { ANONYMOUS_HEADER_TAG, FOOTER_TAG, MENU_TAG } from '@shop/http-cache';
 import { CompositionMode } from './composition-mode';
 import { FragmentRef, fragmentPath } from './fragment-ref';
 
@@ -7,8 +8,26 @@ export type TrustedHtml = runtime.SafeString;
 
 /** Renders a fragment's HTML in-process (the same HTML its /fragments route answers with). */
 export interface FragmentSource {
-  html(ref: FragmentRef): Promise<string>;
+  /** `complete` is false when a dependency failed and a placeholder stands in. */
+  render(ref: FragmentRef): Promise<{ html: string; complete: boolean }>;
 }
+
+export interface FragmentComposerOptions {
+  /**
+   * Through Varnish, for a visitor without a cart or user cookie: the fragments every such
+   * visitor shares (header, menu, footer) are rendered into the page, which Varnish keeps as one
+   * object for all of them; only the stock badges stay includes. Each include costs Varnish about
+   * as much as a whole small object (README, bench:cache).
+   */
+  inlineShared?: boolean;
+}
+
+/** The cache tag of each fragment a page may carry inline while Varnish stores the page. */
+const SHARED_FRAGMENT_TAGS: Record<Exclude<FragmentRef['kind'], 'stock'>, string> = {
+  menu: MENU_TAG,
+  header: ANONYMOUS_HEADER_TAG,
+  footer: FOOTER_TAG,
+};
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -23,19 +42,44 @@ export function esiInclude(ref: FragmentRef): string {
  * fragment and get either an `<esi:include>` tag or the fragment's HTML, never both.
  */
 export class FragmentComposer {
+  private readonly inlineShared: boolean;
+  private incomplete = false;
+  private readonly tags = new Set<string>();
+
   constructor(
     readonly mode: CompositionMode,
     private readonly source: FragmentSource,
-  ) {}
+    options: FragmentComposerOptions = {},
+  ) {
+    this.inlineShared = mode === 'esi' && options.inlineShared === true;
+  }
 
   /** Whether the page will carry include tags (and so needs `Surrogate-Control: content="ESI/1.0"`). */
   get emitsEsi(): boolean {
     return this.mode === 'esi';
   }
 
+  /**
+   * Whether every fragment rendered into the page so far is complete. A page stored by Varnish
+   * with a placeholder inside (a menu without categories) would keep it for the page's lifetime.
+   */
+  get complete(): boolean {
+    return !this.incomplete;
+  }
+
+  /** The tags of the fragments rendered into a page Varnish stores: their purges reach the page. */
+  get inlinedTags(): string[] {
+    return [...this.tags];
+  }
+
   async compose(ref: FragmentRef): Promise<TrustedHtml> {
-    const html = this.mode === 'esi' ? esiInclude(ref) : await this.source.html(ref);
-    return new runtime.SafeString(html);
+    if (this.mode === 'esi' && !(this.inlineShared && ref.kind !== 'stock')) {
+      return new runtime.SafeString(esiInclude(ref));
+    }
+    const rendered = await this.source.render(ref);
+    if (!rendered.complete) this.incomplete = true;
+    if (this.inlineShared && ref.kind !== 'stock') this.tags.add(SHARED_FRAGMENT_TAGS[ref.kind]);
+    return new runtime.SafeString(rendered.html);
   }
 
   /** Several fragments at once; inline ones are rendered concurrently. */
