@@ -36,6 +36,8 @@ class FakePeers {
     { slug: 'hats', name: 'Hats', children: [] },
   ];
   catalogDown = false;
+  /** `GET /categories` alone fails (the menu is built from it). */
+  categoriesDown = false;
   readonly searches: URLSearchParams[] = [];
   private server?: Server;
 
@@ -279,7 +281,11 @@ class FakePeers {
     if (path === '/health') return this.catalogDown ? [503, {}] : [200, { status: 'ok' }];
     if (this.catalogDown)
       return [503, { statusCode: 503, error: 'Service Unavailable', message: 'es down' }];
-    if (path === '/categories') return [200, this.categories];
+    if (path === '/categories') {
+      return this.categoriesDown
+        ? [503, { statusCode: 503, message: 'down' }]
+        : [200, this.categories];
+    }
     if (path === '/products') {
       this.searches.push(params);
       return [200, this.searchResult(params)];
@@ -376,6 +382,7 @@ describe('storefront app', () => {
 
   afterEach(() => {
     peers.catalogDown = false;
+    peers.categoriesDown = false;
     peers.cartReadDelayMs = 0;
     peers.signupsDown = false;
   });
@@ -455,6 +462,56 @@ describe('storefront app', () => {
         '<a href="/search?q=boot" role="checkbox" aria-checked="true" class="facet-option checked"',
       );
       expect(search.body).toContain('Boots &amp; Wellies <span class="count">(');
+    });
+
+    it('for the anonymous audience, renders the shared fragments into the page and tags it with theirs', async () => {
+      // Cookies never reach the storefront through Varnish; should one, the shared copy ignores it.
+      const cartId = peers.addCart([[1, 3]]);
+      const response = await get('/p/1', {
+        ...THROUGH_VARNISH,
+        'x-shop-audience': 'anonymous',
+        cookie: `cart=${cartId}; user=Ada`,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", max-age=3600');
+      expect(response.headers['xkey']).toBe('product-1 footer header-anonymous menu');
+      expect(response.headers['cache-control']).toBe('private, no-cache');
+      expect(response.body).toContain('data-testid="menu"');
+      expect(response.body).toContain('class="site-footer"');
+      expect(response.body).toContain('Welcome, guest');
+      expect(response.body).toContain('Cart (0)');
+      expect(response.body).not.toContain('Ada');
+      // The stock badge alone stays an include: it changes with every sale.
+      expect(response.body.match(/<esi:include src="[^"]+"\/>/g)).toEqual([
+        '<esi:include src="/fragments/stock/1"/>',
+      ]);
+    });
+
+    it('stores no anonymous copy with a placeholder inside (a menu without categories)', async () => {
+      peers.categoriesDown = true;
+      const response = await get('/search?q=boot', {
+        ...THROUGH_VARNISH,
+        'x-shop-audience': 'anonymous',
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('data-testid="menu"');
+      expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+      expect(response.headers['xkey']).toBeUndefined();
+      // The shoppers' copy has the menu as an include, which Varnish refetches on its own.
+      const shoppers = await get('/search?q=boot', {
+        ...THROUGH_VARNISH,
+        'x-shop-audience': 'shopper',
+      });
+      expect(shoppers.headers['surrogate-control']).toBe('content="ESI/1.0", max-age=300');
+    });
+
+    it('keeps the header an include for shoppers, and for any other audience value', async () => {
+      for (const audience of ['shopper', 'Anonymous', '']) {
+        const response = await get('/p/1', { ...THROUGH_VARNISH, 'x-shop-audience': audience });
+        expect(response.headers['xkey']).toBe('product-1');
+        expect(response.body).toContain('<esi:include src="/fragments/header"/>');
+        expect(response.body).toContain('<esi:include src="/fragments/menu"/>');
+      }
     });
 
     it('caches a product 404 briefly, tagged so that creating the product purges it', async () => {

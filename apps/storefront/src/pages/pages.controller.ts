@@ -26,9 +26,10 @@ export class PagesController {
    */
   private composerFor(request: FastifyRequest): FragmentComposer {
     const mode = compositionModeFor(request.headers[SURROGATE_CAPABILITY_HEADER]);
-    return this.fragments.composerFor(mode, visitorFromCookies(request.headers.cookie), {
-      inlineShared: isAnonymousAudience(request.headers[AUDIENCE_HEADER]),
-    });
+    const anonymous = isAnonymousAudience(request.headers[AUDIENCE_HEADER]);
+    // A page stored for everyone never shows one visitor's header, whatever reached us.
+    const visitor = visitorFromCookies(anonymous ? undefined : request.headers.cookie);
+    return this.fragments.composerFor(mode, visitor, { inlineShared: anonymous });
   }
 
   @Get()

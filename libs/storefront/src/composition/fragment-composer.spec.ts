@@ -86,7 +86,7 @@ describe('FragmentComposer', () => {
       '<esi:include src="/fragments/stock/7"/>',
     );
     expect(source.asked.map((ref) => ref.kind)).toEqual(['menu', 'header', 'footer']);
-    expect(composer.inlinedTags.sort()).toEqual(['footer', 'header-anonymous', 'menu']);
+    expect(composer.inlinedTags).toEqual(['footer', 'header-anonymous', 'menu']);
     expect(composer.complete).toBe(true);
   });
 

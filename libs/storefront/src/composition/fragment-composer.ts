@@ -69,7 +69,7 @@ export class FragmentComposer {
 
   /** The tags of the fragments rendered into a page Varnish stores: their purges reach the page. */
   get inlinedTags(): string[] {
-    return [...this.tags];
+    return [...this.tags].sort(); // in a stable order: fragments render concurrently
   }
 
   async compose(ref: FragmentRef): Promise<TrustedHtml> {
