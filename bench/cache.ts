@@ -11,7 +11,8 @@
  * serve the page (cache everything for an hour, assemble ESI), before the same storefront. On it
  * the same small HIT, the same page assembled from its ESI includes, and the same page as one
  * object (fetched without Surrogate-Capability: the storefront inlines its fragments, the same
- * bytes). The first two say how much of the gap is our VCL; the last two what each include costs.
+ * bytes). The two small HITs say what our VCL costs per request; the two pages what each include
+ * costs.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

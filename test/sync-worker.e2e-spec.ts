@@ -110,8 +110,7 @@ describe('sync worker (real stack)', () => {
     return true;
   }
 
-  /** A counter of the worker's /metrics, 0 when absent. */
-  /** The sample summed over every sync-worker process (two in cluster mode). */
+  /** A counter of the workers' /metrics summed over every process (two in cluster mode); 0 when absent. */
   async function metric(name: string, labels: string): Promise<number> {
     let sum = 0;
     for (const worker of processesOf('sync-worker')) {

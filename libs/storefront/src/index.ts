@@ -67,6 +67,7 @@ export {
   FragmentComposer,
   type FragmentComposerOptions,
   type FragmentSource,
+  SHARED_FRAGMENT_TAGS,
 } from './composition/fragment-composer';
 export {
   FOOTER_FRAGMENT,

@@ -1,18 +1,11 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ANONYMOUS_HEADER_TAG,
-  cacheHeaders,
-  CacheOptions,
-  CachePolicy,
-  FOOTER_TAG,
-  MENU_TAG,
-  stockTag,
-} from '@shop/http-cache';
+import { cacheHeaders, CacheOptions, CachePolicy, stockTag } from '@shop/http-cache';
 import {
   BadPageRequest,
   isAnonymous,
   parseProductIdParam,
+  SHARED_FRAGMENT_TAGS,
   visitorFromCookies,
 } from '@shop/storefront';
 import { HtmlResponse, sendHtml } from '../rendering/html-response';
@@ -49,7 +42,10 @@ export class FragmentsController {
   @Get('menu')
   async menu(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const fragment = await this.fragments.menu();
-    return sendHtml(reply, fragmentResponse(fragment, CachePolicy.menu, [MENU_TAG]));
+    return sendHtml(
+      reply,
+      fragmentResponse(fragment, CachePolicy.menu, [SHARED_FRAGMENT_TAGS.menu]),
+    );
   }
 
   /**
@@ -68,7 +64,7 @@ export class FragmentsController {
     return sendHtml(reply, {
       status: 200,
       headers: isAnonymous(visitor)
-        ? cacheHeaders({ ...CachePolicy.anonymousHeader, tags: [ANONYMOUS_HEADER_TAG] })
+        ? cacheHeaders({ ...CachePolicy.anonymousHeader, tags: [SHARED_FRAGMENT_TAGS.header] })
         : cacheHeaders(CachePolicy.private),
       html: fragment.html,
     });
@@ -78,7 +74,7 @@ export class FragmentsController {
   footer(@Res({ passthrough: true }) reply: FastifyReply): string {
     return sendHtml(
       reply,
-      fragmentResponse(this.fragments.footer(), CachePolicy.static, [FOOTER_TAG]),
+      fragmentResponse(this.fragments.footer(), CachePolicy.static, [SHARED_FRAGMENT_TAGS.footer]),
     );
   }
 

@@ -22,8 +22,11 @@ export interface FragmentComposerOptions {
   inlineShared?: boolean;
 }
 
-/** The cache tag of each fragment a page may carry inline while Varnish stores the page. */
-const SHARED_FRAGMENT_TAGS: Record<Exclude<FragmentRef['kind'], 'stock'>, string> = {
+/**
+ * The cache tag of each fragment every visitor without a cart or name shares: its /fragments
+ * route answers under it, and a page that carries the fragment inline carries it too.
+ */
+export const SHARED_FRAGMENT_TAGS: Record<Exclude<FragmentRef['kind'], 'stock'>, string> = {
   menu: MENU_TAG,
   header: ANONYMOUS_HEADER_TAG,
   footer: FOOTER_TAG,
