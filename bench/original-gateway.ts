@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import express from 'express';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@shop/redis';
 import { parseShopConfig } from '@shop/config';
 import { ORIGINAL_GATEWAY_KEY_PREFIX } from './stack-processes';
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const { positionals } = parseArgs({ allowPositionals: true });
   const port = Number(positionals[0] ?? 3997);
   const config = parseShopConfig(process.env);
-  const redis = new Redis(config.REDIS_URL);
+  const redis = createRedisClient(config.REDIS_URL);
   const connection = await amqp.connect(config.AMQP_URL[0]);
   const channel = await connection.createChannel();
   await channel.assertExchange(EXCHANGE, 'direct', {

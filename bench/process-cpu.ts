@@ -51,6 +51,17 @@ function pidsNamed(command: string): number[] {
 }
 
 /** The pids recorded in .stack/pids for each name (a name not running has none). */
+/** The names of this checkout's pid files matching `pattern` (name without `.pid`). */
+function stackPidNames(pattern: RegExp): string[] {
+  try {
+    return readdirSync(join(repoRoot, '.stack', 'pids'))
+      .map((file) => file.replace(/\.pid$/, ''))
+      .filter((name) => pattern.test(name));
+  } catch {
+    return [];
+  }
+}
+
 function stackPid(...names: string[]): number[] {
   const pids: number[] = [];
   for (const name of names) {
@@ -77,7 +88,8 @@ export function stackProcesses(extra: WatchedProcess[] = []): WatchedProcess[] {
     { label: 'RabbitMQ', pids: pidsNamed('beam.smp') },
     { label: 'sync-worker', pids: stackPid('sync-worker', 'sync-worker-2') },
     { label: 'live', pids: stackPid('live') },
-    { label: 'Redis', pids: stackPid('redis') },
+    // The one server, or every node of cluster mode's Redis Cluster.
+    { label: 'Redis', pids: stackPid('redis', ...stackPidNames(/^redis-cluster-\d+$/)) },
     { label: 'MariaDB', pids: pidsNamed('mariadbd') },
     {
       label: 'Elasticsearch',

@@ -15,9 +15,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { parseShopConfig } from '@shop/config';
+import { parseRedisUrl, parseShopConfig } from '@shop/config';
 import { StockKeys } from '@shop/stock';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@shop/redis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { eventually } from '../test/support/eventually';
 import { measureLoad, printTable, type LoadFigures, type LoadOptions } from './load';
@@ -94,12 +94,12 @@ interface StockRun {
   caughtUpMs: number;
 }
 
-async function configValue(redis: Redis, name: string): Promise<string> {
+async function configValue(redis: RedisClient, name: string): Promise<string> {
   const reply = await redis.config('GET', name);
   return reply[1] ?? '';
 }
 
-async function persistenceOf(redis: Redis): Promise<Persistence> {
+async function persistenceOf(redis: RedisClient): Promise<Persistence> {
   const appendonly = await configValue(redis, 'appendonly');
   const appendfsync = await configValue(redis, 'appendfsync');
   return {
@@ -110,7 +110,7 @@ async function persistenceOf(redis: Redis): Promise<Persistence> {
 }
 
 /** Switches the running Redis's persistence; turning AOF on rewrites the file first: wait for it. */
-async function setPersistence(redis: Redis, mode: Persistence): Promise<void> {
+async function setPersistence(redis: RedisClient, mode: Persistence): Promise<void> {
   await redis.config('SET', 'appendfsync', mode.appendfsync);
   await redis.config('SET', 'appendonly', mode.appendonly);
   await eventually(
@@ -131,7 +131,12 @@ function verdict(met: boolean): string {
 
 async function main(): Promise<void> {
   await requireUp(`${stockApi}/health`, 'stock-api');
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  // The persistence modes are switched with CONFIG SET on one server; a cluster runs as it is.
+  const onCluster = parseRedisUrl(config.REDIS_URL).kind === 'cluster';
+  if (onCluster && args['persistence-modes']) {
+    throw new Error('--persistence-modes needs one Redis server; REDIS_URL names a cluster');
+  }
+  const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const mysql = await createConnection(config.MYSQL_URL);
   const bare = await startPeer('bare-route', BARE_PORT);
   const gateway = await startPeer('original-gateway', GATEWAY_PORT);
@@ -193,13 +198,13 @@ async function main(): Promise<void> {
     await measureLoad({ ...puts('warm-up', stockApi), durationSeconds: Math.min(DURATION, 5) });
     await catchUpMs(mysql);
 
-    const original = await persistenceOf(redis);
+    const original = onCluster ? STACK_PERSISTENCE : await persistenceOf(redis);
     const modes = args['persistence-modes']
       ? [...OTHER_PERSISTENCE, STACK_PERSISTENCE]
       : [STACK_PERSISTENCE];
     try {
       for (const mode of modes) {
-        await setPersistence(redis, mode);
+        if (!onCluster) await setPersistence(redis, mode);
         // Each run starts after the previous one's events reached MySQL: none pays for another.
         const wholeCount = startCpuCount(stackProcesses());
         const loadCount = startCpuCount(stackProcesses());
@@ -212,7 +217,7 @@ async function main(): Promise<void> {
         stockRuns.push({ mode, figures, loadCpu, wholeCpu: wholeCount(), backlog, caughtUpMs });
       }
     } finally {
-      await setPersistence(redis, original);
+      if (!onCluster) await setPersistence(redis, original);
     }
   } finally {
     bare.kill();
@@ -303,9 +308,9 @@ async function main(): Promise<void> {
 }
 
 /** The original gateway's counters are not the shop's data: leave nothing behind. */
-async function deleteGatewayKeys(redis: Redis): Promise<void> {
-  const keys = PRODUCT_IDS.map((id) => `${ORIGINAL_GATEWAY_KEY_PREFIX}${id}`);
-  await redis.del(...keys);
+async function deleteGatewayKeys(redis: RedisClient): Promise<void> {
+  // One DEL per key: on a cluster they lie in many slots.
+  await Promise.all(PRODUCT_IDS.map((id) => redis.del(`${ORIGINAL_GATEWAY_KEY_PREFIX}${id}`)));
 }
 
 main().catch((error: unknown) => {

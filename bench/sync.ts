@@ -21,7 +21,7 @@ import {
 } from '@shop/contracts';
 import { StockLedger } from '@shop/stock';
 import { connect } from 'amqplib';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@shop/redis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { errorMessage } from '@shop/common';
 import { eventually } from '../test/support/eventually';
@@ -98,7 +98,7 @@ async function throughput(mysql: Connection): Promise<void> {
   const done = performance.now();
 
   // The ledger adopts the new versions (same figures): a restore writes only newer versions.
-  const redis = new Redis(config.REDIS_URL);
+  const redis = createRedisClient(config.REDIS_URL);
   try {
     await new StockLedger(redis).restore(
       THROUGHPUT_IDS.map((id) => ({

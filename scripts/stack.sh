@@ -41,8 +41,13 @@ ensure_mariadb() {
 }
 
 # The stack's own Redis (AOF): see scripts/stack/redis.sh. The machine's Redis is not used.
+# In cluster mode, a Redis Cluster of six nodes instead.
 ensure_redis() {
-  pid_alive "$(pidfile_of redis)" || STARTED+=(redis)
+  if [ -f "$CLUSTER_MARKER" ]; then
+    redis_cluster_pidfiles_recorded || STARTED+=(redis-cluster)
+  else
+    pid_alive "$(pidfile_of redis)" || STARTED+=(redis)
+  fi
   bash scripts/stack/redis.sh start
 }
 
@@ -220,7 +225,8 @@ cmd_up() {
 cmd_down() {
   local any=false name
   for name in "${STOP_ORDER[@]}" rabbitmq mariadb; do
-    if [ -f "$(pidfile_of "$name")" ] || { [ "$name" = elasticsearch ] && es_pidfiles_recorded; }; then
+    if [ -f "$(pidfile_of "$name")" ] || { [ "$name" = elasticsearch ] && es_pidfiles_recorded; } ||
+      { [ "$name" = redis-cluster ] && redis_cluster_pidfiles_recorded; }; then
       any=true
       stop_component "$name"
     fi
@@ -234,7 +240,12 @@ status_health() {
   local code
   case $1 in
     mariadb) mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1 && echo up || echo unreachable ;;
-    redis) redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6380}" ping >/dev/null 2>&1 && echo up || echo unreachable ;;
+    redis)
+      if [ -f "$CLUSTER_MARKER" ]; then
+        bash scripts/stack/redis.sh status >/dev/null 2>&1 && echo up || echo unreachable
+      else
+        redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6380}" ping >/dev/null 2>&1 && echo up || echo unreachable
+      fi ;;
     rabbitmq) port_open 5672 && echo up || echo unreachable ;;
     *)
       code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$(status_url "$1")$(status_health_path "$1")" 2>/dev/null) || true

@@ -3,7 +3,7 @@ import { consumerQueueNames } from '@shop/messaging';
 import { createDatabase, StockRepository, type Database } from '@shop/persistence';
 import { StockKeys } from '@shop/stock';
 import { connect, type ChannelModel } from 'amqplib';
-import { Redis } from 'ioredis';
+import { createRedisClient, keyServers, type RedisClient } from '@shop/redis';
 import type { Kysely } from 'kysely';
 import { ensureAppRunning, killApp, startApp } from './support/apps';
 import { killRedis, startRedis, stopRedis } from './support/services';
@@ -32,7 +32,7 @@ type Level = StockLevelFigures;
 describe('durable stock (real stack)', () => {
   let db: Kysely<Database>;
   let stockRows: StockRepository;
-  let redis: Redis;
+  let redis: RedisClient;
   let amqp: ChannelModel;
   const keys = new StockKeys();
 
@@ -40,7 +40,7 @@ describe('durable stock (real stack)', () => {
     db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
     stockRows = new StockRepository(db);
     // Reconnects by itself after the fault tests restart Redis.
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
     amqp = await connect(config.AMQP_URL[0]);
   });
@@ -161,7 +161,7 @@ describe('durable stock (real stack)', () => {
       // The 20 events are on their way (in RabbitMQ), not in MySQL, when Redis loses everything.
       await outboxPublished();
       expect((await mysql([id])).get(id)).toEqual(before);
-      await redis.flushall();
+      await Promise.all(keyServers(redis).map((server) => server.flushall()));
       await stopRedis();
       await startRedis();
       // Until the worker has applied what was queued, the ledger stays closed: a sale now would

@@ -1,6 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { randomUUID } from 'node:crypto';
 import type { StockChangedEvent } from '@shop/contracts';
+import { createRedisClient, keyServers } from '@shop/redis';
 import { PlainStockListener } from './support/amqp';
 import { startRabbitApp, stopRabbitApp } from './support/services';
 import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
@@ -278,10 +279,9 @@ describe('stock API (through Varnish)', () => {
       },
       { what: 'the change in MySQL' },
     );
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(config.REDIS_URL);
+    const redis = createRedisClient(config.REDIS_URL);
     try {
-      await redis.flushdb();
+      await Promise.all(keyServers(redis).map((server) => server.flushdb()));
     } finally {
       redis.disconnect();
     }

@@ -3,7 +3,7 @@ import type { Product } from '@shop/contracts';
 import { createDatabase, type Database } from '@shop/persistence';
 import { StockKeys } from '@shop/stock';
 import type { ReconcileReport } from '@shop/sync';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@shop/redis';
 import type { Kysely } from 'kysely';
 import { redisAnswers, startRedis, stopRedis } from './support/services';
 import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
@@ -52,13 +52,13 @@ const token = randomBytes(5).toString('hex');
 
 describe('strict input at every edge (real stack)', () => {
   let db: Kysely<Database>;
-  let redis: Redis;
+  let redis: RedisClient;
   const keys = new StockKeys();
   const created: number[] = [];
 
   beforeAll(() => {
     db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
   });
 

@@ -23,7 +23,7 @@ import { createElasticsearchClient } from '@shop/search';
 import { StockKeys } from '@shop/stock';
 import type { ReconcileKind, ReconcileReport } from '@shop/sync';
 import { connect, type ChannelModel } from 'amqplib';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@shop/redis';
 import type { Kysely } from 'kysely';
 import { ensureAppRunning, killApp, processesOf, processUrl, startApp } from './support/apps';
 import {
@@ -52,14 +52,14 @@ describe('sync worker (real stack)', () => {
   let db: Kysely<Database>;
   let stock: StockRepository;
   let amqp: ChannelModel;
-  let redis: Redis;
+  let redis: RedisClient;
   let es: Client;
 
   beforeAll(async () => {
     db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
     stock = new StockRepository(db);
     amqp = await connect(config.AMQP_URL[0]);
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 });
     es = createElasticsearchClient(config.ELASTICSEARCH_URL);
   });
 

@@ -37,7 +37,7 @@ ALL_APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
 # What this checkout starts, in the order it is stopped: the front door first, then the apps
 # (second processes before first), then the services they use. `down` also stops the machine's
 # services when this checkout started them (rabbitmq, mariadb).
-STOP_ORDER=(varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis)
+STOP_ORDER=(varnish "${SECOND_APPS[@]}" live storefront sync-worker stock-api catalog-api smtp-sink elasticsearch redis redis-cluster)
 # Every app process runs with these V8 flags (the Dockerfile sets the same). A young generation
 # of 64 MB instead of 16 MB: a request allocates short-lived objects (parsed bodies, replies, log
 # lines) that a small young generation collects over and over; measured on the stock PUT, about
@@ -66,6 +66,17 @@ export SMTP_SINK_PORT SMTP_SINK_HTTP_PORT SMTP_URL
 # all of them; and it runs SECOND_APPS too, which Varnish's VCL is rendered for.
 CLUSTER_MARKER="$STACK_DIR/cluster"
 ES_CLUSTER_NODES=3
+# ... and a Redis Cluster (scripts/stack/redis.sh) instead of the one Redis server.
+REDIS_CLUSTER_NODES=6
+REDIS_CLUSTER_PORT=${REDIS_CLUSTER_PORT:-7001}
+# redis_cluster_url: REDIS_URL's cluster form, every node a seed.
+redis_cluster_url() {
+  local n nodes=''
+  for ((n = 0; n < REDIS_CLUSTER_NODES; n++)); do
+    nodes+="${nodes:+,}127.0.0.1:$((REDIS_CLUSTER_PORT + n))"
+  done
+  echo "redis+cluster://$nodes"
+}
 # cluster_urls: the nodes' URLs, comma-separated (ELASTICSEARCH_URL's list form).
 cluster_urls() {
   local n urls=''
@@ -75,14 +86,16 @@ cluster_urls() {
   echo "$urls"
 }
 ELASTICSEARCH_URL_CONFIGURED=${ELASTICSEARCH_URL-}
-# set_cluster_mode true|false: records the mode (the marker) and sets for it ELASTICSEARCH_URL
-# (every node in cluster mode, else what .env or the environment said; the apps' default if
-# nothing) and APPS.
+REDIS_URL_CONFIGURED=${REDIS_URL-}
+# set_cluster_mode true|false: records the mode (the marker) and sets for it ELASTICSEARCH_URL and
+# REDIS_URL (every node in cluster mode, else what .env or the environment said; the apps'
+# default if nothing) and APPS.
 set_cluster_mode() {
   if [ "$1" = true ]; then
     touch "$CLUSTER_MARKER"
     ELASTICSEARCH_URL=$(cluster_urls)
-    export ELASTICSEARCH_URL
+    REDIS_URL=$(redis_cluster_url)
+    export ELASTICSEARCH_URL REDIS_URL
     APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
   else
     rm -f "$CLUSTER_MARKER"
@@ -90,6 +103,11 @@ set_cluster_mode() {
       export ELASTICSEARCH_URL=$ELASTICSEARCH_URL_CONFIGURED
     else
       unset ELASTICSEARCH_URL
+    fi
+    if [ -n "$REDIS_URL_CONFIGURED" ]; then
+      export REDIS_URL=$REDIS_URL_CONFIGURED
+    else
+      unset REDIS_URL
     fi
     APPS=("${SINGLE_APPS[@]}")
   fi
@@ -160,6 +178,9 @@ stop_pidfile() {
 # es_pidfiles_recorded: true when this checkout recorded an Elasticsearch node (single or cluster).
 es_pidfiles_recorded() { compgen -G "$PID_DIR/elasticsearch*.pid" >/dev/null; }
 
+# redis_cluster_pidfiles_recorded: true when this checkout recorded a Redis Cluster node.
+redis_cluster_pidfiles_recorded() { compgen -G "$PID_DIR/redis-cluster-*.pid" >/dev/null; }
+
 # es_alive: true when an Elasticsearch node of this checkout (single or cluster) is alive.
 es_alive() {
   local file
@@ -188,6 +209,9 @@ stop_started_since() {
     if [ "$name" = elasticsearch ]; then
       # All nodes together: a node a failure test killed has no pidfile, its siblings do.
       if es_pidfiles_recorded && ! grep -q '^elasticsearch' <<<"$before"; then stop_component elasticsearch; fi
+    elif [ "$name" = redis-cluster ]; then
+      # All nodes together too: the failover test kills one.
+      if redis_cluster_pidfiles_recorded && ! grep -q '^redis-cluster' <<<"$before"; then stop_component redis-cluster; fi
     elif [ -f "$(pidfile_of "$name")" ] && ! grep -qx "$name.pid" <<<"$before"; then
       stop_component "$name"
     fi
@@ -200,7 +224,8 @@ stop_component() {
   case $1 in
     elasticsearch) bash "$REPO_ROOT/scripts/stack/elasticsearch.sh" stop ;;
     varnish) bash "$REPO_ROOT/scripts/stack/varnish.sh" stop ;;
-    redis) bash "$REPO_ROOT/scripts/stack/redis.sh" stop ;;
+    redis) REDIS_MODE=server bash "$REPO_ROOT/scripts/stack/redis.sh" stop ;;
+    redis-cluster) REDIS_MODE=cluster bash "$REPO_ROOT/scripts/stack/redis.sh" stop ;;
     smtp-sink) bash "$REPO_ROOT/scripts/stack/smtp-sink.sh" stop ;;
     rabbitmq)
       if pid_alive "$(pidfile_of rabbitmq)"; then rabbitmqctl stop >/dev/null 2>&1 || true; fi

@@ -19,9 +19,20 @@ export async function killRedis(): Promise<void> {
   await redisScript('kill');
 }
 
-/** Starts it from its AOF (the same data) and waits until it answers PING. */
+/**
+ * Starts it from its AOF (the same data) and waits until it answers PING; in cluster mode, starts
+ * the nodes that are down and waits until the cluster is `ok`.
+ */
 export async function startRedis(): Promise<void> {
   await redisScript('start');
+}
+
+/** Cluster mode (a Redis Cluster): SIGKILL to the node on `port`, nothing flushed. */
+export async function killRedisNode(port: number): Promise<void> {
+  await run('bash', ['scripts/stack/redis.sh', 'kill-node', String(port)], {
+    cwd: repoRoot,
+    timeout: 60_000,
+  });
 }
 
 export async function redisAnswers(): Promise<boolean> {

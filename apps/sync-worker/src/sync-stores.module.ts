@@ -4,7 +4,7 @@ import { ProductRepository } from '@shop/persistence';
 import { PriceBook, mysqlPriceBase } from '@shop/pricing';
 import { ElasticsearchModule } from '@shop/search';
 import { STOCK_REDIS, StockModule } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 
 /**
  * The views the sync logic keeps in step with MySQL (the global PersistenceModule): the
@@ -27,7 +27,7 @@ import type { Redis } from 'ioredis';
       // them, the reconciler compares them with MySQL.
       provide: PriceBook,
       inject: [STOCK_REDIS, ProductRepository],
-      useFactory: (redis: Redis, products: ProductRepository) =>
+      useFactory: (redis: RedisClient, products: ProductRepository) =>
         new PriceBook(redis, mysqlPriceBase(products)),
     },
   ],

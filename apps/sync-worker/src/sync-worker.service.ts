@@ -10,10 +10,9 @@ import { RETIRED_SYNC_QUEUES, SyncQueue } from '@shop/contracts';
 import { errorMessage } from '@shop/common';
 import { SettlingPurger } from '@shop/http-cache';
 import { AmqpConnection, ReliableTransport, retireQueues } from '@shop/messaging';
-import { RedisLease } from '@shop/redis';
+import { RedisLease, type RedisClient } from '@shop/redis';
 import { STOCK_REDIS } from '@shop/stock';
 import { QueueDepthPoller, ReconcileScheduler, Reconciler, SyncMetrics } from '@shop/sync';
-import type { Redis } from 'ioredis';
 import type { SyncRole } from './sync-roles';
 import { InjectSyncRoles, RECONCILER_LEASE_KEY } from './sync-worker.tokens';
 
@@ -32,7 +31,7 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     @InjectSyncRoles() private readonly roles: SyncRole[],
     @InjectShopConfig() config: ShopConfig,
-    @Inject(STOCK_REDIS) redis: Redis,
+    @Inject(STOCK_REDIS) redis: RedisClient,
     private readonly connection: AmqpConnection,
     reconciler: Reconciler,
     private readonly transport: ReliableTransport,

@@ -1,9 +1,11 @@
 import { OPAQUE_ID_PATTERN } from '@shop/contracts';
+import { isValidKeyPrefix, taggedKeyPrefix } from '@shop/stock';
 
 /**
  * Redis layout of carts, checkouts and pending orders; `<p>` is the key prefix (default `shop:`,
- * tests pass a random one). The stock levels and the outbox they change are the stock ledger's
- * (see libs/stock/src/stock-keys.ts): a hold changes a cart and a level in one Lua step.
+ * tests pass a random one) followed by the shop's hash tag, as the ledger's keys are. The stock
+ * levels and the outbox they change are the stock ledger's (see libs/stock/src/stock-keys.ts): a
+ * hold changes a cart and a level in one Lua step, so both layouts share the tag (one slot).
  *
  * | key                         | type   | content                                                 |
  * |-----------------------------|--------|---------------------------------------------------------|
@@ -24,32 +26,35 @@ export const DEFAULT_CART_KEY_PREFIX = 'shop:';
 
 export class CartKeys {
   readonly deadlines: string;
+  /** The prefix and the hash tag: what every key starts with. */
+  private readonly tagged: string;
 
   constructor(readonly prefix: string = DEFAULT_CART_KEY_PREFIX) {
-    if (prefix.length === 0 || /[*?[\]\s]/.test(prefix)) {
+    if (!isValidKeyPrefix(prefix)) {
       throw new Error(`Invalid cart key prefix ${JSON.stringify(prefix)}`);
     }
-    this.deadlines = `${prefix}cart-deadlines`;
+    this.tagged = taggedKeyPrefix(prefix);
+    this.deadlines = `${this.tagged}cart-deadlines`;
   }
 
   cart(id: string): string {
-    return `${this.prefix}cart:${id}`;
+    return `${this.tagged}cart:${id}`;
   }
 
   lines(id: string): string {
-    return `${this.prefix}cart:${id}:lines`;
+    return `${this.tagged}cart:${id}:lines`;
   }
 
   info(id: string): string {
-    return `${this.prefix}cart:${id}:info`;
+    return `${this.tagged}cart:${id}:info`;
   }
 
   checkout(idempotencyKey: string): string {
-    return `${this.prefix}checkout:${idempotencyKey}`;
+    return `${this.tagged}checkout:${idempotencyKey}`;
   }
 
   order(id: string): string {
-    return `${this.prefix}order:${id}`;
+    return `${this.tagged}order:${id}`;
   }
 }
 

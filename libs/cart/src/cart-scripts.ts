@@ -1,5 +1,5 @@
 import { STOCK_LEVEL_LUA } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 
 /*
  * The cart's Lua steps. Each one checks and changes a cart and the stock levels it holds in one
@@ -8,9 +8,10 @@ import type { Redis } from 'ioredis';
  * without its event.
  *
  * Keys: the cart's own keys come in KEYS (see cart-keys.ts). The ledger's keys are derived in the
- * script from ARGV[1], the stock key prefix (`<p>ready`, `<p>known-ids`, `<p>outbox`,
- * `<p>level:<id>`), because which levels a cart touches is only known once its lines are read.
- * That needs every key on one Redis instance, which the stack has (no Cluster; see stock-keys.ts).
+ * script from ARGV[1], the stock keys' prefix and hash tag (`<p>ready`, `<p>known-ids`,
+ * `<p>outbox`, `<p>level:<id>`), because which levels a cart touches is only known once its lines
+ * are read. On a Redis Cluster a script may touch undeclared keys of its declared keys' slot on
+ * that node only: the shared hash tag (SHOP_HASH_TAG) is what makes these scripts run there.
  *
  * Time comes from Redis (`TIME`), one clock for every process: deadlines are compared with it.
  * Scripts answer with a status string first, never an error reply.
@@ -311,7 +312,7 @@ const definitions: Record<keyof CartScriptCommands, { lua: string; numberOfKeys:
 };
 
 /** Defines the scripts on `redis` and returns it typed with them (see withStockScripts). */
-export function withCartScripts(redis: Redis): CartScriptCommands {
+export function withCartScripts(redis: RedisClient): CartScriptCommands {
   for (const [name, definition] of Object.entries(definitions)) {
     redis.defineCommand(name, definition);
   }

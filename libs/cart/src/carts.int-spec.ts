@@ -3,12 +3,13 @@ import {
   HeldStockError,
   InsufficientStockError,
   ProductIdRegistry,
+  StockKeys,
   StockLedger,
   StockOutboxRelay,
   type OutboxMessageBody,
   type StockOutgoingMessage,
 } from '@shop/stock';
-import { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '@shop/redis';
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
@@ -46,8 +47,8 @@ const address: CheckoutInput = {
 };
 
 /** Outbox entries as flat field maps, oldest first. */
-async function outbox(redis: Redis, prefix: string): Promise<Record<string, string>[]> {
-  const entries = await redis.xrange(`${prefix}outbox`, '-', '+');
+async function outbox(redis: RedisClient, prefix: string): Promise<Record<string, string>[]> {
+  const entries = await redis.xrange(new StockKeys(prefix).outbox, '-', '+');
   return entries.map(([, fields]) => {
     const map: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];
@@ -56,8 +57,10 @@ async function outbox(redis: Redis, prefix: string): Promise<Record<string, stri
 }
 
 /** Every key under the prefix with its dump: "nothing changed" compares two of these. */
-async function snapshot(redis: Redis, prefix: string): Promise<Map<string, string>> {
-  const keys = (await redis.keys(`${prefix}*`)).sort();
+async function snapshot(redis: RedisClient, prefix: string): Promise<Map<string, string>> {
+  const keys: string[] = [];
+  for await (const batch of scanKeys(redis, `${prefix}*`)) keys.push(...batch);
+  keys.sort();
   const result = new Map<string, string>();
   for (const key of keys) {
     const type = await redis.type(key);
@@ -82,13 +85,13 @@ function settle<T>(results: PromiseSettledResult<T>[]): { ok: T[]; errors: unkno
 }
 
 describe('Carts on Redis (holds, expiry, checkout)', () => {
-  let redis: Redis;
-  let others: Redis[];
+  let redis: RedisClient;
+  let others: RedisClient[];
   let prefix: string;
   let ledger: StockLedger;
   let carts: Carts;
 
-  function cartsOn(client: Redis, holdSeconds = 900): Carts {
+  function cartsOn(client: RedisClient, holdSeconds = 900): Carts {
     return new Carts(client, catalog, { holdSeconds, keyPrefix: prefix, stockKeyPrefix: prefix });
   }
 

@@ -10,9 +10,10 @@ import {
   DEFAULT_STOCK_KEY_PREFIX,
   LedgerNotReadyError,
   LedgerUnavailableError,
+  StockKeys,
   validateIdempotencyKey,
 } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import { defaultReplicaCount, ReplicaWait, type RedisClient } from '@shop/redis';
 import {
   CartChangedError,
   CartClosedError,
@@ -159,9 +160,10 @@ export class Carts {
   private readonly retentionSeconds: number;
   private readonly orderTtlSeconds: number;
   private readonly idempotencyTtlSeconds: number;
+  private readonly replicaWait: ReplicaWait;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly products: CartProductCatalog,
     options: CartsOptions,
   ) {
@@ -170,18 +172,19 @@ export class Carts {
     }
     this.keys = new CartKeys(options.keyPrefix);
     this.scripts = withCartScripts(redis);
-    this.stockPrefix = options.stockKeyPrefix ?? DEFAULT_STOCK_KEY_PREFIX;
+    this.stockPrefix = new StockKeys(options.stockKeyPrefix ?? DEFAULT_STOCK_KEY_PREFIX).tagged;
     this.holdSeconds = options.holdSeconds;
     this.retentionSeconds = options.retentionSeconds ?? 7 * 24 * 60 * 60;
     this.orderTtlSeconds = options.orderTtlSeconds ?? 30 * 24 * 60 * 60;
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? 24 * 60 * 60;
+    this.replicaWait = new ReplicaWait(redis, defaultReplicaCount(redis));
   }
 
   async create(): Promise<CartView> {
     for (;;) {
       const id = newOpaqueId();
       const reply = asReply(
-        await orUnavailable(
+        await this.written(
           this.scripts.shopCartCreate(
             this.keys.cart(id),
             this.keys.deadlines,
@@ -275,7 +278,7 @@ export class Carts {
         body = JSON.stringify(parsed.data);
       }
       const reply = asReply(
-        await orUnavailable(
+        await this.written(
           this.scripts.shopCartCheckout(
             this.keys.cart(id),
             this.keys.lines(id),
@@ -353,7 +356,7 @@ export class Carts {
    */
   async expire(id: string): Promise<number | null> {
     const reply = asReply(
-      await orUnavailable(
+      await this.written(
         this.scripts.shopCartExpire(...this.scriptKeys(id), id, this.retentionSeconds),
       ),
     );
@@ -361,7 +364,17 @@ export class Carts {
     return reply[0] === 'EXPIRED' ? Number(reply[1]) : null;
   }
 
-  /** The keys every cart script takes, in its KEYS order, then the stock key prefix. */
+  /**
+   * The reply of a script that may have written, once the write is on the replicas the client
+   * waits for (see ReplicaWait): a checkout answered 202 must survive a Redis failover.
+   */
+  private async written<T>(call: Promise<T>): Promise<T> {
+    const reply = await orUnavailable(call);
+    await orUnavailable(this.replicaWait.afterWrite(this.keys.deadlines));
+    return reply;
+  }
+
+  /** The keys every cart script takes, in its KEYS order, then the stock keys' tagged prefix. */
   private scriptKeys(id: string): [string, string, string, string, string] {
     const { keys } = this;
     return [keys.cart(id), keys.lines(id), keys.info(id), keys.deadlines, this.stockPrefix];
@@ -376,7 +389,7 @@ export class Carts {
     correlationId: string | undefined,
   ): Promise<StoredCart> {
     const reply = asReply(
-      await orUnavailable(
+      await this.written(
         this.scripts.shopCartSetLine(
           ...this.scriptKeys(id),
           id,

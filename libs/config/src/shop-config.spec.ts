@@ -32,6 +32,15 @@ describe('parseShopConfig', () => {
     );
   });
 
+  it('takes one Redis server or the seed nodes of a Redis Cluster', () => {
+    const cluster = 'redis+cluster://127.0.0.1:7001,127.0.0.1:7002';
+    expect(parseShopConfig({ REDIS_URL: cluster }).REDIS_URL).toBe(cluster);
+    expect(parseShopConfig({}).REDIS_URL).toBe('redis://127.0.0.1:6380');
+    expect(() => parseShopConfig({ REDIS_URL: 'redis+cluster://127.0.0.1' })).toThrow(
+      /REDIS_URL[\s\S]*not host:port/,
+    );
+  });
+
   it('sends email to the local SMTP sink unless told otherwise', () => {
     const config = parseShopConfig({});
     expect(config.SMTP_URL).toBe('smtp://127.0.0.1:2525');

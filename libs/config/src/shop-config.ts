@@ -1,3 +1,4 @@
+import { parseRedisUrl } from './redis-url';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -95,7 +96,18 @@ export const shopEnvSchema = z
     STOREFRONT_LOW_STOCK_BELOW: z.coerce.number().int().min(1).max(1_000_000).default(10),
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     MYSQL_URL: z.string().url().default('mysql://root@127.0.0.1:3306/shop'),
-    REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
+    // One server (redis://, rediss://) or a Redis Cluster's seed nodes
+    // (redis+cluster://host:port,host:port); see redis-url.ts.
+    REDIS_URL: z
+      .string()
+      .superRefine((value, ctx) => {
+        try {
+          parseRedisUrl(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .default(DEFAULT_REDIS_URL),
     // The nodes of a RabbitMQ cluster: the connection goes to the first that answers, and to the
     // next one in turn when it is lost.
     AMQP_URL: urlList('AMQP_URL', ['amqp', 'amqps']).default(['amqp://guest:guest@127.0.0.1:5672']),

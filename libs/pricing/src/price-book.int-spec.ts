@@ -7,7 +7,7 @@ import {
   type OutboxMessageBody,
   type StockOutgoingMessage,
 } from '@shop/stock';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
@@ -15,12 +15,13 @@ import {
 } from '../../stock/src/testing/redis-test-support';
 import { eventuallyPasses } from '../../../test/support/eventually';
 import { PriceBook, type PriceBaseRow } from './price-book';
+import { PriceKeys } from './price-keys';
 import { parsePriceChange } from './price-change';
 import { PriceConflictError, PriceNotFoundError } from './price-errors';
 import { PriceScheduler } from './price-scheduler';
 
 describe('PriceBook on Redis', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let book: PriceBook;
   let ledger: StockLedger;
@@ -108,7 +109,7 @@ describe('PriceBook on Redis', () => {
       correlationId: 'req-1',
     });
     expect(messages[0].body).toMatchObject({ id: 1, effectivePrice: 12.5, reason: 'set' });
-    expect(await redis.xlen(`${prefix}outbox`)).toBe(0);
+    expect(await redis.xlen(new PriceKeys(prefix).outbox)).toBe(0);
   });
 
   it('versions above the ledger epoch and above MySQL', async () => {
@@ -136,9 +137,9 @@ describe('PriceBook on Redis', () => {
   });
 
   it('refuses while the ledger is not ready, changing nothing', async () => {
-    await redis.del(`${prefix}ready`);
+    await redis.del(new PriceKeys(prefix).ready);
     await expect(book.apply(1, change({ price: 1 }))).rejects.toThrow(LedgerNotReadyError);
-    expect(await redis.exists(`${prefix}price:1`)).toBe(0);
+    expect(await redis.exists(new PriceKeys(prefix).price(1))).toBe(0);
   });
 
   it('starts and ends a scheduled sale by itself, once each', async () => {

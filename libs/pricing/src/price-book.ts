@@ -1,6 +1,6 @@
 import { parseProductId, type ProductPrice, type ProductSale } from '@shop/contracts';
 import { LedgerNotReadyError, LedgerUnavailableError } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import { defaultReplicaCount, ReplicaWait, scanKeys, type RedisClient } from '@shop/redis';
 import { fromCents, type PriceChange, type PriceState, effectivePriceCents } from './price-change';
 import {
   InvalidPriceRequestError,
@@ -125,14 +125,16 @@ export function toProductPrice(
 export class PriceBook {
   readonly keys: PriceKeys;
   private readonly scripts: PriceScriptCommands;
+  private readonly replicaWait: ReplicaWait;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly base: PriceBaseSource,
     options: PriceBookOptions = {},
   ) {
     this.keys = new PriceKeys(options.keyPrefix);
     this.scripts = withPriceScripts(redis);
+    this.replicaWait = new ReplicaWait(redis, defaultReplicaCount(redis));
   }
 
   /**
@@ -198,7 +200,7 @@ export class PriceBook {
   ): Promise<number | null> {
     const id = parseProductId(productId);
     const reply = asReply(
-      await orUnavailable(
+      await this.written(
         this.scripts.shopPriceAdoptCatalog(
           this.keys.price(id),
           this.keys.ready,
@@ -215,7 +217,7 @@ export class PriceBook {
     return reply[0] === 'OK' ? Number(reply[1]) : null;
   }
 
-  /** The current price: Redis' when it has one, else MySQL's; null for an unknown product. */
+  /** The current price: RedisClient' when it has one, else MySQL's; null for an unknown product. */
   async get(productId: number): Promise<ProductPrice | null> {
     const id = parseProductId(productId);
     const reply = asReply(
@@ -240,16 +242,7 @@ export class PriceBook {
    * twice). Products never changed through the price route since Redis was filled have none.
    */
   async *stored(batchSize = 500): AsyncGenerator<StoredPrice[]> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        this.keys.priceKeys,
-        'COUNT',
-        batchSize,
-      );
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, this.keys.priceKeys, batchSize)) {
       const ids = keys
         .map((key) => this.keys.priceId(key))
         .filter((id): id is number => id !== null);
@@ -285,7 +278,7 @@ export class PriceBook {
         });
       });
       if (batch.length > 0) yield batch;
-    } while (cursor !== '0');
+    }
   }
 
   /** Ids whose sale starts or ends at or before `at` (epoch ms), earliest first. */
@@ -311,13 +304,15 @@ export class PriceBook {
   async transition(productId: number): Promise<PriceTransition | null> {
     const id = parseProductId(productId);
     const reply = asReply(
-      await this.scripts.shopPriceTransition(
-        this.keys.price(id),
-        this.keys.knownIds,
-        this.keys.ready,
-        this.keys.outbox,
-        this.keys.schedule,
-        id,
+      await this.written(
+        this.scripts.shopPriceTransition(
+          this.keys.price(id),
+          this.keys.knownIds,
+          this.keys.ready,
+          this.keys.outbox,
+          this.keys.schedule,
+          id,
+        ),
       ),
     );
     if (reply[0] !== 'OK') return null;
@@ -339,6 +334,16 @@ export class PriceBook {
     return done;
   }
 
+  /**
+   * The reply of a script that may have written, once the write is on the replicas the client
+   * waits for (see ReplicaWait): an answered price change must survive a Redis failover.
+   */
+  private async written<T>(call: Promise<T>): Promise<T> {
+    const reply = await orUnavailable(call);
+    await orUnavailable(this.replicaWait.afterWrite(this.keys.outbox));
+    return reply;
+  }
+
   private async runApply(
     id: number,
     change: PriceChange,
@@ -349,7 +354,7 @@ export class PriceBook {
       value === null || value === undefined ? '' : String(value);
     const sale = change.sale;
     return asReply(
-      await orUnavailable(
+      await this.written(
         this.scripts.shopPriceApply(
           this.keys.price(id),
           this.keys.knownIds,

@@ -2,8 +2,9 @@ import { DEFAULT_STOCK_KEY_PREFIX, StockKeys } from '@shop/stock';
 
 /**
  * Redis layout of live prices. Every key the pricing lib touches is named here and nowhere else.
- * Prices live next to the stock ledger, under its prefix (`<p>`, default `stock:`), because their
- * scripts append to the ledger's outbox stream and read its ready marker and known-ids registry.
+ * Prices live next to the stock ledger, under its prefix and hash tag (`<p>`, default
+ * `stock:{shop}:`), because their scripts append to the ledger's outbox stream and read its ready
+ * marker and known-ids registry.
  *
  * | key                         | type   | content                                                  |
  * |-----------------------------|--------|----------------------------------------------------------|
@@ -30,22 +31,22 @@ export class PriceKeys {
 
   constructor(readonly prefix: string = DEFAULT_STOCK_KEY_PREFIX) {
     this.stock = new StockKeys(prefix);
-    this.schedule = `${prefix}price:schedule`;
-    this.schedulerLease = `${prefix}price:scheduler-lease`;
+    this.schedule = `${this.stock.tagged}price:schedule`;
+    this.schedulerLease = `${this.stock.tagged}price:scheduler-lease`;
     this.outbox = this.stock.outbox;
     this.ready = this.stock.ready;
     this.knownIds = this.stock.knownIds;
-    this.priceKeys = `${prefix}price:*`;
+    this.priceKeys = `${this.stock.tagged}price:*`;
   }
 
   price(id: number): string {
-    return `${this.prefix}price:${id}`;
+    return `${this.stock.tagged}price:${id}`;
   }
 
   /** The product id of a price hash's key (`price(id)`'s inverse); null for any other key. */
   priceId(key: string): number | null {
     const match = /^price:([1-9][0-9]*)$/.exec(
-      key.startsWith(this.prefix) ? key.slice(this.prefix.length) : '',
+      key.startsWith(this.stock.tagged) ? key.slice(this.stock.tagged.length) : '',
     );
     return match ? Number(match[1]) : null;
   }

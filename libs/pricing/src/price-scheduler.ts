@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { errorMessage, sleep, type LoggerLike } from '@shop/common';
-import { RedisLease } from '@shop/redis';
-import type { Redis } from 'ioredis';
+import { RedisLease, type RedisClient } from '@shop/redis';
 import type { PriceBook } from './price-book';
 
 export interface PriceSchedulerOptions {
@@ -30,7 +29,7 @@ export class PriceScheduler {
   private failing = false;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly book: PriceBook,
     options: PriceSchedulerOptions = {},
   ) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 
 /*
  * The Lua scripts of the price book (key layout: price-keys.ts). Like the stock ledger's, they
@@ -194,7 +194,7 @@ export interface PriceScriptCommands {
 }
 
 /** Defines the scripts on `redis` (idempotent) and returns it typed with them. */
-export function withPriceScripts(redis: Redis): PriceScriptCommands {
+export function withPriceScripts(redis: RedisClient): PriceScriptCommands {
   redis.defineCommand('shopPriceApply', { lua: APPLY_PRICE_CHANGE_LUA, numberOfKeys: 5 });
   redis.defineCommand('shopPriceTransition', { lua: PRICE_TRANSITION_LUA, numberOfKeys: 5 });
   redis.defineCommand('shopPriceRead', { lua: READ_PRICE_LUA, numberOfKeys: 2 });

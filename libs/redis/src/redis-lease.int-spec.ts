@@ -1,14 +1,14 @@
 import { DEFAULT_REDIS_URL } from '@shop/config';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from './redis-client';
 import { RedisLease } from './redis-lease';
 
 describe('RedisLease (real Redis)', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   const key = `lease-test-${randomBytes(6).toString('hex')}`;
 
   beforeAll(async () => {
-    redis = new Redis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, {
+    redis = createRedisClient(process.env.REDIS_URL ?? DEFAULT_REDIS_URL, {
       maxRetriesPerRequest: 1,
       lazyConnect: true,
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /** KEYS: 1 lease; ARGV: 1 owner token, 2 TTL ms. Reply: 1 held by the caller, 0 held by another. */
 const ACQUIRE_LEASE_LUA = `
@@ -34,7 +34,7 @@ interface LeaseScriptCommands {
  * Defines the lease scripts on `redis` (idempotent: redefining replaces the same script) and
  * returns the client typed with them. `defineCommand` adds methods at run time, hence the cast.
  */
-function withLeaseScripts(redis: Redis): LeaseScriptCommands {
+function withLeaseScripts(redis: RedisClient): LeaseScriptCommands {
   redis.defineCommand('shopLeaseAcquire', { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 });
   redis.defineCommand('shopLeaseRelease', { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 });
   return redis as unknown as LeaseScriptCommands;
@@ -50,7 +50,7 @@ export class RedisLease {
   private readonly scripts: LeaseScriptCommands;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly key: string,
     private readonly ttlMs: number,
   ) {

@@ -1,7 +1,12 @@
 // The stock ledger in Redis (Lua, atomic, versioned), its outbox relay to RabbitMQ, its restore
 // from MySQL and its metrics. What other rooms use is exported here; the scripts, key layout
 // details and outbox parsing stay inside.
-export { DEFAULT_STOCK_KEY_PREFIX, StockKeys } from './stock-keys';
+export {
+  DEFAULT_STOCK_KEY_PREFIX,
+  isValidKeyPrefix,
+  StockKeys,
+  taggedKeyPrefix,
+} from './stock-keys';
 // The level arithmetic (on hand, held, sellable) that the cart scripts share with the ledger's.
 export { STOCK_LEVEL_LUA } from './stock-scripts';
 export type { OutboxMessageBody, StockOutgoingMessage } from './stock-outbox';

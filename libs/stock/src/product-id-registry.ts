@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '@shop/redis';
 import { parseProductId } from '@shop/contracts';
 import { StockKeys } from './stock-keys';
 
@@ -22,7 +22,7 @@ export class ProductIdRegistry {
   readonly keys: StockKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: { keyPrefix?: string } = {},
   ) {
     this.keys = new StockKeys(options.keyPrefix);
@@ -64,21 +64,12 @@ export class ProductIdRegistry {
    * removed them too: the reconciler finds them here.
    */
   async *levelIds(batchSize = CHUNK): AsyncGenerator<number[]> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        this.keys.levels,
-        'COUNT',
-        batchSize,
-      );
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, this.keys.levels, batchSize)) {
       const ids = keys
         .map((key) => this.keys.levelId(key))
         .filter((id): id is number => id !== null);
       if (ids.length > 0) yield ids;
-    } while (cursor !== '0');
+    }
   }
 
   /**

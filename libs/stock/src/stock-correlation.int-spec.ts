@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
 import type {
@@ -28,7 +28,7 @@ class RecordingPublisher implements StockEventPublisher {
 }
 
 describe('the request id of a stock change (real Redis)', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let ledger: StockLedger;
 

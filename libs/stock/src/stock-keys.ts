@@ -1,6 +1,9 @@
+import { SHOP_HASH_TAG } from '@shop/redis';
+
 /**
  * Redis layout of the stock ledger. Every key the stock lib touches is named here and nowhere
- * else; `<p>` is the key prefix (default `stock:`, tests pass a random one to isolate themselves).
+ * else; `<p>` is the key prefix (default `stock:`, tests pass a random one to isolate themselves)
+ * followed by the shop's hash tag (`stock:{shop}:level:7`; see SHOP_HASH_TAG).
  *
  * | key                        | type   | content                                                   |
  * |----------------------------|--------|-----------------------------------------------------------|
@@ -28,9 +31,23 @@
  * |                            |        | the first answer to an Idempotency-Key; EXPIRE 24 h       |
  *
  * A product that is known but has no level hash has never changed: stock 0, version 0.
- * All keys are on one Redis instance (no Cluster): the Lua scripts touch several of them.
+ * The Lua scripts touch several of these keys (and the carts' and prices' keys) at once: the hash
+ * tag puts them all in one slot, so they run on a Redis Cluster too, on the master of that slot.
  */
 export const DEFAULT_STOCK_KEY_PREFIX = 'stock:';
+
+/**
+ * A prefix is text before the hash tag: no glob characters (keys are found with SCAN patterns),
+ * no braces (a brace would move the hash tag), no white space.
+ */
+export function isValidKeyPrefix(prefix: string): boolean {
+  return prefix.length > 0 && !/[*?[\]{}\s]/.test(prefix);
+}
+
+/** `prefix` followed by the shop's hash tag: the start of every ledger, cart and price key. */
+export function taggedKeyPrefix(prefix: string): string {
+  return `${prefix}${SHOP_HASH_TAG}:`;
+}
 
 export class StockKeys {
   readonly knownIds: string;
@@ -44,33 +61,37 @@ export class StockKeys {
   /** SCAN pattern matching every level hash (the reconciler looks for orphans with it). */
   readonly levels: string;
 
+  /** The prefix and the hash tag: what every key starts with. */
+  readonly tagged: string;
+
   constructor(readonly prefix: string = DEFAULT_STOCK_KEY_PREFIX) {
-    if (prefix.length === 0 || /[*?[\]\s]/.test(prefix)) {
+    if (!isValidKeyPrefix(prefix)) {
       throw new Error(`Invalid stock key prefix ${JSON.stringify(prefix)}`);
     }
-    this.knownIds = `${prefix}known-ids`;
-    this.ready = `${prefix}ready`;
-    this.restoring = `${prefix}restoring`;
-    this.outbox = `${prefix}outbox`;
-    this.outboxMalformed = `${prefix}outbox:malformed`;
-    this.relayLease = `${prefix}outbox:relay-lease`;
+    this.tagged = taggedKeyPrefix(prefix);
+    this.knownIds = `${this.tagged}known-ids`;
+    this.ready = `${this.tagged}ready`;
+    this.restoring = `${this.tagged}restoring`;
+    this.outbox = `${this.tagged}outbox`;
+    this.outboxMalformed = `${this.tagged}outbox:malformed`;
+    this.relayLease = `${this.tagged}outbox:relay-lease`;
     this.everything = `${prefix}*`;
-    this.levels = `${prefix}level:*`;
+    this.levels = `${this.tagged}level:*`;
   }
 
   level(id: number): string {
-    return `${this.prefix}level:${id}`;
+    return `${this.tagged}level:${id}`;
   }
 
   /** The product id of a level hash's key (`level(id)`'s inverse); null for any other key. */
   levelId(key: string): number | null {
     const match = /^level:([1-9][0-9]*)$/.exec(
-      key.startsWith(this.prefix) ? key.slice(this.prefix.length) : '',
+      key.startsWith(this.tagged) ? key.slice(this.tagged.length) : '',
     );
     return match ? Number(match[1]) : null;
   }
 
   idempotency(key: string): string {
-    return `${this.prefix}idem:${key}`;
+    return `${this.tagged}idem:${key}`;
   }
 }

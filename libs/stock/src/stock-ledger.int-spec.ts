@@ -1,5 +1,6 @@
 import { MAX_STOCK, stockEpochFloor } from '@shop/contracts';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import { ProductIdRegistry } from './product-id-registry';
 import {
   IdempotencyKeyReusedError,
@@ -20,7 +21,7 @@ import {
 } from './testing/redis-test-support';
 
 describe('StockLedger on Redis', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
   let ledger: StockLedger;
   let registry: ProductIdRegistry;

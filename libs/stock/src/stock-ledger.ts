@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_STOCK, parseProductId, StockLevel } from '@shop/contracts';
-import type { Redis } from 'ioredis';
+import { defaultReplicaCount, ReplicaWait, type RedisClient } from '@shop/redis';
 import {
   idempotencyFingerprint,
   MAX_IDS_PER_READ,
@@ -101,14 +101,16 @@ export class StockLedger {
   readonly keys: StockKeys;
   private readonly scripts: StockScriptCommands;
   private readonly idempotencyTtlSeconds: number;
+  private readonly replicaWait: ReplicaWait;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: StockLedgerOptions = {},
   ) {
     this.keys = new StockKeys(options.keyPrefix);
     this.scripts = withStockScripts(redis);
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
+    this.replicaWait = new ReplicaWait(redis, defaultReplicaCount(redis));
   }
 
   /**
@@ -152,6 +154,8 @@ export class StockLedger {
     switch (reply[0]) {
       case 'OK':
       case 'REPLAYED':
+        // A replay too: the first answer's write may not have reached the replica yet.
+        await orUnavailable(this.replicaWait.afterWrite(this.keys.outbox));
         return {
           id,
           stock: toInteger(reply[1]),
@@ -339,6 +343,8 @@ export class StockLedger {
       restoreToken ?? '',
       versionFloor,
     );
+    // The restored levels were written on this connection before the marker: one wait for all.
+    if (marked === 1) await this.replicaWait.afterWrite(this.keys.ready);
     return marked === 1;
   }
 

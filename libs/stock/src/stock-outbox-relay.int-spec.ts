@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StockChangedEvent } from '@shop/contracts';
 import { Channel, ChannelModel, ConfirmChannel, connect, ConsumeMessage } from 'amqplib';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import { eventually } from '../../../test/support/eventually';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockChange } from './stock-change';
@@ -102,7 +102,7 @@ interface Received {
 }
 
 describe('StockOutboxRelay to RabbitMQ', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let amqp: ChannelModel;
   let publishChannel: ConfirmChannel;
   let consumeChannel: Channel;

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ORDERS_EXCHANGE, PRICE_EXCHANGE, STOCK_EXCHANGE } from '@shop/contracts';
-import { RedisLease } from '@shop/redis';
-import type { Redis } from 'ioredis';
+import { duplicateClient, RedisLease, type RedisClient } from '@shop/redis';
 import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
 import { StockKeys } from './stock-keys';
 import {
@@ -105,7 +104,7 @@ export class StockOutboxRelay {
   private leader = false;
   private loop: Promise<void> | null = null;
   private leaseRenewal: NodeJS.Timeout | null = null;
-  private blocking: Redis | null = null;
+  private blocking: RedisClient | null = null;
   private wake: AbortController | null = null;
   /** Id of the last entry handled, so an idle XREAD returns as soon as anything newer lands. */
   private lastSeenId = '0-0';
@@ -113,7 +112,7 @@ export class StockOutboxRelay {
   private readonly counters = { published: 0, failed: 0, rounds: 0 };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly publisher: StockEventPublisher<OutboxMessageBody>,
     options: StockOutboxRelayOptions = {},
   ) {
@@ -292,7 +291,7 @@ export class StockOutboxRelay {
   private async waitForEntries(): Promise<void> {
     if (!this.running) return;
     if (!this.blocking) {
-      this.blocking = this.redis.duplicate();
+      this.blocking = duplicateClient(this.redis);
       // Failures surface as rejected commands; without a listener ioredis prints each one.
       this.blocking.on('error', () => undefined);
     }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 
 /*
  * The Lua scripts of the ledger, as TypeScript strings so they ship in dist. ioredis'
@@ -226,7 +226,7 @@ const definitions: Record<keyof StockScriptCommands, { lua: string; numberOfKeys
  * Defines the scripts on `redis` (idempotent: redefining replaces the same script) and returns
  * the client typed with them. `defineCommand` adds methods at run time, hence the one cast.
  */
-export function withStockScripts(redis: Redis): StockScriptCommands {
+export function withStockScripts(redis: RedisClient): StockScriptCommands {
   for (const [name, definition] of Object.entries(definitions)) {
     redis.defineCommand(name, definition);
   }

@@ -3,7 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { parseShopConfig, SHOP_CONFIG } from '@shop/config';
 import { StockChangedEvent } from '@shop/contracts';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import { eventually } from '../../../test/support/eventually';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
@@ -67,7 +67,7 @@ class FakeInfrastructureModule {}
 class TestConfigModule {}
 
 describe('StockModule', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
 
   beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('StockModule', () => {
       `${exchange} restocked`,
     ]);
 
-    const stockRedis = app.get<Redis>(STOCK_REDIS);
+    const stockRedis = app.get<RedisClient>(STOCK_REDIS);
     await app.close();
     expect(app.get(StockOutboxRelay).stats().running).toBe(false);
     await eventually(() => stockRedis.status === 'end', { what: 'the Redis connection to close' });

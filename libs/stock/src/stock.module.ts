@@ -13,8 +13,8 @@ import {
   Provider,
 } from '@nestjs/common';
 import { SHOP_CONFIG, ShopConfig } from '@shop/config';
-import { Redis } from 'ioredis';
 import { errorMessage } from '@shop/common';
+import { createRedisClient, type RedisClient } from '@shop/redis';
 import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
 import { StockLedgerRestorer, StockRestoreSource } from './stock-ledger-restorer';
@@ -55,7 +55,7 @@ class StockLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppli
   private readonly logger = new Logger('StockModule');
 
   constructor(
-    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    @Inject(STOCK_REDIS) private readonly redis: RedisClient,
     @Optional() @Inject(StockOutboxRelay) private readonly relay: StockOutboxRelay | undefined,
     @Optional()
     @Inject(StockLedgerRestorer)
@@ -98,8 +98,8 @@ export class StockModule {
       {
         provide: STOCK_REDIS,
         inject: [SHOP_CONFIG],
-        useFactory: (config: ShopConfig): Redis => {
-          const redis = new Redis(options.redisUrl ?? config.REDIS_URL, {
+        useFactory: (config: ShopConfig): RedisClient => {
+          const redis = createRedisClient(options.redisUrl ?? config.REDIS_URL, {
             connectionName: 'shop-stock',
             // Fail a request quickly while Redis is away (the API answers 503) instead of queueing.
             maxRetriesPerRequest: 1,
@@ -125,12 +125,12 @@ export class StockModule {
       {
         provide: StockLedger,
         inject: [STOCK_REDIS],
-        useFactory: (redis: Redis) => new StockLedger(redis, { keyPrefix }),
+        useFactory: (redis: RedisClient) => new StockLedger(redis, { keyPrefix }),
       },
       {
         provide: ProductIdRegistry,
         inject: [STOCK_REDIS],
-        useFactory: (redis: Redis) => new ProductIdRegistry(redis, { keyPrefix }),
+        useFactory: (redis: RedisClient) => new ProductIdRegistry(redis, { keyPrefix }),
       },
       StockLifecycle,
     ];
@@ -142,7 +142,7 @@ export class StockModule {
         {
           provide: StockOutboxRelay,
           inject: [STOCK_REDIS, STOCK_EVENT_PUBLISHER],
-          useFactory: (redis: Redis, publisher: StockEventPublisher) =>
+          useFactory: (redis: RedisClient, publisher: StockEventPublisher) =>
             new StockOutboxRelay(redis, publisher, { ...options.relay, keyPrefix }),
         },
       );

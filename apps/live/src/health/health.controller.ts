@@ -6,7 +6,7 @@ import {
   HealthCheckService,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import { AmqpHealthIndicator, MessagingError } from '@shop/messaging';
 import { probeDependency } from '@shop/observability';
 import { STOCK_REDIS } from '@shop/stock';
@@ -24,7 +24,7 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
     private readonly amqp: AmqpHealthIndicator,
     private readonly live: LiveStockService,
-    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    @Inject(STOCK_REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get()

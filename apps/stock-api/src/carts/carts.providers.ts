@@ -10,7 +10,7 @@ import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import { ProductRepository } from '@shop/persistence';
 import { PriceBook } from '@shop/pricing';
 import { STOCK_REDIS } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 
 /**
  * Runs the hold sweeper in this process (every stock-api process does: the expiry step is atomic
@@ -40,7 +40,12 @@ export const CART_PROVIDERS: Provider[] = [
   {
     provide: Carts,
     inject: [STOCK_REDIS, SHOP_CONFIG, ProductRepository, PriceBook],
-    useFactory: (redis: Redis, config: ShopConfig, products: ProductRepository, book: PriceBook) =>
+    useFactory: (
+      redis: RedisClient,
+      config: ShopConfig,
+      products: ProductRepository,
+      book: PriceBook,
+    ) =>
       new Carts(
         redis,
         new CachedCartProductCatalog({

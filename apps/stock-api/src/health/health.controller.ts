@@ -6,7 +6,7 @@ import {
   HealthCheckService,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import { probeDependency } from '@shop/observability';
 import { LedgerNotReadyError, LedgerUnavailableError, STOCK_REDIS, StockLedger } from '@shop/stock';
 
@@ -20,7 +20,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    @Inject(STOCK_REDIS) private readonly redis: RedisClient,
     private readonly ledger: StockLedger,
   ) {}
 

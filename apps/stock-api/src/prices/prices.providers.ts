@@ -8,7 +8,7 @@ import {
 import { ProductRepository } from '@shop/persistence';
 import { PriceBook, PriceScheduler, mysqlPriceBase } from '@shop/pricing';
 import { STOCK_REDIS } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 
 /**
  * Runs the sale scheduler in this process, next to the outbox relay (one scheduler works at a
@@ -32,13 +32,13 @@ export const PRICE_PROVIDERS: Provider[] = [
   {
     provide: PriceBook,
     inject: [STOCK_REDIS, ProductRepository],
-    useFactory: (redis: Redis, products: ProductRepository) =>
+    useFactory: (redis: RedisClient, products: ProductRepository) =>
       new PriceBook(redis, mysqlPriceBase(products)),
   },
   {
     provide: PriceScheduler,
     inject: [STOCK_REDIS, PriceBook],
-    useFactory: (redis: Redis, book: PriceBook) => new PriceScheduler(redis, book),
+    useFactory: (redis: RedisClient, book: PriceBook) => new PriceScheduler(redis, book),
   },
   PriceSchedulerLifecycle,
 ];

@@ -11,7 +11,7 @@ import { probeDependency } from '@shop/observability';
 import { InjectDatabase, pingDatabase, type Database } from '@shop/persistence';
 import { SearchHealth } from '@shop/search';
 import { STOCK_REDIS } from '@shop/stock';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
 import type { Kysely } from 'kysely';
 
 /** 200 while the worker can do its job: every store answers and every consumer is subscribed. */
@@ -25,7 +25,7 @@ export class HealthController {
     private readonly search: SearchHealth,
     private readonly transport: ReliableTransport,
     @InjectDatabase() private readonly db: Kysely<Database>,
-    @Inject(STOCK_REDIS) private readonly redis: Redis,
+    @Inject(STOCK_REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get()

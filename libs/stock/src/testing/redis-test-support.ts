@@ -1,6 +1,6 @@
 import { DEFAULT_REDIS_URL } from '@shop/config';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedisClient, scanKeys, type RedisClient } from '@shop/redis';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 
@@ -10,21 +10,21 @@ export function randomStockPrefix(): string {
 }
 
 /** Fails loudly when Redis is missing (no retry loop hiding it). */
-export async function connectTestRedis(): Promise<Redis> {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+export async function connectTestRedis(): Promise<RedisClient> {
+  const redis = createRedisClient(TEST_REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect();
   return redis;
 }
 
-/** Deletes the keys under `prefix` only (SCAN + DEL, never FLUSHALL). */
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/**
+ * Deletes the keys under `prefix` only (SCAN + DEL, never FLUSHALL), one key per DEL: keys of
+ * one prefix may lie in several slots of a cluster.
+ */
+export async function deleteKeysWithPrefix(redis: RedisClient, prefix: string): Promise<void> {
+  for await (const keys of scanKeys(redis, `${prefix}*`)) {
+    await Promise.all(keys.map((key) => redis.del(key)));
+  }
 }
 
 /** An async iterable over `batches`, as a MySQL-backed source yields them. */

@@ -1,5 +1,5 @@
 /* Shared by the sync *.int-spec.ts files: the real services under names no one else uses. */
-import { DEFAULT_REDIS_URL, parseShopConfig } from '@shop/config';
+import { parseShopConfig } from '@shop/config';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,11 +27,14 @@ import { SILENT_LOGGER } from '@shop/common';
 import { createElasticsearchClient, ProductIndexer } from '@shop/search';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import { connect, type ChannelModel } from 'amqplib';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@shop/redis';
+import {
+  connectTestRedis,
+  deleteKeysWithPrefix,
+} from '../../../stock/src/testing/redis-test-support';
 import type { CachePurger } from '../ports';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 /** The nodes of ELASTICSEARCH_URL (one URL or a comma-separated list), parsed as the apps do. */
 export const ELASTICSEARCH_NODES = parseShopConfig({
   ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL,
@@ -96,7 +99,7 @@ export class PurgeRecorder {
 /** MySQL, Redis, Elasticsearch and a PURGE recorder, all private to one test file. */
 export interface SyncTestWorld {
   readonly database: TestDatabase;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly es: Client;
   readonly alias: string;
@@ -116,9 +119,7 @@ export interface SyncTestWorld {
 export async function createSyncTestWorld(label: string): Promise<SyncTestWorld> {
   const database = await createTestDatabase();
   const keyPrefix = `sync-test-${randomSuffix()}:`;
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined);
-  await redis.connect();
+  const redis = await connectTestRedis();
   const es = createElasticsearchClient(ELASTICSEARCH_NODES, { requestTimeoutMs: 30_000 });
   const alias = `products_test_sync_${label}_${randomSuffix()}`;
   const purges = new PurgeRecorder();
@@ -184,12 +185,7 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
       const indices = Object.keys(found);
       if (indices.length > 0) await es.indices.delete({ index: indices, ignore_unavailable: true });
       await es.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, keyPrefix);
       await redis.quit();
       await database.drop();
     },
