@@ -20,10 +20,16 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     lazyConnect,
     redisOptions: { ...perNode, username: target.username, password: target.password },
   });
-  if (options.maxRetriesPerRequest != null) {
-    // Failing fast must hold while every node is down too, where the cluster client would queue
-    // commands until one answers again. Only from the first `ready` on: until then the queue
-    // holds what the caller sent before the slot map was known.
+  return failingFastOnceReady(cluster);
+}
+
+/**
+ * Failing fast (`maxRetriesPerRequest`) must hold while every node is down too, where the cluster
+ * client would queue commands until one answers again. Only from the first `ready` on: until then
+ * the queue holds what the caller sent before the slot map was known.
+ */
+function failingFastOnceReady(cluster: Cluster): Cluster {
+  if (cluster.options.redisOptions?.maxRetriesPerRequest != null) {
     cluster.once('ready', () => {
       cluster.options.enableOfflineQueue = false;
     });
@@ -33,7 +39,9 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
 
 /** A new connection (a new client) to the same server or cluster, for blocking commands. */
 export function duplicateClient(client: RedisClient): RedisClient {
-  return client instanceof Cluster ? client.duplicate() : client.duplicate();
+  if (!(client instanceof Cluster)) return client.duplicate();
+  // The copy starts with the options as they are now: queueing again until its own `ready`.
+  return failingFastOnceReady(client.duplicate([], { enableOfflineQueue: true }));
 }
 
 /** The servers holding keys: the masters of a cluster, or the one server. */

@@ -33,6 +33,30 @@ describe('ReplicaWait', () => {
     await expect(wait.afterWrite('k')).rejects.toThrow(/0 of 1 replica\(s\)/);
   });
 
+  it('sends one WAIT for the writes answered while another is on the wire', async () => {
+    const answers: ((acknowledged: number) => void)[] = [];
+    const client = {
+      wait: () => new Promise<number>((resolve) => answers.push(resolve)),
+    } as unknown as Redis;
+    const wait = new ReplicaWait(client, 1);
+    const first = wait.afterWrite('k');
+    const queued = [wait.afterWrite('k'), wait.afterWrite('k'), wait.afterWrite('k')];
+    expect(answers).toHaveLength(1);
+    answers[0](1);
+    await first;
+    // The queued callers' writes may have left after the first WAIT: a second one covers them.
+    await new Promise(setImmediate);
+    expect(answers).toHaveLength(2);
+    answers[1](1);
+    await Promise.all(queued);
+    expect(answers).toHaveLength(2);
+    // Nothing on the wire any more: the next write gets a WAIT of its own at once.
+    const later = wait.afterWrite('k');
+    expect(answers).toHaveLength(3);
+    answers[2](0);
+    await expect(later).rejects.toThrow(ReplicaWaitError);
+  });
+
   it('refuses a count that is not a non-negative integer', () => {
     const { client } = serverAnswering(0);
     expect(() => new ReplicaWait(client, -1)).toThrow(RangeError);

@@ -21,6 +21,9 @@ export class ReplicaWaitError extends Error {
  * the default stack) waits for nothing.
  */
 export class ReplicaWait {
+  /** Per master: the WAIT on the wire, and the one queued behind it for later writes. */
+  private readonly rounds = new Map<Redis, { sent: Promise<void>; next?: Promise<void> }>();
+
   constructor(
     private readonly client: RedisClient,
     readonly replicas: number,
@@ -34,11 +37,35 @@ export class ReplicaWait {
   /**
    * Resolves once every write sent so far to the master of `key`'s slot is on `replicas`
    * replicas; throws ReplicaWaitError when fewer confirmed within the timeout.
+   *
+   * WAIT blocks its connection, which every request shares, so one WAIT answers for every write
+   * sent before it (group commit): a caller whose write came back while a WAIT was on the wire
+   * joins the one queued behind it (its write may have left after the first WAIT did), and that
+   * one goes out when the first returns. At most two per master, whatever the request rate.
    */
   async afterWrite(key: string): Promise<void> {
+    // Synchronous up to the first await: concurrent callers see each other's rounds.
     if (this.replicas === 0) return;
-    const acknowledged = Number(await this.masterOf(key).wait(this.replicas, this.timeoutMs));
-    if (acknowledged < this.replicas) throw new ReplicaWaitError(acknowledged, this.replicas);
+    const master = this.masterOf(key);
+    const round = this.rounds.get(master);
+    if (!round) return this.send(master);
+    round.next ??= round.sent.catch(() => undefined).then(() => this.send(master));
+    return round.next;
+  }
+
+  private send(master: Redis): Promise<void> {
+    const sent = (async () => {
+      const acknowledged = Number(await master.wait(this.replicas, this.timeoutMs));
+      if (acknowledged < this.replicas) throw new ReplicaWaitError(acknowledged, this.replicas);
+    })();
+    const round = { sent };
+    this.rounds.set(master, round);
+    const settle = (): void => {
+      // The queued WAIT (sent from here on) takes its place; none queued: nothing on the wire.
+      if (this.rounds.get(master) === round) this.rounds.delete(master);
+    };
+    sent.then(settle, settle);
+    return sent;
   }
 
   private masterOf(key: string): Redis {
