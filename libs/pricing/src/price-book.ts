@@ -217,7 +217,7 @@ export class PriceBook {
     return reply[0] === 'OK' ? Number(reply[1]) : null;
   }
 
-  /** The current price: RedisClient' when it has one, else MySQL's; null for an unknown product. */
+  /** The current price: Redis' when it has one, else MySQL's; null for an unknown product. */
   async get(productId: number): Promise<ProductPrice | null> {
     const id = parseProductId(productId);
     const reply = asReply(
