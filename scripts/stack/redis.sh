@@ -18,7 +18,8 @@
 # ports from REDIS_CLUSTER_PORT (7001), each with AOF as above, data under
 # $RUNTIME_DIR/redis-cluster/PORT and PID in .stack/pids/redis-cluster-PORT.pid. `start` starts
 # the nodes that are down (a restarted node rejoins from its nodes.conf) and creates the cluster
-# the first time; `status` is "running" once the cluster answers `cluster_state:ok`. One more:
+# the first time, and returns once the cluster answers `cluster_state:ok` and every replica is
+# online; `status` is "running" once the cluster answers `cluster_state:ok`. One more:
 #   scripts/stack/redis.sh kill-node PORT   SIGKILL one node, for the failover test
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -95,6 +96,21 @@ cluster_ok() {
   done
 }
 
+# replication_ok: every master has its replica online and every replica's link is up. WAIT (see
+# ReplicaWait) refuses writes until then, so `start` waits for it: after a restart the replicas
+# resynchronise, and cluster_state:ok alone does not say they have.
+replication_ok() {
+  local port info
+  for port in $(cluster_ports); do
+    info=$(redis-cli -h 127.0.0.1 -p "$port" info replication 2>/dev/null) || return 1
+    if grep -q '^role:master' <<<"$info"; then
+      grep -q '^slave0:.*state=online' <<<"$info" || return 1
+    else
+      grep -q '^master_link_status:up' <<<"$info" || return 1
+    fi
+  done
+}
+
 cluster_start() {
   command -v redis-server >/dev/null || die "redis-server is not installed (apt-get install redis-server)"
   local port dir i
@@ -120,10 +136,10 @@ cluster_start() {
     redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
   fi
   for ((i = 0; i < 240; i++)); do
-    cluster_ok && { say "redis cluster running on ports $(cluster_ports | paste -sd, -)"; return 0; }
+    cluster_ok && replication_ok && { say "redis cluster running on ports $(cluster_ports | paste -sd, -)"; return 0; }
     sleep 0.25
   done
-  die "the Redis Cluster did not reach cluster_state:ok (logs: $LOG_DIR/redis-cluster-*.log)"
+  die "the Redis Cluster did not reach cluster_state:ok with every replica online (logs: $LOG_DIR/redis-cluster-*.log)"
 }
 
 cluster_stop() {

@@ -130,13 +130,6 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
   const ledger = new StockLedger(redis, { keyPrefix });
   const registry = new ProductIdRegistry(redis, { keyPrefix });
   const indexer = new ProductIndexer(es, alias);
-  await indexer.ensureIndex();
-  await ledger.markReady();
-  await new CategoryRepository(database.db).upsertMany([
-    { slug: 'misc', name: 'Misc', parentSlug: null },
-    { slug: 'shoes', name: 'Shoes', parentSlug: null },
-    { slug: 'hats', name: 'Hats', parentSlug: null },
-  ]);
   const purger = new VarnishPurger({
     urls: [purges.url],
     maxAttempts: 2,
@@ -146,7 +139,7 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
   });
   let created = 0;
 
-  return {
+  const world: SyncTestWorld = {
     database,
     redis,
     keyPrefix,
@@ -190,6 +183,20 @@ export async function createSyncTestWorld(label: string): Promise<SyncTestWorld>
       await database.drop();
     },
   };
+  // A setup step that fails must not leave connections open: jest would wait on them forever.
+  try {
+    await indexer.ensureIndex();
+    await ledger.markReady();
+    await new CategoryRepository(database.db).upsertMany([
+      { slug: 'misc', name: 'Misc', parentSlug: null },
+      { slug: 'shoes', name: 'Shoes', parentSlug: null },
+      { slug: 'hats', name: 'Hats', parentSlug: null },
+    ]);
+  } catch (error) {
+    await world.close().catch(() => undefined);
+    throw error;
+  }
+  return world;
 }
 
 /** A private copy of the shop's exchanges and the sync queues, on the real broker. */
