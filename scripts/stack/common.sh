@@ -69,22 +69,17 @@ ES_CLUSTER_NODES=3
 # ... and a Redis Cluster (scripts/stack/redis.sh) instead of the one Redis server.
 REDIS_CLUSTER_NODES=6
 REDIS_CLUSTER_PORT=${REDIS_CLUSTER_PORT:-7001}
-# redis_cluster_url: REDIS_URL's cluster form, every node a seed.
-redis_cluster_url() {
+# local_nodes COUNT FIRST_PORT SCHEME: COUNT nodes on consecutive ports of this machine,
+# comma-separated, each written SCHEME127.0.0.1:PORT.
+local_nodes() {
   local n nodes=''
-  for ((n = 0; n < REDIS_CLUSTER_NODES; n++)); do
-    nodes+="${nodes:+,}127.0.0.1:$((REDIS_CLUSTER_PORT + n))"
-  done
-  echo "redis+cluster://$nodes"
+  for ((n = 0; n < $1; n++)); do nodes+="${nodes:+,}${3}127.0.0.1:$(($2 + n))"; done
+  echo "$nodes"
 }
+# redis_cluster_url: REDIS_URL's cluster form, every node a seed.
+redis_cluster_url() { echo "redis+cluster://$(local_nodes "$REDIS_CLUSTER_NODES" "$REDIS_CLUSTER_PORT" '')"; }
 # cluster_urls: the nodes' URLs, comma-separated (ELASTICSEARCH_URL's list form).
-cluster_urls() {
-  local n urls=''
-  for ((n = 0; n < ES_CLUSTER_NODES; n++)); do
-    urls+="${urls:+,}http://127.0.0.1:$((${ES_HTTP_PORT:-9200} + n))"
-  done
-  echo "$urls"
-}
+cluster_urls() { local_nodes "$ES_CLUSTER_NODES" "${ES_HTTP_PORT:-9200}" http://; }
 ELASTICSEARCH_URL_CONFIGURED=${ELASTICSEARCH_URL-}
 REDIS_URL_CONFIGURED=${REDIS_URL-}
 # set_cluster_mode true|false: records the mode (the marker) and sets for it ELASTICSEARCH_URL and

@@ -1,9 +1,9 @@
 import { createDatabase, StockRepository, type Database } from '@shop/persistence';
 import type { Kysely } from 'kysely';
 import { ensureAppRunning, killProcess, processUrl, type ProcessName } from '../support/apps';
+import { expectLedgerAndMysqlAt } from '../support/ledger-checks';
 import {
   config,
-  eventually,
   metricSum,
   mixedStockLoad,
   putStockUntilAnswered,
@@ -122,29 +122,13 @@ describe('several app processes: two of each API behind Varnish, two sync worker
     // The survivor answered the changes after the kill (and before: round robin).
     expect((await stockPuts(urls.stock2)) - survivorPutsBefore).toBeGreaterThanOrEqual(total / 2);
 
-    const ledger = await requestJson<{ items: Level[] }>(
-      `${urls.stock2}/stock?ids=${ids.join(',')}`,
-    );
-    expect(ledger.status).toBe(200);
-    expect(ledger.body.items.map(({ id, stock }) => ({ id, stock }))).toEqual(
-      ids.map((id) => ({ id, stock: expected.get(id) })),
-    );
     // The surviving worker brings MySQL to the ledger's figures, versions included.
-    const want = new Map(ledger.body.items.map((level) => [level.id, level]));
-    await eventually(
-      async () => {
-        const rows = new Map((await stockRows.findByIds(ids)).map((row) => [row.id, row]));
-        for (const [id, level] of want) {
-          const row = rows.get(id);
-          if (row?.stock !== level.stock || row.version !== level.version) {
-            throw new Error(
-              `product ${id}: MySQL ${row?.stock} v${row?.version}, want ${level.stock} v${level.version}`,
-            );
-          }
-        }
-        return true;
-      },
-      { what: 'MySQL holding the ledger figures after the kills', timeoutMs: 60_000 },
-    );
+    await expectLedgerAndMysqlAt({
+      base: urls.stock2,
+      ids,
+      expected,
+      stockRows,
+      after: 'the kills',
+    });
   }, 300_000);
 });

@@ -4,15 +4,8 @@ import { createRedisClient, redisSlot, type RedisClient } from '@shop/redis';
 import { StockKeys } from '@shop/stock';
 import type { Kysely } from 'kysely';
 import { killRedisNode, startRedis } from '../support/services';
-import {
-  config,
-  eventually,
-  mixedStockLoad,
-  range,
-  requestJson,
-  urls,
-  type StockLevelFigures,
-} from '../support/stack';
+import { expectLedgerAndMysqlAt } from '../support/ledger-checks';
+import { config, eventually, mixedStockLoad, range, urls } from '../support/stack';
 
 /**
  * Redis Cluster in cluster mode (`npm run test:cluster`: three masters, one replica each): the
@@ -95,28 +88,12 @@ describe('Redis Cluster: the master of the shop slot killed under load', () => {
     expect(promotedPort).not.toBe(killedPort);
     expect(await masterPortOf(redis, shopSlot)).toBe(promotedPort);
 
-    const ledger = await requestJson<{ items: StockLevelFigures[] }>(
-      `${urls.stock}/stock?ids=${ids.join(',')}`,
-    );
-    expect(ledger.status).toBe(200);
-    expect(ledger.body.items.map(({ id, stock }) => ({ id, stock }))).toEqual(
-      ids.map((id) => ({ id, stock: expected.get(id) })),
-    );
-    const want = new Map(ledger.body.items.map((level) => [level.id, level]));
-    await eventually(
-      async () => {
-        const rows = new Map((await stockRows.findByIds(ids)).map((row) => [row.id, row]));
-        for (const [id, level] of want) {
-          const row = rows.get(id);
-          if (row?.stock !== level.stock || row.version !== level.version) {
-            throw new Error(
-              `product ${id}: MySQL ${row?.stock} v${row?.version}, want ${level.stock} v${level.version}`,
-            );
-          }
-        }
-        return true;
-      },
-      { what: 'MySQL holding the ledger figures after the failover', timeoutMs: 60_000 },
-    );
+    await expectLedgerAndMysqlAt({
+      base: urls.stock,
+      ids,
+      expected,
+      stockRows,
+      after: 'the failover',
+    });
   }, 300_000);
 });

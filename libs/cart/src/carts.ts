@@ -13,7 +13,7 @@ import {
   StockKeys,
   validateIdempotencyKey,
 } from '@shop/stock';
-import { defaultReplicaCount, ReplicaWait, type RedisClient } from '@shop/redis';
+import { ReplicaWait, type RedisClient } from '@shop/redis';
 import {
   CartChangedError,
   CartClosedError,
@@ -177,7 +177,7 @@ export class Carts {
     this.retentionSeconds = options.retentionSeconds ?? 7 * 24 * 60 * 60;
     this.orderTtlSeconds = options.orderTtlSeconds ?? 30 * 24 * 60 * 60;
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? 24 * 60 * 60;
-    this.replicaWait = new ReplicaWait(redis, defaultReplicaCount(redis));
+    this.replicaWait = ReplicaWait.of(redis);
   }
 
   async create(): Promise<CartView> {

@@ -1,6 +1,6 @@
 import { parseProductId, type ProductPrice, type ProductSale } from '@shop/contracts';
 import { LedgerNotReadyError, LedgerUnavailableError } from '@shop/stock';
-import { defaultReplicaCount, ReplicaWait, scanKeys, type RedisClient } from '@shop/redis';
+import { ReplicaWait, scanKeys, type RedisClient } from '@shop/redis';
 import { fromCents, type PriceChange, type PriceState, effectivePriceCents } from './price-change';
 import {
   InvalidPriceRequestError,
@@ -134,7 +134,7 @@ export class PriceBook {
   ) {
     this.keys = new PriceKeys(options.keyPrefix);
     this.scripts = withPriceScripts(redis);
-    this.replicaWait = new ReplicaWait(redis, defaultReplicaCount(redis));
+    this.replicaWait = ReplicaWait.of(redis);
   }
 
   /**
@@ -304,16 +304,7 @@ export class PriceBook {
   async transition(productId: number): Promise<PriceTransition | null> {
     const id = parseProductId(productId);
     const reply = asReply(
-      await this.written(
-        this.scripts.shopPriceTransition(
-          this.keys.price(id),
-          this.keys.knownIds,
-          this.keys.ready,
-          this.keys.outbox,
-          this.keys.schedule,
-          id,
-        ),
-      ),
+      await this.written(this.scripts.shopPriceTransition(...this.scriptKeys(id), id)),
     );
     if (reply[0] !== 'OK') return null;
     return {
@@ -332,6 +323,12 @@ export class PriceBook {
       if (transition) done.push(transition);
     }
     return done;
+  }
+
+  /** KEYS of the apply and transition scripts (see price-scripts.ts), in their order. */
+  private scriptKeys(id: number): [string, string, string, string, string] {
+    const { keys } = this;
+    return [keys.price(id), keys.knownIds, keys.ready, keys.outbox, keys.schedule];
   }
 
   /**
@@ -356,11 +353,7 @@ export class PriceBook {
     return asReply(
       await this.written(
         this.scripts.shopPriceApply(
-          this.keys.price(id),
-          this.keys.knownIds,
-          this.keys.ready,
-          this.keys.outbox,
-          this.keys.schedule,
+          ...this.scriptKeys(id),
           id,
           text(change.priceCents),
           sale === undefined ? 'keep' : sale.kind,

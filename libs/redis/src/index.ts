@@ -8,5 +8,5 @@ export {
   type RedisClientOptions,
 } from './redis-client';
 export { RedisLease } from './redis-lease';
-export { defaultReplicaCount, ReplicaWait, ReplicaWaitError } from './replica-wait';
+export { ReplicaWait, ReplicaWaitError } from './replica-wait';
 export { crc16, hashedPartOf, redisSlot, REDIS_CLUSTER_SLOTS, SHOP_HASH_TAG } from './redis-slot';

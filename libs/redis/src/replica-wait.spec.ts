@@ -67,6 +67,13 @@ describe('ReplicaWait', () => {
     const cluster = new Cluster([{ host: '127.0.0.1', port: 7001 }], { lazyConnect: true });
     expect(defaultReplicaCount(cluster)).toBe(1);
     expect(defaultReplicaCount(serverAnswering(0).client)).toBe(0);
+    expect(ReplicaWait.of(cluster).replicas).toBe(1);
     cluster.disconnect();
+  });
+
+  it('is one per client, so everything on a connection shares its WAITs', () => {
+    const { client } = serverAnswering(0);
+    expect(ReplicaWait.of(client)).toBe(ReplicaWait.of(client));
+    expect(ReplicaWait.of(serverAnswering(0).client)).not.toBe(ReplicaWait.of(client));
   });
 });

@@ -21,6 +21,21 @@ export class ReplicaWaitError extends Error {
  * the default stack) waits for nothing.
  */
 export class ReplicaWait {
+  private static readonly byClient = new WeakMap<RedisClient, ReplicaWait>();
+
+  /**
+   * The one ReplicaWait of `client`, waiting for its default number of replicas: the ledger, the
+   * carts and the price book share a connection, so they share its WAITs too.
+   */
+  static of(client: RedisClient): ReplicaWait {
+    let wait = ReplicaWait.byClient.get(client);
+    if (!wait) {
+      wait = new ReplicaWait(client, defaultReplicaCount(client));
+      ReplicaWait.byClient.set(client, wait);
+    }
+    return wait;
+  }
+
   /** Per master: the WAIT on the wire, and the one queued behind it for later writes. */
   private readonly rounds = new Map<Redis, { sent: Promise<void>; next?: Promise<void> }>();
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_STOCK, parseProductId, StockLevel } from '@shop/contracts';
-import { defaultReplicaCount, ReplicaWait, type RedisClient } from '@shop/redis';
+import { ReplicaWait, type RedisClient } from '@shop/redis';
 import {
   idempotencyFingerprint,
   MAX_IDS_PER_READ,
@@ -110,7 +110,7 @@ export class StockLedger {
     this.keys = new StockKeys(options.keyPrefix);
     this.scripts = withStockScripts(redis);
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
-    this.replicaWait = new ReplicaWait(redis, defaultReplicaCount(redis));
+    this.replicaWait = ReplicaWait.of(redis);
   }
 
   /**
