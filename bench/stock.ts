@@ -212,7 +212,7 @@ async function main(): Promise<void> {
           puts(`PUT /products/:id/stock (stock-api, ${mode.label})`, stockApi),
         );
         const loadCpu = loadCount();
-        const backlog = await redis.xlen(new StockKeys().outbox);
+        const backlog = await redis.xlen(new StockKeys().shards[0].outbox);
         const caughtUpMs = await catchUpMs(mysql);
         stockRuns.push({ mode, figures, loadCpu, wholeCpu: wholeCount(), backlog, caughtUpMs });
       }

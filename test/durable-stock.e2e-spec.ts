@@ -34,7 +34,7 @@ describe('durable stock (real stack)', () => {
   let stockRows: StockRepository;
   let redis: RedisClient;
   let amqp: ChannelModel;
-  const keys = new StockKeys();
+  const keys = new StockKeys(undefined, config.STOCK_SHARDS);
 
   beforeAll(async () => {
     db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
@@ -119,7 +119,11 @@ describe('durable stock (real stack)', () => {
 
   /** The relay has published (and had confirmed) everything in the Redis outbox. */
   async function outboxPublished(): Promise<void> {
-    await eventually(async () => ((await redis.xlen(keys.outbox)) === 0 ? true : undefined), {
+    const backlog = async (): Promise<number> => {
+      const lengths = await Promise.all(keys.shards.map((shard) => redis.xlen(shard.outbox)));
+      return lengths.reduce((sum, length) => sum + length, 0);
+    };
+    await eventually(async () => ((await backlog()) === 0 ? true : undefined), {
       what: 'the stock outbox published',
     });
   }

@@ -53,7 +53,7 @@ const token = randomBytes(5).toString('hex');
 describe('strict input at every edge (real stack)', () => {
   let db: Kysely<Database>;
   let redis: RedisClient;
-  const keys = new StockKeys();
+  const keys = new StockKeys(undefined, config.STOCK_SHARDS);
   const created: number[] = [];
 
   beforeAll(() => {
@@ -84,7 +84,7 @@ describe('strict input at every edge (real stack)', () => {
         .executeTakeFirstOrThrow(),
       db.selectFrom('stock').selectAll().where('product_id', '=', id).executeTakeFirst(),
       redis.hgetall(keys.level(id)),
-      redis.zscore(keys.knownIds, id),
+      redis.zscore(keys.forProduct(id).knownIds, id),
       fetch(`${urls.elasticsearch}/products/_doc/${id}`).then(async (response) => {
         const body = (await response.json()) as { found: boolean; _source?: unknown };
         return { found: body.found, source: body._source };

@@ -377,7 +377,7 @@ describe('sync worker (real stack)', () => {
         ),
       );
     const before = await periodic();
-    const keys = new StockKeys();
+    const keys = new StockKeys(undefined, config.STOCK_SHARDS);
     const alias = config.PRODUCTS_INDEX_ALIAS;
 
     // MySQL
@@ -393,8 +393,8 @@ describe('sync worker (real stack)', () => {
     await redis.del(keys.level(d));
     const levelE = (await ledger([e])).get(e)!;
     await redis.hset(keys.level(e), 'version', String(levelE.version - 1), 'stock', '1');
-    await redis.zrem(keys.knownIds, String(f));
-    await redis.zadd(keys.knownIds, ghostInRedis, String(ghostInRedis));
+    await redis.zrem(keys.forProduct(f).knownIds, String(f));
+    await redis.zadd(keys.forProduct(ghostInRedis).knownIds, ghostInRedis, String(ghostInRedis));
     // Elasticsearch
     await es.delete({ index: alias, id: String(h), refresh: 'wait_for' });
     await es.update({
@@ -453,7 +453,9 @@ describe('sync worker (real stack)', () => {
     // Repaired.
     await mysqlEqualsLedger([a, b, c, d, e, f]);
     expect((await ledger([a])).get(a)!.stock).toBe(40);
-    expect(await redis.zscore(keys.knownIds, String(ghostInRedis))).toBeNull();
+    expect(
+      await redis.zscore(keys.forProduct(ghostInRedis).knownIds, String(ghostInRedis)),
+    ).toBeNull();
     expect(await es.exists({ index: alias, id: String(h) })).toBe(true);
     expect(await es.exists({ index: alias, id: String(ghostInSearch) })).toBe(false);
     const [product] = await new ProductRepository(db).findByIds([i]);

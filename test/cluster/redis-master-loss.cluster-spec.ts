@@ -17,7 +17,7 @@ import { config, eventually, mixedStockLoad, range, urls } from '../support/stac
  */
 
 const ids = range(1191, 1199);
-const shopSlot = redisSlot(new StockKeys().outbox);
+const shopSlot = redisSlot(new StockKeys().shards[0].outbox);
 
 /** The port of the master serving `slot`, as the cluster's CLUSTER SLOTS says. */
 async function masterPortOf(redis: RedisClient, slot: number): Promise<number> {

@@ -32,7 +32,7 @@ import {
   PublishedStockEvents,
   registerStockOutboxMetrics,
   StockModule,
-  StockOutboxRelay,
+  StockOutboxRelays,
   type StockBarrierTransport,
 } from '@shop/stock';
 import { CART_PROVIDERS } from './carts/carts.providers';
@@ -152,8 +152,8 @@ class StockInfrastructureModule {}
     {
       // Registers the outbox backlog and relay gauges on GET /metrics; nothing injects it.
       provide: STOCK_OUTBOX_METRICS,
-      inject: [METRICS_REGISTRY, StockOutboxRelay],
-      useFactory: (registry: Registry, relay: StockOutboxRelay): true => {
+      inject: [METRICS_REGISTRY, StockOutboxRelays],
+      useFactory: (registry: Registry, relay: StockOutboxRelays): true => {
         registerStockOutboxMetrics(registry, relay);
         return true;
       },

@@ -1,3 +1,4 @@
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import { Module } from '@nestjs/common';
 import { HttpCacheModule, SettlingPurger, VarnishPurger } from '@shop/http-cache';
 import { ProductRepository } from '@shop/persistence';
@@ -26,9 +27,9 @@ import type { RedisClient } from '@shop/redis';
       // Live prices, on the ledger's connection: the catalog consumer hands admin price edits to
       // them, the reconciler compares them with MySQL.
       provide: PriceBook,
-      inject: [STOCK_REDIS, ProductRepository],
-      useFactory: (redis: RedisClient, products: ProductRepository) =>
-        new PriceBook(redis, mysqlPriceBase(products)),
+      inject: [STOCK_REDIS, ProductRepository, SHOP_CONFIG],
+      useFactory: (redis: RedisClient, products: ProductRepository, config: ShopConfig) =>
+        new PriceBook(redis, mysqlPriceBase(products), { shards: config.STOCK_SHARDS }),
     },
   ],
   exports: [ElasticsearchModule, StockModule, HttpCacheModule, SettlingPurger, PriceBook],

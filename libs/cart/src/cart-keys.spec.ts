@@ -16,7 +16,7 @@ describe('CartKeys', () => {
     // a pending order, with the levels of its lines, the ready marker, known ids and the outbox
     // (the scripts name these from the ledger's tagged prefix, as StockKeys does).
     const cart = new CartKeys('shop:');
-    const ledger = new StockKeys('stock:');
+    const [ledger] = new StockKeys('stock:').shards;
     const cartId = 'Zm9vYmFyYmF6cXV4cXV1eA';
     const keys = [
       cart.cart(cartId),

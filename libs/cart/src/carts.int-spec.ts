@@ -48,7 +48,7 @@ const address: CheckoutInput = {
 
 /** Outbox entries as flat field maps, oldest first. */
 async function outbox(redis: RedisClient, prefix: string): Promise<Record<string, string>[]> {
-  const entries = await redis.xrange(new StockKeys(prefix).outbox, '-', '+');
+  const entries = await redis.xrange(new StockKeys(prefix).shards[0].outbox, '-', '+');
   return entries.map(([, fields]) => {
     const map: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];

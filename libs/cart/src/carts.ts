@@ -60,6 +60,8 @@ export interface CartsOptions {
   keyPrefix?: string;
   /** The stock ledger's prefix, default `stock:` (see stock-keys.ts). */
   stockKeyPrefix?: string;
+  /** STOCK_SHARDS (default 1). */
+  stockShards?: number;
   /** How long an expired or checked-out cart can still be read. Default 7 days. */
   retentionSeconds?: number;
   /** How long Redis keeps a placed order (MySQL keeps it for good). Default 30 days. */
@@ -172,7 +174,14 @@ export class Carts {
     }
     this.keys = new CartKeys(options.keyPrefix);
     this.scripts = withCartScripts(redis);
-    this.stockPrefix = new StockKeys(options.stockKeyPrefix ?? DEFAULT_STOCK_KEY_PREFIX).tagged;
+    const stockKeys = new StockKeys(
+      options.stockKeyPrefix ?? DEFAULT_STOCK_KEY_PREFIX,
+      options.stockShards,
+    );
+    if (stockKeys.shardCount !== 1) {
+      throw new RangeError('Carts need STOCK_SHARDS=1: a cart holds products of every shard');
+    }
+    this.stockPrefix = stockKeys.shards[0].tagged;
     this.holdSeconds = options.holdSeconds;
     this.retentionSeconds = options.retentionSeconds ?? 7 * 24 * 60 * 60;
     this.orderTtlSeconds = options.orderTtlSeconds ?? 30 * 24 * 60 * 60;

@@ -108,6 +108,10 @@ export const shopEnvSchema = z
         }
       })
       .default(DEFAULT_REDIS_URL),
+    // How many shards the stock ledger spreads products over (each its own Redis Cluster slot,
+    // outbox and relay; libs/stock stock-keys.ts). Every process must use the same figure, and
+    // changing it needs the ledger rebuilt from MySQL (README, Operations). At most 64.
+    STOCK_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
     // The nodes of a RabbitMQ cluster: the connection goes to the first that answers, and to the
     // next one in turn when it is lost.
     AMQP_URL: urlList('AMQP_URL', ['amqp', 'amqps']).default(['amqp://guest:guest@127.0.0.1:5672']),

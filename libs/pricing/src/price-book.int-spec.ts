@@ -109,7 +109,7 @@ describe('PriceBook on Redis', () => {
       correlationId: 'req-1',
     });
     expect(messages[0].body).toMatchObject({ id: 1, effectivePrice: 12.5, reason: 'set' });
-    expect(await redis.xlen(new PriceKeys(prefix).outbox)).toBe(0);
+    expect(await redis.xlen(new PriceKeys(prefix).shards[0].outbox)).toBe(0);
   });
 
   it('versions above the ledger epoch and above MySQL', async () => {
@@ -137,7 +137,7 @@ describe('PriceBook on Redis', () => {
   });
 
   it('refuses while the ledger is not ready, changing nothing', async () => {
-    await redis.del(new PriceKeys(prefix).ready);
+    await redis.del(new PriceKeys(prefix).shards[0].ready);
     await expect(book.apply(1, change({ price: 1 }))).rejects.toThrow(LedgerNotReadyError);
     expect(await redis.exists(new PriceKeys(prefix).price(1))).toBe(0);
   });
@@ -234,5 +234,53 @@ describe('PriceBook on Redis', () => {
         updatedAt: expect.any(Number),
       },
     ]);
+  });
+  it("keeps a product's price in its shard, and runs every shard's schedule", async () => {
+    const shards = 3;
+    const base = (priceCents: number): PriceBaseRow => ({
+      priceCents,
+      saleCents: null,
+      startsAt: null,
+      endsAt: null,
+      version: 0,
+    });
+    const sharded = new PriceBook(
+      redis,
+      { priceBase: (id) => Promise.resolve(base(id * 100)) },
+      { keyPrefix: prefix, shards },
+    );
+    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register([3, 4, 5]);
+    await new StockLedger(redis, { keyPrefix: prefix, shards }).markReady();
+    const start = Date.now() + 200;
+    // Products 3, 4 and 5 are in shards 0, 1 and 2; 4's sale starts first.
+    for (const [id, offset] of [
+      [3, 200],
+      [4, 0],
+      [5, 100],
+    ]) {
+      await sharded.apply(
+        id,
+        change({ salePrice: 0.5, saleStartsAt: new Date(start + offset).toISOString() }),
+      );
+    }
+    expect(await redis.exists(sharded.keys.shards[1].price(4))).toBe(1);
+    expect(await redis.zscore(sharded.keys.shards[2].schedule, '5')).toBe(String(start + 100));
+    expect(await sharded.nextDueAt()).toBe(start);
+    expect(await sharded.dueIds(start + 200)).toEqual([4, 5, 3]);
+    const scheduler = new PriceScheduler(redis, sharded, { pollMs: 20 });
+    scheduler.start();
+    try {
+      await eventuallyPasses(async () => {
+        for (const id of [3, 4, 5]) {
+          expect(await sharded.get(id)).toMatchObject({ effectivePrice: 0.5 });
+        }
+      });
+    } finally {
+      await scheduler.stop();
+    }
+    expect(await sharded.nextDueAt()).toBeNull();
+    const stored = [];
+    for await (const batch of sharded.stored()) stored.push(...batch.map((price) => price.id));
+    expect(stored.sort()).toEqual([3, 4, 5]);
   });
 });

@@ -8,7 +8,7 @@ import {
   PriceNotFoundError,
   PricingError,
 } from './price-errors';
-import { PriceKeys } from './price-keys';
+import { PriceKeys, type PriceShardKeys } from './price-keys';
 import { PriceScriptCommands, withPriceScripts } from './price-scripts';
 
 /** MySQL's price state of a product (the catalog's row), for products Redis has no hash of. */
@@ -55,6 +55,8 @@ export function mysqlPriceBase(products: ProductPriceReader): PriceBaseSource {
 export interface PriceBookOptions {
   /** The stock ledger's key prefix, default `stock:` (see price-keys.ts). */
   keyPrefix?: string;
+  /** STOCK_SHARDS, default 1: prices live in their product's shard. */
+  shards?: number;
 }
 
 /** A product's price as Redis holds it (the reconciler compares it with MySQL). */
@@ -132,7 +134,7 @@ export class PriceBook {
     private readonly base: PriceBaseSource,
     options: PriceBookOptions = {},
   ) {
-    this.keys = new PriceKeys(options.keyPrefix);
+    this.keys = new PriceKeys(options.keyPrefix, options.shards);
     this.scripts = withPriceScripts(redis);
     this.replicaWait = ReplicaWait.of(redis);
   }
@@ -199,13 +201,15 @@ export class PriceBook {
     options: { correlationId?: string } = {},
   ): Promise<number | null> {
     const id = parseProductId(productId);
+    const keys = this.keys.forProduct(id);
     const reply = asReply(
       await this.written(
+        id,
         this.scripts.shopPriceAdoptCatalog(
-          this.keys.price(id),
-          this.keys.ready,
-          this.keys.outbox,
-          this.keys.schedule,
+          keys.price(id),
+          keys.ready,
+          keys.outbox,
+          keys.schedule,
           id,
           Math.round(price * 100),
           writtenAt.getTime(),
@@ -220,8 +224,9 @@ export class PriceBook {
   /** The current price: Redis' when it has one, else MySQL's; null for an unknown product. */
   async get(productId: number): Promise<ProductPrice | null> {
     const id = parseProductId(productId);
+    const keys = this.keys.forProduct(id);
     const reply = asReply(
-      await orUnavailable(this.scripts.shopPriceRead(this.keys.price(id), this.keys.ready)),
+      await orUnavailable(this.scripts.shopPriceRead(keys.price(id), keys.ready)),
     );
     if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
     if (reply[1] !== '') {
@@ -242,22 +247,18 @@ export class PriceBook {
    * twice). Products never changed through the price route since Redis was filled have none.
    */
   async *stored(batchSize = 500): AsyncGenerator<StoredPrice[]> {
-    for await (const keys of scanKeys(this.redis, this.keys.priceKeys, batchSize)) {
-      const ids = keys
-        .map((key) => this.keys.priceId(key))
-        .filter((id): id is number => id !== null);
+    for (const shard of this.keys.shards) {
+      yield* this.storedIn(shard, batchSize);
+    }
+  }
+
+  private async *storedIn(shard: PriceShardKeys, batchSize: number): AsyncGenerator<StoredPrice[]> {
+    for await (const keys of scanKeys(this.redis, shard.priceKeys, batchSize)) {
+      const ids = keys.map((key) => shard.priceId(key)).filter((id): id is number => id !== null);
       if (ids.length === 0) continue;
       const pipeline = this.redis.pipeline();
       for (const id of ids) {
-        pipeline.hmget(
-          this.keys.price(id),
-          'price',
-          'sale',
-          'start',
-          'end',
-          'version',
-          'updatedAt',
-        );
+        pipeline.hmget(shard.price(id), 'price', 'sale', 'start', 'end', 'version', 'updatedAt');
       }
       const replies = (await pipeline.exec()) ?? [];
       const batch: StoredPrice[] = [];
@@ -283,28 +284,45 @@ export class PriceBook {
 
   /** Ids whose sale starts or ends at or before `at` (epoch ms), earliest first. */
   async dueIds(at: number, limit = 100): Promise<number[]> {
-    const ids = await this.redis.zrangebyscore(
-      this.keys.schedule,
-      '-inf',
-      String(at),
-      'LIMIT',
-      0,
-      limit,
+    const pages = await Promise.all(
+      this.keys.shards.map((shard) =>
+        this.redis.zrangebyscore(
+          shard.schedule,
+          '-inf',
+          String(at),
+          'WITHSCORES',
+          'LIMIT',
+          0,
+          limit,
+        ),
+      ),
     );
-    return ids.map(Number);
+    const due: { id: number; at: number }[] = [];
+    for (const page of pages) {
+      for (let index = 0; index + 1 < page.length; index += 2) {
+        due.push({ id: Number(page[index]), at: Number(page[index + 1]) });
+      }
+    }
+    return due
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit)
+      .map((entry) => entry.id);
   }
 
   /** When the next scheduled start or end is due (epoch ms), or null when none is. */
   async nextDueAt(): Promise<number | null> {
-    const [, score] = await this.redis.zrange(this.keys.schedule, '0', '0', 'WITHSCORES');
-    return score === undefined ? null : Number(score);
+    const firsts = await Promise.all(
+      this.keys.shards.map((shard) => this.redis.zrange(shard.schedule, '0', '0', 'WITHSCORES')),
+    );
+    const scores = firsts.filter((first) => first.length === 2).map((first) => Number(first[1]));
+    return scores.length === 0 ? null : Math.min(...scores);
   }
 
   /** Runs the step for one product (see PRICE_TRANSITION_LUA); null when nothing was due. */
   async transition(productId: number): Promise<PriceTransition | null> {
     const id = parseProductId(productId);
     const reply = asReply(
-      await this.written(this.scripts.shopPriceTransition(...this.scriptKeys(id), id)),
+      await this.written(id, this.scripts.shopPriceTransition(...this.scriptKeys(id), id)),
     );
     if (reply[0] !== 'OK') return null;
     return {
@@ -327,7 +345,7 @@ export class PriceBook {
 
   /** KEYS of the apply and transition scripts (see price-scripts.ts), in their order. */
   private scriptKeys(id: number): [string, string, string, string, string] {
-    const { keys } = this;
+    const keys = this.keys.forProduct(id);
     return [keys.price(id), keys.knownIds, keys.ready, keys.outbox, keys.schedule];
   }
 
@@ -335,9 +353,9 @@ export class PriceBook {
    * The reply of a script that may have written, once the write is on the replicas the client
    * waits for (see ReplicaWait): an answered price change must survive a Redis failover.
    */
-  private async written<T>(call: Promise<T>): Promise<T> {
+  private async written<T>(productId: number, call: Promise<T>): Promise<T> {
     const reply = await orUnavailable(call);
-    await orUnavailable(this.replicaWait.afterWrite(this.keys.outbox));
+    await orUnavailable(this.replicaWait.afterWrite(this.keys.forProduct(productId).outbox));
     return reply;
   }
 
@@ -352,6 +370,7 @@ export class PriceBook {
     const sale = change.sale;
     return asReply(
       await this.written(
+        id,
         this.scripts.shopPriceApply(
           ...this.scriptKeys(id),
           id,

@@ -1,4 +1,4 @@
-import { DEFAULT_STOCK_KEY_PREFIX, StockKeys } from '@shop/stock';
+import { DEFAULT_STOCK_KEY_PREFIX, StockKeys, type StockShardKeys } from '@shop/stock';
 
 /**
  * Redis layout of live prices. Every key the pricing lib touches is named here and nowhere else.
@@ -18,25 +18,26 @@ import { DEFAULT_STOCK_KEY_PREFIX, StockKeys } from '@shop/stock';
  *
  * A product without a price hash has never been changed through the price route since Redis was
  * last filled: its price is MySQL's, which the first change reads (see README).
+ *
+ * With several stock shards, a price lives in its product's shard (its outbox, ready marker and
+ * known ids), and so does its place in the schedule: each shard has one. The scheduler's one
+ * lease is shard 0's; that scheduler runs every shard's schedule.
  */
-export class PriceKeys {
-  readonly stock: StockKeys;
+/** The price keys of one stock shard. */
+export class PriceShardKeys {
   readonly schedule: string;
-  readonly schedulerLease: string;
   readonly outbox: string;
   readonly ready: string;
   readonly knownIds: string;
-  /** SCAN pattern matching the price hashes (and the schedule and lease: see `priceId`). */
+  /** SCAN pattern matching the shard's price hashes (and its schedule and lease: see `priceId`). */
   readonly priceKeys: string;
 
-  constructor(readonly prefix: string = DEFAULT_STOCK_KEY_PREFIX) {
-    this.stock = new StockKeys(prefix);
-    this.schedule = `${this.stock.tagged}price:schedule`;
-    this.schedulerLease = `${this.stock.tagged}price:scheduler-lease`;
-    this.outbox = this.stock.outbox;
-    this.ready = this.stock.ready;
-    this.knownIds = this.stock.knownIds;
-    this.priceKeys = `${this.stock.tagged}price:*`;
+  constructor(readonly stock: StockShardKeys) {
+    this.schedule = `${stock.tagged}price:schedule`;
+    this.outbox = stock.outbox;
+    this.ready = stock.ready;
+    this.knownIds = stock.knownIds;
+    this.priceKeys = `${stock.tagged}price:*`;
   }
 
   price(id: number): string {
@@ -49,5 +50,26 @@ export class PriceKeys {
       key.startsWith(this.stock.tagged) ? key.slice(this.stock.tagged.length) : '',
     );
     return match ? Number(match[1]) : null;
+  }
+}
+
+export class PriceKeys {
+  readonly stock: StockKeys;
+  readonly shards: readonly PriceShardKeys[];
+  readonly schedulerLease: string;
+
+  constructor(prefix: string = DEFAULT_STOCK_KEY_PREFIX, shardCount = 1) {
+    this.stock = new StockKeys(prefix, shardCount);
+    this.shards = this.stock.shards.map((shard) => new PriceShardKeys(shard));
+    this.schedulerLease = `${this.stock.shards[0].tagged}price:scheduler-lease`;
+  }
+
+  /** The price keys of the shard that holds product `id`. */
+  forProduct(id: number): PriceShardKeys {
+    return this.shards[this.stock.shardOf(id)];
+  }
+
+  price(id: number): string {
+    return this.forProduct(id).price(id);
   }
 }

@@ -4,7 +4,11 @@
 export {
   DEFAULT_STOCK_KEY_PREFIX,
   isValidKeyPrefix,
+  isValidShardCount,
+  MAX_STOCK_SHARDS,
+  shardHashTag,
   StockKeys,
+  StockShardKeys,
   taggedKeyPrefix,
 } from './stock-keys';
 // The level arithmetic (on hand, held, sellable) that the cart scripts share with the ledger's.
@@ -36,6 +40,7 @@ export {
   type StockRestoreSource,
 } from './stock-ledger-restorer';
 export { StockOutboxRelay, type StockOutboxRelayOptions } from './stock-outbox-relay';
+export { StockOutboxRelays } from './stock-outbox-relays';
 export {
   STOCK_EVENT_PUBLISHER,
   STOCK_REDIS,

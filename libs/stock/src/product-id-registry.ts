@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { scanKeys, type RedisClient } from '@shop/redis';
 import { parseProductId } from '@shop/contracts';
-import { StockKeys } from './stock-keys';
+import { StockKeys, type StockShardKeys } from './stock-keys';
 
 const CHUNK = 1000;
 
@@ -23,16 +23,18 @@ export class ProductIdRegistry {
 
   constructor(
     private readonly redis: RedisClient,
-    options: { keyPrefix?: string } = {},
+    options: { keyPrefix?: string; shards?: number } = {},
   ) {
-    this.keys = new StockKeys(options.keyPrefix);
+    this.keys = new StockKeys(options.keyPrefix, options.shards);
   }
 
-  /** Adds ids; returns how many were new. */
+  /** Adds ids (each to its shard's set); returns how many were new. */
   async register(ids: readonly number[]): Promise<number> {
     let added = 0;
-    for (const chunk of chunks(ids.map((id) => parseProductId(id)))) {
-      added += await this.redis.zadd(this.keys.knownIds, ...chunk.flatMap((id) => [id, id]));
+    for (const [shard, shardIds] of this.byShard(ids)) {
+      for (const chunk of chunks(shardIds)) {
+        added += await this.redis.zadd(shard.knownIds, ...chunk.flatMap((id) => [id, id]));
+      }
     }
     return added;
   }
@@ -45,15 +47,17 @@ export class ProductIdRegistry {
    */
   async unregister(ids: readonly number[]): Promise<number> {
     let removed = 0;
-    for (const chunk of chunks(ids.map((id) => parseProductId(id)))) {
-      const replies = await this.redis
-        .multi()
-        .zrem(this.keys.knownIds, ...chunk)
-        .del(...chunk.map((id) => this.keys.level(id)))
-        .exec();
-      const failed = replies?.find(([error]) => error !== null);
-      if (!replies || failed) throw failed?.[0] ?? new Error('unregister: the MULTI was aborted');
-      removed += Number(replies[0][1]);
+    for (const [shard, shardIds] of this.byShard(ids)) {
+      for (const chunk of chunks(shardIds)) {
+        const replies = await this.redis
+          .multi()
+          .zrem(shard.knownIds, ...chunk)
+          .del(...chunk.map((id) => shard.level(id)))
+          .exec();
+        const failed = replies?.find(([error]) => error !== null);
+        if (!replies || failed) throw failed?.[0] ?? new Error('unregister: the MULTI was aborted');
+        removed += Number(replies[0][1]);
+      }
     }
     return removed;
   }
@@ -64,25 +68,32 @@ export class ProductIdRegistry {
    * removed them too: the reconciler finds them here.
    */
   async *levelIds(batchSize = CHUNK): AsyncGenerator<number[]> {
-    for await (const keys of scanKeys(this.redis, this.keys.levels, batchSize)) {
-      const ids = keys
-        .map((key) => this.keys.levelId(key))
-        .filter((id): id is number => id !== null);
-      if (ids.length > 0) yield ids;
+    for (const shard of this.keys.shards) {
+      for await (const keys of scanKeys(this.redis, shard.levels, batchSize)) {
+        const ids = keys.map((key) => shard.levelId(key)).filter((id): id is number => id !== null);
+        if (ids.length > 0) yield ids;
+      }
     }
   }
 
   /**
-   * Replaces the whole set with `ids` in one atomic RENAME (a full sync from MySQL that also drops
-   * ids deleted while nobody listened). A register that lands during the sync may be lost until
-   * the next product event or sync: call it from a periodic job, not per request.
+   * Replaces the whole set with `ids`, each shard's in one atomic RENAME (a full sync from MySQL
+   * that also drops ids deleted while nobody listened). A register that lands during the sync may
+   * be lost until the next product event or sync: call it from a periodic job, not per request.
    */
   async replaceAll(ids: Iterable<number> | AsyncIterable<readonly number[]>): Promise<number> {
-    const staging = `${this.keys.knownIds}:staging:${randomUUID()}`;
-    let count = 0;
+    const token = randomUUID();
+    // Next to its shard's set: same slot, so the RENAME works on a Redis Cluster.
+    const staging = (shard: StockShardKeys): string => `${shard.knownIds}:staging:${token}`;
+    const counts = this.keys.shards.map(() => 0);
     const add = async (batch: readonly number[]): Promise<void> => {
-      for (const chunk of chunks(batch.map((id) => parseProductId(id)))) {
-        count += await this.redis.zadd(staging, ...chunk.flatMap((id) => [id, id]));
+      for (const [shard, shardIds] of this.byShard(batch)) {
+        for (const chunk of chunks(shardIds)) {
+          counts[shard.index] += await this.redis.zadd(
+            staging(shard),
+            ...chunk.flatMap((id) => [id, id]),
+          );
+        }
       }
     };
     try {
@@ -91,22 +102,41 @@ export class ProductIdRegistry {
       } else {
         await add([...ids]);
       }
-      if (count === 0) {
-        await this.redis.del(this.keys.knownIds);
-      } else {
-        await this.redis.rename(staging, this.keys.knownIds);
+      for (const shard of this.keys.shards) {
+        if (counts[shard.index] === 0) {
+          await this.redis.del(shard.knownIds);
+        } else {
+          await this.redis.rename(staging(shard), shard.knownIds);
+        }
       }
     } finally {
-      await this.redis.del(staging);
+      for (const shard of this.keys.shards) await this.redis.del(staging(shard));
     }
-    return count;
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   async has(id: number): Promise<boolean> {
-    return (await this.redis.zscore(this.keys.knownIds, parseProductId(id))) !== null;
+    const productId = parseProductId(id);
+    return (await this.redis.zscore(this.keys.forProduct(productId).knownIds, productId)) !== null;
   }
 
   async count(): Promise<number> {
-    return this.redis.zcard(this.keys.knownIds);
+    const counts = await Promise.all(
+      this.keys.shards.map((shard) => this.redis.zcard(shard.knownIds)),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** Valid ids grouped by the keys of their shard. */
+  private byShard(ids: readonly number[]): Map<StockShardKeys, number[]> {
+    const groups = new Map<StockShardKeys, number[]>();
+    for (const raw of ids) {
+      const id = parseProductId(raw);
+      const shard = this.keys.forProduct(id);
+      const group = groups.get(shard);
+      if (group) group.push(id);
+      else groups.set(shard, [id]);
+    }
+    return groups;
   }
 }

@@ -52,7 +52,7 @@ describe('the request id of a stock change (real Redis)', () => {
     await ledger.apply(2, { action: 'set', amount: 3 });
     await ledger.apply(1, { action: 'decrement', amount: 5 }, { correlationId: 'req-2' });
 
-    const entries = await redis.xrange(ledger.keys.outbox, '-', '+');
+    const entries = await redis.xrange(ledger.keys.shards[0].outbox, '-', '+');
     expect(entries.map(([, fields]) => fields.slice(-2))).toEqual([
       ['cid', 'req-1'],
       ['cid', ''],
@@ -91,7 +91,7 @@ describe('the request id of a stock change (real Redis)', () => {
       { idempotencyKey: 'k-1', correlationId: 'req-b' },
     );
     expect(replay).toEqual({ ...first, replayed: true });
-    expect(await redis.xlen(ledger.keys.outbox)).toBe(1);
+    expect(await redis.xlen(ledger.keys.shards[0].outbox)).toBe(1);
   });
 
   it('tells the relay lag from the oldest waiting entry', async () => {

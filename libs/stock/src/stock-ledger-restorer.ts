@@ -20,6 +20,8 @@ export interface StockRestoreSource {
 
 export interface StockRestoreReport {
   epoch: number;
+  /** The shards restored: those whose ready marker was missing. */
+  shards: number[];
   productIds: number;
   restored: number;
   unchanged: number;
@@ -39,7 +41,9 @@ const ATTEMPTS = 3;
  * starts a new version epoch, registers the catalog's product ids, writes MySQL's figures (never
  * lowering a newer version), and sets the ready marker with the epoch's version floor. Until then
  * the ledger refuses reads and writes (503). Several processes may restore at once: every step is
- * idempotent, and the highest floor wins.
+ * idempotent, and the highest floor wins. With several shards, only the shards whose marker is
+ * missing are restored (a Redis Cluster master lost with its replica): the others keep answering,
+ * and their newer figures are never overwritten with MySQL's.
  */
 export class StockLedgerRestorer {
   private readonly checkIntervalMs: number;
@@ -106,31 +110,39 @@ export class StockLedgerRestorer {
   }
 
   private async restoreIfNeeded(): Promise<StockRestoreReport | null> {
-    if (await this.ledger.isReady()) return null;
+    if ((await this.ledger.unreadyShards()).length === 0) return null;
     this.logger.warn(
       'Redis has no stock ledger: waiting until every stock event already published is in ' +
         'MySQL, then restoring from MySQL (the stock API answers 503 until then)',
     );
     await this.source.awaitPublishedEvents(this.stopping.signal);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
-      if (await this.ledger.isReady()) return null; // another process restored meanwhile
-      const token = await this.ledger.beginRestore();
+      const shards = await this.ledger.unreadyShards();
+      if (shards.length === 0) return null; // another process restored meanwhile
+      const token = await this.ledger.beginRestore(shards);
       const { epoch, versionFloor } = await this.source.beginEpoch(
         'Redis came back without the stock ledger',
       );
-      const report: StockRestoreReport = { epoch, productIds: 0, restored: 0, unchanged: 0 };
+      const report: StockRestoreReport = {
+        epoch,
+        shards,
+        productIds: 0,
+        restored: 0,
+        unchanged: 0,
+      };
       for await (const ids of this.source.productIds()) {
         await this.registry.register(ids);
         report.productIds += ids.length;
       }
       for await (const rows of this.source.stockRows()) {
-        const result = await this.ledger.restore(rows, { versionFloor });
+        const result = await this.ledger.restore(rows, { versionFloor, shards });
         report.restored += result.restoredIds.length;
         report.unchanged += result.unchangedIds.length;
       }
-      if (await this.ledger.markReady(token, versionFloor)) {
+      if (await this.ledger.markReady(token, versionFloor, shards)) {
         this.logger.log(
-          `Stock ledger restored from MySQL in epoch ${epoch} (versions above ${versionFloor}): ` +
+          `Stock ledger restored from MySQL in epoch ${epoch} (versions above ${versionFloor}), ` +
+            `shard(s) ${shards.join(', ')} of ${this.ledger.keys.shardCount}: ` +
             `${report.productIds} products, ${report.restored} levels written, ` +
             `${report.unchanged} already current`,
         );

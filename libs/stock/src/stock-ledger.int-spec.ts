@@ -107,7 +107,7 @@ describe('StockLedger on Redis', () => {
         stock: 6,
         version: 3,
       });
-      const entries = await redis.xrange(ledger.keys.outbox, '-', '+');
+      const entries = await redis.xrange(ledger.keys.shards[0].outbox, '-', '+');
       expect(entries.map(([, fields]) => fields.slice(0, 10))).toEqual([
         ['id', '1', 'stock', '10', 'delta', '10', 'version', '1', 'reason', 'increment'],
         ['id', '1', 'stock', '6', 'delta', '-4', 'version', '2', 'reason', 'decrement'],
@@ -193,7 +193,7 @@ describe('StockLedger on Redis', () => {
       expect(replay).toEqual({ id: 1, stock: 7, onHand: 7, held: 0, version: 2, replayed: true });
       expect(await ledger.get(1)).toMatchObject({ stock: 6, version: 3 });
       expect(await outboxLength()).toBe(3);
-      const ttl = await redis.ttl(ledger.keys.idempotency('order-1'));
+      const ttl = await redis.ttl(ledger.keys.shards[0].idempotency('order-1'));
       expect(ttl).toBeGreaterThan(24 * 3600 - 60);
       expect(ttl).toBeLessThanOrEqual(24 * 3600);
     });
@@ -335,6 +335,7 @@ describe('StockLedger on Redis', () => {
       const restorer = new StockLedgerRestorer(ledger, registry, source);
       expect(await restorer.ensureReady()).toEqual({
         epoch: 0,
+        shards: [0],
         productIds: 3,
         restored: 2,
         unchanged: 0,
@@ -413,6 +414,104 @@ describe('StockLedger on Redis', () => {
       expect(await redis.exists(ledger.keys.level(21), ledger.keys.level(23))).toBe(0);
       expect(await ledger.get(21)).toBeNull();
       expect(await ledger.get(22)).toMatchObject({ stock: 5 });
+    });
+  });
+  describe('spread over shards', () => {
+    const SHARDS = 4;
+    let sharded: StockLedger;
+    let shardedIds: ProductIdRegistry;
+    const row = (id: number, stock: number, version: number): StockRestoreRow => ({
+      id,
+      stock,
+      version,
+      updatedAt: new Date(),
+    });
+
+    beforeEach(async () => {
+      sharded = new StockLedger(redis, { keyPrefix: prefix, shards: SHARDS });
+      shardedIds = new ProductIdRegistry(redis, { keyPrefix: prefix, shards: SHARDS });
+      await shardedIds.register([1, 2, 3, 4, 5, 6, 7, 8]);
+      await sharded.markReady();
+    });
+
+    it("writes each product's level and event in its own shard", async () => {
+      await sharded.apply(5, { action: 'set', amount: 3 });
+      await sharded.apply(6, { action: 'set', amount: 4 }, { idempotencyKey: 'k-6' });
+      await sharded.apply(6, { action: 'decrement', amount: 1 });
+      const lengths = await Promise.all(
+        sharded.keys.shards.map((shard) => redis.xlen(shard.outbox)),
+      );
+      // Product 5 is in shard 1, product 6 in shard 2: its two events in order, in one stream.
+      expect(lengths).toEqual([0, 1, 2, 0]);
+      const entries = await redis.xrange(sharded.keys.shards[2].outbox, '-', '+');
+      expect(entries.map(([, fields]) => fields[fields.indexOf('version') + 1])).toEqual([
+        '1',
+        '2',
+      ]);
+      expect(await redis.exists(sharded.keys.shards[2].idempotency('k-6'))).toBe(1);
+      expect(await sharded.pendingEvents()).toBe(3);
+      expect(await sharded.getMany([6, 5, 1, 99])).toMatchObject([
+        { id: 6, stock: 3, version: 2 },
+        { id: 5, stock: 3, version: 1 },
+        { id: 1, stock: 0, version: 0 },
+        null,
+      ]);
+    });
+
+    it('pages through the known ids of every shard in id order', async () => {
+      const pages: number[][] = [];
+      for await (const page of sharded.iterate(3)) pages.push(page.map((level) => level.id));
+      expect(pages).toEqual([
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8],
+      ]);
+      expect(await shardedIds.count()).toBe(8);
+      expect(await shardedIds.has(7)).toBe(true);
+    });
+
+    it('restores only the shard Redis lost, leaving the newer figures of the others alone', async () => {
+      await sharded.apply(1, { action: 'set', amount: 10 }); // shard 1
+      await sharded.apply(2, { action: 'set', amount: 20 }); // shard 2
+      // The master of shard 1's slot comes back empty.
+      const lost = sharded.keys.shards[1];
+      await redis.del(lost.ready, lost.knownIds, lost.level(1), lost.level(5), lost.outbox);
+      expect(await sharded.unreadyShards()).toEqual([1]);
+      await expect(sharded.get(1)).rejects.toThrow(LedgerNotReadyError);
+      await expect(sharded.get(2)).resolves.toMatchObject({ stock: 20 });
+      await expect(sharded.apply(5, { action: 'set', amount: 1 })).rejects.toThrow(
+        LedgerNotReadyError,
+      );
+
+      const source: StockRestoreSource = {
+        awaitPublishedEvents: () => Promise.resolve(),
+        beginEpoch: () => Promise.resolve({ epoch: 1, versionFloor: stockEpochFloor(1) }),
+        productIds: () => inBatches([1, 2, 3, 4, 5, 6, 7, 8]),
+        // MySQL is behind on product 2 (version 0 against Redis' 1): it must not win.
+        stockRows: () => inBatches([row(1, 10, 1), row(2, 0, 0)]),
+      };
+      const restorer = new StockLedgerRestorer(sharded, shardedIds, source);
+      expect(await restorer.ensureReady()).toMatchObject({ epoch: 1, shards: [1], restored: 1 });
+      expect(await sharded.getMany([1, 2, 5])).toMatchObject([
+        { stock: 10, version: 1 },
+        { stock: 20, version: 1 },
+        { stock: 0, version: 0 },
+      ]);
+      // The restored shard's versions start above the new epoch's floor; the others go on.
+      expect(await sharded.apply(5, { action: 'set', amount: 1 })).toMatchObject({
+        version: stockEpochFloor(1) + 1,
+      });
+      expect(await sharded.apply(2, { action: 'set', amount: 1 })).toMatchObject({ version: 2 });
+    });
+
+    it('forgets products and replaces the known ids shard by shard', async () => {
+      await sharded.apply(3, { action: 'set', amount: 2 });
+      expect(await shardedIds.unregister([3, 4])).toBe(2);
+      expect(await redis.exists(sharded.keys.level(3))).toBe(0);
+      expect(await shardedIds.replaceAll([9, 10, 11])).toBe(3);
+      expect(await shardedIds.count()).toBe(3);
+      expect(await shardedIds.has(1)).toBe(false);
+      expect(await sharded.getMany([9, 10, 11, 1])).toMatchObject([{}, {}, {}, null]);
     });
   });
 });

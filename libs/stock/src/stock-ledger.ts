@@ -31,6 +31,8 @@ const RESTORE_TOKEN_TTL_MS = 15 * 60 * 1000;
 export interface StockLedgerOptions {
   /** Key prefix, default `stock:` (see stock-keys.ts). */
   keyPrefix?: string;
+  /** STOCK_SHARDS: how many shards the products are spread over (default 1; see stock-keys.ts). */
+  shards?: number;
   idempotencyTtlSeconds?: number;
 }
 
@@ -107,7 +109,7 @@ export class StockLedger {
     private readonly redis: RedisClient,
     options: StockLedgerOptions = {},
   ) {
-    this.keys = new StockKeys(options.keyPrefix);
+    this.keys = new StockKeys(options.keyPrefix, options.shards);
     this.scripts = withStockScripts(redis);
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
     this.replicaWait = ReplicaWait.of(redis);
@@ -133,14 +135,15 @@ export class StockLedger {
       options.idempotencyKey === undefined
         ? undefined
         : validateIdempotencyKey(options.idempotencyKey);
+    const shard = this.keys.forProduct(id);
     const reply = asReply(
       await orUnavailable(
         this.scripts.shopStockApply(
-          this.keys.level(id),
-          this.keys.knownIds,
-          this.keys.ready,
-          this.keys.outbox,
-          this.keys.idempotency(key ?? ''),
+          shard.level(id),
+          shard.knownIds,
+          shard.ready,
+          shard.outbox,
+          shard.idempotency(key ?? ''),
           id,
           action,
           amount,
@@ -155,7 +158,7 @@ export class StockLedger {
       case 'OK':
       case 'REPLAYED':
         // A replay too: the first answer's write may not have reached the replica yet.
-        await orUnavailable(this.replicaWait.afterWrite(this.keys.outbox));
+        await orUnavailable(this.replicaWait.afterWrite(shard.outbox));
         return {
           id,
           stock: toInteger(reply[1]),
@@ -193,8 +196,9 @@ export class StockLedger {
   }
 
   /**
-   * Levels of several products in one round trip, aligned with `productIds` (null for unknown
-   * ids). A known product that never changed reads as stock 0, version 0, updatedAt epoch 0.
+   * Levels of several products, aligned with `productIds` (null for unknown ids): one round trip
+   * per shard the ids fall in, all at once. A known product that never changed reads as stock 0,
+   * version 0, updatedAt epoch 0.
    */
   async getMany(productIds: readonly number[]): Promise<(StockLevel | null)[]> {
     const ids = productIds.map((id) => parseProductId(id));
@@ -202,49 +206,58 @@ export class StockLedger {
     if (ids.length > MAX_IDS_PER_READ) {
       throw new InvalidStockRequestError(`At most ${MAX_IDS_PER_READ} ids per read`);
     }
-    const reply = asReply(
-      await orUnavailable(
-        this.scripts.shopStockRead(
-          ids.length + 2,
-          this.keys.ready,
-          this.keys.knownIds,
-          ...ids.map((id) => this.keys.level(id)),
-          ...ids,
-        ),
-      ),
+    const levels: (StockLevel | null)[] = new Array<StockLevel | null>(ids.length).fill(null);
+    await Promise.all(
+      [...this.byShard(ids)].map(async ([shard, positions]) => {
+        const shardIds = positions.map((position) => ids[position]);
+        const keys = this.keys.shards[shard];
+        const reply = asReply(
+          await orUnavailable(
+            this.scripts.shopStockRead(
+              shardIds.length + 2,
+              keys.ready,
+              keys.knownIds,
+              ...shardIds.map((id) => keys.level(id)),
+              ...shardIds,
+            ),
+          ),
+        );
+        if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
+        positions.forEach((position, index) => {
+          const row = reply[index + 1];
+          if (!Array.isArray(row)) return;
+          levels[position] = {
+            id: ids[position],
+            stock: toInteger(row[0]),
+            onHand: toInteger(row[3]),
+            held: toInteger(row[4]),
+            version: toInteger(row[1]),
+            updatedAt: new Date(toInteger(row[2])).toISOString(),
+          };
+        });
+      }),
     );
-    if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
-    return ids.map((id, index) => {
-      const row = reply[index + 1];
-      if (!Array.isArray(row)) return null;
-      return {
-        id,
-        stock: toInteger(row[0]),
-        onHand: toInteger(row[3]),
-        held: toInteger(row[4]),
-        version: toInteger(row[1]),
-        updatedAt: new Date(toInteger(row[2])).toISOString(),
-      };
-    });
+    return levels;
   }
 
   /**
    * One page of known products in id order, for the reconciler (MySQL vs Redis). Two round trips:
-   * the page of ids, then their levels.
+   * the page of ids (the first `count` of every shard, merged), then their levels.
    */
   async snapshot(afterId = 0, count = RESTORE_BATCH_SIZE): Promise<StockSnapshotPage> {
     if (!Number.isSafeInteger(count) || count < 1 || count > MAX_IDS_PER_READ) {
       throw new InvalidStockRequestError(`count must be 1 to ${MAX_IDS_PER_READ}`);
     }
-    const members = await this.redis.zrangebyscore(
-      this.keys.knownIds,
-      `(${afterId}`,
-      '+inf',
-      'LIMIT',
-      0,
-      count,
+    const pages = await Promise.all(
+      this.keys.shards.map((shard) =>
+        this.redis.zrangebyscore(shard.knownIds, `(${afterId}`, '+inf', 'LIMIT', 0, count),
+      ),
     );
-    const ids = members.map((member) => toInteger(member));
+    const ids = pages
+      .flat()
+      .map((member) => toInteger(member))
+      .sort((a, b) => a - b)
+      .slice(0, count);
     const levels = (await this.getMany(ids)).filter((level): level is StockLevel => level !== null);
     return {
       levels,
@@ -267,97 +280,149 @@ export class StockLedger {
    * wins; nothing is lowered). Atomic per batch of RESTORE_BATCH_SIZE rows. Emits no events (the
    * figures came from MySQL), except where MySQL counts holds that this Redis has no cart for:
    * those units come back as sellable with a `release` event at a version above `versionFloor`
-   * (default: the ready marker's floor). See RESTORE_STOCK_LEVELS_LUA. Does not set the ready
-   * marker: call `markReady` when done.
+   * (default: the ready marker's floor). See RESTORE_STOCK_LEVELS_LUA. With `shards`, only rows
+   * of those shards are written (the ones that lost their ledger). Does not set the ready marker:
+   * call `markReady` when done.
    */
   async restore(
     rows: readonly StockRestoreRow[],
-    options: { versionFloor?: number } = {},
+    options: { versionFloor?: number; shards?: readonly number[] } = {},
   ): Promise<StockRestoreResult> {
     const result: StockRestoreResult = { restoredIds: [], unchangedIds: [] };
-    for (let start = 0; start < rows.length; start += RESTORE_BATCH_SIZE) {
-      const batch = rows.slice(start, start + RESTORE_BATCH_SIZE).map((row) => {
-        const id = parseProductId(row.id);
-        if (!Number.isSafeInteger(row.stock) || row.stock < 0 || row.stock > MAX_STOCK) {
-          throw new InvalidStockRequestError(`Invalid stock ${row.stock} for product ${id}`);
-        }
-        if (!Number.isSafeInteger(row.version) || row.version < 0) {
-          throw new InvalidStockRequestError(`Invalid version ${row.version} for product ${id}`);
-        }
-        const held = row.held ?? 0;
-        if (!Number.isSafeInteger(held) || held < 0 || row.stock + held > MAX_STOCK) {
-          throw new InvalidStockRequestError(`Invalid held ${held} for product ${id}`);
-        }
-        return {
-          id,
-          stock: row.stock,
-          held,
-          version: row.version,
-          at: toUpdatedAtMs(row.updatedAt),
-        };
-      });
-      const written = await this.scripts.shopStockRestore(
-        batch.length + 2,
-        this.keys.outbox,
-        this.keys.ready,
-        ...batch.map((row) => this.keys.level(row.id)),
-        options.versionFloor ?? '',
-        ...batch.flatMap((row) => [row.stock, row.version, row.at, row.held]),
-      );
-      if (!Array.isArray(written)) throw new Error('Unexpected reply from the restore script');
-      batch.forEach((row, index) =>
-        (written[index] === 1 ? result.restoredIds : result.unchangedIds).push(row.id),
-      );
+    const only = options.shards === undefined ? null : new Set(options.shards);
+    const checked = rows.map((row) => {
+      const id = parseProductId(row.id);
+      if (!Number.isSafeInteger(row.stock) || row.stock < 0 || row.stock > MAX_STOCK) {
+        throw new InvalidStockRequestError(`Invalid stock ${row.stock} for product ${id}`);
+      }
+      if (!Number.isSafeInteger(row.version) || row.version < 0) {
+        throw new InvalidStockRequestError(`Invalid version ${row.version} for product ${id}`);
+      }
+      const held = row.held ?? 0;
+      if (!Number.isSafeInteger(held) || held < 0 || row.stock + held > MAX_STOCK) {
+        throw new InvalidStockRequestError(`Invalid held ${held} for product ${id}`);
+      }
+      return {
+        id,
+        stock: row.stock,
+        held,
+        version: row.version,
+        at: toUpdatedAtMs(row.updatedAt),
+      };
+    });
+    for (const [shard, positions] of this.byShard(checked.map((row) => row.id))) {
+      if (only && !only.has(shard)) continue;
+      const keys = this.keys.shards[shard];
+      const shardRows = positions.map((position) => checked[position]);
+      for (let start = 0; start < shardRows.length; start += RESTORE_BATCH_SIZE) {
+        const batch = shardRows.slice(start, start + RESTORE_BATCH_SIZE);
+        const written = await this.scripts.shopStockRestore(
+          batch.length + 2,
+          keys.outbox,
+          keys.ready,
+          ...batch.map((row) => keys.level(row.id)),
+          options.versionFloor ?? '',
+          ...batch.flatMap((row) => [row.stock, row.version, row.at, row.held]),
+        );
+        if (!Array.isArray(written)) throw new Error('Unexpected reply from the restore script');
+        batch.forEach((row, index) =>
+          (written[index] === 1 ? result.restoredIds : result.unchangedIds).push(row.id),
+        );
+      }
     }
     return result;
   }
 
   /**
-   * Starts a restore: returns a token for `markReady`. If Redis is flushed before `markReady`,
-   * the token is gone with it and `markReady(token)` refuses, so a half-restored ledger is never
-   * marked ready.
+   * Starts a restore of `shards` (default all): returns a token for `markReady`. If Redis is
+   * flushed before `markReady`, the token is gone with it and `markReady(token)` refuses, so a
+   * half-restored ledger is never marked ready.
    */
-  async beginRestore(): Promise<string> {
+  async beginRestore(shards: readonly number[] = this.allShards()): Promise<string> {
     const token = randomUUID();
     // A set, so restores running in several processes at once do not void each other's token.
-    await this.redis
-      .multi()
-      .sadd(this.keys.restoring, token)
-      .pexpire(this.keys.restoring, RESTORE_TOKEN_TTL_MS)
-      .exec();
+    await Promise.all(
+      shards.map((shard) => {
+        const { restoring } = this.keys.shards[shard];
+        return this.redis
+          .multi()
+          .sadd(restoring, token)
+          .pexpire(restoring, RESTORE_TOKEN_TTL_MS)
+          .exec();
+      }),
+    );
     return token;
   }
 
   /**
-   * Sets the ready marker; writes and reads are accepted from then on, and every new version is
-   * above `versionFloor` (the ledger epoch's floor). With a token from `beginRestore`, only if
-   * that restore is still current. Returns whether the marker was set.
+   * Sets the ready marker of `shards` (default all); their writes and reads are accepted from
+   * then on, and every new version is above `versionFloor` (the ledger epoch's floor). With a
+   * token from `beginRestore`, only if that restore is still current. Returns whether every
+   * marker was set.
    */
-  async markReady(restoreToken?: string, versionFloor = 0): Promise<boolean> {
+  async markReady(
+    restoreToken?: string,
+    versionFloor = 0,
+    shards: readonly number[] = this.allShards(),
+  ): Promise<boolean> {
     if (!Number.isSafeInteger(versionFloor) || versionFloor < 0) {
       throw new InvalidStockRequestError(`Invalid version floor ${versionFloor}`);
     }
-    const marked = await this.scripts.shopStockMarkReady(
-      this.keys.ready,
-      this.keys.restoring,
-      restoreToken ?? '',
-      versionFloor,
+    const marked = await Promise.all(
+      shards.map(async (shard) => {
+        const keys = this.keys.shards[shard];
+        const reply = await this.scripts.shopStockMarkReady(
+          keys.ready,
+          keys.restoring,
+          restoreToken ?? '',
+          versionFloor,
+        );
+        // The restored levels were written on this connection before the marker: one wait.
+        if (reply === 1) await this.replicaWait.afterWrite(keys.ready);
+        return reply === 1;
+      }),
     );
-    // The restored levels were written on this connection before the marker: one wait for all.
-    if (marked === 1) await this.replicaWait.afterWrite(this.keys.ready);
-    return marked === 1;
+    return marked.every(Boolean);
+  }
+
+  /** The shards whose ready marker is missing: Redis lost (or never had) their ledger. */
+  async unreadyShards(): Promise<number[]> {
+    const present = await Promise.all(
+      this.keys.shards.map((shard) => this.redis.exists(shard.ready)),
+    );
+    return this.allShards().filter((shard) => present[shard] !== 1);
   }
 
   async isReady(): Promise<boolean> {
-    return (await this.redis.exists(this.keys.ready)) === 1;
+    return (await this.unreadyShards()).length === 0;
   }
+
   /** Resolves once the ledger is restored; rejects while it is not (for health probes). */
   async assertReady(): Promise<void> {
     if (!(await this.isReady())) throw new LedgerNotReadyError();
   }
 
-  /** Number of events waiting in the outbox (not yet confirmed by the broker). */
+  /** Number of events waiting in the outbox of every shard (not yet confirmed by the broker). */
   async pendingEvents(): Promise<number> {
-    return this.redis.xlen(this.keys.outbox);
+    const lengths = await Promise.all(
+      this.keys.shards.map((shard) => this.redis.xlen(shard.outbox)),
+    );
+    return lengths.reduce((sum, length) => sum + length, 0);
+  }
+
+  private allShards(): number[] {
+    return this.keys.shards.map((shard) => shard.index);
+  }
+
+  /** Positions in `ids` grouped by the shard of the id there. */
+  private byShard(ids: readonly number[]): Map<number, number[]> {
+    const groups = new Map<number, number[]>();
+    ids.forEach((id, position) => {
+      const shard = this.keys.shardOf(id);
+      const group = groups.get(shard);
+      if (group) group.push(position);
+      else groups.set(shard, [position]);
+    });
+    return groups;
   }
 }

@@ -10,6 +10,7 @@ describe('registerStockOutboxMetrics', () => {
     let stats: StockOutboxRelayStats = {
       running: true,
       leader: true,
+      leases: 1,
       published: 10,
       failed: 2,
       rounds: 3,
@@ -30,7 +31,7 @@ describe('registerStockOutboxMetrics', () => {
 
     pending = 0;
     oldest = null;
-    stats = { ...stats, leader: false, published: 15 };
+    stats = { ...stats, leader: false, leases: 0, published: 15 };
     text = await registry.metrics();
     expect(text).toContain('stock_outbox_pending_events 0');
     expect(text).toContain('stock_outbox_oldest_pending_age_seconds 0');

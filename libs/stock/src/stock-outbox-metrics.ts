@@ -1,9 +1,9 @@
 import { scrapedGauge } from '@shop/observability';
 import { Counter, type Registry } from 'prom-client';
-import type { StockOutboxRelay } from './stock-outbox-relay';
+import type { StockOutboxRelays } from './stock-outbox-relays';
 
 export type StockOutboxMetricsSource = Pick<
-  StockOutboxRelay,
+  StockOutboxRelays,
   'pendingCount' | 'oldestPendingAt' | 'stats'
 >;
 
@@ -12,12 +12,13 @@ export type StockOutboxMetricsSource = Pick<
  *
  *   stock_outbox_pending_events              entries not yet confirmed by the broker (backlog)
  *   stock_outbox_oldest_pending_age_seconds  age of the oldest of them (relay lag; 0 when empty)
- *   stock_outbox_relay_leader                1 when this process holds the relay lease
+ *   stock_outbox_relay_leader                outbox shards whose relay lease this process holds
+ *                                            (1 or 0 with one shard)
  *   stock_outbox_published_total             entries this process published (confirmed)
  *   stock_outbox_publish_failures_total      entries whose publish failed in a round (retried)
  *
- * With several stock-api processes, the backlog gauges are the same figure on each (one
- * stream); the counters are per process.
+ * With several stock-api processes, the backlog gauges are the same figure on each (the same
+ * streams); the counters are per process. With several shards, every figure covers all of them.
  */
 export function registerStockOutboxMetrics(
   registry: Registry,
@@ -42,8 +43,8 @@ export function registerStockOutboxMetrics(
   scrapedGauge({
     registry,
     name: 'stock_outbox_relay_leader',
-    help: '1 when this process holds the outbox relay lease (publishes), else 0',
-    read: () => Promise.resolve(relay.stats().leader ? 1 : 0),
+    help: 'Outbox shards whose relay lease this process holds (publishes); 1 or 0 with one shard',
+    read: () => Promise.resolve(relay.stats().leases),
   });
   // The relay keeps running totals; each scrape adds what accrued since the last one.
   const seen = { published: 0, failed: 0 };

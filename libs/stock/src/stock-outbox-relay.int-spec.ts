@@ -13,6 +13,7 @@ import {
   StockPublishProperties,
 } from './stock-outbox';
 import { StockOutboxRelay, StockOutboxRelayOptions } from './stock-outbox-relay';
+import { StockOutboxRelays } from './stock-outbox-relays';
 import {
   connectTestRedis,
   deleteKeysWithPrefix,
@@ -245,6 +246,46 @@ describe('StockOutboxRelay to RabbitMQ', () => {
         'restocked stock-3-v1',
       ].sort(),
     );
+  });
+
+  it('publishes every shard of a sharded ledger, each product in version order', async () => {
+    const shards = 3;
+    const sharded = new StockLedger(redis, { keyPrefix: prefix, shards });
+    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register(upTo(6));
+    await sharded.markReady();
+    const options = {
+      keyPrefix: prefix,
+      shards,
+      exchange,
+      idleWaitMs: 200,
+      minBackoffMs: 20,
+      maxBackoffMs: 100,
+      followerRetryMs: 50,
+    };
+    // Two processes' relays: each shard's lease goes to one of them.
+    const first = new StockOutboxRelays(redis, publisher, options);
+    const second = new StockOutboxRelays(redis, publisher, options);
+    relays.push(...first.relays, ...second.relays);
+    first.start();
+    second.start();
+
+    await Promise.all(
+      upTo(6).map(async (id) => {
+        for (const amount of upTo(10)) await sharded.apply(id, { action: 'set', amount });
+      }),
+    );
+    await eventually(() => info.length >= 60, { what: '60 info messages' });
+    await eventually(async () => (await sharded.pendingEvents()) === 0, {
+      what: 'every shard published',
+    });
+    expect(info).toHaveLength(60);
+    expect(versionsByProduct(info)).toEqual(new Map(upTo(6).map((id) => [id, upTo(10)])));
+    // Every shard has exactly one leader among the two processes.
+    await eventually(() => first.stats().leases + second.stats().leases === shards, {
+      what: 'one lease per shard',
+    });
+    expect(await first.pendingCount()).toBe(0);
+    expect(await first.oldestPendingAt()).toBeNull();
   });
 
   it('publishes through publishBatch when the publisher offers it', async () => {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ORDERS_EXCHANGE, PRICE_EXCHANGE, STOCK_EXCHANGE } from '@shop/contracts';
 import { duplicateClient, RedisLease, type RedisClient } from '@shop/redis';
 import { backoffDelay, errorMessage, sleep, type LoggerLike } from '@shop/common';
-import { StockKeys } from './stock-keys';
+import { StockKeys, type StockShardKeys } from './stock-keys';
 import {
   ORDER_PLACED_ENTRY_TYPE,
   outboxEntryType,
@@ -35,6 +35,9 @@ export interface StockOutboxRelayMetrics {
 export interface StockOutboxRelayOptions {
   /** Key prefix, default `stock:` (see stock-keys.ts). */
   keyPrefix?: string;
+  /** STOCK_SHARDS (default 1) and the shard whose outbox this relay publishes (default 0). */
+  shards?: number;
+  shard?: number;
   /** Exchange to publish to; default `stock` (tests use a throwaway one). */
   exchange?: string;
   /** Exchange of the outbox's `order.placed` entries; default `orders`. */
@@ -70,6 +73,8 @@ export interface RelayRoundResult {
 export interface StockOutboxRelayStats {
   running: boolean;
   leader: boolean;
+  /** Outbox shards whose relay lease this process holds (0 or 1 for one relay). */
+  leases: number;
   published: number;
   failed: number;
   rounds: number;
@@ -82,11 +87,12 @@ export interface StockOutboxRelayStats {
  * down and their events follow when it is back.
  *
  * Several stock-api processes may run a relay: a Redis lease lets one of them publish, the others
- * wait to take over. When idle, the leader blocks on XREAD (on its own connection) to wake up as
+ * wait to take over. With several shards each has its own outbox, lease and relay (see
+ * StockOutboxRelays), so a product's events keep their order and the shards publish in parallel. When idle, the leader blocks on XREAD (on its own connection) to wake up as
  * soon as a change lands.
  */
 export class StockOutboxRelay {
-  readonly keys: StockKeys;
+  readonly keys: StockShardKeys;
   private readonly exchange: string;
   private readonly ordersExchange: string;
   private readonly priceExchange: string;
@@ -116,7 +122,12 @@ export class StockOutboxRelay {
     private readonly publisher: StockEventPublisher<OutboxMessageBody>,
     options: StockOutboxRelayOptions = {},
   ) {
-    this.keys = new StockKeys(options.keyPrefix);
+    const shard = options.shard ?? 0;
+    const { shards } = new StockKeys(options.keyPrefix, options.shards);
+    if (!Number.isSafeInteger(shard) || shard < 0 || shard >= shards.length) {
+      throw new RangeError(`No stock shard ${shard} of ${shards.length}`);
+    }
+    this.keys = shards[shard];
     this.exchange = options.exchange ?? STOCK_EXCHANGE;
     this.ordersExchange = options.ordersExchange ?? ORDERS_EXCHANGE;
     this.priceExchange = options.priceExchange ?? PRICE_EXCHANGE;
@@ -127,7 +138,11 @@ export class StockOutboxRelay {
     this.leaseTtlMs = options.leaseTtlMs ?? 10_000;
     this.followerRetryMs = options.followerRetryMs ?? 1000;
     this.metrics = options.metrics ?? {};
-    this.logger = options.logger ?? new Logger(StockOutboxRelay.name);
+    this.logger =
+      options.logger ??
+      new Logger(
+        shards.length === 1 ? StockOutboxRelay.name : `${StockOutboxRelay.name} shard ${shard}`,
+      );
     this.lease = new RedisLease(redis, this.keys.relayLease, this.leaseTtlMs);
   }
 
@@ -163,7 +178,12 @@ export class StockOutboxRelay {
   }
 
   stats(): StockOutboxRelayStats {
-    return { running: this.running, leader: this.leader, ...this.counters };
+    return {
+      running: this.running,
+      leader: this.leader,
+      leases: this.leader ? 1 : 0,
+      ...this.counters,
+    };
   }
 
   /** Entries waiting in the outbox. */

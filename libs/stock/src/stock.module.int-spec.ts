@@ -9,7 +9,7 @@ import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
 import { StockRestoreSource } from './stock-ledger-restorer';
 import { StockEventPublisher } from './stock-outbox';
-import { StockOutboxRelay } from './stock-outbox-relay';
+import { StockOutboxRelays } from './stock-outbox-relays';
 import { STOCK_REDIS, StockModule } from './stock.module';
 import {
   connectTestRedis,
@@ -97,7 +97,7 @@ describe('StockModule', () => {
     const app = await moduleRef.init();
 
     const ledger = app.get(StockLedger);
-    expect(app.get(StockOutboxRelay).stats().running).toBe(true);
+    expect(app.get(StockOutboxRelays).stats().running).toBe(true);
     expect(await app.get(ProductIdRegistry).count()).toBe(2);
     expect(await ledger.get(7)).toMatchObject({ stock: 3, version: 2 });
     expect(await ledger.apply(8, { action: 'increment', amount: 4 })).toMatchObject({
@@ -112,7 +112,7 @@ describe('StockModule', () => {
 
     const stockRedis = app.get<RedisClient>(STOCK_REDIS);
     await app.close();
-    expect(app.get(StockOutboxRelay).stats().running).toBe(false);
+    expect(app.get(StockOutboxRelays).stats().running).toBe(false);
     await eventually(() => stockRedis.status === 'end', { what: 'the Redis connection to close' });
   });
 });

@@ -19,7 +19,8 @@ import { ProductIdRegistry } from './product-id-registry';
 import { StockLedger } from './stock-ledger';
 import { StockLedgerRestorer, StockRestoreSource } from './stock-ledger-restorer';
 import { StockEventPublisher } from './stock-outbox';
-import { StockOutboxRelay, StockOutboxRelayOptions } from './stock-outbox-relay';
+import type { StockOutboxRelayOptions } from './stock-outbox-relay';
+import { StockOutboxRelays } from './stock-outbox-relays';
 
 /** The ioredis client of the stock lib (one connection, shared by ledger, registry and relay). */
 export const STOCK_REDIS = Symbol('STOCK_REDIS');
@@ -31,6 +32,8 @@ export const STOCK_RESTORE_SOURCE = Symbol('STOCK_RESTORE_SOURCE');
 export interface StockModuleOptions {
   /** Key prefix, default `stock:`. */
   keyPrefix?: string;
+  /** Shards of the ledger; default `ShopConfig.STOCK_SHARDS` (see stock-keys.ts). */
+  shards?: number;
   /** Redis URL; default `ShopConfig.REDIS_URL`. */
   redisUrl?: string;
   /** Modules that export the publisher and restore source tokens below. */
@@ -40,7 +43,7 @@ export interface StockModuleOptions {
    * bootstrap, stopped at shutdown; several processes may, one publishes at a time).
    */
   publisher?: InjectionToken;
-  relay?: Omit<StockOutboxRelayOptions, 'keyPrefix'>;
+  relay?: Omit<StockOutboxRelayOptions, 'keyPrefix' | 'shards' | 'shard'>;
   /**
    * Token of a StockRestoreSource. When given, the ledger is restored from it at bootstrap if
    * Redis lacks the ready marker, and re-checked every `restoreCheckIntervalMs` after that.
@@ -56,7 +59,7 @@ class StockLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppli
 
   constructor(
     @Inject(STOCK_REDIS) private readonly redis: RedisClient,
-    @Optional() @Inject(StockOutboxRelay) private readonly relay: StockOutboxRelay | undefined,
+    @Optional() @Inject(StockOutboxRelays) private readonly relay: StockOutboxRelays | undefined,
     @Optional()
     @Inject(StockLedgerRestorer)
     private readonly restorer: StockLedgerRestorer | undefined,
@@ -87,13 +90,14 @@ class StockLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppli
 
 /**
  * The stock ledger on Redis. Exports STOCK_REDIS, StockLedger and ProductIdRegistry, plus
- * StockOutboxRelay when `publisher` is given and StockLedgerRestorer when `restoreSource` is.
+ * StockOutboxRelays (one relay per shard) when `publisher` is given and StockLedgerRestorer when `restoreSource` is.
  * Needs ShopConfigModule (global) in the application.
  */
 @Module({})
 export class StockModule {
   static forRoot(options: StockModuleOptions = {}): DynamicModule {
     const keyPrefix = options.keyPrefix;
+    const shardsOf = (config: ShopConfig): number => options.shards ?? config.STOCK_SHARDS;
     const providers: Provider[] = [
       {
         provide: STOCK_REDIS,
@@ -124,13 +128,15 @@ export class StockModule {
       },
       {
         provide: StockLedger,
-        inject: [STOCK_REDIS],
-        useFactory: (redis: RedisClient) => new StockLedger(redis, { keyPrefix }),
+        inject: [STOCK_REDIS, SHOP_CONFIG],
+        useFactory: (redis: RedisClient, config: ShopConfig) =>
+          new StockLedger(redis, { keyPrefix, shards: shardsOf(config) }),
       },
       {
         provide: ProductIdRegistry,
-        inject: [STOCK_REDIS],
-        useFactory: (redis: RedisClient) => new ProductIdRegistry(redis, { keyPrefix }),
+        inject: [STOCK_REDIS, SHOP_CONFIG],
+        useFactory: (redis: RedisClient, config: ShopConfig) =>
+          new ProductIdRegistry(redis, { keyPrefix, shards: shardsOf(config) }),
       },
       StockLifecycle,
     ];
@@ -140,13 +146,17 @@ export class StockModule {
       providers.push(
         { provide: STOCK_EVENT_PUBLISHER, useExisting: options.publisher },
         {
-          provide: StockOutboxRelay,
-          inject: [STOCK_REDIS, STOCK_EVENT_PUBLISHER],
-          useFactory: (redis: RedisClient, publisher: StockEventPublisher) =>
-            new StockOutboxRelay(redis, publisher, { ...options.relay, keyPrefix }),
+          provide: StockOutboxRelays,
+          inject: [STOCK_REDIS, STOCK_EVENT_PUBLISHER, SHOP_CONFIG],
+          useFactory: (redis: RedisClient, publisher: StockEventPublisher, config: ShopConfig) =>
+            new StockOutboxRelays(redis, publisher, {
+              ...options.relay,
+              keyPrefix,
+              shards: shardsOf(config),
+            }),
         },
       );
-      exported.push(StockOutboxRelay);
+      exported.push(StockOutboxRelays);
     }
     if (options.restoreSource !== undefined) {
       providers.push(

@@ -55,7 +55,7 @@ export const CART_PROVIDERS: Provider[] = [
             return { name: product.name, price: price?.effectivePrice ?? product.price };
           },
         }),
-        { holdSeconds: config.CART_HOLD_SECONDS },
+        { holdSeconds: config.CART_HOLD_SECONDS, stockShards: config.STOCK_SHARDS },
       ),
   },
   {

@@ -1,3 +1,4 @@
+import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import {
   Inject,
   Injectable,
@@ -31,9 +32,9 @@ class PriceSchedulerLifecycle implements OnApplicationBootstrap, OnModuleDestroy
 export const PRICE_PROVIDERS: Provider[] = [
   {
     provide: PriceBook,
-    inject: [STOCK_REDIS, ProductRepository],
-    useFactory: (redis: RedisClient, products: ProductRepository) =>
-      new PriceBook(redis, mysqlPriceBase(products)),
+    inject: [STOCK_REDIS, ProductRepository, SHOP_CONFIG],
+    useFactory: (redis: RedisClient, products: ProductRepository, config: ShopConfig) =>
+      new PriceBook(redis, mysqlPriceBase(products), { shards: config.STOCK_SHARDS }),
   },
   {
     provide: PriceScheduler,
