@@ -82,15 +82,20 @@ redis_cluster_url() { echo "redis+cluster://$(local_nodes "$REDIS_CLUSTER_NODES"
 cluster_urls() { local_nodes "$ES_CLUSTER_NODES" "${ES_HTTP_PORT:-9200}" http://; }
 ELASTICSEARCH_URL_CONFIGURED=${ELASTICSEARCH_URL-}
 REDIS_URL_CONFIGURED=${REDIS_URL-}
+STOCK_SHARDS_CONFIGURED=${STOCK_SHARDS-}
+# Six shards on three masters: two each (the shards' hash tags sit in equal runs of slots).
+CLUSTER_STOCK_SHARDS=6
 # set_cluster_mode true|false: records the mode (the marker) and sets for it ELASTICSEARCH_URL and
 # REDIS_URL (every node in cluster mode, else what .env or the environment said; the apps'
-# default if nothing) and APPS.
+# default if nothing), STOCK_SHARDS (CLUSTER_STOCK_SHARDS in cluster mode, so the stock writes
+# spread over the three masters) and APPS.
 set_cluster_mode() {
   if [ "$1" = true ]; then
     touch "$CLUSTER_MARKER"
     ELASTICSEARCH_URL=$(cluster_urls)
     REDIS_URL=$(redis_cluster_url)
-    export ELASTICSEARCH_URL REDIS_URL
+    STOCK_SHARDS=$CLUSTER_STOCK_SHARDS
+    export ELASTICSEARCH_URL REDIS_URL STOCK_SHARDS
     APPS=("${SINGLE_APPS[@]}" "${SECOND_APPS[@]}")
   else
     rm -f "$CLUSTER_MARKER"
@@ -103,6 +108,11 @@ set_cluster_mode() {
       export REDIS_URL=$REDIS_URL_CONFIGURED
     else
       unset REDIS_URL
+    fi
+    if [ -n "$STOCK_SHARDS_CONFIGURED" ]; then
+      export STOCK_SHARDS=$STOCK_SHARDS_CONFIGURED
+    else
+      unset STOCK_SHARDS
     fi
     APPS=("${SINGLE_APPS[@]}")
   fi

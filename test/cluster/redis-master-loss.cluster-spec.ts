@@ -8,16 +8,19 @@ import { expectLedgerAndMysqlAt } from '../support/ledger-checks';
 import { config, eventually, mixedStockLoad, range, urls } from '../support/stack';
 
 /**
- * Redis Cluster in cluster mode (`npm run test:cluster`: three masters, one replica each): the
- * master holding the shop's slot (every ledger, cart and price key carries the `{shop}` hash tag)
- * is killed with SIGKILL in the middle of stock changes. Its replica takes over, the killed node
- * comes back as a replica, and no answered change is lost: every write is on the replica before
- * the API answers it (WAIT), so the ledger and MySQL end at exactly the sum of what was answered.
+ * Redis Cluster in cluster mode (`npm run test:cluster`: three masters, one replica each, the
+ * stock ledger in STOCK_SHARDS=6 shards): the products' shards are on every master, and the master
+ * holding the first product's shard is killed with SIGKILL in the middle of stock changes. Its
+ * replica takes over, the killed node comes back as a replica, and no answered change is lost:
+ * every write is on the replica before the API answers it (WAIT), so the ledger and MySQL end at
+ * exactly the sum of what was answered, for the products on the killed master and the others.
  * Uses products 1191-1199 of the cluster run's own database (shop_cluster).
  */
 
 const ids = range(1191, 1199);
-const shopSlot = redisSlot(new StockKeys().shards[0].outbox);
+const stockKeys = new StockKeys(undefined, config.STOCK_SHARDS);
+const shardSlot = (id: number): number => redisSlot(stockKeys.forProduct(id).outbox);
+const shopSlot = shardSlot(ids[0]);
 
 /** The port of the master serving `slot`, as the cluster's CLUSTER SLOTS says. */
 async function masterPortOf(redis: RedisClient, slot: number): Promise<number> {
@@ -28,7 +31,7 @@ async function masterPortOf(redis: RedisClient, slot: number): Promise<number> {
   return Number(master[1]);
 }
 
-describe('Redis Cluster: the master of the shop slot killed under load', () => {
+describe("Redis Cluster: the master of a stock shard's slot killed under load", () => {
   let redis: RedisClient;
   let db: Kysely<Database>;
   let stockRows: StockRepository;
@@ -52,6 +55,11 @@ describe('Redis Cluster: the master of the shop slot killed under load', () => {
     redis?.disconnect();
     await db?.destroy();
   }, 120_000);
+
+  it("spreads the products' shards over the three masters", async () => {
+    const masters = await Promise.all(ids.map((id) => masterPortOf(redis, shardSlot(id))));
+    expect(new Set(masters).size).toBe(3);
+  });
 
   it('promotes the replica and loses no answered stock change', async () => {
     const killedPort = await masterPortOf(redis, shopSlot);

@@ -12,6 +12,7 @@ export type CartErrorCode =
   | 'CART_CLOSED'
   | 'CART_EMPTY'
   | 'CART_CHANGED'
+  | 'CART_BUSY'
   | 'CHECKOUT_KEY_REUSED'
   | 'ORDER_NOT_FOUND';
 
@@ -121,6 +122,15 @@ export class CartChangedError extends CartError {
 
   constructor() {
     super('The cart changed while it was being checked out; check it and try again');
+  }
+}
+
+/** The cart is being checked out or expiring across shards (milliseconds): nothing changed. */
+export class CartBusyError extends CartError {
+  readonly code = 'CART_BUSY';
+
+  constructor() {
+    super('The cart is being checked out or is expiring; check it and try again');
   }
 }
 

@@ -18,7 +18,8 @@ export interface SweepResult {
  * Gives back the holds of carts past their deadline. The deadlines live in Redis (a sorted set),
  * so nothing is lost across restarts; each cart is expired by one atomic Lua step that does
  * nothing for a cart already expired, so every stock-api process can run a sweeper and no unit is
- * returned twice.
+ * returned twice. With several stock shards it also finishes what a stopped process left half
+ * done: the expiry of a cart with parts, and checkouts across shards (Carts.finishStalledCheckouts).
  */
 export class CartHoldSweeper {
   private readonly intervalMs: number;
@@ -29,7 +30,7 @@ export class CartHoldSweeper {
   private failing = false;
 
   constructor(
-    private readonly carts: Pick<Carts, 'dueCarts' | 'expire'>,
+    private readonly carts: Pick<Carts, 'dueCarts' | 'expire' | 'finishStalledCheckouts'>,
     options: CartHoldSweeperOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -72,6 +73,8 @@ export class CartHoldSweeper {
   /** Expires every cart due now; returns how many carts and units went back. */
   async sweepOnce(nowMs: number = Date.now()): Promise<SweepResult> {
     const result: SweepResult = { carts: 0, units: 0 };
+    const finished = await this.carts.finishStalledCheckouts(nowMs);
+    if (finished > 0) this.logger.warn(`Finished ${finished} checkout(s) a process left half done`);
     for (;;) {
       const due = await this.carts.dueCarts(nowMs, this.batchSize);
       for (const id of due) {

@@ -5,7 +5,7 @@ import {
   ProductIdRegistry,
   StockKeys,
   StockLedger,
-  StockOutboxRelay,
+  StockOutboxRelays,
   type OutboxMessageBody,
   type StockOutgoingMessage,
 } from '@shop/stock';
@@ -46,9 +46,24 @@ const address: CheckoutInput = {
   },
 };
 
-/** Outbox entries as flat field maps, oldest first. */
-async function outbox(redis: RedisClient, prefix: string): Promise<Record<string, string>[]> {
-  const entries = await redis.xrange(new StockKeys(prefix).shards[0].outbox, '-', '+');
+/** Outbox entries of every shard as flat field maps, oldest first. */
+async function outbox(
+  redis: RedisClient,
+  prefix: string,
+  shards: number,
+): Promise<Record<string, string>[]> {
+  const streams = await Promise.all(
+    new StockKeys(prefix, shards).shards.map((shard) => redis.xrange(shard.outbox, '-', '+')),
+  );
+  const streamOrder = (id: string): [number, number] => {
+    const [ms, seq] = id.split('-').map(Number);
+    return [ms, seq];
+  };
+  const entries = streams.flat().sort(([a], [b]) => {
+    const [aMs, aSeq] = streamOrder(a);
+    const [bMs, bSeq] = streamOrder(b);
+    return aMs - bMs || aSeq - bSeq;
+  });
   return entries.map(([, fields]) => {
     const map: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];
@@ -71,7 +86,9 @@ async function snapshot(redis: RedisClient, prefix: string): Promise<Map<string,
           ? JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'))
           : type === 'stream'
             ? JSON.stringify(await redis.xrange(key, '-', '+'))
-            : String(await redis.get(key));
+            : type === 'set'
+              ? JSON.stringify((await redis.smembers(key)).sort())
+              : String(await redis.get(key));
     result.set(key, value);
   }
   return result;
@@ -84,7 +101,9 @@ function settle<T>(results: PromiseSettledResult<T>[]): { ok: T[]; errors: unkno
   };
 }
 
-describe('Carts on Redis (holds, expiry, checkout)', () => {
+// Once as one shard (every line in the cart's home), once over four: products 1, 2 and 3 are then
+// in three shards, so a cart holding them has parts and goes through the steps across shards.
+describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (shards) => {
   let redis: RedisClient;
   let others: RedisClient[];
   let prefix: string;
@@ -92,7 +111,12 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
   let carts: Carts;
 
   function cartsOn(client: RedisClient, holdSeconds = 900): Carts {
-    return new Carts(client, catalog, { holdSeconds, keyPrefix: prefix, stockKeyPrefix: prefix });
+    return new Carts(client, catalog, {
+      holdSeconds,
+      keyPrefix: prefix,
+      stockKeyPrefix: prefix,
+      stockShards: shards,
+    });
   }
 
   beforeAll(async () => {
@@ -102,8 +126,8 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
 
   beforeEach(async () => {
     prefix = randomStockPrefix();
-    ledger = new StockLedger(redis, { keyPrefix: prefix });
-    await new ProductIdRegistry(redis, { keyPrefix: prefix }).register([1, 2, 3]);
+    ledger = new StockLedger(redis, { keyPrefix: prefix, shards });
+    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register([1, 2, 3]);
     await ledger.markReady();
     carts = cartsOn(redis);
   });
@@ -146,7 +170,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
     await carts.removeLine(cart.id, 1);
     expect(await ledger.get(1)).toMatchObject({ stock: 10, onHand: 10, held: 0 });
 
-    const events = await outbox(redis, prefix);
+    const events = await outbox(redis, prefix, shards);
     expect(events.map((e) => [e.reason, e.stock, e.delta, e.onHand, e.held])).toEqual([
       ['set', '10', '10', '10', '0'],
       ['hold', '7', '-3', '10', '3'],
@@ -190,7 +214,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
 
   it('keeps at most 50 lines', async () => {
     const ids = Array.from({ length: 51 }, (_, i) => 100 + i);
-    await new ProductIdRegistry(redis, { keyPrefix: prefix }).register(ids);
+    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register(ids);
     for (const id of ids) await ledger.apply(id, { action: 'set', amount: 1 });
     const cart = await carts.create();
     for (const id of ids.slice(0, 50)) await carts.setQuantity(cart.id, id, 1);
@@ -212,7 +236,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
     expect(outcome.errors).toHaveLength(200);
     for (const error of outcome.errors) expect(error).toBeInstanceOf(CartStockConflictError);
     expect(await ledger.get(1)).toMatchObject({ stock: 0, onHand: 100, held: 100 });
-    const holds = (await outbox(redis, prefix)).filter((e) => e.reason === 'hold');
+    const holds = (await outbox(redis, prefix, shards)).filter((e) => e.reason === 'hold');
     expect(holds).toHaveLength(100);
     expect(new Set(holds.map((e) => e.version)).size).toBe(100);
   });
@@ -250,10 +274,10 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
     ]);
     expect(released.units).toBe(20);
     expect(await ledger.get(1)).toMatchObject({ stock: 50, onHand: 50, held: 0 });
-    const releases = (await outbox(redis, prefix)).filter((e) => e.reason === 'release');
+    const releases = (await outbox(redis, prefix, shards)).filter((e) => e.reason === 'release');
     expect(releases).toHaveLength(20);
     expect((await shortCarts.get(cartIds[0])).status).toBe('expired');
-    expect(await redis.zcard(shortCarts.keys.deadlines)).toBe(0);
+    expect(await redis.zcard(shortCarts.keys.home(cartIds[0]).deadlines)).toBe(0);
   });
 
   it('checks out: holds become a sale, the cart closes, order.placed is in the outbox', async () => {
@@ -266,7 +290,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
     expect(result.replayed).toBe(false);
     expect(await ledger.get(1)).toMatchObject({ stock: 8, onHand: 8, held: 0 });
     expect(await ledger.get(2)).toMatchObject({ stock: 9, onHand: 9, held: 0 });
-    const entries = await outbox(redis, prefix);
+    const entries = await outbox(redis, prefix, shards);
     const orders = entries.filter((e) => e.type === 'order.placed');
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ orderId: result.orderId, cid: 'req-9' });
@@ -281,7 +305,10 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
       ],
       totals: { quantity: 3, subtotal: 30.04, total: 30.04 },
     });
-    const sales = entries.filter((e) => e.reason === 'order');
+    // In product order: with several shards, each shard's sale is its own step.
+    const sales = entries
+      .filter((e) => e.reason === 'order')
+      .sort((a, b) => Number(a.id) - Number(b.id));
     expect(sales.map((e) => [e.id, e.stock, e.delta, e.onHand, e.held])).toEqual([
       ['1', '8', '0', '8', '0'],
       ['2', '9', '0', '9', '0'],
@@ -308,7 +335,9 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
     );
     expect(new Set(results.map((r) => r.orderId)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
-    expect((await outbox(redis, prefix)).filter((e) => e.type === 'order.placed')).toHaveLength(1);
+    expect(
+      (await outbox(redis, prefix, shards)).filter((e) => e.type === 'order.placed'),
+    ).toHaveLength(1);
     expect(await ledger.get(1)).toMatchObject({ stock: 7, onHand: 7, held: 0 });
     // The key belongs to that checkout: another body is refused.
     await expect(
@@ -391,7 +420,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
       version: floor + 1,
     });
     expect(await ledger.get(2)).toMatchObject({ stock: 5, onHand: 5, held: 0, version: 41 });
-    const events = await outbox(redis, prefix);
+    const events = await outbox(redis, prefix, shards);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ id: '1', reason: 'release', stock: '10', delta: '3' });
     expect(MAX_STOCK).toBeGreaterThan(10);
@@ -403,7 +432,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
     await carts.setQuantity(cart.id, 1, 1);
     const { orderId } = await carts.checkout(cart.id, address, 'relay-key', { correlationId: 'r' });
     const published: StockOutgoingMessage<OutboxMessageBody>[] = [];
-    const relay = new StockOutboxRelay(
+    const relay = new StockOutboxRelays(
       redis,
       {
         publish: (exchange, routingKey, body, options) => {
@@ -411,7 +440,7 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
           return Promise.resolve();
         },
       },
-      { keyPrefix: prefix },
+      { keyPrefix: prefix, shards },
     );
     const round = await relay.relayOnce();
     expect(round).toMatchObject({ read: 4, published: 4, kept: 0, malformed: 0 });
@@ -422,5 +451,132 @@ describe('Carts on Redis (holds, expiry, checkout)', () => {
       options: { messageId: orderId, type: 'order.placed', correlationId: 'r' },
     });
     expect(await ledger.pendingEvents()).toBe(0);
+  });
+});
+
+describe('Carts across shards: a step its process left half done', () => {
+  const shards = 4;
+  const stalledStepMs = 300;
+  let redis: RedisClient;
+  let dying: RedisClient;
+  let prefix: string;
+  let ledger: StockLedger;
+
+  function cartsOn(client: RedisClient, holdSeconds = 900): Carts {
+    return new Carts(client, catalog, {
+      holdSeconds,
+      keyPrefix: prefix,
+      stockKeyPrefix: prefix,
+      stockShards: shards,
+      stalledStepMs,
+    });
+  }
+
+  /** `dying`'s script `name` runs once, then its process stops (the connection drops). */
+  function stopAfterFirst(name: 'shopCartPartSell' | 'shopCartPartRelease'): void {
+    const scripts = dying as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const original = scripts[name].bind(dying);
+    scripts[name] = async (...args: unknown[]) => {
+      await original(...args);
+      dying.disconnect();
+      throw new Error('the process stopped');
+    };
+  }
+
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+  });
+
+  beforeEach(async () => {
+    prefix = randomStockPrefix();
+    dying = await connectTestRedis();
+    ledger = new StockLedger(redis, { keyPrefix: prefix, shards });
+    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register([1, 2, 3]);
+    await ledger.markReady();
+    for (const id of [1, 2, 3]) await ledger.apply(id, { action: 'set', amount: 5 });
+  });
+
+  afterEach(async () => {
+    if (dying.status !== 'end') await dying.quit();
+    await deleteKeysWithPrefix(redis, prefix);
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('finishes a checkout stopped after its first part was sold: one order, every unit sold once', async () => {
+    const carts = cartsOn(redis);
+    const cart = await carts.create();
+    for (const id of [1, 2, 3]) await carts.setQuantity(cart.id, id, 1);
+    const stopping = cartsOn(dying);
+    stopAfterFirst('shopCartPartSell');
+    await expect(stopping.checkout(cart.id, address, 'half-done')).rejects.toThrow();
+
+    // Checking out: still open to a reader, closed to changes, nothing placed yet.
+    expect(await carts.get(cart.id)).toMatchObject({ status: 'open' });
+    // The home waits for the checkout; a part already sold is closed (either is a 409).
+    await expect(carts.setQuantity(cart.id, 1, 2)).rejects.toThrow(
+      /being checked out|checked out already/,
+    );
+    expect(await carts.finishStalledCheckouts(Date.now())).toBe(0);
+    expect((await outbox(redis, prefix, shards)).filter((e) => e.type)).toHaveLength(0);
+
+    const sweeper = new CartHoldSweeper(carts);
+    await eventually(async () => (await carts.finishStalledCheckouts(Date.now())) === 1, {
+      what: 'the stalled checkout to be finished',
+    });
+    await sweeper.sweepOnce();
+    const placed = (await outbox(redis, prefix, shards)).filter((e) => e.type === 'order.placed');
+    expect(placed).toHaveLength(1);
+    const order = JSON.parse(placed[0].body) as { orderId: string; lines: { productId: number }[] };
+    expect(order.lines.map((line) => line.productId)).toEqual([1, 2, 3]);
+    expect(await carts.get(cart.id)).toMatchObject({ status: 'ordered', orderId: order.orderId });
+    expect(await ledger.getMany([1, 2, 3])).toMatchObject([
+      { stock: 4, onHand: 4, held: 0 },
+      { stock: 4, onHand: 4, held: 0 },
+      { stock: 4, onHand: 4, held: 0 },
+    ]);
+    const sales = (await outbox(redis, prefix, shards)).filter((e) => e.reason === 'order');
+    expect(sales.map((e) => e.id).sort()).toEqual(['1', '2', '3']);
+    // The shopper's retry with the same key answers the same order.
+    await expect(carts.checkout(cart.id, address, 'half-done')).resolves.toEqual({
+      orderId: order.orderId,
+      replayed: true,
+    });
+    expect(await carts.getOrder(order.orderId)).toMatchObject({ status: 'pending' });
+  });
+
+  it('finishes an expiry stopped after its first part: every unit back once', async () => {
+    const shortCarts = cartsOn(redis, 1);
+    const cart = await shortCarts.create();
+    for (const id of [1, 2, 3]) await shortCarts.setQuantity(cart.id, id, 2);
+    expect(await ledger.getMany([1, 2, 3])).toMatchObject([{ held: 2 }, { held: 2 }, { held: 2 }]);
+    const stopping = cartsOn(dying, 1);
+    stopAfterFirst('shopCartPartRelease');
+    await eventually(async () => (await shortCarts.dueCarts(Date.now(), 10)).includes(cart.id), {
+      what: 'the cart to be due',
+    });
+    await expect(stopping.expire(cart.id)).rejects.toThrow();
+    expect(await shortCarts.get(cart.id)).toMatchObject({ status: 'expired' });
+
+    // Another process is on it (for all anyone knows) until the step is stalled.
+    const sweeper = new CartHoldSweeper(shortCarts);
+    expect(await sweeper.sweepOnce()).toEqual({ carts: 0, units: 0 });
+    await eventually(async () => (await sweeper.sweepOnce()).carts === 1, {
+      what: 'the stalled expiry to be finished',
+    });
+    expect(await sweeper.sweepOnce()).toEqual({ carts: 0, units: 0 });
+    expect(await ledger.getMany([1, 2, 3])).toMatchObject([
+      { stock: 5, held: 0 },
+      { stock: 5, held: 0 },
+      { stock: 5, held: 0 },
+    ]);
+    const releases = (await outbox(redis, prefix, shards)).filter((e) => e.reason === 'release');
+    expect(releases.map((e) => e.id).sort()).toEqual(['1', '2', '3']);
+    // It comes back to life whole when it gets a quantity again.
+    await shortCarts.setQuantity(cart.id, 1, 1);
+    expect(await shortCarts.get(cart.id)).toMatchObject({ status: 'open' });
+    expect(await ledger.getMany([1, 2, 3])).toMatchObject([{ held: 1 }, { held: 2 }, { held: 2 }]);
   });
 });

@@ -6,9 +6,10 @@
 export const REDIS_CLUSTER_SLOTS = 16384;
 
 /**
- * The hash tag every key of the shop's Redis layout carries (stock ledger, carts, prices): their
- * scripts touch levels, carts and the one outbox together, so on a Redis Cluster they must share
- * a slot. It puts the whole layout on one master: a cluster then gives failover, not write spread.
+ * The hash tag of the shop's Redis layout (stock ledger, carts, prices) when the ledger has one
+ * shard: their scripts touch levels, carts and the outbox together, so on a Redis Cluster they
+ * must share a slot. With several shards each has its own tag (libs/stock stock-keys.ts), and the
+ * writes spread over the masters.
  */
 export const SHOP_HASH_TAG = '{shop}';
 

@@ -9,7 +9,6 @@ export {
   shardHashTag,
   StockKeys,
   StockShardKeys,
-  taggedKeyPrefix,
 } from './stock-keys';
 // The level arithmetic (on hand, held, sellable) that the cart scripts share with the ledger's.
 export { STOCK_LEVEL_LUA } from './stock-scripts';

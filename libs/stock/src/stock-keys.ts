@@ -55,10 +55,7 @@ export function isValidKeyPrefix(prefix: string): boolean {
   return prefix.length > 0 && !/[*?[\]{}\s]/.test(prefix);
 }
 
-/** `prefix` followed by the shop's hash tag: the start of every cart and price key. */
-export function taggedKeyPrefix(prefix: string): string {
-  return `${prefix}${SHOP_HASH_TAG}:`;
-}
+const shardTags = new Map<string, string>();
 
 /**
  * The hash tag of shard `index` of `count`: the shop's own (`{shop}`) when there is one shard, so
@@ -68,6 +65,17 @@ export function taggedKeyPrefix(prefix: string): string {
  * masters equal runs too, so shards spread evenly over them (CRC16 alone put 4 of 6 on one).
  */
 export function shardHashTag(index: number, count: number): string {
+  const id = `${index}/${count}`;
+  let tag = shardTags.get(id);
+  if (tag === undefined) {
+    tag = findShardHashTag(index, count);
+    shardTags.set(id, tag);
+  }
+  return tag;
+}
+
+
+function findShardHashTag(index: number, count: number): string {
   if (count === 1) return SHOP_HASH_TAG;
   const first = Math.ceil((index * REDIS_CLUSTER_SLOTS) / count) + 1;
   const last = Math.floor(((index + 1) * REDIS_CLUSTER_SLOTS) / count) - 1;
@@ -79,18 +87,6 @@ export function shardHashTag(index: number, count: number): string {
   for (let n = 1; ; n += 1) {
     if (inBand(`shop-${index}-${n}`)) return `{shop-${index}-${n}}`;
   }
-}
-
-const shardTags = new Map<string, string>();
-/** shardHashTag, worked out once per shard (a few dozen CRC16s at most). */
-function cachedShardHashTag(index: number, count: number): string {
-  const id = `${index}/${count}`;
-  let tag = shardTags.get(id);
-  if (tag === undefined) {
-    tag = shardHashTag(index, count);
-    shardTags.set(id, tag);
-  }
-  return tag;
 }
 
 /** Whether `count` can be STOCK_SHARDS. */
@@ -116,7 +112,7 @@ export class StockShardKeys {
     readonly index: number,
     count: number,
   ) {
-    this.tagged = `${prefix}${cachedShardHashTag(index, count)}:`;
+    this.tagged = `${prefix}${shardHashTag(index, count)}:`;
     this.knownIds = `${this.tagged}known-ids`;
     this.ready = `${this.tagged}ready`;
     this.restoring = `${this.tagged}restoring`;

@@ -1,4 +1,5 @@
 import {
+  CartBusyError,
   CartChangedError,
   CartClosedError,
   CartEmptyError,
@@ -26,6 +27,7 @@ export const CART_API_ERRORS: readonly ErrorStatusMapping[] = [
   [CartClosedError, 409],
   [CartEmptyError, 409],
   [CartChangedError, 409],
+  [CartBusyError, 409],
   // As a reused stock Idempotency-Key: the key is misused, retrying will not help.
   [CheckoutKeyReusedError, 422],
 ];
