@@ -74,7 +74,6 @@ export function shardHashTag(index: number, count: number): string {
   return tag;
 }
 
-
 function findShardHashTag(index: number, count: number): string {
   if (count === 1) return SHOP_HASH_TAG;
   const first = Math.ceil((index * REDIS_CLUSTER_SLOTS) / count) + 1;
