@@ -120,6 +120,21 @@ async function setPersistence(redis: RedisClient, mode: Persistence): Promise<vo
   );
 }
 
+/**
+ * Commands each master of a Redis Cluster has processed so far, by address (INFO stats); empty
+ * for one server. Two readings around a run show how the stock writes spread over the masters.
+ */
+async function commandsPerMaster(redis: RedisClient): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (!('nodes' in redis) || typeof redis.nodes !== 'function') return counts;
+  for (const node of redis.nodes('master')) {
+    const stats = await node.info('stats');
+    const match = /total_commands_processed:(\d+)/.exec(stats);
+    counts.set(`${node.options.host}:${node.options.port}`, match ? Number(match[1]) : 0);
+  }
+  return counts;
+}
+
 const sum = (spent: CpuSpent[]): number => spent.reduce((total, row) => total + row.cpuMs, 0);
 const microsPer = (cpuMs: number, requests: number): number => (cpuMs * 1000) / requests;
 const cpuOf = (spent: CpuSpent[], label: string): number =>
@@ -208,13 +223,33 @@ async function main(): Promise<void> {
         // Each run starts after the previous one's events reached MySQL: none pays for another.
         const wholeCount = startCpuCount(stackProcesses());
         const loadCount = startCpuCount(stackProcesses());
+        const commandsBefore = await commandsPerMaster(redis);
         const figures = await measureLoad(
           puts(`PUT /products/:id/stock (stock-api, ${mode.label})`, stockApi),
         );
         const loadCpu = loadCount();
-        const backlog = await redis.xlen(new StockKeys().shards[0].outbox);
+        const commandsAfter = await commandsPerMaster(redis);
+        const backlogs = await Promise.all(
+          new StockKeys(undefined, config.STOCK_SHARDS).shards.map((shard) =>
+            redis.xlen(shard.outbox),
+          ),
+        );
+        const backlog = backlogs.reduce((total, length) => total + length, 0);
         const caughtUpMs = await catchUpMs(mysql);
         stockRuns.push({ mode, figures, loadCpu, wholeCpu: wholeCount(), backlog, caughtUpMs });
+        if (commandsAfter.size > 0) {
+          console.log(
+            `\nRedis Cluster masters during the PUT run (STOCK_SHARDS=${config.STOCK_SHARDS})`,
+          );
+          console.table(
+            [...commandsAfter].map(([master, after]) => ({
+              master,
+              'commands per stock change': Number(
+                ((after - (commandsBefore.get(master) ?? 0)) / figures.requests).toFixed(2),
+              ),
+            })),
+          );
+        }
       }
     } finally {
       if (!onCluster) await setPersistence(redis, original);

@@ -73,8 +73,13 @@ export class CartHoldSweeper {
   /** Expires every cart due now; returns how many carts and units went back. */
   async sweepOnce(nowMs: number = Date.now()): Promise<SweepResult> {
     const result: SweepResult = { carts: 0, units: 0 };
+    await this.expireDue(nowMs, result);
     const finished = await this.carts.finishStalledCheckouts(nowMs);
     if (finished > 0) this.logger.warn(`Finished ${finished} checkout(s) a process left half done`);
+    return result;
+  }
+
+  private async expireDue(nowMs: number, result: SweepResult): Promise<void> {
     for (;;) {
       const due = await this.carts.dueCarts(nowMs, this.batchSize);
       for (const id of due) {
@@ -85,7 +90,7 @@ export class CartHoldSweeper {
         }
       }
       // A cart that was not due after all (clock skew) stays in the set: stop, try next tick.
-      if (due.length < this.batchSize || result.carts === 0) return result;
+      if (due.length < this.batchSize || result.carts === 0) return;
     }
   }
 }

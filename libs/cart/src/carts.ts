@@ -328,11 +328,11 @@ export class Carts {
     const home = this.keys.home(id);
     for (let attempt = 1; attempt <= CHECKOUT_ATTEMPTS; attempt += 1) {
       const { cart, shards } = await this.read(id);
-      const orderId = this.newOrderId(home);
-      const body = Object.keys(cart.quantities).length > 0 ? orderBody(cart, orderId, input) : '';
       if (shards.length > 0) {
         return this.checkoutAcross(id, cart, input, idempotencyKey, fingerprint, correlationId);
       }
+      const orderId = this.newOrderId(home);
+      const body = Object.keys(cart.quantities).length > 0 ? orderBody(cart, orderId, input) : '';
       const reply = asReply(
         await this.written(
           home,
@@ -423,6 +423,7 @@ export class Carts {
    */
   async finishStalledCheckouts(nowMs: number): Promise<number> {
     let settled = 0;
+    let failure: Error | null = null;
     for (const home of this.keys.shards) {
       const keys = await this.redis.zrangebyscore(
         home.checkouts,
@@ -444,16 +445,19 @@ export class Carts {
           await this.redis.zrem(home.checkouts, key);
           continue;
         }
-        const input = parseCheckoutInput(JSON.parse(rawInput));
         try {
+          const input = parseCheckoutInput(JSON.parse(rawInput));
           await this.checkoutAcross(cartId, null, input, key, fingerprint, '');
+          settled += 1;
         } catch (error) {
-          // Called off (a 409 for the shopper who retries) or refused: settled either way.
-          if (!(error instanceof CartError)) throw error;
+          // Called off (a 409 for the shopper who retries) or refused: settled either way. Any
+          // other failure is tried again next time, after the other keys.
+          if (error instanceof CartError) settled += 1;
+          else failure ??= error instanceof Error ? error : new Error(String(error));
         }
-        settled += 1;
       }
     }
+    if (failure !== null) throw failure;
     return settled;
   }
 
