@@ -491,9 +491,9 @@ describe('Carts across shards: a step its process left half done', () => {
     prefix = randomStockPrefix();
     dying = await connectTestRedis();
     ledger = new StockLedger(redis, { keyPrefix: prefix, shards });
-    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register([1, 2, 3]);
+    await new ProductIdRegistry(redis, { keyPrefix: prefix, shards }).register([1, 2, 3, 4]);
     await ledger.markReady();
-    for (const id of [1, 2, 3]) await ledger.apply(id, { action: 'set', amount: 5 });
+    for (const id of [1, 2, 3, 4]) await ledger.apply(id, { action: 'set', amount: 5 });
   });
 
   afterEach(async () => {
@@ -578,5 +578,30 @@ describe('Carts across shards: a step its process left half done', () => {
     await shortCarts.setQuantity(cart.id, 1, 1);
     expect(await shortCarts.get(cart.id)).toMatchObject({ status: 'open' });
     expect(await ledger.getMany([1, 2, 3])).toMatchObject([{ held: 1 }, { held: 2 }, { held: 2 }]);
+  });
+
+  it('refuses a line of another shard that an expired cart cannot hold, changing nothing', async () => {
+    const shortCarts = cartsOn(redis, 1);
+    const cart = await shortCarts.create();
+    // Products 1-4 are in shards 1, 2, 3, 0: one of them is in the cart's home.
+    const home = shortCarts.keys.homeOf(cart.id);
+    const own = [4, 1, 2, 3][home];
+    const other = own === 1 ? 2 : 1;
+    await shortCarts.setQuantity(cart.id, own, 1);
+    const sweeper = new CartHoldSweeper(shortCarts);
+    await eventually(async () => (await sweeper.sweepOnce()).carts === 1, {
+      what: 'the cart to expire',
+    });
+    await ledger.apply(other, { action: 'set', amount: 0 });
+    const before = await snapshot(redis, prefix);
+    await expect(shortCarts.setQuantity(cart.id, other, 1)).rejects.toThrow(
+      `Not enough stock: product ${other}: 0 left, 1 wanted`,
+    );
+    expect(await snapshot(redis, prefix)).toEqual(before);
+    // With stock, the same change brings the cart back with both lines held.
+    await ledger.apply(other, { action: 'set', amount: 1 });
+    await shortCarts.setQuantity(cart.id, other, 1);
+    expect(await shortCarts.get(cart.id)).toMatchObject({ status: 'open' });
+    expect(await ledger.getMany([own, other])).toMatchObject([{ held: 1 }, { held: 1 }]);
   });
 });

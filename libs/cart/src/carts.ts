@@ -709,7 +709,9 @@ export class Carts {
     const [cart, lines, info, deadlines, shards, prefix] = this.homeKeys(id);
     const lineShard = line === undefined ? -1 : this.stockKeys.shardOf(line.productId);
     const missing: UnavailableLine[] = [];
-    for (const shard of [home.index, ...(await this.read(id)).shards]) {
+    const asked = new Set([home.index, ...(await this.read(id)).shards]);
+    if (lineShard >= 0) asked.add(lineShard);
+    for (const shard of asked) {
       const keys = this.keys.shards[shard];
       const answer = asReply(
         await orUnavailable(

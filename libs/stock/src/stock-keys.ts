@@ -103,6 +103,8 @@ export class StockShardKeys {
   readonly relayLease: string;
   /** SCAN pattern matching every level hash of this shard (the reconciler looks for orphans). */
   readonly levels: string;
+  /** What a level hash's key is before its product id (scripts that read many build them). */
+  readonly levelPrefix: string;
   /** The prefix and the shard's hash tag: what every key of the shard starts with. */
   readonly tagged: string;
 
@@ -118,11 +120,12 @@ export class StockShardKeys {
     this.outbox = `${this.tagged}outbox`;
     this.outboxMalformed = `${this.tagged}outbox:malformed`;
     this.relayLease = `${this.tagged}outbox:relay-lease`;
-    this.levels = `${this.tagged}level:*`;
+    this.levelPrefix = `${this.tagged}level:`;
+    this.levels = `${this.levelPrefix}*`;
   }
 
   level(id: number): string {
-    return `${this.tagged}level:${id}`;
+    return `${this.levelPrefix}${id}`;
   }
 
   /** The product id of a level hash's key (`level(id)`'s inverse); null for any other key. */

@@ -213,13 +213,7 @@ export class StockLedger {
         const keys = this.keys.shards[shard];
         const reply = asReply(
           await orUnavailable(
-            this.scripts.shopStockRead(
-              shardIds.length + 2,
-              keys.ready,
-              keys.knownIds,
-              ...shardIds.map((id) => keys.level(id)),
-              ...shardIds,
-            ),
+            this.scripts.shopStockRead(keys.ready, keys.knownIds, keys.levelPrefix, ...shardIds),
           ),
         );
         if (reply[0] === 'NOT_READY') throw new LedgerNotReadyError();
@@ -317,12 +311,11 @@ export class StockLedger {
       for (let start = 0; start < shardRows.length; start += RESTORE_BATCH_SIZE) {
         const batch = shardRows.slice(start, start + RESTORE_BATCH_SIZE);
         const written = await this.scripts.shopStockRestore(
-          batch.length + 2,
           keys.outbox,
           keys.ready,
-          ...batch.map((row) => keys.level(row.id)),
           options.versionFloor ?? '',
-          ...batch.flatMap((row) => [row.stock, row.version, row.at, row.held]),
+          keys.levelPrefix,
+          ...batch.flatMap((row) => [row.id, row.stock, row.version, row.at, row.held]),
         );
         if (!Array.isArray(written)) throw new Error('Unexpected reply from the restore script');
         batch.forEach((row, index) =>

@@ -118,24 +118,27 @@ return {'OK', nextOnHand - held, version, nextOnHand, held}
 
 /**
  * Reads levels of several products in one round trip, refusing when the ledger is not ready.
+ * The level keys are built from ARGV[1] (the shard's level key prefix, same hash tag): a fixed
+ * key count keeps a key first in the call, which is what ioredis' cluster auto-pipelining routes
+ * by (with a count first it routed by the slot of the count, and mixed nodes in one pipeline).
  *
- * KEYS: 1 ready marker, 2 known-ids zset, 3.. level hashes (aligned with ARGV)
- * ARGV: product ids
+ * KEYS: 1 ready marker, 2 known-ids zset
+ * ARGV: 1 level key prefix (`<p>level:`), 2.. product ids
  * Reply: {'NOT_READY'} | {'OK', row...} where row is 0 (unknown id) or
  *        {stock (sellable), version, updatedAt, onHand, held}
  */
 export const READ_STOCK_LEVELS_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_READY'} end
 local reply = {'OK'}
-for i = 1, #ARGV do
+for i = 2, #ARGV do
   if redis.call('ZSCORE', KEYS[2], ARGV[i]) then
-    local level = redis.call('HMGET', KEYS[i + 2], 'stock', 'version', 'updatedAt', 'held')
+    local level = redis.call('HMGET', ARGV[1] .. ARGV[i], 'stock', 'version', 'updatedAt', 'held')
     local onHand = tonumber(level[1]) or 0
     local held = tonumber(level[4]) or 0
-    reply[i + 1] = {string.format('%d', onHand - held), level[2] or '0', level[3] or '0',
+    reply[i] = {string.format('%d', onHand - held), level[2] or '0', level[3] or '0',
       string.format('%d', onHand), string.format('%d', held)}
   else
-    reply[i + 1] = 0
+    reply[i] = 0
   end
 end
 return reply
@@ -151,37 +154,39 @@ return reply
  * MySQL's held, the level is written at the next version above the epoch's floor with a `release`
  * (or `hold`) event, so MySQL, search and caches learn that those units can be sold again.
  *
- * KEYS: 1 outbox stream, 2 ready marker, 3.. level hashes
- * ARGV: 1 version floor ('' = the ready marker's), then (stock, version, updatedAt ms, held) per
- *       level hash (stock = what could be sold, as MySQL's `quantity`)
+ * KEYS: 1 outbox stream, 2 ready marker (a fixed count: see READ_STOCK_LEVELS_LUA)
+ * ARGV: 1 version floor ('' = the ready marker's), 2 level key prefix (`<p>level:`), then
+ *       (id, stock, version, updatedAt ms, held) per level (stock = what could be sold, as
+ *       MySQL's `quantity`)
  * Reply: per level 1 (written) or 0 (Redis already had this version or a newer one)
  */
 export const RESTORE_STOCK_LEVELS_LUA = `${STOCK_LEVEL_LUA}
 local floor = tonumber(ARGV[1]) or tonumber(redis.call('GET', KEYS[2])) or 0
 local reply = {}
 local now = nil
-for i = 3, #KEYS do
-  local base = 1 + (i - 3) * 4
-  local sellable = tonumber(ARGV[base + 1])
-  local version = tonumber(ARGV[base + 2])
-  local mysqlHeld = tonumber(ARGV[base + 4]) or 0
-  local current = redis.call('HMGET', KEYS[i], 'version', 'held')
+for row = 0, (#ARGV - 2) / 5 - 1 do
+  local base = 2 + row * 5
+  local id = ARGV[base + 1]
+  local key = ARGV[2] .. id
+  local sellable = tonumber(ARGV[base + 2])
+  local version = tonumber(ARGV[base + 3])
+  local mysqlHeld = tonumber(ARGV[base + 5]) or 0
+  local current = redis.call('HMGET', key, 'version', 'held')
   if (not current[1]) or tonumber(current[1]) < version then
     local onHand = sellable + mysqlHeld
     local held = tonumber(current[2]) or 0
     if held > onHand then held = onHand end
     if held == mysqlHeld then
-      redis.call('HSET', KEYS[i], 'stock', string.format('%d', onHand),
-        'held', string.format('%d', held), 'version', ARGV[base + 2], 'updatedAt', ARGV[base + 3])
+      redis.call('HSET', key, 'stock', string.format('%d', onHand),
+        'held', string.format('%d', held), 'version', ARGV[base + 3], 'updatedAt', ARGV[base + 4])
     else
       now = now or shopNow()
-      local id = string.match(KEYS[i], 'level:(%d+)$')
-      shopWriteLevel(KEYS[i], KEYS[1], id, onHand, held, version, floor, sellable,
+      shopWriteLevel(key, KEYS[1], id, onHand, held, version, floor, sellable,
         held < mysqlHeld and 'release' or 'hold', now, '')
     end
-    reply[i - 2] = 1
+    reply[row + 1] = 1
   else
-    reply[i - 2] = 0
+    reply[row + 1] = 0
   end
 end
 return reply
@@ -207,7 +212,7 @@ return 1
 
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
-/** The scripts as commands of one ioredis client. Dynamic-key scripts take the key count first. */
+/** The scripts as commands of one ioredis client. */
 export interface StockScriptCommands {
   shopStockApply: ScriptCommand;
   shopStockRead: ScriptCommand;
@@ -215,10 +220,10 @@ export interface StockScriptCommands {
   shopStockMarkReady: ScriptCommand;
 }
 
-const definitions: Record<keyof StockScriptCommands, { lua: string; numberOfKeys?: number }> = {
+const definitions: Record<keyof StockScriptCommands, { lua: string; numberOfKeys: number }> = {
   shopStockApply: { lua: APPLY_STOCK_CHANGE_LUA, numberOfKeys: 5 },
-  shopStockRead: { lua: READ_STOCK_LEVELS_LUA },
-  shopStockRestore: { lua: RESTORE_STOCK_LEVELS_LUA },
+  shopStockRead: { lua: READ_STOCK_LEVELS_LUA, numberOfKeys: 2 },
+  shopStockRestore: { lua: RESTORE_STOCK_LEVELS_LUA, numberOfKeys: 2 },
   shopStockMarkReady: { lua: MARK_LEDGER_READY_LUA, numberOfKeys: 2 },
 };
 
