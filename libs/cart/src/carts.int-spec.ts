@@ -604,4 +604,24 @@ describe('Carts across shards: a step its process left half done', () => {
     expect(await shortCarts.get(cart.id)).toMatchObject({ status: 'open' });
     expect(await ledger.getMany([own, other])).toMatchObject([{ held: 1 }, { held: 1 }]);
   });
+
+  it('refuses a checkout key reused for a cart with another home', async () => {
+    const carts = cartsOn(redis);
+    const first = await carts.create();
+    let second = await carts.create();
+    while (carts.keys.homeOf(second.id) === carts.keys.homeOf(first.id)) {
+      second = await carts.create();
+    }
+    await carts.setQuantity(first.id, 1, 1);
+    await carts.setQuantity(second.id, 2, 1);
+    const { orderId } = await carts.checkout(first.id, address, 'shared-key');
+    await expect(carts.checkout(second.id, address, 'shared-key')).rejects.toThrow(
+      CheckoutKeyReusedError,
+    );
+    expect(await carts.get(second.id)).toMatchObject({ status: 'open' });
+    await expect(carts.checkout(first.id, address, 'shared-key')).resolves.toEqual({
+      orderId,
+      replayed: true,
+    });
+  });
 });

@@ -9,6 +9,7 @@ import {
 import {
   DEFAULT_STOCK_KEY_PREFIX,
   LedgerNotReadyError,
+  IdempotencyClaims,
   LedgerUnavailableError,
   StockKeys,
   validateIdempotencyKey,
@@ -215,6 +216,7 @@ export class Carts {
   private readonly idempotencyTtlSeconds: number;
   private readonly stalledStepMs: number;
   private readonly replicaWait: ReplicaWait;
+  private readonly claims: IdempotencyClaims;
 
   constructor(
     private readonly redis: RedisClient,
@@ -236,6 +238,12 @@ export class Carts {
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? 24 * 60 * 60;
     this.stalledStepMs = options.stalledStepMs ?? STALLED_STEP_MS;
     this.replicaWait = ReplicaWait.of(redis);
+    this.claims = new IdempotencyClaims(
+      redis,
+      this.stockKeys,
+      'checkout',
+      this.idempotencyTtlSeconds,
+    );
   }
 
   async create(): Promise<CartView> {
@@ -324,7 +332,36 @@ export class Carts {
     const id = this.cartId(rawId);
     const idempotencyKey = this.idempotencyKey(rawIdempotencyKey);
     const fingerprint = checkoutFingerprint(id, input);
-    const correlationId = options.correlationId ?? '';
+    if (!this.claims.needed) {
+      return this.checkoutOnce(id, input, idempotencyKey, fingerprint, options.correlationId ?? '');
+    }
+    // With several shards the key's record lives in the cart's home: the claim finds it reused.
+    const outcome = await orUnavailable(this.claims.claim(idempotencyKey, fingerprint));
+    if (outcome === 'other') throw new CheckoutKeyReusedError();
+    try {
+      return await this.checkoutOnce(
+        id,
+        input,
+        idempotencyKey,
+        fingerprint,
+        options.correlationId ?? '',
+      );
+    } catch (error) {
+      // Refused, nothing placed: the key is free again.
+      if (outcome === 'claimed' && error instanceof CartError) {
+        await this.claims.release(idempotencyKey, fingerprint).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private async checkoutOnce(
+    id: string,
+    input: CheckoutInput,
+    idempotencyKey: string,
+    fingerprint: string,
+    correlationId: string,
+  ): Promise<CheckoutResult> {
     const home = this.keys.home(id);
     for (let attempt = 1; attempt <= CHECKOUT_ATTEMPTS; attempt += 1) {
       const { cart, shards } = await this.read(id);

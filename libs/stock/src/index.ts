@@ -32,6 +32,7 @@ export {
   type StockSnapshotPage,
 } from './stock-ledger';
 export { ProductIdRegistry } from './product-id-registry';
+export { IdempotencyClaims, type ClaimOutcome } from './idempotency-claims';
 export {
   StockLedgerRestorer,
   type StockLedgerRestorerOptions,

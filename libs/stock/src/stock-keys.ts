@@ -35,8 +35,11 @@ import { REDIS_CLUSTER_SLOTS, redisSlot, SHOP_HASH_TAG } from '@shop/redis';
  * | `<p>outbox:relay-lease`    | string | owner token of the one relay allowed to publish (PX)      |
  * | `<p>idem:<key>`            | hash   | `fingerprint` (`id:action:amount`), `stock`, `version` of |
  * |                            |        | the first answer to an Idempotency-Key; EXPIRE 24 h. In   |
- * |                            |        | the product's shard: with several shards, a key reused    |
- * |                            |        | for a product of another shard is not seen as reused      |
+ * |                            |        | the product's shard                                       |
+ * | `<p>idem-claim:<s>:<key>`  | string | with several shards, in the shard of the key itself: the  |
+ * |                            |        | fingerprint the key is bound to, so a key reused for a    |
+ * |                            |        | product (or cart) of another shard is still refused;      |
+ * |                            |        | `<s>` = stock or checkout                                 |
  *
  * A product that is known but has no level hash has never changed: stock 0, version 0.
  * The Lua scripts touch several of these keys (and the carts' and prices' keys) at once: the hash
@@ -138,6 +141,11 @@ export class StockShardKeys {
 
   idempotency(key: string): string {
     return `${this.tagged}idem:${key}`;
+  }
+
+  /** With several shards: which request an Idempotency-Key is bound to (IdempotencyClaims). */
+  idempotencyClaim(key: string): string {
+    return `${this.tagged}idem-claim:${key}`;
   }
 }
 

@@ -458,6 +458,24 @@ describe('StockLedger on Redis', () => {
       ]);
     });
 
+    it('refuses an Idempotency-Key reused for a product of another shard', async () => {
+      await sharded.apply(5, { action: 'set', amount: 3 }, { idempotencyKey: 'k-shared' });
+      await expect(
+        sharded.apply(6, { action: 'set', amount: 3 }, { idempotencyKey: 'k-shared' }),
+      ).rejects.toThrow(IdempotencyKeyReusedError);
+      await expect(
+        sharded.apply(5, { action: 'set', amount: 3 }, { idempotencyKey: 'k-shared' }),
+      ).resolves.toMatchObject({ replayed: true, version: 1 });
+      expect(await sharded.get(6)).toMatchObject({ version: 0 });
+      // A refused change leaves the key free for another request.
+      await expect(
+        sharded.apply(7, { action: 'decrement', amount: 1 }, { idempotencyKey: 'k-free' }),
+      ).rejects.toThrow(InsufficientStockError);
+      await expect(
+        sharded.apply(8, { action: 'set', amount: 1 }, { idempotencyKey: 'k-free' }),
+      ).resolves.toMatchObject({ replayed: false, version: 1 });
+    });
+
     it('pages through the known ids of every shard in id order', async () => {
       const pages: number[][] = [];
       for await (const page of sharded.iterate(3)) pages.push(page.map((level) => level.id));

@@ -20,7 +20,8 @@ import {
   StockLimitError,
   StockNotFoundError,
 } from './stock-errors';
-import { StockKeys } from './stock-keys';
+import { IdempotencyClaims } from './idempotency-claims';
+import { StockKeys, type StockShardKeys } from './stock-keys';
 import { StockScriptCommands, withStockScripts } from './stock-scripts';
 
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -104,6 +105,7 @@ export class StockLedger {
   private readonly scripts: StockScriptCommands;
   private readonly idempotencyTtlSeconds: number;
   private readonly replicaWait: ReplicaWait;
+  private readonly claims: IdempotencyClaims;
 
   constructor(
     private readonly redis: RedisClient,
@@ -113,6 +115,7 @@ export class StockLedger {
     this.scripts = withStockScripts(redis);
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
     this.replicaWait = ReplicaWait.of(redis);
+    this.claims = new IdempotencyClaims(redis, this.keys, 'stock', this.idempotencyTtlSeconds);
   }
 
   /**
@@ -136,6 +139,33 @@ export class StockLedger {
         ? undefined
         : validateIdempotencyKey(options.idempotencyKey);
     const shard = this.keys.forProduct(id);
+    const fingerprint = key === undefined ? '' : idempotencyFingerprint(id, { action, amount });
+    let claimed = false;
+    if (key !== undefined && this.claims.needed) {
+      const outcome = await orUnavailable(this.claims.claim(key, fingerprint));
+      if (outcome === 'other') throw new IdempotencyKeyReusedError(key);
+      claimed = outcome === 'claimed';
+    }
+    try {
+      return await this.applyInShard(id, shard, action, amount, key, fingerprint, options);
+    } catch (error) {
+      // Refused, nothing changed: the key is free again. (Unavailable: it may have applied.)
+      if (claimed && !(error instanceof LedgerUnavailableError) && key !== undefined) {
+        await this.claims.release(key, fingerprint).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private async applyInShard(
+    id: number,
+    shard: StockShardKeys,
+    action: StockChange['action'],
+    amount: number,
+    key: string | undefined,
+    fingerprint: string,
+    options: { correlationId?: string },
+  ): Promise<StockChangeResult> {
     const reply = asReply(
       await orUnavailable(
         this.scripts.shopStockApply(
@@ -148,7 +178,7 @@ export class StockLedger {
           action,
           amount,
           MAX_STOCK,
-          key === undefined ? '' : idempotencyFingerprint(id, { action, amount }),
+          fingerprint,
           this.idempotencyTtlSeconds,
           options.correlationId ?? '',
         ),
