@@ -19,7 +19,8 @@ export interface SweepResult {
  * so nothing is lost across restarts; each cart is expired by one atomic Lua step that does
  * nothing for a cart already expired, so every stock-api process can run a sweeper and no unit is
  * returned twice. With several stock shards it also finishes what a stopped process left half
- * done: the expiry of a cart with parts, and checkouts across shards (Carts.finishStalledCheckouts).
+ * done: the expiry of a cart with parts, and checkouts across shards
+ * (Carts.finishStalledCheckouts).
  */
 export class CartHoldSweeper {
   private readonly intervalMs: number;
@@ -70,7 +71,10 @@ export class CartHoldSweeper {
     await this.running;
   }
 
-  /** Expires every cart due now; returns how many carts and units went back. */
+  /**
+   * Expires every cart due now, then finishes the checkouts across shards left half done; returns
+   * how many carts and units went back.
+   */
   async sweepOnce(nowMs: number = Date.now()): Promise<SweepResult> {
     const result: SweepResult = { carts: 0, units: 0 };
     await this.expireDue(nowMs, result);

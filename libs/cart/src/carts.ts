@@ -408,7 +408,7 @@ export class Carts {
           await sleep(backoffDelay(attempt, BUSY_BACKOFF));
           continue;
         default:
-          throwCheckoutRefusal(reply);
+          throwRefusal(reply);
       }
     }
     throw new CartChangedError();
@@ -593,7 +593,7 @@ export class Carts {
           if (revived) await this.expireAcross(id, true);
           throw new CartStockConflictError(unavailableLines(reply), 'hold');
         default:
-          throwLineRefusal(reply, productId);
+          throwRefusal(reply, productId);
       }
     }
     throw new CartBusyError();
@@ -784,7 +784,7 @@ export class Carts {
     if (reply[0] === 'UNAVAILABLE') {
       throw new CartStockConflictError(unavailableLines(reply), during);
     }
-    if (reply[0] !== 'OK') throwCheckoutRefusal(reply);
+    if (reply[0] !== 'OK') throwRefusal(reply);
     const gone = await this.reholdParts(id, reply.slice(1).map(Number), cid, '', line);
     if (gone.length > 0) {
       await this.expireAcross(id, true);
@@ -819,7 +819,7 @@ export class Carts {
     const missing: UnavailableLine[] = [];
     for (const reply of replies) {
       if (reply[0] === 'UNAVAILABLE') missing.push(...unavailableLines(reply));
-      else if (reply[0] !== 'OK') throwCheckoutRefusal(reply);
+      else if (reply[0] !== 'OK') throwRefusal(reply);
     }
     return missing;
   }
@@ -887,7 +887,7 @@ export class Carts {
           await sleep(backoffDelay(attempt, BUSY_BACKOFF));
           break;
         default:
-          throwCheckoutRefusal(reply);
+          throwRefusal(reply);
       }
     }
     const { orderId } = begun;
@@ -1025,8 +1025,11 @@ function orderBody(
   return JSON.stringify(parsed.data);
 }
 
-/** The typed error of a checkout script's refusal. */
-function throwCheckoutRefusal(reply: ScriptReply): never {
+/**
+ * The typed error of a cart script's refusal; `productId` for a line change (its conflicts are
+ * holds), none for a checkout.
+ */
+function throwRefusal(reply: ScriptReply, productId?: number): never {
   switch (reply[0]) {
     case 'KEY_REUSED':
       throw new CheckoutKeyReusedError();
@@ -1041,28 +1044,17 @@ function throwCheckoutRefusal(reply: ScriptReply): never {
     case 'BUSY':
       throw new CartBusyError();
     case 'UNAVAILABLE':
-      throw new CartStockConflictError(unavailableLines(reply), 'checkout');
-    default:
-      throw new Error(`Unexpected checkout status ${String(reply[0])}`);
-  }
-}
-
-/** The typed error of a line change's refusal. */
-function throwLineRefusal(reply: ScriptReply, productId: number): never {
-  switch (reply[0]) {
-    case 'NOT_READY':
-      throw new LedgerNotReadyError();
-    case 'NOT_FOUND':
-      throw new CartNotFoundError();
-    case 'CLOSED':
-      throw new CartClosedError(String(reply[1]));
+      throw new CartStockConflictError(
+        unavailableLines(reply),
+        productId === undefined ? 'checkout' : 'hold',
+      );
     case 'NO_LINE':
-      throw new CartLineNotFoundError(productId);
+      throw new CartLineNotFoundError(productId ?? 0);
     case 'NO_PRODUCT':
-      throw new CartProductNotFoundError(productId);
+      throw new CartProductNotFoundError(productId ?? 0);
     case 'TOO_MANY_LINES':
       throw new CartLineLimitError(MAX_CART_LINES);
     default:
-      throw new Error(`Unexpected cart status ${String(reply[0])}`);
+      throw new Error(`Unexpected cart script status ${String(reply[0])}`);
   }
 }

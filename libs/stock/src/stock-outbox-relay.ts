@@ -88,8 +88,9 @@ export interface StockOutboxRelayStats {
  *
  * Several stock-api processes may run a relay: a Redis lease lets one of them publish, the others
  * wait to take over. With several shards each has its own outbox, lease and relay (see
- * StockOutboxRelays), so a product's events keep their order and the shards publish in parallel. When idle, the leader blocks on XREAD (on its own connection) to wake up as
- * soon as a change lands.
+ * StockOutboxRelays), so a product's events keep their order and the shards publish in parallel.
+ * When idle, the leader blocks on XREAD (on its own connection) to wake up as soon as a change
+ * lands.
  */
 export class StockOutboxRelay {
   readonly keys: StockShardKeys;
