@@ -76,15 +76,17 @@ local function expire(cartId, metaKey, linesKey, infoKey, deadlinesKey, shardsKe
   retire(cartId, metaKey, linesKey, infoKey, deadlinesKey, shardsKey, retention)
   return units
 end
--- The {id, quantity} lines of \`wanted\` that what can be sold now does not cover, as
--- {'UNAVAILABLE', (id, available, wanted)...}; nil when it covers them all.
-local function missingOf(wanted)
+-- The {id, quantity} lines of \`wanted\` that what can be sold now does not cover (with
+-- \`ownHolds\`, plus what this cart holds of each), as {'UNAVAILABLE', (id, available, wanted)...};
+-- nil when it covers them all.
+local function missingOf(wanted, ownHolds)
   local failed = {'UNAVAILABLE'}
   for _, line in ipairs(wanted) do
     local available = 0
     if isKnown(line[1]) then
       local onHand, held = shopReadLevel(levelKey(line[1]))
       available = onHand - held
+      if ownHolds then available = available + math.min(line[2], held) end
     end
     if available < line[2] then
       failed[#failed + 1] = line[1]
@@ -374,21 +376,8 @@ for _, line in ipairs(lines) do
 end
 if redis.sha1hex(table.concat(digest, '\\n')) ~= ARGV[7] then return {'CHANGED'} end
 local own = status == 'open'
-local failed = {'UNAVAILABLE'}
-for _, line in ipairs(lines) do
-  local available = 0
-  if isKnown(line[1]) then
-    local onHand, held = shopReadLevel(levelKey(line[1]))
-    available = onHand - held
-    if own then available = available + math.min(line[2], held) end
-  end
-  if available < line[2] then
-    failed[#failed + 1] = line[1]
-    failed[#failed + 1] = available
-    failed[#failed + 1] = line[2]
-  end
-end
-if #failed > 1 then return failed end
+local failed = missingOf(lines, own)
+if failed then return failed end
 local now = shopNow()
 local cid = ARGV[8]
 for _, line in ipairs(lines) do
