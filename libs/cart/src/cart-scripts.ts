@@ -61,13 +61,35 @@ local function cartState(metaKey, linesKey, infoKey)
   return {meta[1] or '', meta[2] or '', meta[3] or '', redis.call('HGETALL', linesKey),
     redis.call('HGETALL', infoKey)}
 end
+-- An open cart's keys stay (its holds are returned by the sweeper, not by a TTL); a closed
+-- one's go after \`seconds\`.
+local function persistAll(...)
+  for _, key in ipairs({...}) do redis.call('PERSIST', key) end
+end
+local function expireAll(seconds, ...)
+  for _, key in ipairs({...}) do redis.call('EXPIRE', key, seconds) end
+end
 -- An expired or ordered cart is kept for a while (to answer GET and explain a 409), then goes.
 local function retire(cartId, metaKey, linesKey, infoKey, deadlinesKey, shardsKey, retention)
   redis.call('ZREM', deadlinesKey, cartId)
-  redis.call('EXPIRE', metaKey, retention)
-  redis.call('EXPIRE', linesKey, retention)
-  redis.call('EXPIRE', infoKey, retention)
-  redis.call('EXPIRE', shardsKey, retention)
+  expireAll(retention, metaKey, linesKey, infoKey, shardsKey)
+end
+-- Holds or releases the difference between a line's quantity and \`quantity\` on its product's
+-- level (a product the catalog deleted has no level left: a line of it can still be lowered).
+-- Returns {'UNAVAILABLE', id, available, wanted} with nothing changed when the level cannot give
+-- the difference; with \`dryRun\` it only checks.
+local function holdDifference(productId, current, quantity, floor, now, cid, dryRun)
+  local delta = quantity - current
+  if delta == 0 or not isKnown(productId) then return nil end
+  local key = levelKey(productId)
+  local onHand, held, version = shopReadLevel(key)
+  if delta > 0 and onHand - held < delta then
+    return {'UNAVAILABLE', productId, onHand - held + current, quantity}
+  end
+  if dryRun then return nil end
+  shopWriteLevel(key, outbox, productId, onHand, math.max(held + delta, 0), version, floor,
+    onHand - held, delta > 0 and 'hold' or 'release', now, cid)
+  return nil
 end
 local function expire(cartId, metaKey, linesKey, infoKey, deadlinesKey, shardsKey, retention,
     floor, now, cid)
@@ -193,8 +215,9 @@ return state
  * KEYS: 1 cart, 2 lines, 3 info, 4 deadlines, 5 shards
  * ARGV: 1 stock prefix, 2 cart id, 3 product id, 4 quantity, 5 line info JSON, 6 hold seconds,
  *       7 max lines, 8 correlation id, 9 'put' | 'delete', 10 retention seconds
- * Reply: {'OK', cart} (cart as READ_CART_LUA answers it) | {'NOT_READY'} | {'NOT_FOUND'}
- *      | {'CLOSED', orderId} | {'NO_LINE'} | {'NO_PRODUCT'} | {'TOO_MANY_LINES'}
+ * Reply: {'OK', cart, parts} (cart as READ_CART_LUA answers it, without the other shards' lines;
+ *        parts 1 when it has some) | {'NOT_READY'} | {'NOT_FOUND'} | {'CLOSED', orderId}
+ *      | {'NO_LINE'} | {'NO_PRODUCT'} | {'TOO_MANY_LINES'}
  *      | {'UNAVAILABLE', (id, available, wanted)...} | {'BUSY'} | {'REVIVE'}
  */
 export const SET_CART_LINE_LUA = `${CART_LUA}
@@ -224,18 +247,8 @@ if status == 'open' and tonumber(meta[2]) <= tonumber(now) then
   status = 'expired'
 end
 if status == 'open' then
-  local delta = quantity - current
-  -- A deleted product's line can still be lowered or removed: its level is gone with it.
-  if delta ~= 0 and isKnown(productId) then
-    local key = levelKey(productId)
-    local onHand, held, version = shopReadLevel(key)
-    if delta > 0 and onHand - held < delta then
-      return {'UNAVAILABLE', productId, onHand - held + current, quantity}
-    end
-    local nextHeld = math.max(held + delta, 0)
-    shopWriteLevel(key, outbox, productId, onHand, nextHeld, version, floor, onHand - held,
-      delta > 0 and 'hold' or 'release', now, cid)
-  end
+  local failed = holdDifference(productId, current, quantity, floor, now, cid, false)
+  if failed then return failed end
 elseif quantity > 0 then
   if parts then return {'REVIVE'} end
   local wanted = {}
@@ -261,12 +274,9 @@ if status == 'open' then
   local expiresAt = string.format('%d', tonumber(now) + tonumber(ARGV[6]) * 1000)
   redis.call('HSET', KEYS[1], 'expiresAt', expiresAt)
   redis.call('ZADD', KEYS[4], expiresAt, cartId)
-  redis.call('PERSIST', KEYS[1])
-  redis.call('PERSIST', KEYS[2])
-  redis.call('PERSIST', KEYS[3])
-  redis.call('PERSIST', KEYS[5])
+  persistAll(KEYS[1], KEYS[2], KEYS[3], KEYS[5])
 end
-return {'OK', cartState(KEYS[1], KEYS[2], KEYS[3])}
+return {'OK', cartState(KEYS[1], KEYS[2], KEYS[3]), parts and 1 or 0}
 `;
 
 /**
@@ -456,17 +466,9 @@ if not status then status = ARGV[7] == 'open' and 'open' or 'released' end
 if status == 'released' and quantity > 0 then return {'REVIVE'} end
 local now = shopNow()
 if status == 'open' then
-  local delta = quantity - current
-  if delta ~= 0 and isKnown(productId) then
-    local key = levelKey(productId)
-    local onHand, held, version = shopReadLevel(key)
-    if delta > 0 and onHand - held < delta then
-      return {'UNAVAILABLE', productId, onHand - held + current, quantity}
-    end
-    if ARGV[8] == 'check' then return {'OK'} end
-    shopWriteLevel(key, outbox, productId, onHand, math.max(held + delta, 0), version, floor,
-      onHand - held, delta > 0 and 'hold' or 'release', now, ARGV[5])
-  end
+  local failed = holdDifference(productId, current, quantity, floor, now, ARGV[5],
+    ARGV[8] == 'check')
+  if failed then return failed end
 end
 if ARGV[8] == 'check' then return {'OK'} end
 redis.call('HSET', KEYS[1], 'status', status)
@@ -477,11 +479,7 @@ else
   redis.call('HDEL', KEYS[2], productId)
   redis.call('HDEL', KEYS[3], productId)
 end
-if status == 'open' then
-  redis.call('PERSIST', KEYS[1])
-  redis.call('PERSIST', KEYS[2])
-  redis.call('PERSIST', KEYS[3])
-end
+if status == 'open' then persistAll(KEYS[1], KEYS[2], KEYS[3]) end
 return {'OK'}
 `;
 
@@ -516,9 +514,7 @@ if part[1] == 'released' then
   if failed then return failed end
 end
 redis.call('HSET', KEYS[1], 'status', 'open')
-redis.call('PERSIST', KEYS[1])
-redis.call('PERSIST', KEYS[2])
-redis.call('PERSIST', KEYS[3])
+persistAll(KEYS[1], KEYS[2], KEYS[3])
 return {'OK'}
 `;
 
@@ -536,9 +532,7 @@ local units = 0
 if status == 'open' then units = releaseHolds(KEYS[2], floor, shopNow(), ARGV[2]) end
 if status == 'open' or not status then
   redis.call('HSET', KEYS[1], 'status', 'released')
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-  redis.call('EXPIRE', KEYS[3], ARGV[3])
+  expireAll(ARGV[3], KEYS[1], KEYS[2], KEYS[3])
 end
 return {'OK', units}
 `;
@@ -561,9 +555,7 @@ if part[1] == 'released' then return {'RELEASED'} end
 if part[1] ~= 'ordered' then
   sellHeld(KEYS[2], KEYS[3], floor, shopNow(), ARGV[3])
   redis.call('HSET', KEYS[1], 'status', 'ordered', 'orderId', ARGV[2])
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('EXPIRE', KEYS[3], ARGV[4])
+  expireAll(ARGV[4], KEYS[1], KEYS[2], KEYS[3])
 end
 return {'OK', redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3])}
 `;
@@ -610,8 +602,7 @@ if status == 'expired' then
   local expiresAt = string.format('%d', tonumber(now) + tonumber(ARGV[3]) * 1000)
   redis.call('HSET', KEYS[1], 'status', 'open', 'updatedAt', now, 'expiresAt', expiresAt)
   redis.call('ZADD', KEYS[4], expiresAt, ARGV[2])
-  for i = 1, 3 do redis.call('PERSIST', KEYS[i]) end
-  redis.call('PERSIST', KEYS[5])
+  persistAll(KEYS[1], KEYS[2], KEYS[3], KEYS[5])
 end
 local reply = {'OK'}
 for _, shard in ipairs(redis.call('SMEMBERS', KEYS[5])) do reply[#reply + 1] = shard end

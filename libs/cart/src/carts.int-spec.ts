@@ -28,7 +28,7 @@ import {
 } from './cart-errors';
 import { CartHoldSweeper } from './cart-hold-sweeper';
 import type { CheckoutInput } from './cart-model';
-import { Carts, type CartProductCatalog } from './carts';
+import { Carts, type CartProductCatalog, type CartsOptions } from './carts';
 
 const catalog: CartProductCatalog = {
   find: (id) =>
@@ -94,6 +94,21 @@ async function snapshot(redis: RedisClient, prefix: string): Promise<Map<string,
   return result;
 }
 
+/** Carts on `client` under a test's own prefix (stock keys too) and shard count. */
+function cartsUnder(
+  prefix: string,
+  shards: number,
+  client: RedisClient,
+  options: Pick<CartsOptions, 'holdSeconds' | 'stalledStepMs'>,
+): Carts {
+  return new Carts(client, catalog, {
+    ...options,
+    keyPrefix: prefix,
+    stockKeyPrefix: prefix,
+    stockShards: shards,
+  });
+}
+
 function settle<T>(results: PromiseSettledResult<T>[]): { ok: T[]; errors: unknown[] } {
   return {
     ok: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
@@ -110,14 +125,8 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
   let ledger: StockLedger;
   let carts: Carts;
 
-  function cartsOn(client: RedisClient, holdSeconds = 900): Carts {
-    return new Carts(client, catalog, {
-      holdSeconds,
-      keyPrefix: prefix,
-      stockKeyPrefix: prefix,
-      stockShards: shards,
-    });
-  }
+  const cartsOn = (client: RedisClient, holdSeconds = 900): Carts =>
+    cartsUnder(prefix, shards, client, { holdSeconds });
 
   beforeAll(async () => {
     redis = await connectTestRedis();
@@ -462,15 +471,8 @@ describe('Carts across shards: a step its process left half done', () => {
   let prefix: string;
   let ledger: StockLedger;
 
-  function cartsOn(client: RedisClient, holdSeconds = 900): Carts {
-    return new Carts(client, catalog, {
-      holdSeconds,
-      keyPrefix: prefix,
-      stockKeyPrefix: prefix,
-      stockShards: shards,
-      stalledStepMs,
-    });
-  }
+  const cartsOn = (client: RedisClient, holdSeconds = 900): Carts =>
+    cartsUnder(prefix, shards, client, { holdSeconds, stalledStepMs });
 
   /** `dying`'s script `name` runs once, then its process stops (the connection drops). */
   function stopAfterFirst(name: 'shopCartPartSell' | 'shopCartPartRelease'): void {

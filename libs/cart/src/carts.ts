@@ -332,27 +332,20 @@ export class Carts {
     const id = this.cartId(rawId);
     const idempotencyKey = this.idempotencyKey(rawIdempotencyKey);
     const fingerprint = checkoutFingerprint(id, input);
-    if (!this.claims.needed) {
-      return this.checkoutOnce(id, input, idempotencyKey, fingerprint, options.correlationId ?? '');
-    }
     // With several shards the key's record lives in the cart's home: the claim finds it reused.
-    const outcome = await orUnavailable(this.claims.claim(idempotencyKey, fingerprint));
-    if (outcome === 'other') throw new CheckoutKeyReusedError();
-    try {
-      return await this.checkoutOnce(
-        id,
-        input,
+    return orUnavailable(
+      this.claims.bound(
         idempotencyKey,
         fingerprint,
-        options.correlationId ?? '',
-      );
-    } catch (error) {
-      // Refused, nothing placed: the key is free again.
-      if (outcome === 'claimed' && error instanceof CartError) {
-        await this.claims.release(idempotencyKey, fingerprint).catch(() => undefined);
-      }
-      throw error;
-    }
+        {
+          reused: () => new CheckoutKeyReusedError(),
+          // A refusal placed nothing: the key is free again.
+          refused: (error) => error instanceof CartError,
+        },
+        () =>
+          this.checkoutOnce(id, input, idempotencyKey, fingerprint, options.correlationId ?? ''),
+      ),
+    );
   }
 
   private async checkoutOnce(
@@ -567,9 +560,8 @@ export class Carts {
           : await this.setPartLine(id, shard, productId, quantity, info, mode, cid);
       switch (reply[0]) {
         case 'OK':
-          return reply.length > 1 && this.keys.shardCount === 1
-            ? storedCart(id, reply[1])
-            : (await this.read(id)).cart;
+          // The home's script answers the whole cart when it has no parts (always, one shard).
+          return reply[2] === 0 ? storedCart(id, reply[1]) : (await this.read(id)).cart;
         case 'REVIVE':
           // Past its deadline or expired, with parts: expire it across the shards, then (for a
           // quantity) bring it back, all or nothing, before the line changes.
@@ -675,18 +667,13 @@ export class Carts {
    * when there was nothing to expire.
    */
   private async expireAcross(id: string, force: boolean): Promise<number | null> {
-    const [cart, lines, info, deadlines, shards, prefix] = this.homeKeys(id);
+    const homeKeys = this.homeKeys(id);
     const home = this.keys.home(id);
     const reply = asReply(
       await this.written(
         home,
         this.scripts.shopCartExpire(
-          cart,
-          lines,
-          info,
-          deadlines,
-          shards,
-          prefix,
+          ...homeKeys,
           id,
           this.retentionSeconds,
           force ? '1' : '',
@@ -716,16 +703,7 @@ export class Carts {
     );
     await this.written(
       home,
-      this.scripts.shopCartFinishExpiry(
-        cart,
-        lines,
-        info,
-        deadlines,
-        shards,
-        prefix,
-        id,
-        this.retentionSeconds,
-      ),
+      this.scripts.shopCartFinishExpiry(...homeKeys, id, this.retentionSeconds),
     );
     return released.reduce((sum, units) => sum + units, Number(reply[1]));
   }
@@ -743,7 +721,6 @@ export class Carts {
     line?: { productId: number; quantity: number },
   ): Promise<void> {
     const home = this.keys.home(id);
-    const [cart, lines, info, deadlines, shards, prefix] = this.homeKeys(id);
     const lineShard = line === undefined ? -1 : this.stockKeys.shardOf(line.productId);
     const missing: UnavailableLine[] = [];
     const asked = new Set([home.index, ...(await this.read(id)).shards]);
@@ -767,12 +744,7 @@ export class Carts {
       await this.written(
         home,
         this.scripts.shopCartHomeRevive(
-          cart,
-          lines,
-          info,
-          deadlines,
-          shards,
-          prefix,
+          ...this.homeKeys(id),
           id,
           this.holdSeconds,
           cid,

@@ -20,9 +20,28 @@ export class IdempotencyClaims {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** Whether claims are taken at all: only with several shards. */
-  get needed(): boolean {
-    return this.keys.shardCount > 1;
+  /**
+   * Runs `change` under a claim of `key` for `fingerprint` (with one shard, just runs it): throws
+   * `reused()` when the key is bound to another request, and frees a claim it took when `change`
+   * fails with an error `refused` says left nothing changed.
+   */
+  async bound<T>(
+    key: string | undefined,
+    fingerprint: string,
+    on: { reused: () => Error; refused: (error: unknown) => boolean },
+    change: () => Promise<T>,
+  ): Promise<T> {
+    if (key === undefined || this.keys.shardCount === 1) return change();
+    const outcome = await this.claim(key, fingerprint);
+    if (outcome === 'other') throw on.reused();
+    try {
+      return await change();
+    } catch (error) {
+      if (outcome === 'claimed' && on.refused(error)) {
+        await this.release(key, fingerprint).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /** Binds `key` to `fingerprint` unless it is bound already; says which it found. */

@@ -128,15 +128,11 @@ export class ProductIdRegistry {
   }
 
   /** Valid ids grouped by the keys of their shard. */
-  private byShard(ids: readonly number[]): Map<StockShardKeys, number[]> {
-    const groups = new Map<StockShardKeys, number[]>();
-    for (const raw of ids) {
-      const id = parseProductId(raw);
-      const shard = this.keys.forProduct(id);
-      const group = groups.get(shard);
-      if (group) group.push(id);
-      else groups.set(shard, [id]);
-    }
-    return groups;
+  private byShard(ids: readonly number[]): [StockShardKeys, number[]][] {
+    const valid = ids.map((id) => parseProductId(id));
+    return [...this.keys.positionsByShard(valid)].map(([shard, positions]) => [
+      this.keys.shards[shard],
+      positions.map((position) => valid[position]),
+    ]);
   }
 }

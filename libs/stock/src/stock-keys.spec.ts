@@ -72,6 +72,14 @@ describe('StockKeys', () => {
       expect(shardHashTag(5, 6)).toMatch(/^\{shop-5(-[1-9][0-9]*)?\}$/);
     });
 
+    it('groups positions of ids by shard, in the order given', () => {
+      expect([...keys.positionsByShard([7, 1, 12, 13, 6])]).toEqual([
+        [1, [0, 1, 3]],
+        [0, [2, 4]],
+      ]);
+      expect([...new StockKeys().positionsByShard([5, 9])]).toEqual([[0, [0, 1]]]);
+    });
+
     it("keeps each shard's keys in one slot, and its products' levels with them", () => {
       for (const shard of keys.shards) {
         const slot = redisSlot(shard.outbox);

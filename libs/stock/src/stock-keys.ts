@@ -184,4 +184,16 @@ export class StockKeys {
   level(id: number): string {
     return this.forProduct(id).level(id);
   }
+
+  /** Positions in `ids` grouped by the shard of the id there (each shard's calls take a group). */
+  positionsByShard(ids: readonly number[]): Map<number, number[]> {
+    const groups = new Map<number, number[]>();
+    ids.forEach((id, position) => {
+      const shard = this.shardOf(id);
+      const group = groups.get(shard);
+      if (group) group.push(position);
+      else groups.set(shard, [position]);
+    });
+    return groups;
+  }
 }

@@ -140,21 +140,19 @@ export class StockLedger {
         : validateIdempotencyKey(options.idempotencyKey);
     const shard = this.keys.forProduct(id);
     const fingerprint = key === undefined ? '' : idempotencyFingerprint(id, { action, amount });
-    let claimed = false;
-    if (key !== undefined && this.claims.needed) {
-      const outcome = await orUnavailable(this.claims.claim(key, fingerprint));
-      if (outcome === 'other') throw new IdempotencyKeyReusedError(key);
-      claimed = outcome === 'claimed';
-    }
-    try {
-      return await this.applyInShard(id, shard, action, amount, key, fingerprint, options);
-    } catch (error) {
-      // Refused, nothing changed: the key is free again. (Unavailable: it may have applied.)
-      if (claimed && !(error instanceof LedgerUnavailableError) && key !== undefined) {
-        await this.claims.release(key, fingerprint).catch(() => undefined);
-      }
-      throw error;
-    }
+    // Refused (nothing changed) frees the key; unavailable may have applied and keeps it.
+    return orUnavailable(
+      this.claims.bound(
+        key,
+        fingerprint,
+        {
+          reused: () => new IdempotencyKeyReusedError(key ?? ''),
+          refused: (error) =>
+            error instanceof StockLedgerError && !(error instanceof LedgerUnavailableError),
+        },
+        () => this.applyInShard(id, shard, action, amount, key, fingerprint, options),
+      ),
+    );
   }
 
   private async applyInShard(
@@ -238,7 +236,7 @@ export class StockLedger {
     }
     const levels: (StockLevel | null)[] = new Array<StockLevel | null>(ids.length).fill(null);
     await Promise.all(
-      [...this.byShard(ids)].map(async ([shard, positions]) => {
+      [...this.keys.positionsByShard(ids)].map(async ([shard, positions]) => {
         const shardIds = positions.map((position) => ids[position]);
         const keys = this.keys.shards[shard];
         const reply = asReply(
@@ -334,7 +332,7 @@ export class StockLedger {
         at: toUpdatedAtMs(row.updatedAt),
       };
     });
-    for (const [shard, positions] of this.byShard(checked.map((row) => row.id))) {
+    for (const [shard, positions] of this.keys.positionsByShard(checked.map((row) => row.id))) {
       if (only && !only.has(shard)) continue;
       const keys = this.keys.shards[shard];
       const shardRows = positions.map((position) => checked[position]);
@@ -435,17 +433,5 @@ export class StockLedger {
 
   private allShards(): number[] {
     return this.keys.shards.map((shard) => shard.index);
-  }
-
-  /** Positions in `ids` grouped by the shard of the id there. */
-  private byShard(ids: readonly number[]): Map<number, number[]> {
-    const groups = new Map<number, number[]>();
-    ids.forEach((id, position) => {
-      const shard = this.keys.shardOf(id);
-      const group = groups.get(shard);
-      if (group) group.push(position);
-      else groups.set(shard, [position]);
-    });
-    return groups;
   }
 }
