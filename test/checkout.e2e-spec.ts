@@ -200,6 +200,49 @@ describe('carts and checkout (through Varnish)', () => {
     expect((await put(cart.id, id, { quantity: 0 })).status).toBe(200);
   });
 
+  it('a cart made with its first line holds it in one request; refused, no cart is made', async () => {
+    const id = 1176;
+    await setStock(id, 3);
+    const create = (body: unknown): Promise<JsonResponse> =>
+      requestJson(`${urls.varnish}/carts`, {
+        method: 'POST',
+        headers: json,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const stockBefore = await stockFigures(id);
+    const cases: [unknown, number, RegExp | string][] = [
+      [{ productId: id, quantity: 0 }, 400, 'quantity must be an integer from 1 to 100'],
+      [{ productId: id, quantity: 101 }, 400, 'quantity must be an integer from 1 to 100'],
+      [{ productId: id }, 400, 'quantity is required'],
+      [{ productId: String(id), quantity: 1 }, 400, /^productId must be a product id/],
+      [{ productId: id, quantity: 1, note: 'x' }, 400, 'property note should not exist'],
+      [{}, 400, 'productId is required; quantity is required'],
+      ['{"productId":', 400, /JSON/i],
+      [{ productId: 4_000_000_000, quantity: 1 }, 404, 'Product 4000000000 does not exist'],
+      [
+        { productId: id, quantity: stockBefore.stock + 1 },
+        409,
+        `Not enough stock: product ${id}: ${stockBefore.stock} left, ${stockBefore.stock + 1} wanted`,
+      ],
+    ];
+    for (const [body, status, message] of cases) expectError(await create(body), status, message);
+    expect(await stockFigures(id)).toEqual(stockBefore);
+
+    const made = await create({ productId: id, quantity: 2 });
+    expect(made.status).toBe(201);
+    expect(made.headers.get('cache-control')).toMatch(/no-store/);
+    const cart = made.body as CartBody;
+    expect(cart).toMatchObject({ status: 'open', totals: { quantity: 2 } });
+    expect(cart.items).toEqual([expect.objectContaining({ productId: id, quantity: 2 })]);
+    expect(await getCart(cart.id)).toEqual(cart);
+    expect(await stockFigures(id)).toMatchObject({
+      stock: stockBefore.stock - 2,
+      held: stockBefore.held + 2,
+    });
+    const placed = await checkout(cart.id, checkoutBody);
+    expect(placed.status).toBe(202);
+  });
+
   it('every bad checkout is a 4xx naming the problem, and nothing changes', async () => {
     const id = 1168;
     await setStock(id, 5);

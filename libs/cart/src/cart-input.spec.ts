@@ -1,5 +1,5 @@
 import { InvalidCartRequestError } from './cart-errors';
-import { parseCartItem, parseCheckoutInput } from './cart-input';
+import { parseCartItem, parseCheckoutInput, parseNewCart } from './cart-input';
 
 function refusal(parse: (raw: unknown) => unknown, body: unknown): string {
   try {
@@ -41,6 +41,38 @@ describe('parseCartItem', () => {
     ['1', 'the body must be a JSON object'],
   ])('refuses %j: %s', (body, message) => {
     expect(refusal(parseCartItem, body)).toBe(message);
+  });
+});
+
+describe('parseNewCart', () => {
+  it('makes an empty cart without a body, or one with its first line', () => {
+    expect(parseNewCart(undefined)).toBeNull();
+    expect(parseNewCart({ productId: 3, quantity: 1 })).toEqual({ productId: 3, quantity: 1 });
+    expect(parseNewCart({ productId: 4_294_967_295, quantity: 100 })).toEqual({
+      productId: 4_294_967_295,
+      quantity: 100,
+    });
+  });
+
+  const productIdMessage = 'productId must be a product id (an integer from 1 to 4294967295)';
+  const quantityMessage = 'quantity must be an integer from 1 to 100';
+  it.each([
+    [{}, 'productId is required; quantity is required'],
+    [{ productId: 3 }, 'quantity is required'],
+    [{ quantity: 1 }, 'productId is required'],
+    [{ productId: 0, quantity: 1 }, productIdMessage],
+    [{ productId: 1.5, quantity: 1 }, productIdMessage],
+    [{ productId: '3', quantity: 1 }, productIdMessage],
+    [{ productId: 4_294_967_296, quantity: 1 }, productIdMessage],
+    [{ productId: 3, quantity: 0 }, quantityMessage],
+    [{ productId: 3, quantity: 101 }, quantityMessage],
+    [{ productId: 3, quantity: '1' }, quantityMessage],
+    [{ productId: 'x', quantity: -1 }, `${productIdMessage}; ${quantityMessage}`],
+    [{ productId: 3, quantity: 1, items: [] }, 'property items should not exist'],
+    [null, 'the body must be a JSON object'],
+    [[{ productId: 3, quantity: 1 }], 'the body must be a JSON object'],
+  ])('refuses %j: %s', (body, message) => {
+    expect(refusal(parseNewCart, body)).toBe(message);
   });
 });
 

@@ -1,8 +1,15 @@
 import { isEmail, isISO31661Alpha2 } from 'class-validator';
 import { z } from 'zod';
 import { jsonBody, parseJsonBody } from '@shop/common';
+import { MAX_PRODUCT_ID } from '@shop/contracts';
 import { InvalidCartRequestError } from './cart-errors';
-import { LINE_QUANTITY_MESSAGE, MAX_LINE_QUANTITY, type CheckoutInput } from './cart-model';
+import {
+  FIRST_LINE_QUANTITY_MESSAGE,
+  LINE_QUANTITY_MESSAGE,
+  MAX_LINE_QUANTITY,
+  type CartLineInput,
+  type CheckoutInput,
+} from './cart-model';
 
 /*
  * The cart routes' bodies, checked in the lib with zod rather than by class-validator DTOs in the
@@ -78,6 +85,27 @@ const email = z
 
 const cartItemSchema = jsonBody({ quantity });
 
+const PRODUCT_ID_MESSAGE = `productId must be a product id (an integer from 1 to ${MAX_PRODUCT_ID})`;
+
+// A new cart's first line: a quantity of 0 would be no line at all.
+const newCartSchema = jsonBody({
+  productId: z
+    .number({
+      error: (issue) => (issue.input === undefined ? 'productId is required' : PRODUCT_ID_MESSAGE),
+    })
+    .int({ error: PRODUCT_ID_MESSAGE })
+    .min(1, { error: PRODUCT_ID_MESSAGE })
+    .max(MAX_PRODUCT_ID, { error: PRODUCT_ID_MESSAGE }),
+  quantity: z
+    .number({
+      error: (issue) =>
+        issue.input === undefined ? 'quantity is required' : FIRST_LINE_QUANTITY_MESSAGE,
+    })
+    .int({ error: FIRST_LINE_QUANTITY_MESSAGE })
+    .min(1, { error: FIRST_LINE_QUANTITY_MESSAGE })
+    .max(MAX_LINE_QUANTITY, { error: FIRST_LINE_QUANTITY_MESSAGE }),
+});
+
 const checkoutSchema = jsonBody({ email, shippingAddress });
 
 function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
@@ -90,6 +118,16 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
  */
 export function parseCartItem(raw: unknown): number {
   return parse(cartItemSchema, raw).quantity;
+}
+
+/**
+ * `POST /carts`'s optional body `{ productId, quantity }`: the new cart's first line, or null for
+ * an empty cart (no body).
+ * @throws InvalidCartRequestError naming every wrong field
+ */
+export function parseNewCart(raw: unknown): CartLineInput | null {
+  if (raw === undefined) return null;
+  return parse(newCartSchema, raw);
 }
 
 /**

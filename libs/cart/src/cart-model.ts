@@ -192,6 +192,14 @@ export function checkoutFingerprint(cartId: string, input: CheckoutInput): strin
 /** What a quantity that is not one says, wherever it is checked. */
 export const LINE_QUANTITY_MESSAGE = `quantity must be an integer from 0 to ${MAX_LINE_QUANTITY} (0 removes the line)`;
 
+export const FIRST_LINE_QUANTITY_MESSAGE = `quantity must be an integer from 1 to ${MAX_LINE_QUANTITY}`;
+
+/** A line a cart is created with (`POST /carts` with a body). */
+export interface CartLineInput {
+  productId: number;
+  quantity: number;
+}
+
 /** A line quantity from a client: an integer 0..MAX_LINE_QUANTITY. */
 export function validateLineQuantity(raw: unknown): number {
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > MAX_LINE_QUANTITY) {

@@ -212,19 +212,28 @@ return state
  * A cart with parts in other shards cannot expire or come back to life in this one step: it
  * answers REVIVE, and Carts runs the expiry (and the revival) across the shards first.
  *
+ * 'create' makes a new open cart with this line (a product of the cart's home shard): the cart
+ * exists only if the line could be held, so a refused first line leaves nothing behind.
+ *
  * KEYS: 1 cart, 2 lines, 3 info, 4 deadlines, 5 shards
  * ARGV: 1 stock prefix, 2 cart id, 3 product id, 4 quantity, 5 line info JSON, 6 hold seconds,
- *       7 max lines, 8 correlation id, 9 'put' | 'delete', 10 retention seconds
+ *       7 max lines, 8 correlation id, 9 'put' | 'delete' | 'create', 10 retention seconds
  * Reply: {'OK', cart, parts} (cart as READ_CART_LUA answers it, without the other shards' lines;
  *        parts 1 when it has some) | {'NOT_READY'} | {'NOT_FOUND'} | {'CLOSED', orderId}
  *      | {'NO_LINE'} | {'NO_PRODUCT'} | {'TOO_MANY_LINES'}
  *      | {'UNAVAILABLE', (id, available, wanted)...} | {'BUSY'} | {'REVIVE'}
+ *      | {'EXISTS'} ('create' with an id drawn twice: draw another)
  */
 export const SET_CART_LINE_LUA = `${CART_LUA}
 local floor = readyFloor()
 if not floor then return {'NOT_READY'} end
 local meta = redis.call('HMGET', KEYS[1], 'status', 'expiresAt', 'orderId')
 local status = meta[1]
+local creating = ARGV[9] == 'create'
+if creating then
+  if status then return {'EXISTS'} end
+  status = 'open'
+end
 if not status then return {'NOT_FOUND'} end
 if status == 'ordered' then return {'CLOSED', meta[3]} end
 if isBusy(status) then return {'BUSY'} end
@@ -241,7 +250,7 @@ if quantity > 0 and current == 0 and redis.call('HLEN', KEYS[2]) >= tonumber(ARG
   return {'TOO_MANY_LINES'}
 end
 local now = shopNow()
-if status == 'open' and tonumber(meta[2]) <= tonumber(now) then
+if status == 'open' and not creating and tonumber(meta[2]) <= tonumber(now) then
   if parts then return {'REVIVE'} end
   expire(cartId, KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], retention, floor, now, cid)
   status = 'expired'
@@ -269,6 +278,7 @@ else
   redis.call('HDEL', KEYS[2], productId)
   redis.call('HDEL', KEYS[3], productId)
 end
+if creating then redis.call('HSET', KEYS[1], 'status', 'open', 'createdAt', now) end
 redis.call('HSET', KEYS[1], 'updatedAt', now)
 if status == 'open' then
   local expiresAt = string.format('%d', tonumber(now) + tonumber(ARGV[6]) * 1000)

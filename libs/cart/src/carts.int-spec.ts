@@ -3,6 +3,7 @@ import {
   HeldStockError,
   InsufficientStockError,
   ProductIdRegistry,
+  shardHashTag,
   StockKeys,
   StockLedger,
   StockOutboxRelays,
@@ -188,6 +189,51 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
     ]);
     expect(events[1].cid).toBe('req-1');
     expect(events.map((e) => Number(e.version))).toEqual([1, 2, 3, 4]);
+  });
+
+  it("creates a cart with its first line held in one step, its home the product's shard", async () => {
+    await ledger.apply(3, { action: 'set', amount: 5 });
+    const cart = await carts.create({ productId: 3, quantity: 2 }, { correlationId: 'req-new' });
+    expect(cart).toMatchObject({
+      status: 'open',
+      items: [{ productId: 3, name: 'Product 3', unitPrice: 10.03, quantity: 2, lineTotal: 20.06 }],
+      totals: { quantity: 2, subtotal: 20.06, total: 20.06 },
+    });
+    expect(await carts.get(cart.id)).toEqual(cart);
+    expect(await ledger.get(3)).toMatchObject({ stock: 3, onHand: 5, held: 2 });
+    const hold = (await outbox(redis, prefix, shards)).at(-1);
+    expect(hold).toMatchObject({ id: '3', reason: 'hold', held: '2', cid: 'req-new' });
+    // Every key of the cart is in product 3's shard: no part elsewhere, one-step checkout.
+    const keys: string[] = [];
+    for await (const batch of scanKeys(redis, `${prefix}*${cart.id}*`)) keys.push(...batch);
+    expect(keys.length).toBeGreaterThan(0);
+    const tag = shardHashTag(new StockKeys(prefix, shards).shardOf(3), shards);
+    for (const key of keys) expect(key).toContain(tag);
+    expect((await carts.checkout(cart.id, address, 'key-new')).replayed).toBe(false);
+    expect(await ledger.get(3)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
+  });
+
+  it('makes no cart when its first line is refused', async () => {
+    await ledger.apply(1, { action: 'set', amount: 2 });
+    const before = await snapshot(redis, prefix);
+    await expect(carts.create({ productId: 1, quantity: 3 })).rejects.toThrow(
+      'Not enough stock: product 1: 2 left, 3 wanted',
+    );
+    await expect(carts.create({ productId: 4, quantity: 1 })).rejects.toThrow(
+      CartProductNotFoundError,
+    );
+    await expect(carts.create({ productId: 900_001, quantity: 1 })).rejects.toThrow(
+      CartProductNotFoundError,
+    );
+    for (const quantity of [0, 101, 1.5, '1']) {
+      await expect(carts.create({ productId: 1, quantity })).rejects.toThrow(
+        InvalidCartRequestError,
+      );
+    }
+    await expect(carts.create({ productId: 'x', quantity: 1 })).rejects.toThrow(
+      'productId must be a product id',
+    );
+    expect(await snapshot(redis, prefix)).toEqual(before);
   });
 
   it('admin changes act on on-hand and never take it below what carts hold', async () => {

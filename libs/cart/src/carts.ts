@@ -40,6 +40,7 @@ import {
   cartDigest,
   checkoutFingerprint,
   encodeLineInfo,
+  FIRST_LINE_QUANTITY_MESSAGE,
   MAX_CART_LINES,
   toCartView,
   toCents,
@@ -246,7 +247,17 @@ export class Carts {
     );
   }
 
-  async create(): Promise<CartView> {
+  /**
+   * A new open cart whose deadline is CART_HOLD_SECONDS away: empty, or with `firstLine` held in
+   * the same atomic step, so a shopper's first "Add to cart" is one request. A first line that
+   * cannot be held creates nothing. Throws as setQuantity does (InvalidCartRequestError for a
+   * quantity that is not 1 to 100).
+   */
+  async create(
+    firstLine?: { productId: unknown; quantity: unknown },
+    options: { correlationId?: string } = {},
+  ): Promise<CartView> {
+    if (firstLine !== undefined) return this.createWith(firstLine, options.correlationId ?? '');
     for (;;) {
       const id = newOpaqueId();
       const home = this.keys.home(id);
@@ -271,6 +282,34 @@ export class Carts {
           quantities: {},
           infos: {},
         });
+      }
+    }
+  }
+
+  private async createWith(
+    firstLine: { productId: unknown; quantity: unknown },
+    cid: string,
+  ): Promise<CartView> {
+    const productId = parseProductId(firstLine.productId, 'productId');
+    const quantity = validateLineQuantity(firstLine.quantity);
+    if (quantity === 0) throw new InvalidCartRequestError(FIRST_LINE_QUANTITY_MESSAGE);
+    const product = await this.products.find(productId);
+    if (!product) throw new CartProductNotFoundError(productId);
+    const info = encodeLineInfo({ name: product.name, unitPriceCents: toCents(product.price) });
+    // The cart's home is its product's shard: the line is the home's, held in one step.
+    const home = this.keys.shards[this.stockKeys.shardOf(productId)];
+    for (;;) {
+      const id = this.newIdIn(home);
+      const reply = await this.setHomeLine(id, productId, quantity, info, 'create', cid);
+      switch (reply[0]) {
+        case 'OK':
+          return toCartView(storedCart(id, reply[1]));
+        case 'EXISTS':
+          continue;
+        case 'UNAVAILABLE':
+          throw new CartStockConflictError(unavailableLines(reply), 'hold');
+        default:
+          throwRefusal(reply, productId);
       }
     }
   }
@@ -361,7 +400,7 @@ export class Carts {
       if (shards.length > 0) {
         return this.checkoutAcross(id, cart, input, idempotencyKey, fingerprint, correlationId);
       }
-      const orderId = this.newOrderId(home);
+      const orderId = this.newIdIn(home);
       const body = Object.keys(cart.quantities).length > 0 ? orderBody(cart, orderId, input) : '';
       const reply = asReply(
         await this.written(
@@ -506,8 +545,11 @@ export class Carts {
     return this.stockKeys.shards[shard.index].tagged;
   }
 
-  /** An order id with the cart's home, so its record lives where the checkout writes it. */
-  private newOrderId(home: CartShardKeys): string {
+  /**
+   * A new id whose home is `home`: an order id lives with its cart (where the checkout writes its
+   * record), a cart made with a line with that line's product.
+   */
+  private newIdIn(home: CartShardKeys): string {
     for (;;) {
       const id = newOpaqueId();
       if (this.keys.homeOf(id) === home.index) return id;
@@ -596,7 +638,7 @@ export class Carts {
     productId: number,
     quantity: number,
     info: string,
-    mode: 'put' | 'delete',
+    mode: 'put' | 'delete' | 'create',
     cid: string,
   ): Promise<ScriptReply> {
     return asReply(
@@ -625,7 +667,7 @@ export class Carts {
     productId: number,
     quantity: number,
     info: string,
-    mode: 'put' | 'delete',
+    mode: 'put' | 'delete' | 'create',
     cid: string,
   ): Promise<ScriptReply> {
     const home = this.keys.home(id);
@@ -830,7 +872,7 @@ export class Carts {
             home.shards(id),
             this.stockPrefix(home),
             id,
-            this.newOrderId(home),
+            this.newIdIn(home),
             fingerprint,
             this.idempotencyTtlSeconds,
             JSON.stringify(input),

@@ -27,6 +27,7 @@ import {
   MAX_LINE_QUANTITY,
   parseCartItem,
   parseCheckoutInput,
+  parseNewCart,
   type CartView,
 } from '@shop/cart';
 import { RequestId } from '@shop/http';
@@ -42,13 +43,23 @@ const text = (maxLength: number, example: string) => ({
   example,
 });
 
-// The documented bodies; what is enforced, with the messages, is parseCartItem and
+// The documented bodies; what is enforced, with the messages, is parseNewCart, parseCartItem and
 // parseCheckoutInput in @shop/cart.
 const CART_ITEM_BODY = {
   type: 'object',
   required: ['quantity'],
   additionalProperties: false,
   properties: { quantity: { type: 'integer', minimum: 0, maximum: MAX_LINE_QUANTITY, example: 1 } },
+};
+// No body makes an empty cart; a body is the new cart's first line (one request, one hold).
+const NEW_CART_BODY = {
+  type: 'object',
+  required: ['productId', 'quantity'],
+  additionalProperties: false,
+  properties: {
+    productId: { type: 'integer', minimum: 1, example: 3 },
+    quantity: { type: 'integer', minimum: 1, maximum: MAX_LINE_QUANTITY, example: 1 },
+  },
 };
 const CHECKOUT_BODY = {
   type: 'object',
@@ -89,10 +100,20 @@ export class CartsController {
   constructor(private readonly carts: Carts) {}
 
   @Post('carts')
-  @ApiCreatedResponse({ description: '{ id, status, items: [], totals, expiresAt }' })
-  async create(@Res({ passthrough: true }) reply: FastifyReply): Promise<CartView> {
+  @ApiBody({ schema: NEW_CART_BODY, required: false })
+  @ApiCreatedResponse({
+    description: '{ id, status, items, totals, expiresAt }: empty, or with its first line held',
+  })
+  @ApiConflictResponse({ description: 'Not enough stock for the first line: no cart was made' })
+  async create(
+    // `unknown`: the global ValidationPipe leaves it alone; parseNewCart checks it.
+    @Body() body: unknown,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CartView> {
+    const firstLine = parseNewCart(body);
     void reply.headers(NOT_STORED);
-    return this.carts.create();
+    return this.carts.create(firstLine ?? undefined, { correlationId: requestId });
   }
 
   @Get('carts/:id')

@@ -110,7 +110,7 @@ export class StorefrontShop {
     }
   }
 
-  /** `POST /cart/items`: adds to the line (creating the cart first if need be), then /cart. */
+  /** `POST /cart/items`: adds to the line (a new cart made with it if need be), then /cart. */
   async addToCart(request: ShopRequest, form: RawForm): Promise<HtmlResponse> {
     const { composer, visitor } = request;
     let createdCartId: string | undefined;
@@ -118,11 +118,16 @@ export class StorefrontShop {
       const add = parseAddToCartForm(form);
       const existing = await this.currentCart(visitor);
       // A checked-out cart is closed: the next item starts a new one.
-      let cart = isShoppable(existing) ? existing : null;
+      const cart = isShoppable(existing) ? existing : null;
       const quantity = quantityAfterAdding(cart, add);
       if (!cart) {
-        cart = await this.carts.create();
-        createdCartId = cart.id;
+        // The first line makes the cart and holds the line in one request; refused, no cart.
+        try {
+          createdCartId = (await this.carts.create({ productId: add.productId, quantity })).id;
+        } catch (error) {
+          return this.cartWithError(composer, null, error);
+        }
+        return redirect('/cart');
       }
       try {
         await this.carts.setQuantity(cart.id, add.productId, quantity);
@@ -131,7 +136,6 @@ export class StorefrontShop {
       }
       return redirect('/cart');
     });
-    // Whatever happened after the cart was made, the shopper keeps it (it is empty, not lost).
     if (createdCartId === undefined) return answer;
     return {
       ...answer,
@@ -304,7 +308,7 @@ export class StorefrontShop {
   /** The cart page again, with what went wrong (not enough stock, a bad quantity...). */
   private async cartWithError(
     composer: FragmentComposer,
-    cart: ShopCart,
+    cart: ShopCart | null,
     error: unknown,
   ): Promise<HtmlResponse> {
     if (error instanceof UpstreamRejectedError) {
@@ -321,7 +325,8 @@ export class StorefrontShop {
   }
 
   /** The cart as it is now (an error changed nothing, but the page should be current). */
-  private async refreshed(cart: ShopCart): Promise<ShopCart | null> {
+  private async refreshed(cart: ShopCart | null): Promise<ShopCart | null> {
+    if (!cart) return null;
     try {
       return await this.carts.get(cart.id);
     } catch (error) {

@@ -20,11 +20,13 @@ export class CartClient {
     return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
-  create(): Promise<ShopCart> {
+  /** A new cart, empty or made with its first line held (refused: no cart is made). */
+  create(firstLine?: { productId: number; quantity: number }): Promise<ShopCart> {
     return fetchJson(this.url('/carts'), cartSchema, {
       service: SERVICE,
       timeoutMs: this.timeoutMs,
       method: 'POST',
+      ...(firstLine ? { body: firstLine } : {}),
     });
   }
 
