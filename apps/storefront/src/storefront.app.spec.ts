@@ -126,6 +126,23 @@ class FakePeers {
     return id;
   }
 
+  /** The cart API's answer to a line it cannot hold; undefined when it can. */
+  private lineRefusal(productId: number, quantity: number): [number, unknown] | undefined {
+    if (!this.products.has(productId)) {
+      return [404, { statusCode: 404, message: `Product ${productId} does not exist` }];
+    }
+    const stock = this.stock.get(productId) ?? 0;
+    if (quantity <= stock) return undefined;
+    return [
+      409,
+      {
+        statusCode: 409,
+        error: 'Conflict',
+        message: `Not enough stock: product ${productId}: ${stock} left, ${quantity} wanted`,
+      },
+    ];
+  }
+
   private cartApi(
     method: string,
     path: string,
@@ -137,7 +154,10 @@ class FakePeers {
       { statusCode: 404, error: 'Not Found', message: 'No such cart' },
     ];
     if (method === 'POST' && path === '/carts') {
-      return [201, this.cartView(this.addCart())];
+      // With a body, the cart is made with that line held, or not at all.
+      if (body.productId === undefined) return [201, this.cartView(this.addCart())];
+      const line: [number, number] = [Number(body.productId), Number(body.quantity)];
+      return this.lineRefusal(...line) ?? [201, this.cartView(this.addCart([line]))];
     }
     const order = /^\/orders\/([0-9a-f]{32})$/.exec(path);
     if (order && method === 'GET') {
@@ -158,20 +178,8 @@ class FakePeers {
       if (method === 'DELETE' && !cart.lines.has(productId)) {
         return [404, { statusCode: 404, message: `The cart has no line for product ${productId}` }];
       }
-      if (quantity > 0 && !this.products.has(productId)) {
-        return [404, { statusCode: 404, message: `Product ${productId} does not exist` }];
-      }
-      const stock = this.stock.get(productId) ?? 0;
-      if (quantity > stock) {
-        return [
-          409,
-          {
-            statusCode: 409,
-            error: 'Conflict',
-            message: `Not enough stock: product ${productId}: ${stock} left, ${quantity} wanted`,
-          },
-        ];
-      }
+      const refusal = quantity > 0 ? this.lineRefusal(productId, quantity) : undefined;
+      if (refusal) return refusal;
       if (quantity === 0) cart.lines.delete(productId);
       else cart.lines.set(productId, quantity);
       return [200, this.cartView(match[1])];
@@ -879,6 +887,18 @@ describe('storefront app', () => {
         expect([...(cartOf(id ?? '')?.lines ?? [])]).toEqual([[3, 1]]);
       }
       expect([...(cartOf(closed)?.lines ?? [])]).toEqual([[1, 1]]);
+    });
+
+    it('makes no cart and sets no cookie when a first add cannot be held', async () => {
+      const cartsBefore = peers.carts.size;
+      const response = await post('/cart/items', { productId: '1', quantity: '99' });
+      expect(response.statusCode).toBe(409);
+      expect(response.body).toContain(
+        'data-testid="cart-error">Not enough stock: product 1: 7 left, 99 wanted<',
+      );
+      expect(response.body).toContain('Your cart is empty');
+      expect(response.headers['set-cookie']).toBeUndefined();
+      expect(peers.carts.size).toBe(cartsBefore);
     });
 
     it('shows "not enough stock" on the cart page, changing nothing', async () => {
