@@ -70,17 +70,19 @@ local function expireAll(seconds, ...)
   for _, key in ipairs({...}) do redis.call('EXPIRE', key, seconds) end
 end
 -- An expired or ordered cart is kept for a while (to answer GET and explain a 409), then goes.
+-- \`shardsKey\` nil: the caller found the cart without parts (no shards set to expire).
 local function retire(cartId, metaKey, linesKey, infoKey, deadlinesKey, shardsKey, retention)
   redis.call('ZREM', deadlinesKey, cartId)
-  expireAll(retention, metaKey, linesKey, infoKey, shardsKey)
+  expireAll(retention, metaKey, linesKey, infoKey)
+  if shardsKey then redis.call('EXPIRE', shardsKey, retention) end
 end
 -- Holds or releases the difference between a line's quantity and \`quantity\` on its product's
 -- level (a product the catalog deleted has no level left: a line of it can still be lowered).
 -- Returns {'UNAVAILABLE', id, available, wanted} with nothing changed when the level cannot give
--- the difference; with \`dryRun\` it only checks.
-local function holdDifference(productId, current, quantity, floor, now, cid, dryRun)
+-- the difference; with \`dryRun\` it only checks. \`known\`: the caller has just found the product.
+local function holdDifference(productId, current, quantity, floor, now, cid, dryRun, known)
   local delta = quantity - current
-  if delta == 0 or not isKnown(productId) then return nil end
+  if delta == 0 or not (known or isKnown(productId)) then return nil end
   local key = levelKey(productId)
   local onHand, held, version = shopReadLevel(key)
   if delta > 0 and onHand - held < delta then
@@ -100,13 +102,16 @@ local function expire(cartId, metaKey, linesKey, infoKey, deadlinesKey, shardsKe
 end
 -- The {id, quantity} lines of \`wanted\` that what can be sold now does not cover (with
 -- \`ownHolds\`, plus what this cart holds of each), as {'UNAVAILABLE', (id, available, wanted)...};
--- nil when it covers them all.
+-- nil when it covers them all. Second, the {onHand, held, version} it read for each line (in the
+-- same order; none for a product the catalog deleted), so a caller need not read them again.
 local function missingOf(wanted, ownHolds)
   local failed = {'UNAVAILABLE'}
-  for _, line in ipairs(wanted) do
+  local levels = {}
+  for index, line in ipairs(wanted) do
     local available = 0
     if isKnown(line[1]) then
-      local onHand, held = shopReadLevel(levelKey(line[1]))
+      local onHand, held, version = shopReadLevel(levelKey(line[1]))
+      levels[index] = {onHand, held, version}
       available = onHand - held
       if ownHolds then available = available + math.min(line[2], held) end
     end
@@ -116,8 +121,8 @@ local function missingOf(wanted, ownHolds)
       failed[#failed + 1] = line[2]
     end
   end
-  if #failed > 1 then return failed end
-  return nil
+  if #failed > 1 then return failed, levels end
+  return nil, levels
 end
 -- Holds every {id, quantity} of \`wanted\` from what can be sold, all or nothing: returns nil once
 -- held, or missingOf's answer with nothing changed.
@@ -229,6 +234,8 @@ local floor = readyFloor()
 if not floor then return {'NOT_READY'} end
 local meta = redis.call('HMGET', KEYS[1], 'status', 'expiresAt', 'orderId')
 local status = meta[1]
+-- Each redis.call costs a sale-day order more than the work it does: what a new cart is known
+-- to have (no parts, no lines) is not read.
 local creating = ARGV[9] == 'create'
 if creating then
   if status then return {'EXISTS'} end
@@ -237,16 +244,18 @@ end
 if not status then return {'NOT_FOUND'} end
 if status == 'ordered' then return {'CLOSED', meta[3]} end
 if isBusy(status) then return {'BUSY'} end
-local parts = redis.call('SCARD', KEYS[5]) > 0
+local parts = not creating and redis.call('SCARD', KEYS[5]) > 0
 local cartId = ARGV[2]
 local productId = ARGV[3]
 local quantity = tonumber(ARGV[4])
 local cid = ARGV[8]
 local retention = ARGV[10]
-local current = tonumber(redis.call('HGET', KEYS[2], productId)) or 0
+local current = 0
+if not creating then current = tonumber(redis.call('HGET', KEYS[2], productId)) or 0 end
 if ARGV[9] == 'delete' and current == 0 then return {'NO_LINE'} end
 if quantity > 0 and not isKnown(productId) then return {'NO_PRODUCT'} end
-if quantity > 0 and current == 0 and redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
+if quantity > 0 and current == 0 and not creating
+    and redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
   return {'TOO_MANY_LINES'}
 end
 local now = shopNow()
@@ -255,8 +264,11 @@ if status == 'open' and not creating and tonumber(meta[2]) <= tonumber(now) then
   expire(cartId, KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], retention, floor, now, cid)
   status = 'expired'
 end
+-- Only a cart that expired (in this step or before) has keys with a TTL to take off.
+local revived = false
 if status == 'open' then
-  local failed = holdDifference(productId, current, quantity, floor, now, cid, false)
+  local failed = holdDifference(productId, current, quantity, floor, now, cid, false,
+    quantity > 0)
   if failed then return failed end
 elseif quantity > 0 then
   if parts then return {'REVIVE'} end
@@ -268,7 +280,7 @@ elseif quantity > 0 then
   local failed = holdAll(wanted, floor, now, cid)
   if failed then return failed end
   status = 'open'
-  redis.call('HSET', KEYS[1], 'status', 'open')
+  revived = true
 end
 if quantity > 0 then
   redis.call('HSET', KEYS[2], productId, string.format('%d', quantity))
@@ -278,15 +290,32 @@ else
   redis.call('HDEL', KEYS[2], productId)
   redis.call('HDEL', KEYS[3], productId)
 end
-if creating then redis.call('HSET', KEYS[1], 'status', 'open', 'createdAt', now) end
-redis.call('HSET', KEYS[1], 'updatedAt', now)
-if status == 'open' then
-  local expiresAt = string.format('%d', tonumber(now) + tonumber(ARGV[6]) * 1000)
-  redis.call('HSET', KEYS[1], 'expiresAt', expiresAt)
-  redis.call('ZADD', KEYS[4], expiresAt, cartId)
-  persistAll(KEYS[1], KEYS[2], KEYS[3], KEYS[5])
+local expiresAt = meta[2] or ''
+local fields = {'updatedAt', now}
+if creating then
+  fields[#fields + 1] = 'createdAt'
+  fields[#fields + 1] = now
 end
-return {'OK', cartState(KEYS[1], KEYS[2], KEYS[3]), parts and 1 or 0}
+if status == 'open' then
+  expiresAt = string.format('%d', tonumber(now) + tonumber(ARGV[6]) * 1000)
+  fields[#fields + 1] = 'status'
+  fields[#fields + 1] = 'open'
+  fields[#fields + 1] = 'expiresAt'
+  fields[#fields + 1] = expiresAt
+  redis.call('ZADD', KEYS[4], expiresAt, cartId)
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+if revived then persistAll(KEYS[1], KEYS[2], KEYS[3], KEYS[5]) end
+-- The cart as READ_CART_LUA would answer it (see cartState); a new one has only this line.
+local lines, infos
+if creating then
+  lines = {productId, string.format('%d', quantity)}
+  infos = {productId, ARGV[5]}
+else
+  lines = redis.call('HGETALL', KEYS[2])
+  infos = redis.call('HGETALL', KEYS[3])
+end
+return {'OK', {status, expiresAt, meta[3] or '', lines, infos}, parts and 1 or 0}
 `;
 
 /**
@@ -396,21 +425,21 @@ for _, line in ipairs(lines) do
 end
 if redis.sha1hex(table.concat(digest, '\\n')) ~= ARGV[7] then return {'CHANGED'} end
 local own = status == 'open'
-local failed = missingOf(lines, own)
+local failed, levels = missingOf(lines, own)
 if failed then return failed end
 local now = shopNow()
 local cid = ARGV[8]
-for _, line in ipairs(lines) do
-  local key = levelKey(line[1])
-  local onHand, held, version = shopReadLevel(key)
+-- Every line is covered, so every product is known and its level was read just now.
+for index, line in ipairs(lines) do
+  local onHand, held, version = unpack(levels[index])
   local fromHolds = 0
   if own then fromHolds = math.min(line[2], held) end
-  shopWriteLevel(key, outbox, line[1], onHand - line[2], held - fromHolds, version, floor,
-    onHand - held, 'order', now, cid)
+  shopWriteLevel(levelKey(line[1]), outbox, line[1], onHand - line[2], held - fromHolds, version,
+    floor, onHand - held, 'order', now, cid)
 end
 local orderId = ARGV[3]
 redis.call('HSET', KEYS[1], 'status', 'ordered', 'orderId', orderId, 'updatedAt', now)
-retire(ARGV[2], KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[7], ARGV[9])
+retire(ARGV[2], KEYS[1], KEYS[2], KEYS[3], KEYS[4], nil, ARGV[9])
 redis.call('HSET', KEYS[6], 'status', 'pending', 'order', ARGV[6])
 redis.call('EXPIRE', KEYS[6], ARGV[10])
 redis.call('XADD', outbox, '*', 'type', 'order.placed', 'orderId', orderId, 'body', ARGV[6],
@@ -477,7 +506,7 @@ if status == 'released' and quantity > 0 then return {'REVIVE'} end
 local now = shopNow()
 if status == 'open' then
   local failed = holdDifference(productId, current, quantity, floor, now, ARGV[5],
-    ARGV[8] == 'check')
+    ARGV[8] == 'check', quantity > 0)
   if failed then return failed end
 end
 if ARGV[8] == 'check' then return {'OK'} end

@@ -95,6 +95,14 @@ async function snapshot(redis: RedisClient, prefix: string): Promise<Map<string,
   return result;
 }
 
+/** The TTL in seconds (-1 for none) of every key under `prefix` that names cart `id`. */
+async function ttlsOf(redis: RedisClient, prefix: string, id: string): Promise<number[]> {
+  const keys: string[] = [];
+  for await (const batch of scanKeys(redis, `${prefix}*${id}*`)) keys.push(...batch);
+  expect(keys.length).toBeGreaterThan(0);
+  return Promise.all(keys.map((key) => redis.ttl(key)));
+}
+
 /** Carts on `client` under a test's own prefix (stock keys too) and shard count. */
 function cartsUnder(
   prefix: string,
@@ -209,6 +217,7 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
     expect(keys.length).toBeGreaterThan(0);
     const tag = shardHashTag(new StockKeys(prefix, shards).shardOf(3), shards);
     for (const key of keys) expect(key).toContain(tag);
+    expect(new Set(await ttlsOf(redis, prefix, cart.id))).toEqual(new Set([-1]));
     expect((await carts.checkout(cart.id, address, 'key-new')).replayed).toBe(false);
     expect(await ledger.get(3)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
   });
@@ -376,6 +385,7 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
     });
     await expect(carts.setQuantity(cart.id, 1, 1)).rejects.toThrow(CartClosedError);
     await expect(carts.checkout(cart.id, address, 'key-2')).rejects.toThrow(CartClosedError);
+    for (const ttl of await ttlsOf(redis, prefix, cart.id)) expect(ttl).toBeGreaterThan(0);
   });
 
   it('the same Idempotency-Key 20 times at once places one order', async () => {
@@ -448,6 +458,8 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
       what: 'the cart to expire',
     });
     await ledger.apply(1, { action: 'decrement', amount: 1 });
+    // An expired cart is kept for a while, then goes.
+    for (const ttl of await ttlsOf(redis, prefix, cart.id)) expect(ttl).toBeGreaterThan(0);
     const before = await snapshot(redis, prefix);
     await expect(shortCarts.setQuantity(cart.id, 2, 1)).rejects.toThrow(
       'Not enough stock: product 1: 1 left, 2 wanted',
@@ -456,6 +468,8 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
     await shortCarts.setQuantity(cart.id, 1, 1);
     expect(await shortCarts.get(cart.id)).toMatchObject({ status: 'open' });
     expect(await ledger.get(1)).toMatchObject({ stock: 0, onHand: 1, held: 1 });
+    // Open again: its keys stay until it expires or is ordered (its holds go back by sweeper).
+    expect(new Set(await ttlsOf(redis, prefix, cart.id))).toEqual(new Set([-1]));
   });
 
   it('a rebuild from MySQL brings held units back as sellable, in the new epoch, with a release event', async () => {
