@@ -388,6 +388,34 @@ describe.each([1, 4])('Carts on Redis (holds, expiry, checkout), %i shard(s)', (
     for (const ttl of await ttlsOf(redis, prefix, cart.id)) expect(ttl).toBeGreaterThan(0);
   });
 
+  it('checks out the cart as it is, also when another process changed it after this one saw it', async () => {
+    await ledger.apply(1, { action: 'set', amount: 5 });
+    await ledger.apply(2, { action: 'set', amount: 5 });
+    // This process made the cart (and remembers it); another one changed it since.
+    const cart = await carts.create({ productId: 1, quantity: 1 });
+    const elsewhere = cartsOn(others[0]);
+    await elsewhere.setQuantity(cart.id, 1, 2);
+    await elsewhere.setQuantity(cart.id, 2, 1);
+    const { orderId } = await carts.checkout(cart.id, address, 'key-stale');
+    const order = await carts.getOrder(orderId);
+    expect(order.lines.map((line) => [line.productId, line.quantity])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(await ledger.get(1)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
+    expect(await ledger.get(2)).toMatchObject({ stock: 4, onHand: 4, held: 0 });
+
+    // A line removed elsewhere is not sold either.
+    const second = await carts.create({ productId: 1, quantity: 1 });
+    await carts.setQuantity(second.id, 2, 1);
+    await elsewhere.removeLine(second.id, 1);
+    const again = await carts.getOrder(
+      (await carts.checkout(second.id, address, 'key-2nd')).orderId,
+    );
+    expect(again.lines.map((line) => [line.productId, line.quantity])).toEqual([[2, 1]]);
+    expect(await ledger.get(1)).toMatchObject({ stock: 3, onHand: 3, held: 0 });
+  });
+
   it('the same Idempotency-Key 20 times at once places one order', async () => {
     await ledger.apply(1, { action: 'set', amount: 10 });
     const cart = await carts.create();

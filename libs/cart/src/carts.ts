@@ -51,6 +51,7 @@ import {
   type StoredCart,
 } from './cart-model';
 import { CartScriptCommands, withCartScripts } from './cart-scripts';
+import { RecentCarts } from './recent-carts';
 
 /** Where a cart line's name and price come from when it is added. */
 export interface CartProductCatalog {
@@ -75,6 +76,8 @@ export interface CartsOptions {
   idempotencyTtlSeconds?: number;
   /** After how long a sweeper finishes a step across shards its process left (STALLED_STEP_MS). */
   stalledStepMs?: number;
+  /** How many carts this process remembers as checkout's first guess (see RecentCarts). */
+  recentCarts?: number;
 }
 
 export interface CheckoutResult {
@@ -218,6 +221,7 @@ export class Carts {
   private readonly stalledStepMs: number;
   private readonly replicaWait: ReplicaWait;
   private readonly claims: IdempotencyClaims;
+  private readonly recent: RecentCarts;
 
   constructor(
     private readonly redis: RedisClient,
@@ -238,6 +242,7 @@ export class Carts {
     this.orderTtlSeconds = options.orderTtlSeconds ?? 30 * 24 * 60 * 60;
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? 24 * 60 * 60;
     this.stalledStepMs = options.stalledStepMs ?? STALLED_STEP_MS;
+    this.recent = new RecentCarts(options.recentCarts);
     this.replicaWait = ReplicaWait.of(redis);
     this.claims = new IdempotencyClaims(
       redis,
@@ -303,7 +308,7 @@ export class Carts {
       const reply = await this.setHomeLine(id, productId, quantity, info, 'create', cid);
       switch (reply[0]) {
         case 'OK':
-          return toCartView(storedCart(id, reply[1]));
+          return toCartView(this.remembered(storedCart(id, reply[1])));
         case 'EXISTS':
           continue;
         case 'UNAVAILABLE':
@@ -316,7 +321,8 @@ export class Carts {
 
   /** The cart; CartNotFoundError for an unknown id or one that cannot be an id. */
   async get(rawId: unknown): Promise<CartView> {
-    return toCartView((await this.read(this.cartId(rawId))).cart);
+    const { cart, shards } = await this.read(this.cartId(rawId));
+    return toCartView(shards.length === 0 ? this.remembered(cart) : cart);
   }
 
   /**
@@ -395,8 +401,12 @@ export class Carts {
     correlationId: string,
   ): Promise<CheckoutResult> {
     const home = this.keys.home(id);
+    // The cart as this process last saw it, if it did (no parts then): the step checks it.
+    let guess = this.recent.take(id);
     for (let attempt = 1; attempt <= CHECKOUT_ATTEMPTS; attempt += 1) {
-      const { cart, shards } = await this.read(id);
+      const guessed = guess !== undefined;
+      const { cart, shards } = guess ? { cart: guess, shards: [] } : await this.read(id);
+      guess = undefined;
       if (shards.length > 0) {
         return this.checkoutAcross(id, cart, input, idempotencyKey, fingerprint, correlationId);
       }
@@ -434,7 +444,9 @@ export class Carts {
         case 'CHANGED':
           continue;
         case 'PARTS':
-          // A line of another shard arrived meanwhile, or this key's checkout is under way.
+          // A line of another shard arrived meanwhile, or this key's checkout is under way: across
+          // the shards, with the cart as it is (a guess knows no parts).
+          if (guessed) continue;
           return this.checkoutAcross(id, cart, input, idempotencyKey, fingerprint, correlationId);
         case 'BUSY':
           await sleep(backoffDelay(attempt, BUSY_BACKOFF));
@@ -545,6 +557,12 @@ export class Carts {
     return this.stockKeys.shards[shard.index].tagged;
   }
 
+  /** `cart` (without parts), kept as checkout's first guess at it. */
+  private remembered(cart: StoredCart): StoredCart {
+    this.recent.remember(cart);
+    return cart;
+  }
+
   /**
    * A new id whose home is `home`: an order id lives with its cart (where the checkout writes its
    * record), a cart made with a line with that line's product.
@@ -603,7 +621,9 @@ export class Carts {
       switch (reply[0]) {
         case 'OK':
           // The home's script answers the whole cart when it has no parts (always, one shard).
-          return reply[2] === 0 ? storedCart(id, reply[1]) : (await this.read(id)).cart;
+          return reply[2] === 0
+            ? this.remembered(storedCart(id, reply[1]))
+            : (await this.read(id)).cart;
         case 'REVIVE':
           // Past its deadline or expired, with parts: expire it across the shards, then (for a
           // quantity) bring it back, all or nothing, before the line changes.

@@ -6,3 +6,4 @@ export * from './cart-scripts';
 export * from './carts';
 export * from './cart-hold-sweeper';
 export * from './cached-product-catalog';
+export * from './recent-carts';
