@@ -681,7 +681,7 @@ export class Carts {
     productId: number,
     quantity: number,
     info: string,
-    mode: 'put' | 'delete' | 'create',
+    mode: 'put' | 'delete',
     cid: string,
   ): Promise<ScriptReply> {
     const home = this.keys.home(id);
