@@ -292,9 +292,7 @@ export class Carts {
     const productId = parseProductId(firstLine.productId, 'productId');
     const quantity = validateLineQuantity(firstLine.quantity);
     if (quantity === 0) throw new InvalidCartRequestError(FIRST_LINE_QUANTITY_MESSAGE);
-    const product = await this.products.find(productId);
-    if (!product) throw new CartProductNotFoundError(productId);
-    const info = encodeLineInfo({ name: product.name, unitPriceCents: toCents(product.price) });
+    const info = await this.lineInfo(productId);
     // The cart's home is its product's shard: the line is the home's, held in one step.
     const home = this.keys.shards[this.stockKeys.shardOf(productId)];
     for (;;) {
@@ -305,8 +303,6 @@ export class Carts {
           return toCartView(this.remembered(storedCart(id, reply[1])));
         case 'EXISTS':
           continue;
-        case 'UNAVAILABLE':
-          throw new CartStockConflictError(unavailableLines(reply), 'hold');
         default:
           throwRefusal(reply, productId);
       }
@@ -334,12 +330,7 @@ export class Carts {
     const id = this.cartId(rawId);
     const productId = parseProductId(rawProductId, 'productId');
     const quantity = validateLineQuantity(rawQuantity);
-    let info = '';
-    if (quantity > 0) {
-      const product = await this.products.find(productId);
-      if (!product) throw new CartProductNotFoundError(productId);
-      info = encodeLineInfo({ name: product.name, unitPriceCents: toCents(product.price) });
-    }
+    const info = quantity > 0 ? await this.lineInfo(productId) : '';
     return toCartView(
       await this.setLine(id, productId, quantity, info, 'put', options.correlationId),
     );
@@ -549,6 +540,13 @@ export class Carts {
   /** The stock keys' tagged prefix of a shard: the cart scripts build level keys from it. */
   private stockPrefix(shard: CartShardKeys): string {
     return this.stockKeys.shards[shard.index].tagged;
+  }
+
+  /** A new line's name and price as the line keeps them; CartProductNotFoundError if none. */
+  private async lineInfo(productId: number): Promise<string> {
+    const product = await this.products.find(productId);
+    if (!product) throw new CartProductNotFoundError(productId);
+    return encodeLineInfo({ name: product.name, unitPriceCents: toCents(product.price) });
   }
 
   /** `cart` (without parts), kept as checkout's first guess at it. */
