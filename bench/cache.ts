@@ -1,7 +1,7 @@
 /**
  * `npm run bench:cache`: one product page as a Varnish HIT for an anonymous visitor (the
- * anonymous copy of the page, shared header, menu and footer inside, and its stock badge, an ESI
- * include, from the cache) next to, in the same run,
+ * anonymous copy of the page: shared header, menu, footer and stock badge inside, one object)
+ * next to, in the same run,
  * a small object's HIT on the same Varnish (`/fragments/footer`: what a HIT costs at the least)
  * and the same page rendered by the storefront directly (product, categories and stock fetched
  * from the APIs, fragments inlined). Needs the stack (`npm run up`) and wrk. Loopback only.
@@ -19,7 +19,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { parseShopConfig } from '@shop/config';
 import { eventually } from '../test/support/eventually';
-import { runtimeDir } from '../test/support/varnish';
+import { purgeTags, runtimeDir } from '../test/support/varnish';
 import { measureLoad, printTable, type LoadFigures } from './load';
 import { requireUp } from './stack-processes';
 
@@ -163,6 +163,9 @@ async function main(): Promise<void> {
   await requireUp(`${config.PUBLIC_URL}/health`, 'Varnish (and the storefront behind it)');
   await requireUp(`http://127.0.0.1:${config.STOREFRONT_PORT}/health`, 'the storefront');
 
+  // The page as the running storefront renders it, not a copy stored before its last deploy.
+  const purged = await purgeTags({ hard: [`product-${PRODUCT_ID}`] });
+  if (purged.status !== 200) throw new Error(`PURGE of product-${PRODUCT_ID}: ${purged.status}`);
   const before = await warmCache(viaVarnish);
   assertWholePage('through Varnish', before);
   assertWholePage('from the storefront directly', await sample(direct));
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
     durationSeconds: DURATION,
   });
   const hit = await measureLoad({
-    label: `Varnish HIT ${PATH} (anonymous copy: stock badge the one ESI include)`,
+    label: `Varnish HIT ${PATH} (anonymous copy: one object, no ESI include)`,
     url: viaVarnish,
     connections: CONNECTIONS,
     durationSeconds: DURATION,

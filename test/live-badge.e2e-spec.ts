@@ -160,7 +160,7 @@ describe('live stock badges in a real browser', () => {
     );
   });
 
-  it('shows a sold-out product with the notify form even before any change (the ESI badge)', async () => {
+  it("shows a sold-out product with the notify form even before any change (the server's badge)", async () => {
     await changeStock(PRODUCT_PAGE_ID, 0);
     // Without JavaScript: the server's badge is the truth.
     const noScript = await browser.newContext({ javaScriptEnabled: false });

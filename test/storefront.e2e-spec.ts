@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Product, ProductDocument } from '@shop/contracts';
 import { PURGE_SETTLE_MS } from '@shop/http-cache';
 import { killApp, startApp } from './support/apps';
-import { adminHeaders, eventually, requestJson, urls } from './support/stack';
+import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
 import { backendHealth, purgeTags, textOf, viewPage, type PageView } from './support/varnish';
 
 /**
@@ -18,6 +18,7 @@ const PRODUCT = {
   tracking: 1154,
   grace: 1155,
   purge: 1156,
+  anonymousBadge: 1159,
 } as const;
 const MY_PRODUCTS = Object.values(PRODUCT);
 /** Crosses zero after the others in beforeAll; its echo purge tells that theirs are done. */
@@ -88,11 +89,12 @@ function editProduct(
 
 describe('storefront through Varnish', () => {
   beforeAll(async () => {
-    // Stock that crosses zero purges the product page too (its in-stock flag changes). Keep every
-    // product of this suite in stock, so that only the changes a test makes purge anything.
+    // Stock that crosses zero purges the product page too (its in-stock flag changes), and stock
+    // below the low-stock threshold the anonymous page (its badge's words change). Keep every
+    // product of this suite at "In stock", so that only the changes a test makes purge anything.
     const crossed: number[] = [];
     for (const id of MY_PRODUCTS) {
-      if ((await stockLevel(id)).stock > 0) continue;
+      if ((await stockLevel(id)).stock >= config.STOREFRONT_LOW_STOCK_BELOW) continue;
       expect((await changeStock(id, { stock: 50, action: 'set' })).status).toBe(200);
       crossed.push(id);
     }
@@ -170,11 +172,13 @@ describe('storefront through Varnish', () => {
     expect(textOf(direct.html, 'stock-badge')).toBe(textOf(second.html, 'stock-badge'));
   });
 
-  it('shows a stock change on the cached page by purging only the stock fragment', async () => {
+  it("shows a stock change on a shopper's cached page by purging only the stock fragment", async () => {
     const id = PRODUCT.stockChange;
+    // A shopper's copy: the anonymous one carries its badge inline (the next test).
+    const shopper = { cookie: 'user=Ada' };
     await dropCachedPage(id);
-    await viewPage(page(id));
-    const before = await viewPage(page(id));
+    await viewPage(page(id), shopper);
+    const before = await viewPage(page(id), shopper);
     expect(before.cache).toBe('HIT');
     expectAssembled(before);
     // The badge itself is cached too: the new figure can only come from a purge.
@@ -196,7 +200,7 @@ describe('storefront through Varnish', () => {
 
     const after = await eventually(
       async () => {
-        const view = await viewPage(page(id));
+        const view = await viewPage(page(id), shopper);
         return badgeFigure(view.html) === changed.body.stock ? view : undefined;
       },
       { what: `the badge of product ${id} showing ${changed.body.stock}`, intervalMs: 25 },
@@ -209,6 +213,61 @@ describe('storefront through Varnish', () => {
     // The shell is the very object served before the change: only the fragment was purged.
     expect(after.cache).toBe('HIT');
     expect(after.hits).toBeGreaterThan(before.hits);
+  });
+
+  it("keeps the anonymous page through changes that leave its badge's words, and refreshes it when they change", async () => {
+    const id = PRODUCT.anonymousBadge;
+    const set = async (stock: number): Promise<void> => {
+      const answer = await changeStock(id, { stock, action: 'set' });
+      expect(answer.status).toBe(200);
+      expect(answer.body.stock).toBe(stock);
+    };
+    const badgeFragmentShows = (stock: number): Promise<true> =>
+      eventually(
+        async () =>
+          badgeFigure((await viewPage(`/fragments/stock/${id}`)).html) === stock ? true : undefined,
+        { what: `the badge fragment of product ${id} at ${stock}`, intervalMs: 25 },
+      );
+    expect(config.STOREFRONT_LOW_STOCK_BELOW).toBe(10);
+    try {
+      await set(60);
+      await badgeFragmentShows(60);
+      await dropCachedPage(id);
+      await viewPage(page(id));
+      const before = await viewPage(page(id));
+      expect(before.cache).toBe('HIT');
+      expect(before.html).not.toContain('<esi:');
+      expect(textOf(before.html, 'stock-badge')).toBe('In stock');
+      expect(badgeFigure(before.html)).toBe(60);
+
+      // 60 -> 45 reads "In stock" too (the threshold is 10). Once the purge that carried the figure's tag has reached
+      // the badge fragment, the page is still the object stored before the change.
+      await set(45);
+      await badgeFragmentShows(45);
+      const kept = await viewPage(page(id));
+      expect(kept.cache).toBe('HIT');
+      expect(kept.hits).toBeGreaterThan(before.hits);
+      expect(kept.headers.get('x-varnish')?.split(' ')[1]).toBe(
+        before.headers.get('x-varnish')?.split(' ')[1],
+      );
+      expect(badgeFigure(kept.html)).toBe(60);
+
+      // 45 -> 3 changes the words: the page is fetched again and says so.
+      const changedAt = Date.now();
+      await set(3);
+      const relabelled = await eventually(
+        async () => {
+          const view = await viewPage(page(id));
+          return textOf(view.html, 'stock-badge') === 'Only 3 left' ? view : undefined;
+        },
+        { what: `the anonymous page of product ${id} saying Only 3 left`, intervalMs: 25 },
+      );
+      console.log(`new badge words on the anonymous page after ${Date.now() - changedAt} ms`);
+      expect(badgeFigure(relabelled.html)).toBe(3);
+      expect(relabelled.html).not.toContain('<esi:');
+    } finally {
+      await set(60);
+    }
   });
 
   it('shows a product edit on the cached page once the sync-worker has re-indexed it', async () => {

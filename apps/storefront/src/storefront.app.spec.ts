@@ -38,6 +38,8 @@ class FakePeers {
   catalogDown = false;
   /** `GET /categories` alone fails (the menu is built from it). */
   categoriesDown = false;
+  /** Stock reads fail (the badges are built from them). */
+  stockDown = false;
   readonly searches: URLSearchParams[] = [];
   private server?: Server;
 
@@ -279,6 +281,7 @@ class FakePeers {
   private answer(path: string, params: URLSearchParams): [number, unknown] {
     const stockMatch = /^\/products\/(\d+)\/stock$/.exec(path);
     if (stockMatch) {
+      if (this.stockDown) return [503, { statusCode: 503, message: 'redis down' }];
       const id = Number(stockMatch[1]);
       const stock = this.stock.get(id);
       if (stock === undefined)
@@ -391,6 +394,7 @@ describe('storefront app', () => {
   afterEach(() => {
     peers.catalogDown = false;
     peers.categoriesDown = false;
+    peers.stockDown = false;
     peers.cartReadDelayMs = 0;
     peers.signupsDown = false;
   });
@@ -482,17 +486,38 @@ describe('storefront app', () => {
       });
       expect(response.statusCode).toBe(200);
       expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", max-age=3600');
-      expect(response.headers['xkey']).toBe('product-1 footer header-anonymous menu');
+      // The badge too, under the tag the stock consumer purges when what it says changes.
+      expect(response.headers['xkey']).toBe('product-1 footer header-anonymous menu stock-label-1');
       expect(response.headers['cache-control']).toBe('private, no-cache');
       expect(response.body).toContain('data-testid="menu"');
       expect(response.body).toContain('class="site-footer"');
       expect(response.body).toContain('Welcome, guest');
       expect(response.body).toContain('Cart (0)');
       expect(response.body).not.toContain('Ada');
-      // The stock badge alone stays an include: it changes with every sale.
-      expect(response.body.match(/<esi:include src="[^"]+"\/>/g)).toEqual([
-        '<esi:include src="/fragments/stock/1"/>',
-      ]);
+      expect(response.body).toContain(
+        '<span class="stock stock--low-stock" data-testid="stock-badge" data-stock="7">Only 7 left</span>',
+      );
+      expect(response.body).not.toContain('<esi:');
+    });
+
+    it("keeps a listing's badges includes in the anonymous copy, and its tags per listing", async () => {
+      const response = await get('/c/boots', {
+        ...THROUGH_VARNISH,
+        'x-shop-audience': 'anonymous',
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).not.toContain('<esi:include src="/fragments/menu"/>');
+      expect(response.body).toMatch(/<esi:include src="\/fragments\/stock\/\d+"\/>/);
+      expect(response.headers['xkey']).not.toContain('stock-label');
+    });
+
+    it('stores no anonymous product page whose badge could not be read', async () => {
+      peers.stockDown = true;
+      const response = await get('/p/1', { ...THROUGH_VARNISH, 'x-shop-audience': 'anonymous' });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('Stock unavailable');
+      expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+      expect(response.headers['xkey']).toBeUndefined();
     });
 
     it('stores no anonymous copy with a placeholder inside (a menu without categories)', async () => {

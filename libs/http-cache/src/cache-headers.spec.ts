@@ -9,6 +9,7 @@ import {
   MAX_TAGS_PER_RESPONSE,
   MENU_TAG,
   productTag,
+  stockLabelTag,
   stockTag,
   xkeyHeader,
 } from './cache-tags';
@@ -106,12 +107,14 @@ describe('tags', () => {
   it('builds the shared tag names', () => {
     expect(productTag(1)).toBe('product-1');
     expect(stockTag(2)).toBe('stock-2');
+    expect(stockLabelTag(2)).toBe('stock-label-2');
     expect(categoryTag('mens-shoes')).toBe('category-mens-shoes');
   });
 
   it('refuses ids and slugs that would split into several xkey tags', () => {
     expect(() => productTag(0)).toThrow(InvalidCacheTagError);
     expect(() => stockTag(1.5)).toThrow(InvalidCacheTagError);
+    expect(() => stockLabelTag(0)).toThrow(InvalidCacheTagError);
     expect(() => categoryTag('a b')).toThrow(InvalidCacheTagError);
     expect(() => categoryTag('a,b')).toThrow(InvalidCacheTagError);
     expect(() => xkeyHeader([''])).toThrow(InvalidCacheTagError);

@@ -48,6 +48,17 @@ export function stockTag(id: number): string {
   return assertCacheTag(`stock-${positiveId(id)}`);
 }
 
+/**
+ * What a product's stock badge says ("In stock", "Only 3 left", "Sold out"), as opposed to the
+ * figure behind it: a page that carries the badge inline for every anonymous visitor is tagged
+ * with it, and the stock consumer purges it only when a change alters those words. A badge that
+ * says "In stock" for 500 units says the same for 499, so the crowd's cached page outlives the
+ * holds and sales of a rush until the last few units.
+ */
+export function stockLabelTag(id: number): string {
+  return assertCacheTag(`stock-label-${positiveId(id)}`);
+}
+
 export function categoryTag(slug: string): string {
   return assertCacheTag(`category-${slug}`);
 }

@@ -8,6 +8,7 @@ export {
   listingTags,
   MENU_TAG,
   productTag,
+  stockLabelTag,
   stockTag,
 } from './cache-tags';
 export { cacheHeaders, type CacheOptions, CachePolicy } from './cache-headers';

@@ -1,5 +1,7 @@
 import { PoisonMessageError } from '@shop/messaging';
+import { stockBadgeFor } from '@shop/storefront';
 import {
+  changesBadgeLabel,
   crossesZero,
   parseCatalogChange,
   parseStockChangedEvent,
@@ -45,6 +47,26 @@ describe('crossesZero', () => {
     [{ stock: 4, delta: 0 }, false], // set to the same figure
   ])('%j -> %s', (change, expected) => {
     expect(crossesZero(change)).toBe(expected);
+  });
+});
+
+describe('changesBadgeLabel', () => {
+  it('says whether the storefront badge reads differently, for every pair of figures around the threshold', () => {
+    const lowStockBelow = 5;
+    for (let before = 0; before <= 8; before += 1) {
+      for (let after = 0; after <= 8; after += 1) {
+        const reads = (stock: number): string => stockBadgeFor(stock, lowStockBelow).label;
+        expect({
+          before,
+          after,
+          changed: changesBadgeLabel({ stock: after, delta: after - before }, lowStockBelow),
+        }).toEqual({
+          before,
+          after,
+          changed: reads(before) !== reads(after),
+        });
+      }
+    }
   });
 });
 

@@ -105,6 +105,19 @@ export function crossesZero(event: Pick<StockChangedEvent, 'stock' | 'delta'>): 
 }
 
 /**
+ * The change altered what a stock badge says (`stockBadgeFor` in libs/storefront): "Sold out" at
+ * zero, "Only N left" below `lowStockBelow` (STOREFRONT_LOW_STOCK_BELOW), "In stock" at or above
+ * it whatever the figure.
+ */
+export function changesBadgeLabel(
+  event: Pick<StockChangedEvent, 'stock' | 'delta'>,
+  lowStockBelow: number,
+): boolean {
+  const shown = (stock: number): number => Math.min(Math.max(stock, 0), lowStockBelow);
+  return shown(stockBefore(event)) !== shown(event.stock);
+}
+
+/**
  * A product change on the `catalog` exchange, reduced to what the consumers use: they re-read the
  * product from MySQL rather than trusting the body, so an old event can never write old data.
  */

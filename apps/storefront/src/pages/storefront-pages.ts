@@ -38,7 +38,8 @@ import {
 
 /**
  * Varnish lifetimes of page shells. Product pages change only with their product (a purge of
- * `product-<id>`). Listings show many products but carry only listing-level tags (`listing`,
+ * `product-<id>`) and, in the anonymous copy that carries the stock badge inline, with what the
+ * badge says (`stock-label-<id>`). Listings show many products but carry only listing-level tags (`listing`,
  * `category-<slug>`), never one per product, which would outgrow Varnish's header limits on big
  * categories; so they live minutes, and their stock stays fresh through per-tile `stock-<id>`
  * fragments. Browsers get every shell as `private, no-cache`: the assembled page embeds the
@@ -141,6 +142,7 @@ export class StorefrontPages {
     return this.render(composer, model.template, 200, {
       context: { title: model.title, searchText: model.searchText, view: model.view },
       stockBadges: model.stockBadges,
+      productPage: model.lifetime === 'product',
       policy: PAGE_POLICIES[model.lifetime],
       tags: model.cacheTags,
     });
@@ -153,6 +155,8 @@ export class StorefrontPages {
     page: {
       context: Record<string, unknown>;
       stockBadges: readonly number[];
+      /** The page shows one product: its badge may go inline (FragmentComposer). */
+      productPage: boolean;
       policy: CacheOptions;
       tags: readonly string[];
     },
@@ -163,7 +167,7 @@ export class StorefrontPages {
         header: HEADER_FRAGMENT,
         footer: FOOTER_FRAGMENT,
       }),
-      composer.composeEach(page.stockBadges, stockFragment),
+      composer.composeEach(page.stockBadges, stockFragment, { productPage: page.productPage }),
     ]);
     const html = this.views.render(template, { ...page.context, slots, stock });
     // Inline pages embed this visitor's header: nobody may store them. (It also keeps Varnish safe
@@ -184,6 +188,7 @@ export class StorefrontPages {
     const response = await this.render(composer, 'pages/error.njk', page.status, {
       context: { title: page.heading, view: { heading: page.heading, message: page.message } },
       stockBadges: [],
+      productPage: false,
       policy: page.policy,
       tags: page.tags,
     });

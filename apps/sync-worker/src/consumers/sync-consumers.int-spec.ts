@@ -71,7 +71,10 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
     const module = await Test.createTestingModule({
       controllers: SYNC_CONSUMER_CONTROLLERS,
       providers: [
-        { provide: StockSync, useValue: new StockSync(stock, ledger, indexer, purger) },
+        {
+          provide: StockSync,
+          useValue: new StockSync(stock, ledger, indexer, purger, { lowStockBelow: 10 }),
+        },
         {
           provide: ProductSearchSync,
           useValue: new ProductSearchSync(products, stock, ledger, indexer, purger),

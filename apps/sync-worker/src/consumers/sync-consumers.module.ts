@@ -54,14 +54,31 @@ export const SYNC_CONSUMER_CONTROLLERS = [
   providers: [
     {
       provide: StockSync,
-      inject: [StockRepository, StockLedger, ProductIndexer, SettlingPurger, SyncMetrics],
+      inject: [
+        StockRepository,
+        StockLedger,
+        ProductIndexer,
+        SettlingPurger,
+        SyncMetrics,
+        SHOP_CONFIG,
+      ],
       useFactory: (
         stock: StockRepository,
         ledger: StockLedger,
         indexer: ProductIndexer,
         purger: SettlingPurger,
         metrics: SyncMetrics,
-      ) => new StockSync(stock, ledger, indexer, purger, new Logger(StockSync.name), metrics),
+        config: ShopConfig,
+      ) =>
+        new StockSync(
+          stock,
+          ledger,
+          indexer,
+          purger,
+          { lowStockBelow: config.STOREFRONT_LOW_STOCK_BELOW },
+          new Logger(StockSync.name),
+          metrics,
+        ),
     },
     {
       provide: ProductSearchSync,

@@ -81,13 +81,42 @@ describe('FragmentComposer', () => {
     expect(String(slots.menu)).toBe('<div>/fragments/menu</div>');
     expect(String(slots.header)).toBe('<div>/fragments/header</div>');
     expect(String(slots.footer)).toBe('<div>/fragments/footer</div>');
-    // The stock badge changes with every sale: it stays an include with its own lifetime.
-    expect(String(await composer.compose(stockFragment(7)))).toBe(
+    // A listing's badges stay includes with their own lifetime.
+    const badges = await composer.composeEach([7, 8], stockFragment);
+    expect(Object.values(badges).map(String)).toEqual([
       '<esi:include src="/fragments/stock/7"/>',
-    );
+      '<esi:include src="/fragments/stock/8"/>',
+    ]);
     expect(source.asked.map((ref) => ref.kind)).toEqual(['menu', 'header', 'footer']);
     expect(composer.inlinedTags).toEqual(['footer', 'header-anonymous', 'menu']);
     expect(composer.complete).toBe(true);
+  });
+
+  it("for the anonymous audience, renders a product page's badge into it under the tag of its words", async () => {
+    const source = new RecordingSource();
+    const composer = new FragmentComposer('esi', source, { inlineShared: true });
+    const badges = await composer.composeEach([7], stockFragment, { productPage: true });
+    expect(String(badges[7])).toBe('<div>/fragments/stock/7</div>');
+    expect(composer.inlinedTags).toEqual(['stock-label-7']);
+  });
+
+  it("keeps a shopper's product page badge an include, and a page without Varnish untagged", async () => {
+    const shopper = new FragmentComposer('esi', new RecordingSource(), { inlineShared: false });
+    expect(String(await shopper.compose(stockFragment(7), { productPage: true }))).toBe(
+      '<esi:include src="/fragments/stock/7"/>',
+    );
+    const direct = new FragmentComposer('inline', new RecordingSource());
+    await direct.compose(stockFragment(7), { productPage: true });
+    await direct.compose(MENU_FRAGMENT);
+    expect(direct.inlinedTags).toEqual([]);
+  });
+
+  it('does not store an anonymous product page whose badge could not be read', async () => {
+    const composer = new FragmentComposer('esi', new RecordingSource(['stock']), {
+      inlineShared: true,
+    });
+    await composer.compose(stockFragment(7), { productPage: true });
+    expect(composer.complete).toBe(false);
   });
 
   it('says when a shared fragment inside the page is a placeholder', async () => {

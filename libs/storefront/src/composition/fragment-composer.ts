@@ -1,5 +1,5 @@
 import { runtime } from 'nunjucks';
-import { ANONYMOUS_HEADER_TAG, FOOTER_TAG, MENU_TAG } from '@shop/http-cache';
+import { ANONYMOUS_HEADER_TAG, FOOTER_TAG, MENU_TAG, stockLabelTag } from '@shop/http-cache';
 import { CompositionMode } from './composition-mode';
 import { FragmentRef, fragmentPath } from './fragment-ref';
 
@@ -15,11 +15,22 @@ export interface FragmentSource {
 export interface FragmentComposerOptions {
   /**
    * Through Varnish, for a visitor without a cart or user cookie: the fragments every such
-   * visitor shares (header, menu, footer) are rendered into the page, which Varnish keeps as one
-   * object for all of them; only the stock badges stay includes. Each include costs Varnish about
-   * as much as a whole small object (README, bench:cache).
+   * visitor shares (header, menu, footer, and a product page's stock badge) are rendered into the
+   * page, which Varnish keeps as one object for all of them. Each include costs Varnish about as
+   * much as a whole small object (README, bench:cache).
    */
   inlineShared?: boolean;
+}
+
+export interface ComposeOptions {
+  /**
+   * The fragment goes on the page of the one product it shows. With `inlineShared`, its stock
+   * badge is then rendered into the page too, tagged `stock-label-<id>`: the stock consumer
+   * purges that tag when a change alters what the badge says, not at every hold or sale. A
+   * listing's badges stay includes: one tag per product would outgrow Varnish's header limits,
+   * and a listing lives minutes, not until its last product's label changes.
+   */
+  productPage?: boolean;
 }
 
 /**
@@ -31,6 +42,11 @@ export const SHARED_FRAGMENT_TAGS: Record<Exclude<FragmentRef['kind'], 'stock'>,
   header: ANONYMOUS_HEADER_TAG,
   footer: FOOTER_TAG,
 };
+
+/** The tag under which a fragment rendered into a page Varnish keeps for everyone is purged. */
+function sharedTagOf(ref: FragmentRef): string {
+  return ref.kind === 'stock' ? stockLabelTag(ref.productId) : SHARED_FRAGMENT_TAGS[ref.kind];
+}
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -75,14 +91,18 @@ export class FragmentComposer {
     return [...this.tags].sort(); // in a stable order: fragments render concurrently
   }
 
-  async compose(ref: FragmentRef): Promise<TrustedHtml> {
-    if (this.mode === 'esi' && !(this.inlineShared && ref.kind !== 'stock')) {
-      return new runtime.SafeString(esiInclude(ref));
-    }
+  async compose(ref: FragmentRef, options: ComposeOptions = {}): Promise<TrustedHtml> {
+    if (!this.inlines(ref, options)) return new runtime.SafeString(esiInclude(ref));
     const rendered = await this.source.render(ref);
     if (!rendered.complete) this.incomplete = true;
-    if (this.inlineShared && ref.kind !== 'stock') this.tags.add(SHARED_FRAGMENT_TAGS[ref.kind]);
+    if (this.mode === 'esi') this.tags.add(sharedTagOf(ref));
     return new runtime.SafeString(rendered.html);
+  }
+
+  private inlines(ref: FragmentRef, options: ComposeOptions): boolean {
+    if (this.mode !== 'esi') return true;
+    if (!this.inlineShared) return false;
+    return ref.kind !== 'stock' || options.productPage === true;
   }
 
   /** Several fragments at once; inline ones are rendered concurrently. */
@@ -101,9 +121,10 @@ export class FragmentComposer {
   async composeEach(
     ids: readonly number[],
     refFor: (id: number) => FragmentRef,
+    options: ComposeOptions = {},
   ): Promise<Record<number, TrustedHtml>> {
     const unique = [...new Set(ids)];
-    const rendered = await Promise.all(unique.map((id) => this.compose(refFor(id))));
+    const rendered = await Promise.all(unique.map((id) => this.compose(refFor(id), options)));
     return Object.fromEntries(unique.map((id, index) => [id, rendered[index]]));
   }
 }

@@ -30,7 +30,12 @@ interface Setup {
 }
 
 function setup(
-  options: { stock?: StockRowWriter; logger?: LoggerLike; listener?: SyncOutcomeListener } = {},
+  options: {
+    stock?: StockRowWriter;
+    logger?: LoggerLike;
+    listener?: SyncOutcomeListener;
+    lowStockBelow?: number;
+  } = {},
 ): Setup {
   const log: string[] = [];
   const rows = new FakeStockRows([1, 2, 3], log);
@@ -44,6 +49,9 @@ function setup(
     ledger,
     indexer,
     purger,
+    // 1 unless a test says otherwise: the badge then says only "In stock" or "Sold out", so its
+    // words change exactly when the stock crosses zero.
+    { lowStockBelow: options.lowStockBelow ?? 1 },
     options.logger ?? SILENT_LOGGER,
     options.listener ?? {},
   );
@@ -68,7 +76,7 @@ describe('StockSync', () => {
         'ledger.getMany 1',
         'es.setInStock 1=false',
         'ledger.getMany 1',
-        'purge hard=stock-1 stock-2 product-1 soft=listing',
+        'purge hard=stock-1 stock-2 stock-label-1 product-1 soft=listing',
       ]);
       expect(rows.rows.get(1)).toMatchObject({ stock: 0, version: 5 });
       expect(indexer.documents.get(1)?.inStock).toBe(false);
@@ -77,7 +85,7 @@ describe('StockSync', () => {
         barriers: 0,
         mysql: { received: 2, applied: 2, stale: 0 },
         search: { crossings: 1, written: 1, touched: [1] },
-        purged: { hard: 3, soft: 1 },
+        purged: { hard: 4, soft: 1 },
       });
     });
   });
@@ -165,7 +173,7 @@ describe('StockSync', () => {
         'ledger.getMany 1,2',
         'es.setInStock 1=false,2=true',
         'ledger.getMany 1,2',
-        'purge hard=stock-1 stock-2 product-1 product-2 soft=listing',
+        'purge hard=stock-1 stock-2 stock-label-1 stock-label-2 product-1 product-2 soft=listing',
       ]);
     });
 
@@ -191,7 +199,7 @@ describe('StockSync', () => {
       expect(log.filter((line) => line.startsWith('es.') || line.startsWith('purge'))).toEqual([
         'es.setInStock 1=false',
         'es.setInStock 1=true',
-        'purge hard=stock-1 product-1 soft=listing',
+        'purge hard=stock-1 stock-label-1 product-1 soft=listing',
       ]);
     });
 
@@ -199,7 +207,7 @@ describe('StockSync', () => {
       const { log, sync } = setup();
       const result = await sync.handle([change(9, 2, 1, 0)]);
       expect(result.search).toMatchObject({ crossings: 1, written: 0, unknown: [9], touched: [] });
-      expect(log.slice(1)).toEqual(['ledger.getMany 9', 'purge hard=stock-9 soft=']);
+      expect(log.slice(1)).toEqual(['ledger.getMany 9', 'purge hard=stock-9 stock-label-9 soft=']);
     });
 
     it('rejects the batch when the index write fails, before purging', async () => {
@@ -220,10 +228,10 @@ describe('StockSync', () => {
       ledger.set(2, 0, 2);
       await sync.handle([change(1, 1, 3, 2), change(2, 2, 1, 0), change(1, 3, 2, 1)]);
       expect(purger.plans).toEqual([
-        { hard: ['stock-1', 'stock-2', 'product-2'], soft: ['listing'] },
+        { hard: ['stock-1', 'stock-2', 'stock-label-2', 'product-2'], soft: ['listing'] },
       ]);
       expect(counted).toEqual([
-        ['stock', 'hard', 3],
+        ['stock', 'hard', 4],
         ['stock', 'soft', 1],
       ]);
     });
@@ -238,7 +246,35 @@ describe('StockSync', () => {
       // Retried whole: the rows are stale by then, the flag and the purge happen again.
       const retried = await sync.handle([change(1, 3, 1, 0)]);
       expect(retried).toMatchObject({ mysql: { stale: 1 }, search: { written: 1 } });
-      expect(purger.plans).toEqual([{ hard: ['stock-1', 'product-1'], soft: ['listing'] }]);
+      expect(purger.plans).toEqual([
+        { hard: ['stock-1', 'stock-label-1', 'product-1'], soft: ['listing'] },
+      ]);
+    });
+
+    it('purges what a badge says only when an event of the batch changed its words', async () => {
+      const { log, ledger, sync } = setup({ lowStockBelow: 10 });
+      ledger.set(3, 0, 9);
+      await sync.handle([
+        change(1, 2, 500, 499), // "In stock" both times
+        change(1, 3, 499, 11),
+        change(2, 4, 12, 10), // still "In stock" at the threshold
+        change(2, 5, 10, 9), // "Only 9 left"
+        change(3, 8, 4, 3), // "Only 4 left" -> "Only 3 left"
+        change(3, 9, 3, 0), // "Sold out"
+      ]);
+      expect(log.filter((line) => line.startsWith('purge'))).toEqual([
+        'purge hard=stock-1 stock-2 stock-3 stock-label-2 stock-label-3 product-3 soft=listing',
+      ]);
+    });
+
+    it('purges the words of a badge whose figure came back to them within the batch', async () => {
+      // The page may have been rendered in between: only the tag makes sure it is not left at
+      // "Only 1 left".
+      const { log, sync } = setup({ lowStockBelow: 10 });
+      await sync.handle([change(1, 2, 20, 1), change(1, 3, 1, 20)]);
+      expect(log.filter((line) => line.startsWith('purge'))).toEqual([
+        'purge hard=stock-1 stock-label-1 soft=',
+      ]);
     });
   });
 });

@@ -1,8 +1,14 @@
 import type { StockChangedEvent } from '@shop/contracts';
-import { LISTING_TAG, productTag, stockTag } from '@shop/http-cache';
+import { LISTING_TAG, productTag, stockLabelTag, stockTag } from '@shop/http-cache';
 import { latestPerProduct, type StockApplyResult } from '@shop/persistence';
 import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
-import { crossesZero, distinct, isStockBarrier, type StockMessage } from '../events';
+import {
+  changesBadgeLabel,
+  crossesZero,
+  distinct,
+  isStockBarrier,
+  type StockMessage,
+} from '../events';
 import { notify, type SyncOutcomeListener } from '../outcomes';
 import {
   type CachePurger,
@@ -36,6 +42,11 @@ export interface StockSyncResult {
 /** Re-checks after a flag write; a concurrent consumer rarely needs more than one more round. */
 const MAX_ROUNDS = 3;
 
+export interface StockBadgeWords {
+  /** STOREFRONT_LOW_STOCK_BELOW: badges say "Only N left" below it, "In stock" from it up. */
+  lowStockBelow: number;
+}
+
 /** The consumer name in metrics. */
 const CONSUMER = 'stock';
 
@@ -54,8 +65,10 @@ const CONSUMER = 'stock';
  *    have changed otherwise), taken from the ledger's CURRENT figure rather than the event, so
  *    whatever order events arrive in, the last write reflects the live stock.
  * 3. One purge on every Varnish: hard `stock-<id>` for each product of the batch, hard
- *    `product-<id>` for the products whose flag was written, soft `listing` (the in-stock filter
- *    and facet) if there were any. The purger splits tags into bounded requests and retries each
+ *    `stock-label-<id>` for the products an event of which changed what their badge says (the
+ *    anonymous product page carries the badge inline under that tag), hard `product-<id>` for
+ *    the products whose flag was written, soft `listing` (the in-stock filter and facet) if there
+ *    were any. The purger splits tags into bounded requests and retries each
  *    host; a host that stays down rejects the batch.
  */
 export class StockSync {
@@ -64,6 +77,7 @@ export class StockSync {
     private readonly ledger: LiveStockReader,
     private readonly indexer: InStockWriter,
     private readonly purger: CachePurger,
+    private readonly badges: StockBadgeWords,
     private readonly logger: LoggerLike = SILENT_LOGGER,
     private readonly listener: SyncOutcomeListener = {},
   ) {}
@@ -163,8 +177,12 @@ export class StockSync {
     events: readonly StockChangedEvent[],
     touched: readonly number[],
   ): Promise<{ hard: number; soft: number }> {
+    const relabelled = events.filter((event) =>
+      changesBadgeLabel(event, this.badges.lowStockBelow),
+    );
     const hard = [
       ...distinct(events.map((event) => event.id)).map(stockTag),
+      ...distinct(relabelled.map((event) => event.id)).map(stockLabelTag),
       ...touched.map(productTag),
     ];
     const soft = touched.length > 0 ? [LISTING_TAG] : [];

@@ -71,7 +71,12 @@ describe('StockReconciler', () => {
     expect(mysql.rows.get(6)).toMatchObject({ stock: 4, version: 3 });
     expect(ledger.known.has(8)).toBe(false);
     // The stock answers cached by Varnish for the levels rewritten in Redis.
-    expect(purger.plans).toEqual([{ hard: ['stock-1', 'stock-2', 'stock-4'], soft: [] }]);
+    expect(purger.plans).toEqual([
+      {
+        hard: ['stock-1', 'stock-label-1', 'stock-2', 'stock-label-2', 'stock-4', 'stock-label-4'],
+        soft: [],
+      },
+    ]);
 
     const again = new ReconcileTally();
     await reconciler.reconcile(again);

@@ -1,5 +1,5 @@
 import type { StockLevel } from '@shop/contracts';
-import { stockTag } from '@shop/http-cache';
+import { stockLabelTag, stockTag } from '@shop/http-cache';
 import type { StockRepository, VersionedStockRow } from '@shop/persistence';
 import type { ProductIdRegistry, StockLedger, StockRestoreRow } from '@shop/stock';
 import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
@@ -97,7 +97,11 @@ export class StockReconciler {
     }
     if (purge.size > 0 && this.deps.purger) {
       await this.deps.purger
-        .purge({ hard: [...purge].sort((a, b) => a - b).map(stockTag), soft: [] })
+        .purge({
+          // The figure and, since the repair published no event to judge by, the badge's words.
+          hard: [...purge].sort((a, b) => a - b).flatMap((id) => [stockTag(id), stockLabelTag(id)]),
+          soft: [],
+        })
         .catch((error: unknown) =>
           tally.problem(`stock: purge after repair failed: ${errorMessage(error)}`),
         );
