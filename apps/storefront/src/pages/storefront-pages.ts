@@ -39,11 +39,11 @@ import {
 /**
  * Varnish lifetimes of page shells. Product pages change only with their product (a purge of
  * `product-<id>`) and, in the anonymous copy that carries the stock badge inline, with what the
- * badge says (`stock-label-<id>`). Listings show many products but carry only listing-level tags (`listing`,
- * `category-<slug>`), never one per product, which would outgrow Varnish's header limits on big
- * categories; so they live minutes, and their stock stays fresh through per-tile `stock-<id>`
- * fragments. Browsers get every shell as `private, no-cache`: the assembled page embeds the
- * visitor's header.
+ * badge says (`stock-label-<id>`). Listings show many products but carry only listing-level
+ * tags (`listing`, `category-<slug>`), never one per product, which would outgrow Varnish's
+ * header limits on big categories; so they live minutes, and their stock stays fresh through
+ * per-tile `stock-<id>` fragments. Browsers get every shell as `private, no-cache`: the
+ * assembled page embeds the visitor's header.
  */
 const PAGE_POLICIES: Record<PageLifetime, CacheOptions> = {
   product: CachePolicy.product,
