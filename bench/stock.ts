@@ -174,6 +174,7 @@ async function main(): Promise<void> {
   const stockRuns: StockRun[] = [];
   let getBare: LoadFigures;
   let getStock: LoadFigures;
+  let getCached: LoadFigures;
   let putBare: LoadFigures;
   let putGateway: LoadFigures;
   let bareCpu: CpuSpent[];
@@ -187,6 +188,13 @@ async function main(): Promise<void> {
     getStock = await measureLoad({
       label: 'GET /products/1/stock (stock-api)',
       url: `${stockApi}/products/1/stock`,
+      durationSeconds: DURATION,
+    });
+    // How browsers and the storefront read it: Varnish keeps the answer under `stock-<id>` until
+    // the product's next change purges it. Printed for comparison; the aim is stock-api's own.
+    getCached = await measureLoad({
+      label: 'GET /products/1/stock through Varnish (a HIT until the next change)',
+      url: `${config.PUBLIC_URL}/products/1/stock`,
       durationSeconds: DURATION,
     });
     const bareCount = startCpuCount(
@@ -265,6 +273,7 @@ async function main(): Promise<void> {
   printTable(`Stock API at 50 connections, ${DURATION} s per run, wrk`, [
     getBare,
     getStock,
+    getCached,
     putBare,
     putGateway,
     ...stockRuns.map((run) => run.figures),
@@ -335,7 +344,19 @@ async function main(): Promise<void> {
     `The original gateway used ${Math.round(microsPer(sum(gatewayCpu), putGateway.requests))} µs ` +
       'of the whole machine per change, and stored nothing durably.',
   );
-  const all = [getBare, getStock, putBare, putGateway, ...stockRuns.map((run) => run.figures)];
+  console.log(
+    `Through Varnish (cached until the product's next change) the stock GET was ` +
+      `${((getCached.requestsPerSecond / getBare.requestsPerSecond) * 100).toFixed(0)} % of the ` +
+      'bare route; the aim above is judged on stock-api itself.',
+  );
+  const all = [
+    getBare,
+    getStock,
+    getCached,
+    putBare,
+    putGateway,
+    ...stockRuns.map((run) => run.figures),
+  ];
   if (all.some((row) => row.errors > 0 || row.non2xx > 0)) {
     console.error('INVALID RUN: some requests failed; see the errors / non-2xx columns');
     process.exitCode = 1;
