@@ -240,8 +240,8 @@ describe('storefront through Varnish', () => {
       expect(textOf(before.html, 'stock-badge')).toBe('In stock');
       expect(badgeFigure(before.html)).toBe(60);
 
-      // 60 -> 45 reads "In stock" too (the threshold is 10). Once the purge that carried the figure's tag has reached
-      // the badge fragment, the page is still the object stored before the change.
+      // 60 -> 45 reads "In stock" too (the threshold is 10). Once the purge that carried the
+      // figure's tag has reached the badge fragment, the page is still the object stored before.
       await set(45);
       await badgeFragmentShows(45);
       const kept = await viewPage(page(id));
