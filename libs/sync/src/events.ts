@@ -7,6 +7,7 @@ import {
   type StockChangedEvent,
 } from '@shop/contracts';
 import { PoisonMessageError } from '@shop/messaging';
+import { stockBadgeFor } from '@shop/storefront';
 import { z } from 'zod';
 
 /*
@@ -105,16 +106,16 @@ export function crossesZero(event: Pick<StockChangedEvent, 'stock' | 'delta'>): 
 }
 
 /**
- * The change altered what a stock badge says (`stockBadgeFor` in libs/storefront): "Sold out" at
- * zero, "Only N left" below `lowStockBelow` (STOREFRONT_LOW_STOCK_BELOW), "In stock" at or above
- * it whatever the figure.
+ * The change altered what a stock badge says, in the storefront's own words (`stockBadgeFor`):
+ * "Sold out" at zero, "Only N left" below `lowStockBelow` (STOREFRONT_LOW_STOCK_BELOW), "In
+ * stock" at or above it whatever the figure.
  */
 export function changesBadgeLabel(
   event: Pick<StockChangedEvent, 'stock' | 'delta'>,
   lowStockBelow: number,
 ): boolean {
-  const shown = (stock: number): number => Math.min(Math.max(stock, 0), lowStockBelow);
-  return shown(stockBefore(event)) !== shown(event.stock);
+  const label = (stock: number): string => stockBadgeFor(stock, lowStockBelow).label;
+  return label(stockBefore(event)) !== label(event.stock);
 }
 
 /**
