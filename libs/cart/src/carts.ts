@@ -32,18 +32,18 @@ import {
   type UnavailableLine,
 } from './cart-errors';
 import { CartKeys, isOpaqueId, newOpaqueId, type CartShardKeys } from './cart-keys';
-import { parseCheckoutInput } from './cart-input';
+import { parseCheckoutInput, parseNewCart } from './cart-input';
 import {
   buildOrderPlaced,
   CART_STATUSES,
   cartDigest,
   checkoutFingerprint,
   encodeLineInfo,
-  FIRST_LINE_QUANTITY_MESSAGE,
   MAX_CART_LINES,
   toCartView,
   toCents,
   validateLineQuantity,
+  type CartLineInput,
   type CartStatus,
   type CartView,
   type CheckoutInput,
@@ -247,16 +247,14 @@ export class Carts {
   }
 
   /**
-   * A new open cart whose deadline is CART_HOLD_SECONDS away: empty, or with `firstLine` held in
-   * the same atomic step, so a shopper's first "Add to cart" is one request. A first line that
-   * cannot be held creates nothing. Throws as setQuantity does (InvalidCartRequestError for a
-   * quantity that is not 1 to 100).
+   * A new open cart whose deadline is CART_HOLD_SECONDS away: empty (`body` undefined), or with
+   * the line `body` names (`POST /carts`'s body, checked by parseNewCart) held in the same atomic
+   * step, so a shopper's first "Add to cart" is one request. A first line that cannot be held
+   * creates nothing. Throws as setQuantity does (InvalidCartRequestError naming the field).
    */
-  async create(
-    firstLine?: { productId: unknown; quantity: unknown },
-    options: { correlationId?: string } = {},
-  ): Promise<CartView> {
-    if (firstLine !== undefined) return this.createWith(firstLine, options.correlationId ?? '');
+  async create(body?: unknown, options: { correlationId?: string } = {}): Promise<CartView> {
+    const firstLine = parseNewCart(body);
+    if (firstLine) return this.createWith(firstLine, options.correlationId ?? '');
     for (;;) {
       const id = newOpaqueId();
       const home = this.keys.home(id);
@@ -285,13 +283,7 @@ export class Carts {
     }
   }
 
-  private async createWith(
-    firstLine: { productId: unknown; quantity: unknown },
-    cid: string,
-  ): Promise<CartView> {
-    const productId = parseProductId(firstLine.productId, 'productId');
-    const quantity = validateLineQuantity(firstLine.quantity);
-    if (quantity === 0) throw new InvalidCartRequestError(FIRST_LINE_QUANTITY_MESSAGE);
+  private async createWith({ productId, quantity }: CartLineInput, cid: string): Promise<CartView> {
     const info = await this.lineInfo(productId);
     // The cart's home is its product's shard: the line is the home's, held in one step.
     const home = this.keys.shards[this.stockKeys.shardOf(productId)];

@@ -27,7 +27,6 @@ import {
   MAX_LINE_QUANTITY,
   parseCartItem,
   parseCheckoutInput,
-  parseNewCart,
   type CartView,
 } from '@shop/cart';
 import { RequestId } from '@shop/http';
@@ -106,14 +105,13 @@ export class CartsController {
   })
   @ApiConflictResponse({ description: 'Not enough stock for the first line: no cart was made' })
   async create(
-    // `unknown`: the global ValidationPipe leaves it alone; parseNewCart checks it.
+    // `unknown`: the global ValidationPipe leaves it alone; Carts.create checks it (parseNewCart).
     @Body() body: unknown,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CartView> {
-    const firstLine = parseNewCart(body);
     void reply.headers(NOT_STORED);
-    return this.carts.create(firstLine ?? undefined, { correlationId: requestId });
+    return this.carts.create(body, { correlationId: requestId });
   }
 
   @Get('carts/:id')
