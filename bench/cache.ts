@@ -1,7 +1,7 @@
 /**
  * `npm run bench:cache`: one product page as a Varnish HIT for an anonymous visitor (the
- * anonymous copy of the page: shared header, menu, footer and stock badge inside, one object)
- * next to, in the same run,
+ * anonymous copy of the page: shared header, menu, footer and stock badge inside, one object),
+ * and one category page likewise (every tile's badge inside), next to, in the same run,
  * a small object's HIT on the same Varnish (`/fragments/footer`: what a HIT costs at the least)
  * and the same page rendered by the storefront directly (product, categories and stock fetched
  * from the APIs, fragments inlined). Needs the stack (`npm run up`) and wrk. Loopback only.
@@ -31,6 +31,9 @@ const PATH = `/p/${PRODUCT_ID}`;
 const viaVarnish = `${config.PUBLIC_URL}${PATH}`;
 const direct = `http://127.0.0.1:${config.STOREFRONT_PORT}${PATH}`;
 const smallObject = `${config.PUBLIC_URL}/fragments/footer`;
+const CATEGORY = process.env.BENCH_CATEGORY ?? 'women';
+const CATEGORY_PATH = `/c/${CATEGORY}`;
+const categoryViaVarnish = `${config.PUBLIC_URL}${CATEGORY_PATH}`;
 /** Issue 16: a product page HIT at least half as fast as a small object's HIT. */
 const AIM_VS_SMALL_HIT = 0.5;
 
@@ -132,15 +135,22 @@ async function sample(url: string): Promise<Sample> {
   };
 }
 
-/** Both runs must measure a whole page: a 200 with every fragment in place. */
-function assertWholePage(what: string, page: Sample): void {
+/** What each measured page must show, besides the header and the menu. */
+const PRODUCT_PAGE = ['product-name', 'stock-badge'];
+const LISTING_PAGE = ['product-tile', 'stock-badge'];
+
+/** Every run must measure a whole page: a 200 with every fragment in place. */
+function assertWholePage(
+  what: string,
+  page: Sample,
+  shows: readonly string[] = PRODUCT_PAGE,
+): void {
   const problems = [
     page.status !== 200 && `status ${page.status}`,
     page.html.includes('<esi:') && 'unresolved <esi:include>',
-    !page.html.includes('data-testid="product-name"') && 'no product name',
-    !page.html.includes('data-testid="stock-badge"') && 'no stock badge',
-    !page.html.includes('data-testid="menu"') && 'no menu',
-    !page.html.includes('data-testid="site-header"') && 'no header',
+    ...[...shows, 'menu', 'site-header'].map(
+      (testId) => !page.html.includes(`data-testid="${testId}"`) && `no ${testId}`,
+    ),
   ].filter(Boolean);
   if (problems.length > 0) throw new Error(`${what}: ${problems.join(', ')}`);
 }
@@ -170,6 +180,13 @@ async function main(): Promise<void> {
   assertWholePage('through Varnish', before);
   assertWholePage('from the storefront directly', await sample(direct));
   await warmCache(smallObject);
+  const categoryPurged = await purgeTags({ hard: [`category-${CATEGORY}`] });
+  if (categoryPurged.status !== 200) {
+    throw new Error(`PURGE of category-${CATEGORY}: ${categoryPurged.status}`);
+  }
+  const category = await warmCache(categoryViaVarnish);
+  assertWholePage(`${CATEGORY_PATH} through Varnish`, category, LISTING_PAGE);
+  const tiles = category.html.split('data-testid="stock-badge"').length - 1;
 
   const small = await measureLoad({
     label: 'Varnish HIT /fragments/footer (a small object)',
@@ -183,6 +200,16 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     durationSeconds: DURATION,
   });
+  const categoryHit = await measureLoad({
+    label: `Varnish HIT ${CATEGORY_PATH} (anonymous copy: ${tiles} badges inside, one object)`,
+    url: categoryViaVarnish,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+  });
+  const categoryAfter = await sample(categoryViaVarnish);
+  if (categoryAfter.cache !== 'HIT') {
+    throw new Error(`${categoryViaVarnish} answered ${categoryAfter.cache} after the run`);
+  }
   const after = await sample(viaVarnish);
   if (after.cache !== 'HIT') {
     throw new Error(`${viaVarnish} answered ${after.cache} after the run: it was not all HITs`);
@@ -243,9 +270,10 @@ async function main(): Promise<void> {
     durationSeconds: DURATION,
   });
 
-  printTable(`Product page, ${CONNECTIONS} connections, ${DURATION} s each, loopback, same run`, [
+  printTable(`Pages, ${CONNECTIONS} connections, ${DURATION} s each, loopback, same run`, [
     small,
     hit,
+    categoryHit,
     ...referenceRows,
     origin,
     header,
@@ -265,6 +293,12 @@ async function main(): Promise<void> {
       `(aim >= ${AIM_VS_SMALL_HIT * 100} %: ${vsSmall >= AIM_VS_SMALL_HIT ? 'met' : 'NOT met'}), ` +
       `p99 ${hit.p99Ms} vs ${small.p99Ms} ms`,
   );
+  console.log(
+    `Category page HIT / small-object HIT: ` +
+      `${((categoryHit.requestsPerSecond / small.requestsPerSecond) * 100).toFixed(0)} % of the ` +
+      `req/s, p99 ${categoryHit.p99Ms} ms (no aim; its ${tiles} badges are inside, where a ` +
+      `shopper's copy has an ESI include each)`,
+  );
   const referenceVsSmall = referenceEsi.requestsPerSecond / referenceSmall.requestsPerSecond;
   const perInclude = (secondsPer(referenceEsi) - secondsPer(referenceWhole)) / includes;
   console.log(
@@ -275,7 +309,7 @@ async function main(): Promise<void> {
   );
   // A run whose requests failed measured errors, not pages (e.g. a fault test of another suite
   // stopped a dependency meanwhile): say so instead of printing a flattering ratio.
-  const failed = [small, hit, ...referenceRows, origin, header].filter(
+  const failed = [small, hit, categoryHit, ...referenceRows, origin, header].filter(
     (row) => row.errors + row.non2xx > 0.01 * row.requestsPerSecond * DURATION,
   );
   if (failed.length > 0) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Product, ProductDocument } from '@shop/contracts';
-import { PURGE_SETTLE_MS } from '@shop/http-cache';
+import { LISTING_TAG, PURGE_SETTLE_MS } from '@shop/http-cache';
 import { killApp, startApp } from './support/apps';
 import { adminHeaders, config, eventually, requestJson, urls } from './support/stack';
 import { backendHealth, purgeTags, textOf, viewPage, type PageView } from './support/varnish';
@@ -74,6 +74,32 @@ function changeStock(
     headers: adminHeaders,
     body: JSON.stringify(body),
   });
+}
+
+async function setStock(id: number, stock: number): Promise<void> {
+  const answer = await changeStock(id, { stock, action: 'set' });
+  expect(answer.status).toBe(200);
+  expect(answer.body.stock).toBe(stock);
+}
+
+/** Once the badge fragment shows `stock`, the purge that carried the figure's tag is done. */
+function badgeShows(id: number, stock: number): Promise<true> {
+  return eventually(
+    async () =>
+      badgeFigure((await viewPage(`/fragments/stock/${id}`)).html) === stock ? true : undefined,
+    { what: `the badge fragment of product ${id} at ${stock}`, intervalMs: 25 },
+  );
+}
+
+/** The first view of `path` whose badge says `words`, as the soft purge refreshes it. */
+function viewSaying(path: string, words: string): Promise<PageView> {
+  return eventually(
+    async () => {
+      const view = await viewPage(path);
+      return textOf(view.html, 'stock-badge') === words ? view : undefined;
+    },
+    { what: `${path} saying ${words}`, intervalMs: 25 },
+  );
 }
 
 function editProduct(
@@ -217,21 +243,10 @@ describe('storefront through Varnish', () => {
 
   it("keeps the anonymous page through changes that leave its badge's words, and refreshes it when they change", async () => {
     const id = PRODUCT.anonymousBadge;
-    const set = async (stock: number): Promise<void> => {
-      const answer = await changeStock(id, { stock, action: 'set' });
-      expect(answer.status).toBe(200);
-      expect(answer.body.stock).toBe(stock);
-    };
-    const badgeFragmentShows = (stock: number): Promise<true> =>
-      eventually(
-        async () =>
-          badgeFigure((await viewPage(`/fragments/stock/${id}`)).html) === stock ? true : undefined,
-        { what: `the badge fragment of product ${id} at ${stock}`, intervalMs: 25 },
-      );
     expect(config.STOREFRONT_LOW_STOCK_BELOW).toBe(10);
     try {
-      await set(60);
-      await badgeFragmentShows(60);
+      await setStock(id, 60);
+      await badgeShows(id, 60);
       await dropCachedPage(id);
       await viewPage(page(id));
       const before = await viewPage(page(id));
@@ -242,8 +257,8 @@ describe('storefront through Varnish', () => {
 
       // 60 -> 45 reads "In stock" too (the threshold is 10). Once the purge that carried the
       // figure's tag has reached the badge fragment, the page is still the object stored before.
-      await set(45);
-      await badgeFragmentShows(45);
+      await setStock(id, 45);
+      await badgeShows(id, 45);
       const kept = await viewPage(page(id));
       expect(kept.cache).toBe('HIT');
       expect(kept.hits).toBeGreaterThan(before.hits);
@@ -254,19 +269,54 @@ describe('storefront through Varnish', () => {
 
       // 45 -> 3 changes the words: the page is fetched again and says so.
       const changedAt = Date.now();
-      await set(3);
-      const relabelled = await eventually(
-        async () => {
-          const view = await viewPage(page(id));
-          return textOf(view.html, 'stock-badge') === 'Only 3 left' ? view : undefined;
-        },
-        { what: `the anonymous page of product ${id} saying Only 3 left`, intervalMs: 25 },
-      );
+      await setStock(id, 3);
+      const relabelled = await viewSaying(page(id), 'Only 3 left');
       console.log(`new badge words on the anonymous page after ${Date.now() - changedAt} ms`);
       expect(badgeFigure(relabelled.html)).toBe(3);
       expect(relabelled.html).not.toContain('<esi:');
     } finally {
-      await set(60);
+      await setStock(id, 60);
+    }
+  });
+
+  it("keeps an anonymous listing one object with its badges inside, refreshed when a badge's words change", async () => {
+    const id = PRODUCT.anonymousBadge;
+    // A listing of this product alone: search pages are listings like the category pages.
+    const product = await requestJson<Product>(`${urls.catalog}/products/${id}`);
+    const listing = `/search?q=${encodeURIComponent(product.body.sku)}`;
+    expect(config.STOREFRONT_LOW_STOCK_BELOW).toBe(10);
+    try {
+      await setStock(id, 60);
+      await badgeShows(id, 60);
+      // A change of words (the last test's end) soft-purges `listing` and echoes that purge up to
+      // 2.5 s later: wait for every echo, then start from a cold listing.
+      await sentinelEchoSeen();
+      expect((await purgeTags({ hard: [LISTING_TAG] })).status).toBe(200);
+      expect((await viewPage(listing)).cache).toBe('MISS');
+      const before = await viewPage(listing);
+      expect(before.cache).toBe('HIT');
+      expect(before.html).toContain(`href="/p/${id}"`);
+      expect(textOf(before.html, 'stock-badge')).toBe('In stock');
+      expect(badgeFigure(before.html)).toBe(60);
+
+      // 60 -> 45 keeps the words: the badge fragment moves, the listing stays the stored object.
+      await setStock(id, 45);
+      await badgeShows(id, 45);
+      const kept = await viewPage(listing);
+      expect(kept.cache).toBe('HIT');
+      expect(kept.headers.get('x-varnish')?.split(' ')[1]).toBe(
+        before.headers.get('x-varnish')?.split(' ')[1],
+      );
+      expect(badgeFigure(kept.html)).toBe(60);
+
+      // 45 -> 3 changes them: the listing is fetched again and says so.
+      const changedAt = Date.now();
+      await setStock(id, 3);
+      const relabelled = await viewSaying(listing, 'Only 3 left');
+      console.log(`new badge words on the anonymous listing after ${Date.now() - changedAt} ms`);
+      expect(badgeFigure(relabelled.html)).toBe(3);
+    } finally {
+      await setStock(id, 60);
     }
   });
 

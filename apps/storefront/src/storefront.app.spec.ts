@@ -500,15 +500,30 @@ describe('storefront app', () => {
       expect(response.body).not.toContain('<esi:');
     });
 
-    it("keeps a listing's badges includes in the anonymous copy, and its tags per listing", async () => {
+    it("renders a listing's badges into the anonymous copy, under its listing tags alone", async () => {
       const response = await get('/c/boots', {
         ...THROUGH_VARNISH,
         'x-shop-audience': 'anonymous',
       });
       expect(response.statusCode).toBe(200);
-      expect(response.body).not.toContain('<esi:include src="/fragments/menu"/>');
-      expect(response.body).toMatch(/<esi:include src="\/fragments\/stock\/\d+"\/>/);
-      expect(response.headers['xkey']).not.toContain('stock-label');
+      expect(response.body).not.toContain('<esi:');
+      expect(response.body).toContain(
+        '<span class="stock stock--low-stock" data-testid="stock-badge" data-stock="7">Only 7 left</span>',
+      );
+      // No tag per product: the stock consumer soft-purges `listing` when a badge's words change.
+      expect(response.headers['xkey']).toBe('listing category-boots footer header-anonymous menu');
+    });
+
+    it('stores no anonymous listing whose badges could not be read', async () => {
+      peers.stockDown = true;
+      const response = await get('/c/boots', {
+        ...THROUGH_VARNISH,
+        'x-shop-audience': 'anonymous',
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('Stock unavailable');
+      expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+      expect(response.headers['xkey']).toBeUndefined();
     });
 
     it('stores no anonymous product page whose badge could not be read', async () => {

@@ -155,7 +155,7 @@ export class StorefrontPages {
     page: {
       context: Record<string, unknown>;
       stockBadges: readonly number[];
-      /** The page shows one product: its badge may go inline (FragmentComposer). */
+      /** The page shows one product: an inline badge is tagged by it, not by `listing`. */
       productPage: boolean;
       policy: CacheOptions;
       tags: readonly string[];

@@ -81,15 +81,21 @@ describe('FragmentComposer', () => {
     expect(String(slots.menu)).toBe('<div>/fragments/menu</div>');
     expect(String(slots.header)).toBe('<div>/fragments/header</div>');
     expect(String(slots.footer)).toBe('<div>/fragments/footer</div>');
-    // A listing's badges stay includes with their own lifetime.
-    const badges = await composer.composeEach([7, 8], stockFragment);
-    expect(Object.values(badges).map(String)).toEqual([
-      '<esi:include src="/fragments/stock/7"/>',
-      '<esi:include src="/fragments/stock/8"/>',
-    ]);
     expect(source.asked.map((ref) => ref.kind)).toEqual(['menu', 'header', 'footer']);
     expect(composer.inlinedTags).toEqual(['footer', 'header-anonymous', 'menu']);
     expect(composer.complete).toBe(true);
+  });
+
+  it("for the anonymous audience, renders a listing's badges into it under the listing tag alone", async () => {
+    const source = new RecordingSource();
+    const composer = new FragmentComposer('esi', source, { inlineShared: true });
+    const badges = await composer.composeEach([7, 8, 7], stockFragment);
+    expect(Object.values(badges).map(String)).toEqual([
+      '<div>/fragments/stock/7</div>',
+      '<div>/fragments/stock/8</div>',
+    ]);
+    // However many products it lists: one tag, which the stock consumer soft-purges.
+    expect(composer.inlinedTags).toEqual(['listing']);
   });
 
   it("for the anonymous audience, renders a product page's badge into it under the tag of its words", async () => {
@@ -100,10 +106,13 @@ describe('FragmentComposer', () => {
     expect(composer.inlinedTags).toEqual(['stock-label-7']);
   });
 
-  it("keeps a shopper's product page badge an include, and a page without Varnish untagged", async () => {
+  it("keeps a shopper's badges includes, and a page without Varnish untagged", async () => {
     const shopper = new FragmentComposer('esi', new RecordingSource(), { inlineShared: false });
     expect(String(await shopper.compose(stockFragment(7), { productPage: true }))).toBe(
       '<esi:include src="/fragments/stock/7"/>',
+    );
+    expect(String(await shopper.compose(stockFragment(8)))).toBe(
+      '<esi:include src="/fragments/stock/8"/>',
     );
     const direct = new FragmentComposer('inline', new RecordingSource());
     await direct.compose(stockFragment(7), { productPage: true });
@@ -111,12 +120,17 @@ describe('FragmentComposer', () => {
     expect(direct.inlinedTags).toEqual([]);
   });
 
-  it('does not store an anonymous product page whose badge could not be read', async () => {
-    const composer = new FragmentComposer('esi', new RecordingSource(['stock']), {
+  it('does not store an anonymous page whose badge could not be read', async () => {
+    const product = new FragmentComposer('esi', new RecordingSource(['stock']), {
       inlineShared: true,
     });
-    await composer.compose(stockFragment(7), { productPage: true });
-    expect(composer.complete).toBe(false);
+    await product.compose(stockFragment(7), { productPage: true });
+    expect(product.complete).toBe(false);
+    const listing = new FragmentComposer('esi', new RecordingSource(['stock']), {
+      inlineShared: true,
+    });
+    await listing.composeEach([7, 8], stockFragment);
+    expect(listing.complete).toBe(false);
   });
 
   it('says when a shared fragment inside the page is a placeholder', async () => {

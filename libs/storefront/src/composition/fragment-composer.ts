@@ -1,5 +1,11 @@
 import { runtime } from 'nunjucks';
-import { ANONYMOUS_HEADER_TAG, FOOTER_TAG, MENU_TAG, stockLabelTag } from '@shop/http-cache';
+import {
+  ANONYMOUS_HEADER_TAG,
+  FOOTER_TAG,
+  LISTING_TAG,
+  MENU_TAG,
+  stockLabelTag,
+} from '@shop/http-cache';
 import { CompositionMode } from './composition-mode';
 import { FragmentRef, fragmentPath } from './fragment-ref';
 
@@ -15,20 +21,20 @@ export interface FragmentSource {
 export interface FragmentComposerOptions {
   /**
    * Through Varnish, for a visitor without a cart or user cookie: the fragments every such
-   * visitor shares (header, menu, footer, and a product page's stock badge) are rendered into the
-   * page, which Varnish keeps as one object for all of them. Each include costs Varnish about as
-   * much as a whole small object (README, bench:cache).
+   * visitor shares (header, menu, footer and the stock badges) are rendered into the page, which
+   * Varnish keeps as one object for all of them. Each include costs Varnish about as much as a
+   * whole small object (README, bench:cache).
    */
   inlineShared?: boolean;
 }
 
 export interface ComposeOptions {
   /**
-   * The fragment goes on the page of the one product it shows. With `inlineShared`, its stock
-   * badge is then rendered into the page too, tagged `stock-label-<id>`: the stock consumer
-   * purges that tag when a change alters what the badge says, not at every hold or sale. A
-   * listing's badges stay includes: one tag per product would outgrow Varnish's header limits,
-   * and a listing lives minutes, not until its last product's label changes.
+   * The fragment goes on the page of the one product it shows. With `inlineShared`, a stock badge
+   * rendered into a product page is tagged `stock-label-<id>`; into any other page (a listing),
+   * `listing`, which such a page carries anyway. The stock consumer purges the first (hard) and
+   * soft-purges the second when a change alters what a badge says, not at every hold or sale: one
+   * tag per product would outgrow Varnish's header limits on a listing.
    */
   productPage?: boolean;
 }
@@ -44,8 +50,9 @@ export const SHARED_FRAGMENT_TAGS: Record<Exclude<FragmentRef['kind'], 'stock'>,
 };
 
 /** The tag under which a fragment rendered into a page Varnish keeps for everyone is purged. */
-function sharedTagOf(ref: FragmentRef): string {
-  return ref.kind === 'stock' ? stockLabelTag(ref.productId) : SHARED_FRAGMENT_TAGS[ref.kind];
+function sharedTagOf(ref: FragmentRef, options: ComposeOptions): string {
+  if (ref.kind !== 'stock') return SHARED_FRAGMENT_TAGS[ref.kind];
+  return options.productPage === true ? stockLabelTag(ref.productId) : LISTING_TAG;
 }
 
 function escapeAttribute(value: string): string {
@@ -61,7 +68,8 @@ export function esiInclude(ref: FragmentRef): string {
  * fragment and get either an `<esi:include>` tag or the fragment's HTML, never both.
  */
 export class FragmentComposer {
-  private readonly inlineShared: boolean;
+  /** Inline without Varnish; through it, only into the copy every anonymous visitor shares. */
+  private readonly inlines: boolean;
   private incomplete = false;
   private readonly tags = new Set<string>();
 
@@ -70,7 +78,7 @@ export class FragmentComposer {
     private readonly source: FragmentSource,
     options: FragmentComposerOptions = {},
   ) {
-    this.inlineShared = mode === 'esi' && options.inlineShared === true;
+    this.inlines = mode !== 'esi' || options.inlineShared === true;
   }
 
   /** Whether the page will carry include tags (and so needs `Surrogate-Control: content="ESI/1.0"`). */
@@ -92,17 +100,11 @@ export class FragmentComposer {
   }
 
   async compose(ref: FragmentRef, options: ComposeOptions = {}): Promise<TrustedHtml> {
-    if (!this.inlines(ref, options)) return new runtime.SafeString(esiInclude(ref));
+    if (!this.inlines) return new runtime.SafeString(esiInclude(ref));
     const rendered = await this.source.render(ref);
     if (!rendered.complete) this.incomplete = true;
-    if (this.mode === 'esi') this.tags.add(sharedTagOf(ref));
+    if (this.mode === 'esi') this.tags.add(sharedTagOf(ref, options));
     return new runtime.SafeString(rendered.html);
-  }
-
-  private inlines(ref: FragmentRef, options: ComposeOptions): boolean {
-    if (this.mode !== 'esi') return true;
-    if (!this.inlineShared) return false;
-    return ref.kind !== 'stock' || options.productPage === true;
   }
 
   /** Several fragments at once; inline ones are rendered concurrently. */

@@ -203,11 +203,14 @@ describe('StockSync', () => {
       ]);
     });
 
-    it('skips products the ledger no longer knows (deleted), purging their stock tag', async () => {
+    it('skips products the ledger no longer knows (deleted), purging their stock tags', async () => {
       const { log, sync } = setup();
       const result = await sync.handle([change(9, 2, 1, 0)]);
       expect(result.search).toMatchObject({ crossings: 1, written: 0, unknown: [9], touched: [] });
-      expect(log.slice(1)).toEqual(['ledger.getMany 9', 'purge hard=stock-9 stock-label-9 soft=']);
+      expect(log.slice(1)).toEqual([
+        'ledger.getMany 9',
+        'purge hard=stock-9 stock-label-9 soft=listing',
+      ]);
     });
 
     it('rejects the batch when the index write fails, before purging', async () => {
@@ -273,7 +276,17 @@ describe('StockSync', () => {
       const { log, sync } = setup({ lowStockBelow: 10 });
       await sync.handle([change(1, 2, 20, 1), change(1, 3, 1, 20)]);
       expect(log.filter((line) => line.startsWith('purge'))).toEqual([
-        'purge hard=stock-1 stock-label-1 soft=',
+        'purge hard=stock-1 stock-label-1 soft=listing',
+      ]);
+    });
+
+    it('soft-purges the listings, which carry badges inline, only when some words changed', async () => {
+      const { log, sync } = setup({ lowStockBelow: 10 });
+      await sync.handle([change(1, 2, 40, 30)]);
+      await sync.handle([change(1, 3, 30, 9)]); // "Only 9 left", no crossing of zero
+      expect(log.filter((line) => line.startsWith('purge'))).toEqual([
+        'purge hard=stock-1 soft=',
+        'purge hard=stock-1 stock-label-1 soft=listing',
       ]);
     });
   });

@@ -67,9 +67,9 @@ const CONSUMER = 'stock';
  * 3. One purge on every Varnish: hard `stock-<id>` for each product of the batch, hard
  *    `stock-label-<id>` for the products an event of which changed what their badge says (the
  *    anonymous product page carries the badge inline under that tag), hard `product-<id>` for
- *    the products whose flag was written, soft `listing` (the in-stock filter and facet) if there
- *    were any. The purger splits tags into bounded requests and retries each
- *    host; a host that stays down rejects the batch.
+ *    the products whose flag was written, soft `listing` if there were either (the in-stock
+ *    filter and facet; the anonymous listings' inline badges). The purger splits tags into
+ *    bounded requests and retries each host; a host that stays down rejects the batch.
  */
 export class StockSync {
   constructor(
@@ -185,7 +185,9 @@ export class StockSync {
       ...distinct(relabelled.map((event) => event.id)).map(stockLabelTag),
       ...touched.map(productTag),
     ];
-    const soft = touched.length > 0 ? [LISTING_TAG] : [];
+    // Listings carry their badges inline for anonymous visitors, under `listing` alone: a change
+    // of a badge's words refreshes them too, as an inStock flip (a filter, a sort) always did.
+    const soft = touched.length > 0 || relabelled.length > 0 ? [LISTING_TAG] : [];
     if (hard.length === 0) return { hard: 0, soft: 0 };
     await this.purger.purge({ hard, soft });
     notify(() => {

@@ -74,7 +74,7 @@ describe('StockReconciler', () => {
     expect(purger.plans).toEqual([
       {
         hard: ['stock-1', 'stock-label-1', 'stock-2', 'stock-label-2', 'stock-4', 'stock-label-4'],
-        soft: [],
+        soft: ['listing'],
       },
     ]);
 

@@ -1,5 +1,5 @@
 import type { StockLevel } from '@shop/contracts';
-import { stockLabelTag, stockTag } from '@shop/http-cache';
+import { LISTING_TAG, stockLabelTag, stockTag } from '@shop/http-cache';
 import type { StockRepository, VersionedStockRow } from '@shop/persistence';
 import type { ProductIdRegistry, StockLedger, StockRestoreRow } from '@shop/stock';
 import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
@@ -98,9 +98,10 @@ export class StockReconciler {
     if (purge.size > 0 && this.deps.purger) {
       await this.deps.purger
         .purge({
-          // The figure and, since the repair published no event to judge by, the badge's words.
+          // The figure and, since the repair published no event to judge by, the badge's words:
+          // on the product pages (hard) and on the listings that carry badges inline (soft).
           hard: [...purge].sort((a, b) => a - b).flatMap((id) => [stockTag(id), stockLabelTag(id)]),
-          soft: [],
+          soft: [LISTING_TAG],
         })
         .catch((error: unknown) =>
           tally.problem(`stock: purge after repair failed: ${errorMessage(error)}`),
