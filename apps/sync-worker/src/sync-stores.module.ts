@@ -1,10 +1,11 @@
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { HttpCacheModule, SettlingPurger, VarnishPurger } from '@shop/http-cache';
 import { ProductRepository } from '@shop/persistence';
 import { PriceBook, mysqlPriceBase } from '@shop/pricing';
 import { ElasticsearchModule } from '@shop/search';
 import { STOCK_REDIS, StockModule } from '@shop/stock';
+import { LISTING_REFRESH_WINDOW_MS, ListingRefresh } from '@shop/sync';
 import type { RedisClient } from '@shop/redis';
 
 /**
@@ -24,6 +25,14 @@ import type { RedisClient } from '@shop/redis';
       useFactory: (varnish: VarnishPurger) => new SettlingPurger(varnish),
     },
     {
+      // The stock consumer's refreshes of the listings for new badge words, at most one a window;
+      // SyncWorkerService sends a held one on shutdown, before the echoes.
+      provide: ListingRefresh,
+      inject: [SettlingPurger],
+      useFactory: (purger: SettlingPurger) =>
+        new ListingRefresh(purger, LISTING_REFRESH_WINDOW_MS, new Logger(ListingRefresh.name)),
+    },
+    {
       // Live prices, on the ledger's connection: the catalog consumer hands admin price edits to
       // them, the reconciler compares them with MySQL.
       provide: PriceBook,
@@ -32,6 +41,13 @@ import type { RedisClient } from '@shop/redis';
         new PriceBook(redis, mysqlPriceBase(products), { shards: config.STOCK_SHARDS }),
     },
   ],
-  exports: [ElasticsearchModule, StockModule, HttpCacheModule, SettlingPurger, PriceBook],
+  exports: [
+    ElasticsearchModule,
+    StockModule,
+    HttpCacheModule,
+    SettlingPurger,
+    ListingRefresh,
+    PriceBook,
+  ],
 })
 export class SyncStoresModule {}

@@ -12,7 +12,13 @@ import { SettlingPurger } from '@shop/http-cache';
 import { AmqpConnection, ReliableTransport, retireQueues } from '@shop/messaging';
 import { RedisLease, type RedisClient } from '@shop/redis';
 import { STOCK_REDIS } from '@shop/stock';
-import { QueueDepthPoller, ReconcileScheduler, Reconciler, SyncMetrics } from '@shop/sync';
+import {
+  ListingRefresh,
+  QueueDepthPoller,
+  ReconcileScheduler,
+  Reconciler,
+  SyncMetrics,
+} from '@shop/sync';
 import type { SyncRole } from './sync-roles';
 import { InjectSyncRoles, RECONCILER_LEASE_KEY } from './sync-worker.tokens';
 
@@ -37,6 +43,7 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     private readonly transport: ReliableTransport,
     private readonly metrics: SyncMetrics,
     private readonly purger: SettlingPurger,
+    private readonly listingRefresh: ListingRefresh,
   ) {
     if (roles.includes('reconciler')) {
       const interval = config.RECONCILE_INTERVAL_MS;
@@ -96,7 +103,9 @@ export class SyncWorkerService implements OnApplicationBootstrap, OnModuleDestro
     // and is redelivered to another worker. (Nest closes the transport again later: a no-op.)
     await this.transport.stop(15_000);
     await this.poller?.stop();
-    // The last batches' purge echoes (2.5 s at most), so their pages do not stay stale.
+    // A listing refresh held for its window, then the last batches' purge echoes (2.5 s at
+    // most), so their pages do not stay stale.
+    await this.listingRefresh.close();
     await this.purger.close();
   }
 }

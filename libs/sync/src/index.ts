@@ -9,7 +9,8 @@ export {
 export { PriceSync } from './consumers/price.sync';
 export { ProductSearchSync } from './consumers/product-search.sync';
 export { ProductStockIdsSync } from './consumers/product-stock-ids.sync';
-export { StockSync } from './consumers/stock.sync';
+export { StockSync, type StockSyncOptions } from './consumers/stock.sync';
+export { LISTING_REFRESH_WINDOW_MS, ListingRefresh } from './consumers/listing-refresh';
 export {
   type CatalogChange,
   type CategoryChange,

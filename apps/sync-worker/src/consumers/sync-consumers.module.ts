@@ -15,6 +15,7 @@ import { PriceBook } from '@shop/pricing';
 import { ProductIdRegistry, StockLedger } from '@shop/stock';
 import {
   CategoryCacheSync,
+  ListingRefresh,
   OrdersMysqlSync,
   PriceSync,
   ProductSearchSync,
@@ -59,6 +60,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
         StockLedger,
         ProductIndexer,
         SettlingPurger,
+        ListingRefresh,
         SyncMetrics,
         SHOP_CONFIG,
       ],
@@ -67,6 +69,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
         ledger: StockLedger,
         indexer: ProductIndexer,
         purger: SettlingPurger,
+        listingRefresh: ListingRefresh,
         metrics: SyncMetrics,
         config: ShopConfig,
       ) =>
@@ -75,7 +78,7 @@ export const SYNC_CONSUMER_CONTROLLERS = [
           ledger,
           indexer,
           purger,
-          { lowStockBelow: config.STOREFRONT_LOW_STOCK_BELOW },
+          { lowStockBelow: config.STOREFRONT_LOW_STOCK_BELOW, listingRefresh },
           new Logger(StockSync.name),
           metrics,
         ),

@@ -4,6 +4,7 @@ import { toProductDocument } from '@shop/search';
 import type { SyncOutcomeListener } from '../outcomes';
 import type { StockRowWriter } from '../ports';
 import { FakeIndexer, FakeLedger, FakePurger, FakeStockRows, product } from '../testing/fakes';
+import { ListingRefresh } from './listing-refresh';
 import { StockSync } from './stock.sync';
 
 /** A change of product `id` to `after` units at `version`, from `before`. */
@@ -35,6 +36,8 @@ function setup(
     logger?: LoggerLike;
     listener?: SyncOutcomeListener;
     lowStockBelow?: number;
+    /** Windows of this length: each setup has its own by default (1 s). */
+    listingRefreshMs?: number;
   } = {},
 ): Setup {
   const log: string[] = [];
@@ -51,7 +54,12 @@ function setup(
     purger,
     // 1 unless a test says otherwise: the badge then says only "In stock" or "Sold out", so its
     // words change exactly when the stock crosses zero.
-    { lowStockBelow: options.lowStockBelow ?? 1 },
+    {
+      lowStockBelow: options.lowStockBelow ?? 1,
+      ...(options.listingRefreshMs === undefined
+        ? {}
+        : { listingRefresh: new ListingRefresh(purger, options.listingRefreshMs) }),
+    },
     options.logger ?? SILENT_LOGGER,
     options.listener ?? {},
   );
@@ -278,6 +286,41 @@ describe('StockSync', () => {
       expect(log.filter((line) => line.startsWith('purge'))).toEqual([
         'purge hard=stock-1 stock-label-1 soft=listing',
       ]);
+    });
+
+    describe('refreshing the listings for new badge words', () => {
+      beforeEach(() => jest.useFakeTimers());
+      afterEach(() => jest.useRealTimers());
+
+      it('at most once a window: the first with its batch, the rest as one when it ends', async () => {
+        const { log, sync } = setup({ lowStockBelow: 10, listingRefreshMs: 1000 });
+        await sync.handle([change(1, 2, 12, 9)]);
+        await sync.handle([change(1, 3, 9, 8)]);
+        await sync.handle([change(2, 4, 9, 7)]);
+        expect(log.filter((line) => line.startsWith('purge'))).toEqual([
+          'purge hard=stock-1 stock-label-1 soft=listing',
+          'purge hard=stock-1 stock-label-1 soft=',
+          'purge hard=stock-2 stock-label-2 soft=',
+        ]);
+        await jest.advanceTimersByTimeAsync(1000);
+        expect(log.filter((line) => line.startsWith('purge')).slice(3)).toEqual([
+          'purge hard= soft=listing',
+        ]);
+      });
+
+      it('at once for a zero crossing (the in-stock filter), which answers what was held', async () => {
+        const { log, ledger, sync } = setup({ lowStockBelow: 10, listingRefreshMs: 1000 });
+        await sync.handle([change(1, 2, 12, 9)]);
+        await sync.handle([change(1, 3, 9, 8)]); // held
+        ledger.set(2, 0, 5);
+        await sync.handle([change(2, 4, 1, 0)]); // crosses zero
+        await jest.advanceTimersByTimeAsync(5000);
+        expect(log.filter((line) => line.startsWith('purge'))).toEqual([
+          'purge hard=stock-1 stock-label-1 soft=listing',
+          'purge hard=stock-1 stock-label-1 soft=',
+          'purge hard=stock-2 stock-label-2 product-2 soft=listing',
+        ]);
+      });
     });
 
     it('soft-purges the listings, which carry badges inline, only when some words changed', async () => {

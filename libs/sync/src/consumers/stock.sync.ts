@@ -9,6 +9,7 @@ import {
   isStockBarrier,
   type StockMessage,
 } from '../events';
+import { LISTING_REFRESH_WINDOW_MS, ListingRefresh } from './listing-refresh';
 import { notify, type SyncOutcomeListener } from '../outcomes';
 import {
   type CachePurger,
@@ -42,9 +43,11 @@ export interface StockSyncResult {
 /** Re-checks after a flag write; a concurrent consumer rarely needs more than one more round. */
 const MAX_ROUNDS = 3;
 
-export interface StockBadgeWords {
+export interface StockSyncOptions {
   /** STOREFRONT_LOW_STOCK_BELOW: badges say "Only N left" below it, "In stock" from it up. */
   lowStockBelow: number;
+  /** Paces the listing refreshes that new badge words ask for; default: its own, on `purger`. */
+  listingRefresh?: ListingRefresh;
 }
 
 /** The consumer name in metrics. */
@@ -67,20 +70,28 @@ const CONSUMER = 'stock';
  * 3. One purge on every Varnish: hard `stock-<id>` for each product of the batch, hard
  *    `stock-label-<id>` for the products an event of which changed what their badge says (the
  *    anonymous product page carries the badge inline under that tag), hard `product-<id>` for
- *    the products whose flag was written, soft `listing` if there were either (the in-stock
- *    filter and facet; the anonymous listings' inline badges). The purger splits tags into
- *    bounded requests and retries each host; a host that stays down rejects the batch.
+ *    the products whose flag was written, soft `listing` if there were any (the in-stock filter
+ *    and facet) or, paced by ListingRefresh to one a window, if some badge's words changed (the
+ *    anonymous listings' inline badges). The purger splits tags into bounded requests and
+ *    retries each host; a host that stays down rejects the batch.
  */
 export class StockSync {
+  private readonly lowStockBelow: number;
+  private readonly listingRefresh: ListingRefresh;
+
   constructor(
     private readonly stock: StockRowWriter,
     private readonly ledger: LiveStockReader,
     private readonly indexer: InStockWriter,
     private readonly purger: CachePurger,
-    private readonly badges: StockBadgeWords,
+    options: StockSyncOptions,
     private readonly logger: LoggerLike = SILENT_LOGGER,
     private readonly listener: SyncOutcomeListener = {},
-  ) {}
+  ) {
+    this.lowStockBelow = options.lowStockBelow;
+    this.listingRefresh =
+      options.listingRefresh ?? new ListingRefresh(purger, LISTING_REFRESH_WINDOW_MS, logger);
+  }
 
   async handle(messages: readonly StockMessage[]): Promise<StockSyncResult> {
     const events = messages.filter(
@@ -177,17 +188,18 @@ export class StockSync {
     events: readonly StockChangedEvent[],
     touched: readonly number[],
   ): Promise<{ hard: number; soft: number }> {
-    const relabelled = events.filter((event) =>
-      changesBadgeLabel(event, this.badges.lowStockBelow),
-    );
+    const relabelled = events.filter((event) => changesBadgeLabel(event, this.lowStockBelow));
     const hard = [
       ...distinct(events.map((event) => event.id)).map(stockTag),
       ...distinct(relabelled.map((event) => event.id)).map(stockLabelTag),
       ...touched.map(productTag),
     ];
-    // Listings carry their badges inline for anonymous visitors, under `listing` alone: a change
-    // of a badge's words refreshes them too, as an inStock flip (a filter, a sort) always did.
-    const soft = touched.length > 0 || relabelled.length > 0 ? [LISTING_TAG] : [];
+    // An inStock flip moves listings' filters: they are refreshed at once. New badge words (the
+    // anonymous listings carry badges inline, under `listing` alone) at most once a window.
+    if (touched.length > 0) this.listingRefresh.sent();
+    const refreshListings =
+      touched.length > 0 || (relabelled.length > 0 && this.listingRefresh.ask());
+    const soft = refreshListings ? [LISTING_TAG] : [];
     if (hard.length === 0) return { hard: 0, soft: 0 };
     await this.purger.purge({ hard, soft });
     notify(() => {
