@@ -514,26 +514,17 @@ describe('storefront app', () => {
       expect(response.headers['xkey']).toBe('listing category-boots footer header-anonymous menu');
     });
 
-    it('stores no anonymous listing whose badges could not be read', async () => {
-      peers.stockDown = true;
-      const response = await get('/c/boots', {
-        ...THROUGH_VARNISH,
-        'x-shop-audience': 'anonymous',
-      });
-      expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('Stock unavailable');
-      expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
-      expect(response.headers['xkey']).toBeUndefined();
-    });
-
-    it('stores no anonymous product page whose badge could not be read', async () => {
-      peers.stockDown = true;
-      const response = await get('/p/1', { ...THROUGH_VARNISH, 'x-shop-audience': 'anonymous' });
-      expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('Stock unavailable');
-      expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
-      expect(response.headers['xkey']).toBeUndefined();
-    });
+    it.each(['/p/1', '/c/boots'])(
+      'stores no anonymous copy of %s whose badges could not be read',
+      async (path) => {
+        peers.stockDown = true;
+        const response = await get(path, { ...THROUGH_VARNISH, 'x-shop-audience': 'anonymous' });
+        expect(response.statusCode).toBe(200);
+        expect(response.body).toContain('Stock unavailable');
+        expect(response.headers['surrogate-control']).toBe('content="ESI/1.0", no-store');
+        expect(response.headers['xkey']).toBeUndefined();
+      },
+    );
 
     it('stores no anonymous copy with a placeholder inside (a menu without categories)', async () => {
       peers.categoriesDown = true;
