@@ -66,6 +66,7 @@ export {
 export {
   FragmentComposer,
   type FragmentComposerOptions,
+  type PageAudience,
   type FragmentSource,
   SHARED_FRAGMENT_TAGS,
 } from './composition/fragment-composer';

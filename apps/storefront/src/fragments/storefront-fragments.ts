@@ -124,8 +124,8 @@ export class StorefrontFragments {
   }
 
   /**
-   * The composer for one page request: include tags for Varnish (the shared fragments inline for
-   * an anonymous audience), or this visitor's fragments.
+   * The composer for one page request: include tags for Varnish (the fragments the stored copy's
+   * audience shares inline), or this visitor's fragments.
    */
   composerFor(
     mode: CompositionMode,

@@ -21,15 +21,17 @@ export class PagesController {
   ) {}
 
   /**
-   * Through Varnish: include tags, but the shared fragments inline for the anonymous audience.
-   * Directly: this visitor's fragments inline.
+   * Through Varnish: the fragments the copy's audience shares inline, a shopper's header an
+   * include. Directly: this visitor's fragments inline.
    */
   private composerFor(request: FastifyRequest): FragmentComposer {
     const mode = compositionModeFor(request.headers[SURROGATE_CAPABILITY_HEADER]);
     const anonymous = isAnonymousAudience(request.headers[AUDIENCE_HEADER]);
     // A page stored for everyone never shows one visitor's header, whatever reached us.
     const visitor = visitorFromCookies(anonymous ? undefined : request.headers.cookie);
-    return this.fragments.composerFor(mode, visitor, { inlineShared: anonymous });
+    return this.fragments.composerFor(mode, visitor, {
+      audience: anonymous ? 'anonymous' : 'shopper',
+    });
   }
 
   @Get()

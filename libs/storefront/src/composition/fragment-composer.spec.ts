@@ -69,51 +69,54 @@ describe('FragmentComposer', () => {
     expect(String(badges[5])).toBe('<div>/fragments/stock/5</div>');
   });
 
-  it('for the anonymous audience, renders the shared fragments into the page, and their tags', async () => {
-    const source = new RecordingSource();
-    const composer = new FragmentComposer('esi', source, { inlineShared: true });
-    expect(composer.emitsEsi).toBe(true);
-    const slots = await composer.composeAll({
-      menu: MENU_FRAGMENT,
-      header: { kind: 'header' },
-      footer: { kind: 'footer' },
-    });
-    expect(String(slots.menu)).toBe('<div>/fragments/menu</div>');
-    expect(String(slots.header)).toBe('<div>/fragments/header</div>');
-    expect(String(slots.footer)).toBe('<div>/fragments/footer</div>');
-    expect(source.asked.map((ref) => ref.kind)).toEqual(['menu', 'header', 'footer']);
-    expect(composer.inlinedTags).toEqual(['footer', 'header-anonymous', 'menu']);
-    expect(composer.complete).toBe(true);
-  });
+  it.each([
+    ['anonymous', '<div>/fragments/header</div>', ['footer', 'header-anonymous', 'menu']],
+    // Each shopper's header is their own: an include in the copy all shoppers share.
+    ['shopper', '<esi:include src="/fragments/header"/>', ['footer', 'menu']],
+  ] as const)(
+    'for the %s audience, renders the fragments it shares into the page, and their tags',
+    async (audience, header, tags) => {
+      const source = new RecordingSource();
+      const composer = new FragmentComposer('esi', source, { audience });
+      expect(composer.emitsEsi).toBe(true);
+      const slots = await composer.composeAll({
+        menu: MENU_FRAGMENT,
+        header: { kind: 'header' },
+        footer: { kind: 'footer' },
+      });
+      expect(String(slots.menu)).toBe('<div>/fragments/menu</div>');
+      expect(String(slots.header)).toBe(header);
+      expect(String(slots.footer)).toBe('<div>/fragments/footer</div>');
+      expect(composer.inlinedTags).toEqual(tags);
+      expect(composer.complete).toBe(true);
+    },
+  );
 
-  it("for the anonymous audience, renders a listing's badges into it under the listing tag alone", async () => {
-    const source = new RecordingSource();
-    const composer = new FragmentComposer('esi', source, { inlineShared: true });
-    const badges = await composer.composeEach([7, 8, 7], stockFragment);
-    expect(Object.values(badges).map(String)).toEqual([
-      '<div>/fragments/stock/7</div>',
-      '<div>/fragments/stock/8</div>',
-    ]);
-    // However many products it lists: one tag, which the stock consumer soft-purges.
-    expect(composer.inlinedTags).toEqual(['listing']);
-  });
+  it.each(['anonymous', 'shopper'] as const)(
+    "for the %s audience, renders a listing's badges into it under the listing tag alone",
+    async (audience) => {
+      const composer = new FragmentComposer('esi', new RecordingSource(), { audience });
+      const badges = await composer.composeEach([7, 8, 7], stockFragment);
+      expect(Object.values(badges).map(String)).toEqual([
+        '<div>/fragments/stock/7</div>',
+        '<div>/fragments/stock/8</div>',
+      ]);
+      // However many products it lists: one tag, which the stock consumer soft-purges.
+      expect(composer.inlinedTags).toEqual(['listing']);
+    },
+  );
 
-  it("for the anonymous audience, renders a product page's badge into it under the tag of its words", async () => {
-    const source = new RecordingSource();
-    const composer = new FragmentComposer('esi', source, { inlineShared: true });
-    const badges = await composer.composeEach([7], stockFragment, { productPage: true });
-    expect(String(badges[7])).toBe('<div>/fragments/stock/7</div>');
-    expect(composer.inlinedTags).toEqual(['stock-label-7']);
-  });
+  it.each(['anonymous', 'shopper'] as const)(
+    "for the %s audience, renders a product page's badge into it under the tag of its words",
+    async (audience) => {
+      const composer = new FragmentComposer('esi', new RecordingSource(), { audience });
+      const badges = await composer.composeEach([7], stockFragment, { productPage: true });
+      expect(String(badges[7])).toBe('<div>/fragments/stock/7</div>');
+      expect(composer.inlinedTags).toEqual(['stock-label-7']);
+    },
+  );
 
-  it("keeps a shopper's badges includes, and a page without Varnish untagged", async () => {
-    const shopper = new FragmentComposer('esi', new RecordingSource(), { inlineShared: false });
-    expect(String(await shopper.compose(stockFragment(7), { productPage: true }))).toBe(
-      '<esi:include src="/fragments/stock/7"/>',
-    );
-    expect(String(await shopper.compose(stockFragment(8)))).toBe(
-      '<esi:include src="/fragments/stock/8"/>',
-    );
+  it('tags nothing on a page without Varnish', async () => {
     const direct = new FragmentComposer('inline', new RecordingSource());
     await direct.compose(stockFragment(7), { productPage: true });
     await direct.compose(MENU_FRAGMENT);
@@ -122,12 +125,12 @@ describe('FragmentComposer', () => {
 
   it('does not store an anonymous page whose badge could not be read', async () => {
     const product = new FragmentComposer('esi', new RecordingSource(['stock']), {
-      inlineShared: true,
+      audience: 'anonymous',
     });
     await product.compose(stockFragment(7), { productPage: true });
     expect(product.complete).toBe(false);
     const listing = new FragmentComposer('esi', new RecordingSource(['stock']), {
-      inlineShared: true,
+      audience: 'anonymous',
     });
     await listing.composeEach([7, 8], stockFragment);
     expect(listing.complete).toBe(false);
@@ -135,7 +138,7 @@ describe('FragmentComposer', () => {
 
   it('says when a shared fragment inside the page is a placeholder', async () => {
     const composer = new FragmentComposer('esi', new RecordingSource(['menu']), {
-      inlineShared: true,
+      audience: 'anonymous',
     });
     await composer.compose({ kind: 'footer' });
     expect(composer.complete).toBe(true);
@@ -143,11 +146,14 @@ describe('FragmentComposer', () => {
     expect(composer.complete).toBe(false);
   });
 
-  it('inlines nothing through Varnish unless asked, and tags nothing', async () => {
+  it('inlines nothing through Varnish without an audience (a page never stored), and tags nothing', async () => {
     const source = new RecordingSource();
-    const composer = new FragmentComposer('esi', source, { inlineShared: false });
+    const composer = new FragmentComposer('esi', source);
     expect(String(await composer.compose(MENU_FRAGMENT))).toBe(
       '<esi:include src="/fragments/menu"/>',
+    );
+    expect(String(await composer.compose(stockFragment(7)))).toBe(
+      '<esi:include src="/fragments/stock/7"/>',
     );
     expect(source.asked).toEqual([]);
     expect(composer.inlinedTags).toEqual([]);

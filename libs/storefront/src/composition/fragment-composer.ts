@@ -18,20 +18,28 @@ export interface FragmentSource {
   render(ref: FragmentRef): Promise<{ html: string; complete: boolean }>;
 }
 
+/**
+ * Whom the copy of a page Varnish stores is for (`X-Shop-Audience`): visitors with neither a cart
+ * nor a user cookie, or shoppers, who each see their own header.
+ */
+export type PageAudience = 'anonymous' | 'shopper';
+
 export interface FragmentComposerOptions {
   /**
-   * Through Varnish, for a visitor without a cart or user cookie: the fragments every such
-   * visitor shares (header, menu, footer and the stock badges) are rendered into the page, which
-   * Varnish keeps as one object for all of them. Each include costs Varnish about as much as a
-   * whole small object (README, bench:cache).
+   * Through Varnish, the copy the page is for: the fragments all of its audience share are
+   * rendered into the page, which Varnish keeps as one object for them: the menu, the footer and
+   * the stock badges for both, the header too for `anonymous`. A shopper's header stays an
+   * include, fetched for each of them. Without an audience (pages Varnish never stores) every
+   * fragment is an include. Each include costs Varnish about as much as a whole small object
+   * (README, bench:cache).
    */
-  inlineShared?: boolean;
+  audience?: PageAudience;
 }
 
 export interface ComposeOptions {
   /**
-   * The fragment goes on the page of the one product it shows. With `inlineShared`, a stock badge
-   * rendered into a product page is tagged `stock-label-<id>`; into any other page (a listing),
+   * The fragment goes on the page of the one product it shows. A stock badge rendered into a
+   * product page Varnish stores is tagged `stock-label-<id>`; into any other page (a listing),
    * `listing`, which such a page carries anyway. The stock consumer purges the first (hard) and
    * soft-purges the second when a change alters what a badge says, not at every hold or sale: one
    * tag per product would outgrow Varnish's header limits on a listing.
@@ -68,8 +76,7 @@ export function esiInclude(ref: FragmentRef): string {
  * fragment and get either an `<esi:include>` tag or the fragment's HTML, never both.
  */
 export class FragmentComposer {
-  /** Inline without Varnish; through it, only into the copy every anonymous visitor shares. */
-  private readonly inlines: boolean;
+  private readonly audience: PageAudience | undefined;
   private incomplete = false;
   private readonly tags = new Set<string>();
 
@@ -78,7 +85,7 @@ export class FragmentComposer {
     private readonly source: FragmentSource,
     options: FragmentComposerOptions = {},
   ) {
-    this.inlines = mode !== 'esi' || options.inlineShared === true;
+    this.audience = options.audience;
   }
 
   /** Whether the page will carry include tags (and so needs `Surrogate-Control: content="ESI/1.0"`). */
@@ -100,11 +107,18 @@ export class FragmentComposer {
   }
 
   async compose(ref: FragmentRef, options: ComposeOptions = {}): Promise<TrustedHtml> {
-    if (!this.inlines) return new runtime.SafeString(esiInclude(ref));
+    if (!this.inlines(ref)) return new runtime.SafeString(esiInclude(ref));
     const rendered = await this.source.render(ref);
     if (!rendered.complete) this.incomplete = true;
     if (this.mode === 'esi') this.tags.add(sharedTagOf(ref, options));
     return new runtime.SafeString(rendered.html);
+  }
+
+  /** Inline without Varnish; through it, what the stored copy's audience shares. */
+  private inlines(ref: FragmentRef): boolean {
+    if (this.mode !== 'esi') return true;
+    if (this.audience === undefined) return false;
+    return ref.kind !== 'header' || this.audience === 'anonymous';
   }
 
   /** Several fragments at once; inline ones are rendered concurrently. */
