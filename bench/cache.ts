@@ -4,12 +4,15 @@
  * and one category page likewise (every tile's badge inside), next to, in the same run,
  * a small object's HIT on the same Varnish (`/fragments/footer`: what a HIT costs at the least)
  * and the same page rendered by the storefront directly (product, categories and stock fetched
- * from the APIs, fragments inlined). Needs the stack (`npm run up`) and wrk. Loopback only.
+ * from the APIs, fragments inlined). The category page for a shopper (cookie `user`: their own
+ * header the one include) is printed next to that header alone through Varnish. Needs the stack
+ * (`npm run up`) and wrk. Loopback only.
  *
  * A second peer tells what the ratio to the small HIT is made of: a reference varnishd started by
  * this benchmark (port BENCH_REFERENCE_VARNISH_PORT, default 8091) with the least VCL that can
  * serve the page (cache everything for an hour, assemble ESI), before the same storefront. On it
- * the same small HIT, the same page assembled from its ESI includes, and the same page as one
+ * the same small HIT, the same page assembled from its ESI includes (the shoppers' copy, which it
+ * asks for: its header the one include since eeab28e, all four fragments before), and as one
  * object (fetched without Surrogate-Capability: the storefront inlines its fragments, the same
  * bytes). The two small HITs say what our VCL costs per request; the two pages what each include
  * costs.
@@ -34,6 +37,8 @@ const smallObject = `${config.PUBLIC_URL}/fragments/footer`;
 const CATEGORY = process.env.BENCH_CATEGORY ?? 'women';
 const CATEGORY_PATH = `/c/${CATEGORY}`;
 const categoryViaVarnish = `${config.PUBLIC_URL}${CATEGORY_PATH}`;
+/** A visitor with a cookie: the shoppers' copy of a page, with their own header as an include. */
+const SHOPPER = { cookie: 'user=Ada' };
 /** Issue 16: a product page HIT at least half as fast as a small object's HIT. */
 const AIM_VS_SMALL_HIT = 0.5;
 
@@ -125,8 +130,8 @@ interface Sample {
   html: string;
 }
 
-async function sample(url: string): Promise<Sample> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+async function sample(url: string, headers: Record<string, string> = {}): Promise<Sample> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
   return {
     status: response.status,
     cache: response.headers.get('x-cache'),
@@ -155,10 +160,10 @@ function assertWholePage(
   if (problems.length > 0) throw new Error(`${what}: ${problems.join(', ')}`);
 }
 
-async function warmCache(url: string): Promise<Sample> {
+async function warmCache(url: string, headers: Record<string, string> = {}): Promise<Sample> {
   return eventually(
     async () => {
-      const page = await sample(url);
+      const page = await sample(url, headers);
       return page.cache === 'HIT' ? page : undefined;
     },
     {
@@ -187,6 +192,11 @@ async function main(): Promise<void> {
   const category = await warmCache(categoryViaVarnish);
   assertWholePage(`${CATEGORY_PATH} through Varnish`, category, LISTING_PAGE);
   const tiles = category.html.split('data-testid="stock-badge"').length - 1;
+  const shopperCategory = await warmCache(categoryViaVarnish, SHOPPER);
+  assertWholePage(`${CATEGORY_PATH} through Varnish for a shopper`, shopperCategory, LISTING_PAGE);
+  if (!shopperCategory.html.includes('Hello, Ada')) {
+    throw new Error(`${CATEGORY_PATH} for a shopper: not their own header`);
+  }
 
   const small = await measureLoad({
     label: 'Varnish HIT /fragments/footer (a small object)',
@@ -203,6 +213,21 @@ async function main(): Promise<void> {
   const categoryHit = await measureLoad({
     label: `Varnish HIT ${CATEGORY_PATH} (anonymous copy: ${tiles} badges inside, one object)`,
     url: categoryViaVarnish,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+  });
+  const shopperCategoryHit = await measureLoad({
+    label: `Varnish HIT ${CATEGORY_PATH} for a shopper (their header the one include)`,
+    url: categoryViaVarnish,
+    headers: SHOPPER,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+  });
+  // What no page of theirs can beat: their header, fetched from the storefront for each page.
+  const shopperHeader = await measureLoad({
+    label: 'Varnish /fragments/header for a shopper (passed to the storefront)',
+    url: `${config.PUBLIC_URL}/fragments/header`,
+    headers: SHOPPER,
     connections: CONNECTIONS,
     durationSeconds: DURATION,
   });
@@ -240,7 +265,7 @@ async function main(): Promise<void> {
     for (const [label, url] of [
       ['reference Varnish HIT /fragments/footer', `${reference}/fragments/footer`],
       [
-        `reference Varnish HIT ${PATH} (all ${includes} fragments ESI includes)`,
+        `reference Varnish HIT ${PATH} (the shoppers' copy: ${includes} ESI include(s))`,
         `${reference}${PATH}`,
       ],
       [`reference Varnish HIT ${PATH} as one object (no ESI)`, `${reference}/whole${PATH}`],
@@ -274,6 +299,8 @@ async function main(): Promise<void> {
     small,
     hit,
     categoryHit,
+    shopperCategoryHit,
+    shopperHeader,
     ...referenceRows,
     origin,
     header,
@@ -298,19 +325,31 @@ async function main(): Promise<void> {
       `${((categoryHit.requestsPerSecond / small.requestsPerSecond) * 100).toFixed(0)} % of the ` +
       `req/s, p99 ${categoryHit.p99Ms} ms (no aim; its ${tiles} badges are inside, no include)`,
   );
+  console.log(
+    `Shopper's category page HIT / their header alone: ` +
+      `${((shopperCategoryHit.requestsPerSecond / shopperHeader.requestsPerSecond) * 100).toFixed(0)} % ` +
+      `of the req/s, p99 ${shopperCategoryHit.p99Ms} vs ${shopperHeader.p99Ms} ms (no aim)`,
+  );
   const referenceVsSmall = referenceEsi.requestsPerSecond / referenceSmall.requestsPerSecond;
   const perInclude = (secondsPer(referenceEsi) - secondsPer(referenceWhole)) / includes;
   console.log(
     `Reference varnishd (the least VCL): page HIT ${(referenceVsSmall * 100).toFixed(0)} % of its ` +
       `small HIT, as one object ${((referenceWhole.requestsPerSecond / referenceSmall.requestsPerSecond) * 100).toFixed(0)} %; ` +
-      `each of the ${includes} ESI includes costs ~${Math.round(perInclude * 1e6)} µs of the ` +
+      `each ESI include (${includes} here) costs ~${Math.round(perInclude * 1e6)} µs of the ` +
       `saturated machine per page (our whole page: ~${Math.round(secondsPer(hit) * 1e6)} µs)`,
   );
   // A run whose requests failed measured errors, not pages (e.g. a fault test of another suite
   // stopped a dependency meanwhile): say so instead of printing a flattering ratio.
-  const failed = [small, hit, categoryHit, ...referenceRows, origin, header].filter(
-    (row) => row.errors + row.non2xx > 0.01 * row.requestsPerSecond * DURATION,
-  );
+  const failed = [
+    small,
+    hit,
+    categoryHit,
+    shopperCategoryHit,
+    shopperHeader,
+    ...referenceRows,
+    origin,
+    header,
+  ].filter((row) => row.errors + row.non2xx > 0.01 * row.requestsPerSecond * DURATION);
   if (failed.length > 0) {
     console.error(
       `INVALID RUN: more than 1% of the requests failed in: ${failed.map((row) => row.label).join('; ')}`,
