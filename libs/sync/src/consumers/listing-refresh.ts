@@ -6,8 +6,8 @@ import type { CachePurger } from '../ports';
 export const LISTING_REFRESH_WINDOW_MS = 1000;
 
 /**
- * Paces the soft purges of `listing` that changes of badge words ask for. The anonymous listings
- * carry their badges inline under that one tag, so each purge has every listing someone views
+ * Paces the soft purges of `listing` that changes of badge words ask for. The listings Varnish
+ * stores carry their badges inline under that one tag, so each purge has every listing someone views
  * rendered again; near the end of a sale, when many products sell their last units, nearly every
  * stock batch changes some badge's words. The first ask goes out with its batch's purge and opens
  * a window; asks during the window are held and sent as one soft purge when it ends (which opens

@@ -69,10 +69,10 @@ const CONSUMER = 'stock';
  *    whatever order events arrive in, the last write reflects the live stock.
  * 3. One purge on every Varnish: hard `stock-<id>` for each product of the batch, hard
  *    `stock-label-<id>` for the products an event of which changed what their badge says (the
- *    anonymous product page carries the badge inline under that tag), hard `product-<id>` for
+ *    stored product pages carry the badge inline under that tag), hard `product-<id>` for
  *    the products whose flag was written, soft `listing` if there were any (the in-stock filter
  *    and facet) or, paced by ListingRefresh to one a window, if some badge's words changed (the
- *    anonymous listings' inline badges). The purger splits tags into bounded requests and
+ *    stored listings' inline badges). The purger splits tags into bounded requests and
  *    retries each host; a host that stays down rejects the batch.
  */
 export class StockSync {
@@ -195,7 +195,7 @@ export class StockSync {
       ...touched.map(productTag),
     ];
     // An inStock flip moves listings' filters: they are refreshed at once. New badge words (the
-    // anonymous listings carry badges inline, under `listing` alone) at most once a window.
+    // stored listings carry badges inline, under `listing` alone) at most once a window.
     if (touched.length > 0) this.listingRefresh.sent();
     const refreshListings =
       touched.length > 0 || (relabelled.length > 0 && this.listingRefresh.ask());
