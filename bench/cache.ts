@@ -174,21 +174,22 @@ async function warmCache(url: string, headers: Record<string, string> = {}): Pro
   );
 }
 
+/** So that a run measures what the running storefront renders, not a copy from before a deploy. */
+async function purgeOrFail(tag: string): Promise<void> {
+  const purged = await purgeTags({ hard: [tag] });
+  if (purged.status !== 200) throw new Error(`PURGE of ${tag}: ${purged.status}`);
+}
+
 async function main(): Promise<void> {
   await requireUp(`${config.PUBLIC_URL}/health`, 'Varnish (and the storefront behind it)');
   await requireUp(`http://127.0.0.1:${config.STOREFRONT_PORT}/health`, 'the storefront');
 
-  // The page as the running storefront renders it, not a copy stored before its last deploy.
-  const purged = await purgeTags({ hard: [`product-${PRODUCT_ID}`] });
-  if (purged.status !== 200) throw new Error(`PURGE of product-${PRODUCT_ID}: ${purged.status}`);
+  await purgeOrFail(`product-${PRODUCT_ID}`);
   const before = await warmCache(viaVarnish);
   assertWholePage('through Varnish', before);
   assertWholePage('from the storefront directly', await sample(direct));
   await warmCache(smallObject);
-  const categoryPurged = await purgeTags({ hard: [`category-${CATEGORY}`] });
-  if (categoryPurged.status !== 200) {
-    throw new Error(`PURGE of category-${CATEGORY}: ${categoryPurged.status}`);
-  }
+  await purgeOrFail(`category-${CATEGORY}`);
   const category = await warmCache(categoryViaVarnish);
   assertWholePage(`${CATEGORY_PATH} through Varnish`, category, LISTING_PAGE);
   const tiles = category.html.split('data-testid="stock-badge"').length - 1;
@@ -295,7 +296,7 @@ async function main(): Promise<void> {
     durationSeconds: DURATION,
   });
 
-  printTable(`Pages, ${CONNECTIONS} connections, ${DURATION} s each, loopback, same run`, [
+  const rows = [
     small,
     hit,
     categoryHit,
@@ -304,7 +305,8 @@ async function main(): Promise<void> {
     ...referenceRows,
     origin,
     header,
-  ]);
+  ];
+  printTable(`Pages, ${CONNECTIONS} connections, ${DURATION} s each, loopback, same run`, rows);
   const ratio = hit.requestsPerSecond / origin.requestsPerSecond;
   const vsSmall = hit.requestsPerSecond / small.requestsPerSecond;
   console.log(
@@ -340,16 +342,9 @@ async function main(): Promise<void> {
   );
   // A run whose requests failed measured errors, not pages (e.g. a fault test of another suite
   // stopped a dependency meanwhile): say so instead of printing a flattering ratio.
-  const failed = [
-    small,
-    hit,
-    categoryHit,
-    shopperCategoryHit,
-    shopperHeader,
-    ...referenceRows,
-    origin,
-    header,
-  ].filter((row) => row.errors + row.non2xx > 0.01 * row.requestsPerSecond * DURATION);
+  const failed = rows.filter(
+    (row) => row.errors + row.non2xx > 0.01 * row.requestsPerSecond * DURATION,
+  );
   if (failed.length > 0) {
     console.error(
       `INVALID RUN: more than 1% of the requests failed in: ${failed.map((row) => row.label).join('; ')}`,
