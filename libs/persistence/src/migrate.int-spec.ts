@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { MIGRATIONS } from './migrations';
+import { Migrator, sql } from 'kysely';
+import { MIGRATIONS, migrationProvider } from './migrations';
 import { migrateDownToZero, migrateToLatest, migrationStatus } from './migrate';
 import { createTestDatabase, TestDatabase } from './testing/test-database';
 
@@ -59,5 +59,43 @@ describe('migrations (MySQL)', () => {
     expect(await tables()).toEqual([]);
     expect(await migrateToLatest(test.db)).toEqual(names);
     expect(await tables()).toEqual(allTables);
+  });
+
+  it('keeps the orders written before 0016, each still once by id, new rows after them', async () => {
+    await migrateDownToZero(test.db);
+    const migrator = new Migrator({ db: test.db, provider: migrationProvider });
+    const before = await migrator.migrateTo('0015-add-product-sale-prices');
+    expect(before.error).toBeUndefined();
+    const order = (id: string, cart: string) => sql`
+      insert into orders (id, cart_id, status, email, ship_name, ship_line1, ship_city,
+        ship_postcode, ship_country, total_quantity, subtotal, total, placed_at)
+      values (${id}, ${cart}, 'confirmed', 'ada@example.com', 'Ada', '1 Road', 'Town', '1',
+        'GB', 1, 9.5, 9.5, now(3))
+      on duplicate key update id = id`;
+    const line = (id: string) => sql`
+      insert into order_lines (order_id, line_no, product_id, name, unit_price, quantity,
+        line_total)
+      values (${id}, 1, 7, 'Boot', 9.5, 1, 9.5)
+      on duplicate key update order_id = order_id`;
+    const old = 'f'.repeat(32);
+    await order(old, 'c'.repeat(32)).execute(test.db);
+    await line(old).execute(test.db);
+
+    expect(await migrateToLatest(test.db)).toEqual(
+      names.slice(names.indexOf('0016-order-rows-in-insert-order')),
+    );
+    const fresh = '0'.repeat(32);
+    await order(fresh, 'd'.repeat(32)).execute(test.db);
+    await line(fresh).execute(test.db);
+    // Written again, as a redelivered order.placed is: no second row.
+    await order(old, 'c'.repeat(32)).execute(test.db);
+    await line(old).execute(test.db);
+
+    const orders = await sql<{ id: string; seq: number }>`
+      select id, seq from orders order by seq`.execute(test.db);
+    expect(orders.rows.map((row) => row.id)).toEqual([old, fresh]);
+    const lines = await sql<{ order_id: string }>`
+      select order_id from order_lines order by seq`.execute(test.db);
+    expect(lines.rows.map((row) => row.order_id)).toEqual([old, fresh]);
   });
 });

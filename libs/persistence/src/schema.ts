@@ -93,8 +93,10 @@ export interface StockBarriersTable {
   reached_at: DefaultedTimestamp;
 }
 
-/** Migration 0012; written by the order worker from `order.placed`. */
+/** Migrations 0012 and 0016; written by the order worker from `order.placed`. */
 export interface OrdersTable {
+  /** Insertion order, the clustered key (migration 0016); `id` is the order's unique key. */
+  seq: Generated<number>;
   id: string;
   cart_id: string;
   status: 'pending' | 'confirmed' | 'paid' | 'cancelled';
@@ -116,6 +118,8 @@ export interface OrdersTable {
 }
 
 export interface OrderLinesTable {
+  /** Insertion order, the clustered key (migration 0016). */
+  seq: Generated<number>;
   order_id: string;
   /** 1-based position of the line in the order. */
   line_no: number;

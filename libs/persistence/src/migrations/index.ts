@@ -13,6 +13,7 @@ import * as addStockHeld from './0011-add-stock-held';
 import * as createOrders from './0012-create-orders';
 import * as createBackInStockSubscriptions from './0013-create-back-in-stock-subscriptions';
 import * as addProductSalePrices from './0015-add-product-sale-prices';
+import * as orderRowsInInsertOrder from './0016-order-rows-in-insert-order';
 
 /**
  * Every migration, by name. Imported rather than found by scanning a folder, so the same code runs
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-create-orders': createOrders,
   '0013-create-back-in-stock-subscriptions': createBackInStockSubscriptions,
   '0015-add-product-sale-prices': addProductSalePrices,
+  '0016-order-rows-in-insert-order': orderRowsInInsertOrder,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OrderPlacedEvent, OrderStatus, OrderView } from '@shop/contracts';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql, type Insertable } from 'kysely';
 import { InjectDatabase } from '../database.tokens';
 import { orDatabaseUnavailable } from '../errors';
 import type { Database, OrderLinesTable, OrdersTable } from '../schema';
@@ -25,10 +25,7 @@ const STATUS_TIMESTAMP = {
   cancelled: 'cancelled_at',
 } as const;
 
-function orderRow(
-  order: OrderPlacedEvent,
-  confirmedAt: Date,
-): Omit<OrdersTable, 'updated_at' | 'paid_at' | 'cancelled_at'> {
+function orderRow(order: OrderPlacedEvent, confirmedAt: Date): Insertable<OrdersTable> {
   const address = order.shippingAddress;
   return {
     id: order.orderId,
@@ -49,7 +46,7 @@ function orderRow(
   };
 }
 
-function lineRows(order: OrderPlacedEvent): OrderLinesTable[] {
+function lineRows(order: OrderPlacedEvent): Insertable<OrderLinesTable>[] {
   return order.lines.map((line, index) => ({
     order_id: order.orderId,
     line_no: index + 1,
@@ -78,7 +75,7 @@ export class OrderRepository {
    *
    * No locking read first: `SELECT ... FOR UPDATE` on ids that do not exist yet takes gap locks,
    * and two workers' batches would deadlock on them. Two writers of the same new order (only a
-   * redelivery racing its first delivery) both see it as new; the primary key makes the second
+   * redelivery racing its first delivery) both see it as new; the unique key on id makes the second
    * insert a no-op, so only `inserted` may count it twice, never the table. Rows go in id order
    * so concurrent batches take their locks in the same order.
    */

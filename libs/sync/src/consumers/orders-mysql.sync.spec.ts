@@ -24,7 +24,7 @@ function placed(n: number): OrderPlacedEvent {
   };
 }
 
-/** MySQL's `orders` table as the primary key sees it: an id is stored once. */
+/** MySQL's `orders` table as its unique key on id sees it: an id is stored once. */
 class FakeOrders implements OrderWriter {
   readonly stored = new Map<string, { order: OrderPlacedEvent; confirmedAt: Date }>();
   failNext: Error | undefined;

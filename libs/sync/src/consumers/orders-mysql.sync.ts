@@ -71,7 +71,7 @@ export class OrderConfirmationPublishError extends Error {
  * Writing the row as `confirmed` in the same transaction as its lines is the "write, then mark
  * confirmed" of the issue without a window in which MySQL holds a half-written or pending order.
  * The steps are ordered so that a crash anywhere is repaired by redelivery: the message is acked
- * only after this resolves; a redelivered order finds its row (primary key) and changes nothing,
+ * only after this resolves; a redelivered order finds its row (unique id) and changes nothing,
  * and its `order.confirmed` is published again, which is why that event is at-least-once. A
  * publish that the broker does not confirm fails the batch, so it is retried, never dropped.
  */
