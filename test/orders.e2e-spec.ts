@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderConfirmedEvent, OrderView, StockChangedEvent } from '@shop/contracts';
+import { CartKeys, CONFIRMED_ORDER_COPY_SECONDS, DEFAULT_CART_KEY_PREFIX } from '@shop/cart';
 import { createDatabase, type Database } from '@shop/persistence';
+import { createRedisClient, type RedisClient } from '@shop/redis';
 import type { Kysely } from 'kysely';
 import { PlainStockListener } from './support/amqp';
 import { ensureAppRunning, killApp, startApp } from './support/apps';
@@ -94,8 +96,16 @@ function cancel(id: string, withToken = true) {
   });
 }
 
+const cartKeys = new CartKeys(DEFAULT_CART_KEY_PREFIX, config.STOCK_SHARDS);
+
+/** The checkout's copy of an order in Redis (libs/cart cart-keys.ts). */
+function orderCopy(orderId: string): string {
+  return cartKeys.home(orderId).order(orderId);
+}
+
 describe('order worker and orders (real stack)', () => {
   let db: Kysely<Database>;
+  let redis: RedisClient;
   let confirmed: PlainStockListener;
   let stockEvents: PlainStockListener;
 
@@ -125,6 +135,7 @@ describe('order worker and orders (real stack)', () => {
 
   beforeAll(async () => {
     db = createDatabase(config.MYSQL_URL, { connectionLimit: 2 });
+    redis = createRedisClient(config.REDIS_URL);
     confirmed = await new PlainStockListener('orders', ['order.confirmed']).open();
     stockEvents = await new PlainStockListener('stock', ['info']).open();
   });
@@ -133,6 +144,7 @@ describe('order worker and orders (real stack)', () => {
     await ensureAppRunning('sync-worker');
     await confirmed.close();
     await stockEvents.close();
+    await redis.quit();
     await db.destroy();
   });
 
@@ -149,6 +161,8 @@ describe('order worker and orders (real stack)', () => {
       expect(pending.status).toBe(200);
       expect(pending.body.status).toBe('pending');
       expect(await inMysql([orderId])).toEqual({ orders: 0, lines: 0 });
+      // What shows the pending order: the checkout's copy in Redis, kept for the order TTL.
+      expect(await redis.ttl(orderCopy(orderId))).toBeGreaterThan(CONFIRMED_ORDER_COPY_SECONDS);
     } finally {
       await startApp('sync-worker');
     }
@@ -193,6 +207,14 @@ describe('order worker and orders (real stack)', () => {
     );
     expect(event.properties).toMatchObject({ type: 'order.confirmed', deliveryMode: 2 });
     expect(event.body as OrderConfirmedEvent).toMatchObject({ orderId, status: 'confirmed' });
+    // MySQL has it: the Redis copy is no longer read and goes within the hour.
+    await eventually(
+      async () => {
+        const ttl = await redis.ttl(orderCopy(orderId));
+        return ttl > 0 && ttl <= CONFIRMED_ORDER_COPY_SECONDS;
+      },
+      { what: 'the Redis copy of the confirmed order shortened to an hour' },
+    );
   }, 120_000);
 
   it('writes every order exactly once when the worker is SIGKILLed during 500 checkouts', async () => {

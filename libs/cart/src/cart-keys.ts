@@ -33,7 +33,8 @@ import { isValidKeyPrefix, isValidShardCount, MAX_STOCK_SHARDS, shardHashTag } f
  * |                             |        | first checkout with this Idempotency-Key; EXPIRE 24 h.  |
  * |                             |        | With parts also `state` (pending, done), `cartId`,      |
  * |                             |        | `input` (email and address JSON), `placedAt`            |
- * | `<p>order:<id>`             | hash   | `status` (pending), `order` (the order.placed JSON)     |
+ * | `<p>order:<id>`             | hash   | `status` (pending), `order` (the order.placed JSON);    |
+ * |                             |        | EXPIRE 30 days, an hour once MySQL has the order        |
  *
  * An open cart's keys have no TTL (its holds must be returned by the sweeper, not vanish); once
  * expired or ordered they get one (CART_RETENTION_SECONDS), and so do its parts.

@@ -7,3 +7,4 @@ export * from './carts';
 export * from './cart-hold-sweeper';
 export * from './cached-product-catalog';
 export * from './recent-carts';
+export * from './placed-order-copies';

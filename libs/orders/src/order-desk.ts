@@ -32,7 +32,8 @@ function toView(order: StoredOrder): OrderView {
  * Reads go to MySQL first, the source of truth, and fall back to the Redis copy the checkout
  * stored: MySQL has every status after `pending` (a cancel is a MySQL write), Redis only the order
  * as placed, so updating the Redis copy on confirmation would be a second writer of the same
- * status for no gain. While MySQL is down a read is a 503, not a `pending` that may be false.
+ * status for no gain; the order worker only shortens its TTL to an hour once MySQL has the order
+ * (PlacedOrderCopies). While MySQL is down a read is a 503, not a `pending` that may be false.
  */
 export class OrderDesk {
   constructor(

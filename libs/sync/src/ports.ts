@@ -38,3 +38,9 @@ export type StockLedgerView = Pick<StockLedger, 'getMany' | 'snapshot' | 'restor
 
 export type OrderWriter = Pick<OrderRepository, 'insertConfirmed'>;
 export type OrderConfirmedPublisher = Pick<ConfirmingPublisher, 'publishBatch'>;
+
+/** The Redis copies of placed orders (PlacedOrderCopies in @shop/cart). */
+export interface OrderCopies {
+  /** Orders MySQL now holds: their copies may go soon. */
+  confirmed(orderIds: readonly string[]): Promise<void>;
+}

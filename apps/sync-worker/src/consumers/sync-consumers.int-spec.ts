@@ -95,9 +95,13 @@ describe('sync consumers against RabbitMQ, MySQL, Redis and Elasticsearch', () =
           // No order is sent here (test/orders.e2e-spec.ts covers the order worker on the real
           // stack): a publish would be a bug, so the publisher refuses.
           provide: OrdersMysqlSync,
-          useValue: new OrdersMysqlSync(new OrderRepository(world.database.db), {
-            publishBatch: () => Promise.reject(new Error('no order is published in this test')),
-          }),
+          useValue: new OrdersMysqlSync(
+            new OrderRepository(world.database.db),
+            {
+              publishBatch: () => Promise.reject(new Error('no order is published in this test')),
+            },
+            { confirmed: () => Promise.reject(new Error('no order is confirmed in this test')) },
+          ),
         },
         {
           // Nor is a restock (test/back-in-stock.e2e-spec.ts covers the notifier over SMTP).

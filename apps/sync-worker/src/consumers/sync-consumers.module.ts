@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { CartKeys, DEFAULT_CART_KEY_PREFIX, PlacedOrderCopies } from '@shop/cart';
 import { SHOP_CONFIG, type ShopConfig } from '@shop/config';
 import { SettlingPurger } from '@shop/http-cache';
 import { ConfirmingPublisher } from '@shop/messaging';
@@ -12,7 +13,8 @@ import {
 } from '@shop/persistence';
 import { ProductIndexer } from '@shop/search';
 import { PriceBook } from '@shop/pricing';
-import { ProductIdRegistry, StockLedger } from '@shop/stock';
+import type { RedisClient } from '@shop/redis';
+import { ProductIdRegistry, STOCK_REDIS, StockLedger } from '@shop/stock';
 import {
   CategoryCacheSync,
   ListingRefresh,
@@ -131,9 +133,19 @@ export const SYNC_CONSUMER_CONTROLLERS = [
     },
     {
       provide: OrdersMysqlSync,
-      inject: [OrderRepository, ConfirmingPublisher],
-      useFactory: (orders: OrderRepository, publisher: ConfirmingPublisher) =>
-        new OrdersMysqlSync(orders, publisher, new Logger(OrdersMysqlSync.name)),
+      inject: [OrderRepository, ConfirmingPublisher, STOCK_REDIS, SHOP_CONFIG],
+      useFactory: (
+        orders: OrderRepository,
+        publisher: ConfirmingPublisher,
+        redis: RedisClient,
+        config: ShopConfig,
+      ) =>
+        new OrdersMysqlSync(
+          orders,
+          publisher,
+          new PlacedOrderCopies(redis, new CartKeys(DEFAULT_CART_KEY_PREFIX, config.STOCK_SHARDS)),
+          new Logger(OrdersMysqlSync.name),
+        ),
     },
     {
       // Closed by Nest's shutdown hook (SmtpMailer.onApplicationShutdown).

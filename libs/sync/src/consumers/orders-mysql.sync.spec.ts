@@ -67,11 +67,46 @@ class FakePublisher implements OrderConfirmedPublisher {
   }
 }
 
-function setup(): { orders: FakeOrders; publisher: FakePublisher; sync: OrdersMysqlSync } {
+/** The Redis copies: which orders were reported confirmed, and when (after which publish). */
+class FakeCopies {
+  readonly confirmed: string[][] = [];
+  readonly confirmedAfter: number[] = [];
+  failNext: Error | undefined;
+
+  constructor(private readonly publisher: FakePublisher) {}
+
+  readonly port = {
+    confirmed: (orderIds: readonly string[]): Promise<void> => {
+      const failure = this.failNext;
+      this.failNext = undefined;
+      if (failure) return Promise.reject(failure);
+      this.confirmed.push([...orderIds]);
+      this.confirmedAfter.push(this.publisher.sent.length);
+      return Promise.resolve();
+    },
+  };
+}
+
+interface Setup {
+  orders: FakeOrders;
+  publisher: FakePublisher;
+  copies: FakeCopies;
+  warnings: string[];
+  sync: OrdersMysqlSync;
+}
+
+function setup(): Setup {
   const orders = new FakeOrders();
   const publisher = new FakePublisher();
-  const sync = new OrdersMysqlSync(orders, publisher, undefined, () => NOW);
-  return { orders, publisher, sync };
+  const copies = new FakeCopies(publisher);
+  const warnings: string[] = [];
+  const logger = {
+    log: () => undefined,
+    warn: (line: string) => warnings.push(line),
+    error: () => undefined,
+  };
+  const sync = new OrdersMysqlSync(orders, publisher, copies.port, logger, () => NOW);
+  return { orders, publisher, copies, warnings, sync };
 }
 
 describe('OrdersMysqlSync', () => {
@@ -105,22 +140,45 @@ describe('OrdersMysqlSync', () => {
     expect(publisher.sent).toHaveLength(3);
   });
 
+  it('shortens the Redis copies of every order of the batch once they are confirmed', async () => {
+    const { copies, sync } = setup();
+    await sync.handle([placed(1)]);
+    await sync.handle([placed(1), placed(2), placed(2)]);
+    expect(copies.confirmed).toEqual([[placed(1).orderId], [placed(1).orderId, placed(2).orderId]]);
+    // After their order.confirmed: 1 published before the first call, 3 before the second.
+    expect(copies.confirmedAfter).toEqual([1, 3]);
+  });
+
+  it('succeeds with a warning when Redis refuses to shorten the copies (they keep their TTL)', async () => {
+    const { orders, copies, warnings, sync } = setup();
+    copies.failNext = new Error('redis is unavailable');
+    await expect(sync.handle([placed(1)])).resolves.toEqual({
+      inserted: 1,
+      existing: 0,
+      published: 1,
+    });
+    expect(orders.stored.size).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('redis is unavailable')]);
+  });
+
   it('fails the batch when MySQL fails, before anything is published', async () => {
-    const { orders, publisher, sync } = setup();
+    const { orders, publisher, copies, sync } = setup();
     orders.failNext = new Error('connection lost');
     await expect(sync.handle([placed(1)])).rejects.toThrow('connection lost');
     expect(publisher.sent).toHaveLength(0);
+    expect(copies.confirmed).toEqual([]);
     // The retry (redelivery) writes it.
     await sync.handle([placed(1)]);
     expect(orders.stored.size).toBe(1);
   });
 
   it('fails the batch when the broker does not confirm order.confirmed, so it is retried', async () => {
-    const { orders, publisher, sync } = setup();
+    const { orders, publisher, copies, sync } = setup();
     publisher.refuse.add(placed(2).orderId);
     await expect(sync.handle([placed(1), placed(2)])).rejects.toThrow(
       /not confirmed by the broker for 1 order/,
     );
+    expect(copies.confirmed).toEqual([]);
     publisher.refuse.clear();
     const retry = await sync.handle([placed(1), placed(2)]);
     expect(retry).toEqual({ inserted: 0, existing: 2, published: 2 });

@@ -7,9 +7,9 @@ import {
   type OrderPlacedEvent,
 } from '@shop/contracts';
 import { PoisonMessageError, type OutgoingMessage } from '@shop/messaging';
-import { SILENT_LOGGER, type LoggerLike } from '@shop/common';
+import { errorMessage, SILENT_LOGGER, type LoggerLike } from '@shop/common';
 import { z } from 'zod';
-import type { OrderConfirmedPublisher, OrderWriter } from '../ports';
+import type { OrderConfirmedPublisher, OrderCopies, OrderWriter } from '../ports';
 
 export interface OrdersMysqlResult {
   /** Orders this batch wrote to MySQL. */
@@ -74,11 +74,14 @@ export class OrderConfirmationPublishError extends Error {
  * only after this resolves; a redelivered order finds its row (unique id) and changes nothing,
  * and its `order.confirmed` is published again, which is why that event is at-least-once. A
  * publish that the broker does not confirm fails the batch, so it is retried, never dropped.
+ * Last, the Redis copies of the batch's orders are shortened (see PlacedOrderCopies); if Redis
+ * refuses, the copies keep their TTL and the batch still succeeds: nothing is lost either way.
  */
 export class OrdersMysqlSync {
   constructor(
     private readonly orders: OrderWriter,
     private readonly publisher: OrderConfirmedPublisher,
+    private readonly copies: OrderCopies,
     private readonly logger: LoggerLike = SILENT_LOGGER,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -103,6 +106,12 @@ export class OrdersMysqlSync {
         first.confirmed ? undefined : first.error,
       );
     }
+    await this.copies.confirmed([...byId.keys()]).catch((error: unknown) => {
+      this.logger.warn(
+        `orders-mysql: the Redis copies of ${byId.size} order(s) keep their TTL: ` +
+          errorMessage(error),
+      );
+    });
     return {
       inserted: written.inserted.length,
       existing: written.existing.length,
