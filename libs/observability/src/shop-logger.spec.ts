@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { eventually } from '../../../test/support/eventually';
 import { createShopLogger, SHOP_LOG_DESTINATION } from './shop-logger.module';
 
@@ -42,6 +43,13 @@ describe('createShopLogger', () => {
     expect(await linesOf(file)).toEqual([
       expect.objectContaining({ name: 'stock-api', orderId: 'o-1', msg: 'order placed' }),
     ]);
+    // Closes the file and stops the flush timer, so nothing of this test outlives it.
+    const streams = logger as unknown as Record<symbol, NodeJS.WritableStream>;
+    const destination = streams[pino.symbols.streamSym];
+    await new Promise<void>((resolve) => {
+      destination.once('close', resolve);
+      destination.end();
+    });
   });
 
   it('writes what it holds when the process exits', async () => {
