@@ -202,6 +202,11 @@ describe('ReliableConsumer', () => {
     await flush();
     expect(calls).toEqual([[1, 2, 3], [1], [2], [3]]);
     expect(channel.published.map((p) => p.options.messageId)).toEqual(['m-2']);
+    // Its retry copy confirmed, the whole batch is settled with one ack (and no confirm
+    // deadline is left running after the test).
+    channel.published[0].confirm(null);
+    await flush();
+    expect(channel.acks).toEqual([{ tag: 3, allUpTo: true }]);
   });
 
   it('retries a batch whole when the split predicate calls its error an outage', async () => {
@@ -221,6 +226,9 @@ describe('ReliableConsumer', () => {
     expect(calls).toEqual([[1, 2, 3]]);
     expect(channel.published.map((p) => p.options.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
     expect(channel.published.map((p) => p.routingKey)).toEqual(Array(3).fill('q.retry.1000ms'));
+    channel.published.forEach((copy) => copy.confirm(null));
+    await flush();
+    expect(channel.acks).toEqual([{ tag: 3, allUpTo: true }]);
   });
 
   it('never acks a delivery of a channel that was lost meanwhile', async () => {
