@@ -4,8 +4,8 @@ import { repoRoot } from './stack-processes';
 
 /**
  * CPU time per process over a benchmark run, read from Linux's /proc (utime + stime, and the
- * same of the children it reaped, in clock ticks of 10 ms). On a 2-core machine every service of the stack shares the cores with the
- * load generator: this says where a run's CPU went.
+ * same of the children it reaped, in clock ticks of 10 ms). On a 2-core machine every service of
+ * the stack shares the cores with the load generator: this says where a run's CPU went.
  */
 export interface WatchedProcess {
   label: string;

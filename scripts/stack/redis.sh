@@ -13,8 +13,8 @@
 # Environment: REDIS_PORT (6380), REDIS_APPENDFSYNC (always; `everysec` may lose the last second).
 # `rdbcompression no`: an AOF rewrite (a forked child writing the whole dataset, each time the AOF
 # has doubled) spent a quarter of its CPU compressing keys that are mostly random ids, for a file
-# 6 % smaller (1.73 s against 1.26 s of CPU at 85 MB). During a checkout rush those rewrites come
-# every few seconds and share the cores with the stack.
+# 6 % smaller (1.73 s against 1.26 s of CPU at 85 MB of data). During a checkout rush those
+# rewrites come every few tens of seconds and share the cores with the stack.
 # Data (AOF) under $RUNTIME_DIR/redis, outside the checkout; PID in .stack/pids/redis.pid.
 #
 # In cluster mode (the stack's CLUSTER_MARKER, `npm run up -- --cluster`) the same commands act on
