@@ -10,6 +10,7 @@
  * over every process of the machine (the load generator included), and divided by the changes.
  *
  *   --seconds N            length of each load run (default 10, or BENCH_SECONDS)
+ *   --rounds N             rounds of bare GET, stock GET, gateway PUT, stock PUT (default 3)
  *   --persistence-modes    also run the PUT load without AOF and with fsync every second, to see
  *                          what durability costs (the stack runs AOF with fsync always)
  */
@@ -28,6 +29,7 @@ import { ledgerLevels, mysqlVersions } from './stock-levels';
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
     'persistence-modes': { type: 'boolean', default: false },
   },
 });
@@ -39,6 +41,15 @@ const DURATION = Number(args.seconds ?? process.env.BENCH_SECONDS ?? 10);
 const PRODUCTS = 1000;
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const CATCH_UP_TIMEOUT_MS = 180_000;
+/**
+ * Rounds of bare GET, stock GET, gateway PUT and stock PUT (`--rounds N`, default 3). This
+ * machine's speed drifts by tens of percent within minutes: each ratio's two runs are taken in
+ * the same round, and the aims are judged on every round together.
+ */
+const ROUNDS = Number(args.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) {
+  throw new Error('--rounds wants an integer from 1 to 20');
+}
 
 /** The aims of issue 16, printed next to the figures. */
 const AIM = {
@@ -82,6 +93,15 @@ const OTHER_PERSISTENCE: Persistence[] = [
   { label: 'no AOF', appendonly: 'no', appendfsync: 'always' },
   { label: 'AOF, fsync every second', appendonly: 'yes', appendfsync: 'everysec' },
 ];
+
+/** One round: the peers and the stack measured back to back, so each ratio meets one machine. */
+interface Round {
+  getBare: LoadFigures;
+  getStock: LoadFigures;
+  putGateway: LoadFigures;
+  gatewayCpu: CpuSpent[];
+  stack: StockRun;
+}
 
 interface StockRun {
   mode: Persistence;
@@ -144,6 +164,22 @@ function verdict(met: boolean): string {
   return met ? 'met' : 'NOT met';
 }
 
+const totalRequests = (runs: readonly LoadFigures[]): number =>
+  runs.reduce((total, run) => total + run.requests, 0);
+
+/** Requests per second of several runs taken together: all their requests over all their time. */
+function pooledRate(runs: readonly LoadFigures[]): number {
+  const seconds = runs.reduce((total, run) => total + run.requests / run.requestsPerSecond, 0);
+  return totalRequests(runs) / seconds;
+}
+
+/** Each process's CPU over several runs. */
+function pooledCpu(runs: readonly CpuSpent[][]): CpuSpent[] {
+  const byLabel = new Map<string, number>();
+  for (const row of runs.flat()) byLabel.set(row.label, (byLabel.get(row.label) ?? 0) + row.cpuMs);
+  return [...byLabel].map(([label, cpuMs]) => ({ label, cpuMs }));
+}
+
 async function main(): Promise<void> {
   await requireUp(`${stockApi}/health`, 'stock-api');
   // The persistence modes are switched with CONFIG SET on one server; a cluster runs as it is.
@@ -171,25 +207,40 @@ async function main(): Promise<void> {
     durationSeconds: DURATION,
   });
 
-  const stockRuns: StockRun[] = [];
-  let getBare: LoadFigures;
-  let getStock: LoadFigures;
+  /** One PUT run on stock-api, its CPU counted until MySQL caught up. */
+  const stockRun = async (mode: Persistence, label: string): Promise<StockRun> => {
+    const wholeCount = startCpuCount(stackProcesses());
+    const loadCount = startCpuCount(stackProcesses());
+    const commandsBefore = await commandsPerMaster(redis);
+    const figures = await measureLoad(puts(label, stockApi));
+    const loadCpu = loadCount();
+    const commandsAfter = await commandsPerMaster(redis);
+    const backlogs = await Promise.all(
+      new StockKeys(undefined, config.STOCK_SHARDS).shards.map((shard) => redis.xlen(shard.outbox)),
+    );
+    const backlog = backlogs.reduce((total, length) => total + length, 0);
+    // The next run starts after this one's events reached MySQL: none pays for another.
+    const caughtUpMs = await catchUpMs(mysql);
+    if (commandsAfter.size > 0) {
+      console.log(`\nRedis Cluster masters during ${label} (STOCK_SHARDS=${config.STOCK_SHARDS})`);
+      console.table(
+        [...commandsAfter].map(([master, after]) => ({
+          master,
+          'commands per stock change': Number(
+            ((after - (commandsBefore.get(master) ?? 0)) / figures.requests).toFixed(2),
+          ),
+        })),
+      );
+    }
+    return { mode, figures, loadCpu, wholeCpu: wholeCount(), backlog, caughtUpMs };
+  };
+
+  const otherModeRuns: StockRun[] = [];
+  const rounds: Round[] = [];
   let getCached: LoadFigures;
   let putBare: LoadFigures;
-  let putGateway: LoadFigures;
   let bareCpu: CpuSpent[];
-  let gatewayCpu: CpuSpent[];
   try {
-    getBare = await measureLoad({
-      label: 'GET bare Fastify route',
-      url: `http://127.0.0.1:${BARE_PORT}/bare`,
-      durationSeconds: DURATION,
-    });
-    getStock = await measureLoad({
-      label: 'GET /products/1/stock (stock-api)',
-      url: `${stockApi}/products/1/stock`,
-      durationSeconds: DURATION,
-    });
     // How browsers and the storefront read it: Varnish keeps the answer under `stock-<id>` until
     // the product's next change purges it. Printed for comparison; the aim is stock-api's own.
     getCached = await measureLoad({
@@ -206,58 +257,49 @@ async function main(): Promise<void> {
       pathCycle: undefined,
     });
     bareCpu = bareCount();
-    const gatewayCount = startCpuCount(
-      stackProcesses([{ label: 'original gateway', pids: gateway.pid ? [gateway.pid] : [] }]),
-    );
-    putGateway = await measureLoad(
-      puts(
-        'PUT original gateway (express, shared channel, nothing durable)',
-        `http://127.0.0.1:${GATEWAY_PORT}`,
-      ),
-    );
-    gatewayCpu = gatewayCount();
 
     // Unmeasured: the first PUT run would otherwise pay for JIT warm-up and look slowest.
     await measureLoad({ ...puts('warm-up', stockApi), durationSeconds: Math.min(DURATION, 5) });
     await catchUpMs(mysql);
 
     const original = onCluster ? STACK_PERSISTENCE : await persistenceOf(redis);
-    const modes = args['persistence-modes']
-      ? [...OTHER_PERSISTENCE, STACK_PERSISTENCE]
-      : [STACK_PERSISTENCE];
     try {
-      for (const mode of modes) {
-        if (!onCluster) await setPersistence(redis, mode);
-        // Each run starts after the previous one's events reached MySQL: none pays for another.
-        const wholeCount = startCpuCount(stackProcesses());
-        const loadCount = startCpuCount(stackProcesses());
-        const commandsBefore = await commandsPerMaster(redis);
-        const figures = await measureLoad(
-          puts(`PUT /products/:id/stock (stock-api, ${mode.label})`, stockApi),
-        );
-        const loadCpu = loadCount();
-        const commandsAfter = await commandsPerMaster(redis);
-        const backlogs = await Promise.all(
-          new StockKeys(undefined, config.STOCK_SHARDS).shards.map((shard) =>
-            redis.xlen(shard.outbox),
-          ),
-        );
-        const backlog = backlogs.reduce((total, length) => total + length, 0);
-        const caughtUpMs = await catchUpMs(mysql);
-        stockRuns.push({ mode, figures, loadCpu, wholeCpu: wholeCount(), backlog, caughtUpMs });
-        if (commandsAfter.size > 0) {
-          console.log(
-            `\nRedis Cluster masters during the PUT run (STOCK_SHARDS=${config.STOCK_SHARDS})`,
-          );
-          console.table(
-            [...commandsAfter].map(([master, after]) => ({
-              master,
-              'commands per stock change': Number(
-                ((after - (commandsBefore.get(master) ?? 0)) / figures.requests).toFixed(2),
-              ),
-            })),
+      if (args['persistence-modes']) {
+        for (const mode of OTHER_PERSISTENCE) {
+          await setPersistence(redis, mode);
+          otherModeRuns.push(
+            await stockRun(mode, `PUT /products/:id/stock (stock-api, ${mode.label})`),
           );
         }
+      }
+      if (!onCluster) await setPersistence(redis, STACK_PERSISTENCE);
+      // Each aim compares two runs; taken in the same round they meet the same machine.
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        const getBare = await measureLoad({
+          label: `GET bare Fastify route (round ${round})`,
+          url: `http://127.0.0.1:${BARE_PORT}/bare`,
+          durationSeconds: DURATION,
+        });
+        const getStock = await measureLoad({
+          label: `GET /products/1/stock (stock-api, round ${round})`,
+          url: `${stockApi}/products/1/stock`,
+          durationSeconds: DURATION,
+        });
+        const gatewayCount = startCpuCount(
+          stackProcesses([{ label: 'original gateway', pids: gateway.pid ? [gateway.pid] : [] }]),
+        );
+        const putGateway = await measureLoad(
+          puts(
+            `PUT original gateway (express, shared channel, nothing durable; round ${round})`,
+            `http://127.0.0.1:${GATEWAY_PORT}`,
+          ),
+        );
+        const gatewayCpu = gatewayCount();
+        const stack = await stockRun(
+          STACK_PERSISTENCE,
+          `PUT /products/:id/stock (stock-api, ${STACK_PERSISTENCE.label}, round ${round})`,
+        );
+        rounds.push({ getBare, getStock, putGateway, gatewayCpu, stack });
       }
     } finally {
       if (!onCluster) await setPersistence(redis, original);
@@ -270,28 +312,34 @@ async function main(): Promise<void> {
     redis.disconnect();
   }
 
+  const stackRuns = [...otherModeRuns, ...rounds.map((round) => round.stack)];
   const loads = [
-    getBare,
-    getStock,
     getCached,
     putBare,
-    putGateway,
-    ...stockRuns.map((run) => run.figures),
+    ...rounds.flatMap((round) => [round.getBare, round.getStock, round.putGateway]),
+    ...stackRuns.map((run) => run.figures),
   ];
   printTable(`Stock API at 50 connections, ${DURATION} s per run, wrk`, loads);
   printCpuPerRequest('CPU during the bare PUT run', bareCpu, putBare.requests);
-  printCpuPerRequest('CPU during the original gateway PUT run', gatewayCpu, putGateway.requests);
-  for (const run of stockRuns) {
-    printCpuPerRequest(
-      `CPU per stock change, ${run.mode.label}, from the load's start until MySQL caught up`,
-      run.wholeCpu,
-      run.figures.requests,
-    );
-  }
+  const gatewayPuts = rounds.map((round) => round.putGateway);
+  const gatewayCpu = pooledCpu(rounds.map((round) => round.gatewayCpu));
+  printCpuPerRequest(
+    `CPU during the original gateway's PUT runs (${ROUNDS} rounds)`,
+    gatewayCpu,
+    totalRequests(gatewayPuts),
+  );
+  const stackPuts = rounds.map((round) => round.stack.figures);
+  const stackCpu = pooledCpu(rounds.map((round) => round.stack.wholeCpu));
+  printCpuPerRequest(
+    `CPU per stock change, ${STACK_PERSISTENCE.label}, from each load's start until MySQL ` +
+      `caught up (${ROUNDS} rounds)`,
+    stackCpu,
+    totalRequests(stackPuts),
+  );
 
-  console.log('\nCPU per stock change (µs; stock-api includes its outbox relay)');
+  console.log('\nCPU per stock change (µs; stock-api includes its outbox relay), run by run');
   console.table(
-    stockRuns.map((run) => ({
+    stackRuns.map((run) => ({
       'Redis persistence': run.mode.label,
       'req/s': Math.round(run.figures.requestsPerSecond),
       'p99 ms': run.figures.p99Ms,
@@ -309,12 +357,29 @@ async function main(): Promise<void> {
     })),
   );
 
-  const stack = stockRuns[stockRuns.length - 1];
-  const machine = microsPer(sum(stack.wholeCpu), stack.figures.requests);
-  const vsGateway = stack.figures.requestsPerSecond / putGateway.requestsPerSecond;
-  const vsBare = getStock.requestsPerSecond / getBare.requestsPerSecond;
-  const catchUp = stack.caughtUpMs / 1000;
-  console.log('\nAims (issue 16), the stack as it runs (AOF, fsync always)');
+  console.log(`\nRound by round (${STACK_PERSISTENCE.label})`);
+  console.table(
+    rounds.map((round, index) => ({
+      round: index + 1,
+      'PUT vs gateway': `${(round.stack.figures.requestsPerSecond / round.putGateway.requestsPerSecond).toFixed(2)}x`,
+      'machine µs per change': Math.round(
+        microsPer(sum(round.stack.wholeCpu), round.stack.figures.requests),
+      ),
+      'gateway µs per change': Math.round(
+        microsPer(sum(round.gatewayCpu), round.putGateway.requests),
+      ),
+      'GET vs bare': `${((round.getStock.requestsPerSecond / round.getBare.requestsPerSecond) * 100).toFixed(0)} %`,
+    })),
+  );
+
+  const machine = microsPer(sum(stackCpu), totalRequests(stackPuts));
+  const vsGateway = pooledRate(stackPuts) / pooledRate(gatewayPuts);
+  const bareRate = pooledRate(rounds.map((round) => round.getBare));
+  const vsBare = pooledRate(rounds.map((round) => round.getStock)) / bareRate;
+  const catchUp = Math.max(...rounds.map((round) => round.stack.caughtUpMs)) / 1000;
+  console.log(
+    `\nAims (issue 16), the stack as it runs (AOF, fsync always), all ${ROUNDS} rounds together`,
+  );
   console.table([
     {
       figure: 'whole-machine CPU per stock change, µs',
@@ -335,19 +400,19 @@ async function main(): Promise<void> {
       verdict: verdict(vsBare >= AIM.getVsBare),
     },
     {
-      figure: 'MySQL holds every newest version, s after the load',
+      figure: 'MySQL holds every newest version, s after a load (worst round)',
       measured: Number(catchUp.toFixed(2)),
       aim: `<= ${AIM.mysqlCatchUpSeconds}`,
       verdict: verdict(catchUp <= AIM.mysqlCatchUpSeconds),
     },
   ]);
   console.log(
-    `The original gateway used ${Math.round(microsPer(sum(gatewayCpu), putGateway.requests))} µs ` +
+    `The original gateway used ${Math.round(microsPer(sum(gatewayCpu), totalRequests(gatewayPuts)))} µs ` +
       'of the whole machine per change, and stored nothing durably.',
   );
   console.log(
     `Through Varnish (cached until the product's next change) the stock GET was ` +
-      `${((getCached.requestsPerSecond / getBare.requestsPerSecond) * 100).toFixed(0)} % of the ` +
+      `${((getCached.requestsPerSecond / bareRate) * 100).toFixed(0)} % of the ` +
       'bare route; the aim above is judged on stock-api itself.',
   );
   if (loads.some((row) => row.errors > 0 || row.non2xx > 0)) {
