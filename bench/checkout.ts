@@ -18,8 +18,14 @@ import { performance } from 'node:perf_hooks';
 import { parseShopConfig } from '@shop/config';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { eventually } from '../test/support/eventually';
-import { percentile, printTable, type LoadFigures } from './load';
-import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
+import { percentile, printTable, roundsOption, type LoadFigures } from './load';
+import {
+  pooledCpu,
+  printCpuPerRequest,
+  stackProcesses,
+  startCpuCount,
+  type CpuSpent,
+} from './process-cpu';
 import { requireUp } from './stack-processes';
 import { ledgerLevels, mysqlVersions } from './stock-levels';
 
@@ -35,23 +41,15 @@ const SHOPPERS = 50;
 const ARGS = parseArgs({
   options: {
     products: { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string' },
   },
 }).values;
 const PRODUCTS = Number(ARGS.products);
 if (!Number.isInteger(PRODUCTS) || PRODUCTS < 1 || PRODUCTS > 1000) {
   throw new Error('--products wants an integer from 1 to 1000');
 }
-/**
- * Rounds of a PUT run then a checkout run (`--rounds N`, default 3). On a shared 2-core machine
- * the speed drifts by tens of percent within minutes (other tenants, an AOF rewrite of Redis):
- * alternating the two loads, each round's ratio is taken in the same minute, and the verdict
- * pools every round.
- */
-const ROUNDS = Number(ARGS.rounds);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) {
-  throw new Error('--rounds wants an integer from 1 to 20');
-}
+/** Rounds of a PUT run then a checkout run (`--rounds N`, default 3): see roundsOption. */
+const ROUNDS = roundsOption(ARGS.rounds);
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const STOCKED = 1_000_000;
 const MYSQL_TIMEOUT_MS = 180_000;
@@ -256,14 +254,6 @@ function pool(into: Sample, more: Sample): void {
   into.failed += more.failed;
 }
 
-function addCpu(into: Map<string, number>, spent: readonly CpuSpent[]): void {
-  for (const row of spent) into.set(row.label, (into.get(row.label) ?? 0) + row.cpuMs);
-}
-
-function cpuRows(spent: ReadonlyMap<string, number>): CpuSpent[] {
-  return [...spent].map(([label, cpuMs]) => ({ label, cpuMs }));
-}
-
 interface Round {
   round: number;
   'stock PUT/s': number;
@@ -298,18 +288,18 @@ async function main(): Promise<void> {
     let putSeconds = 0;
     let orders = 0;
     let worstMysqlAfterMs = 0;
-    const putCpu = new Map<string, number>();
-    const checkoutCpu = new Map<string, number>();
+    const putCpu: CpuSpent[][] = [];
+    const checkoutCpu: CpuSpent[][] = [];
     const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const putCount = startCpuCount(stackProcesses());
       const putRun = await stockPutRun(DURATION_S);
-      addCpu(putCpu, putCount());
+      putCpu.push(putCount());
       await stockSettled(mysql);
 
       const checkoutCount = startCpuCount(stackProcesses());
       const run = await checkoutRun(DURATION_S);
-      addCpu(checkoutCpu, checkoutCount());
+      checkoutCpu.push(checkoutCount());
       const mysqlAfterMs = await mysqlHoldsAll(mysql, run.orderIds, run.loadEnded);
 
       pool(puts, putRun.sample);
@@ -351,10 +341,10 @@ async function main(): Promise<void> {
     ]);
     printCpuPerRequest(
       'CPU per order during the checkout runs (a cart with its hold, a checkout)',
-      cpuRows(checkoutCpu),
+      pooledCpu(checkoutCpu),
       orders,
     );
-    printCpuPerRequest('CPU per stock PUT during the PUT runs', cpuRows(putCpu), put.requests);
+    printCpuPerRequest('CPU per stock PUT during the PUT runs', pooledCpu(putCpu), put.requests);
 
     const perPut = put.requestsPerSecond;
     console.log('\nAgainst the aims (all rounds together)');

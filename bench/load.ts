@@ -155,3 +155,16 @@ export function percentile(samples: number[], p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];
 }
+
+/**
+ * `--rounds N` of a benchmark that compares two loads: on this shared 2-core machine the speed
+ * drifts by tens of percent within minutes, so both loads of a ratio are run in each round, one
+ * after the other, and the aims are judged on every round together.
+ */
+export function roundsOption(raw: string | undefined): number {
+  const rounds = Number(raw ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
+    throw new Error('--rounds wants an integer from 1 to 20');
+  }
+  return rounds;
+}

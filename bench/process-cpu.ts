@@ -134,6 +134,13 @@ export function startCpuCount(processes: WatchedProcess[]): () => CpuSpent[] {
   };
 }
 
+/** Each process's CPU over several runs (the rounds of a benchmark), by label. */
+export function pooledCpu(runs: readonly (readonly CpuSpent[])[]): CpuSpent[] {
+  const byLabel = new Map<string, number>();
+  for (const row of runs.flat()) byLabel.set(row.label, (byLabel.get(row.label) ?? 0) + row.cpuMs);
+  return [...byLabel].map(([label, cpuMs]) => ({ label, cpuMs }));
+}
+
 /** CPU per request of each process, in µs, for a run that served `requests`. */
 export function printCpuPerRequest(title: string, spent: CpuSpent[], requests: number): void {
   console.log(`\n${title}`);

@@ -21,15 +21,21 @@ import { StockKeys } from '@shop/stock';
 import { createRedisClient, type RedisClient } from '@shop/redis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { eventually } from '../test/support/eventually';
-import { measureLoad, printTable, type LoadFigures, type LoadOptions } from './load';
-import { printCpuPerRequest, stackProcesses, startCpuCount, type CpuSpent } from './process-cpu';
+import { measureLoad, printTable, roundsOption, type LoadFigures, type LoadOptions } from './load';
+import {
+  pooledCpu,
+  printCpuPerRequest,
+  stackProcesses,
+  startCpuCount,
+  type CpuSpent,
+} from './process-cpu';
 import { ORIGINAL_GATEWAY_KEY_PREFIX, requireUp, startPeer } from './stack-processes';
 import { ledgerLevels, mysqlVersions } from './stock-levels';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string' },
     'persistence-modes': { type: 'boolean', default: false },
   },
 });
@@ -41,15 +47,8 @@ const DURATION = Number(args.seconds ?? process.env.BENCH_SECONDS ?? 10);
 const PRODUCTS = 1000;
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const CATCH_UP_TIMEOUT_MS = 180_000;
-/**
- * Rounds of bare GET, stock GET, gateway PUT and stock PUT (`--rounds N`, default 3). This
- * machine's speed drifts by tens of percent within minutes: each ratio's two runs are taken in
- * the same round, and the aims are judged on every round together.
- */
-const ROUNDS = Number(args.rounds);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 20) {
-  throw new Error('--rounds wants an integer from 1 to 20');
-}
+/** Rounds of bare GET, stock GET, gateway PUT and stock PUT (`--rounds N`): see roundsOption. */
+const ROUNDS = roundsOption(args.rounds);
 
 /** The aims of issue 16, printed next to the figures. */
 const AIM = {
@@ -171,13 +170,6 @@ const totalRequests = (runs: readonly LoadFigures[]): number =>
 function pooledRate(runs: readonly LoadFigures[]): number {
   const seconds = runs.reduce((total, run) => total + run.requests / run.requestsPerSecond, 0);
   return totalRequests(runs) / seconds;
-}
-
-/** Each process's CPU over several runs. */
-function pooledCpu(runs: readonly CpuSpent[][]): CpuSpent[] {
-  const byLabel = new Map<string, number>();
-  for (const row of runs.flat()) byLabel.set(row.label, (byLabel.get(row.label) ?? 0) + row.cpuMs);
-  return [...byLabel].map(([label, cpuMs]) => ({ label, cpuMs }));
 }
 
 async function main(): Promise<void> {
