@@ -11,14 +11,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# Debian packages a step needs: installed when missing (as root), like a CI image would have them.
-#   ensure_debian_package COMMAND PACKAGE WHY
-ensure_debian_package() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  say "installing Debian's $2 for $3"
-  [ "$(id -u)" = 0 ] || die "$2 is missing and installing it needs root: apt-get install $2"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-}
 # The browser test drives Debian's Chromium (tools that download their own browser fail here).
 ensure_debian_package /usr/bin/chromium chromium "the browser test"
 ensure_debian_package shellcheck shellcheck "the shell scripts' lint"

@@ -143,6 +143,15 @@ say()  { printf '\033[1;34m[stack]\033[0m %s\n' "$*"; }
 warn() { printf '\033[1;33m[stack]\033[0m %s\n' "$*" >&2; }
 die()  { printf '\033[1;31m[stack]\033[0m %s\n' "$*" >&2; exit 1; }
 
+# Debian packages a step needs: installed when missing (as root), like a CI image would have them.
+#   ensure_debian_package COMMAND PACKAGE WHY
+ensure_debian_package() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  say "installing Debian's $2 for $3"
+  [ "$(id -u)" = 0 ] || die "$2 is missing and installing it needs root: apt-get install $2"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
 # pid_alive PIDFILE: true when the file names a live process.
 pid_alive() {
   local file=$1 pid
