@@ -108,6 +108,9 @@ export function stackProcesses(extra: WatchedProcess[] = []): WatchedProcess[] {
   ].filter((watched) => watched.pids.length > 0);
 }
 
+/** The row of a CPU count that holds the benchmark's own process and the wrk runs it reaped. */
+export const LOAD_GENERATOR = 'load generator (wrk and this process)';
+
 export interface CpuSpent {
   label: string;
   cpuMs: number;
@@ -127,7 +130,7 @@ export function startCpuCount(processes: WatchedProcess[]): () => CpuSpent[] {
         ) * TICK_MS,
     }));
     spent.push({
-      label: 'load generator (wrk and this process)',
+      label: LOAD_GENERATOR,
       cpuMs: (loadGeneratorTicks() - generator) * TICK_MS,
     });
     return spent;

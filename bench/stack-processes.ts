@@ -18,12 +18,15 @@ export async function requireUp(url: string, what: string): Promise<void> {
 /** Redis keys of bench/original-gateway.ts (one counter per product); bench:stock deletes them. */
 export const ORIGINAL_GATEWAY_KEY_PREFIX = 'bench:original-gateway:stock:';
 
-/** A peer a benchmark measures next to the stack, in its own process, once it listens. */
-export type Peer = 'bare-route' | 'original-gateway';
+/** A peer a benchmark measures next to the stack, in its own process, once it is ready. */
+export type Peer = 'bare-route' | 'original-gateway' | 'bare-broker';
 
-/** bench/<peer>.ts in its own process, resolved once it listens on `port`. */
-export function startPeer(peer: Peer, port: number): Promise<ChildProcess> {
-  const child = fork(join(__dirname, `${peer}.ts`), [String(port)], {
+/**
+ * bench/<peer>.ts in its own process, resolved on its first message (a route listens on `argument`,
+ * its port; the bare broker has declared its topology and publishes for `argument` seconds).
+ */
+export function startPeer(peer: Peer, argument: number): Promise<ChildProcess> {
+  const child = fork(join(__dirname, `${peer}.ts`), [String(argument)], {
     execArgv: ['--import', 'tsx'],
     stdio: 'inherit',
   });
