@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     arguments: { 'x-queue-type': 'quorum' },
   });
   await publisher.bindQueue(QUEUE, EXCHANGE, 'info');
+  // Left over if an earlier run was killed before it deleted its queue.
+  await publisher.purgeQueue(QUEUE);
   await consumer.prefetch(PREFETCH);
 
   let consumed = 0;
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
       setImmediate(() => {
         if (unacked) consumer.ack(unacked, true);
         unacked = null;
-        if (!publishing && consumed === published) allAcked();
+        if (!publishing && consumed >= published) allAcked();
       });
     }
     unacked = message;
