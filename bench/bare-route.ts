@@ -1,5 +1,5 @@
 // The peer every HTTP benchmark is printed next to: a bare Fastify route on this machine, with no
-// framework, no dependency and no work (`/bare`). Run as its own process so it competes for the
+// framework and no work (`/bare`). Run as its own process so it competes for the
 // same cores the way the apps do. `/bare/redis` is the floor of a live read: the same route
 // answering product 1's ledger hash, read with one HGETALL and no check through the client
 // stock-api's ledger uses, which a stock GET that reads Redis per request can at best equal.
