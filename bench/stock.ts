@@ -205,6 +205,9 @@ const microsPer = (cpuMs: number, requests: number): number => (cpuMs * 1000) / 
 const cpuOf = (spent: CpuSpent[], label: string): number =>
   spent.find((row) => row.label === label)?.cpuMs ?? 0;
 
+/** `part` as a whole percentage of `whole`, e.g. "34 %". */
+const percentOf = (part: number, whole: number): string => `${((part / whole) * 100).toFixed(0)} %`;
+
 function verdict(met: boolean): string {
   return met ? 'met' : 'NOT met';
 }
@@ -425,8 +428,11 @@ async function main(): Promise<void> {
       'gateway µs per change': Math.round(
         microsPer(sum(round.gatewayCpu), round.putGateway.requests),
       ),
-      'GET vs bare': `${((round.getStock.requestsPerSecond / round.getBare.requestsPerSecond) * 100).toFixed(0)} %`,
-      'bare reading Redis vs bare': `${((round.getBareRedis.requestsPerSecond / round.getBare.requestsPerSecond) * 100).toFixed(0)} %`,
+      'GET vs bare': percentOf(round.getStock.requestsPerSecond, round.getBare.requestsPerSecond),
+      'bare reading Redis vs bare': percentOf(
+        round.getBareRedis.requestsPerSecond,
+        round.getBare.requestsPerSecond,
+      ),
     })),
   );
 
@@ -454,7 +460,7 @@ async function main(): Promise<void> {
     },
     {
       figure: 'stock GET req/s vs the bare route GET',
-      measured: `${(vsBare * 100).toFixed(0)} %`,
+      measured: percentOf(stockGetRate, bareRate),
       aim: `>= ${AIM.getVsBare * 100} %`,
       verdict: verdict(vsBare >= AIM.getVsBare),
     },
@@ -469,7 +475,7 @@ async function main(): Promise<void> {
     `The original gateway used ${Math.round(microsPer(sum(gatewayCpu), totalRequests(gatewayPuts)))} µs ` +
       'of the whole machine per change, and stored nothing durably.',
   );
-  printDurableChangeFloor(rounds, microsPer(sum(stackCpu), totalRequests(stackPuts)), {
+  printDurableChangeFloor(rounds, machine, {
     httpMicros: microsPer(
       cpuOf(bareCpu, 'bare route') + cpuOf(bareCpu, LOAD_GENERATOR),
       putBare.requests,
@@ -482,13 +488,13 @@ async function main(): Promise<void> {
   console.log(
     `\nThe floor of a live read: the bare route reading product 1's level with one HGETALL ` +
       '(auto-pipelined, as stock-api reads the ledger) served ' +
-      `${((bareRedisRate / bareRate) * 100).toFixed(0)} % of the bare route's GETs (all rounds); ` +
-      `the stock GET served ${((stockGetRate / bareRedisRate) * 100).toFixed(0)} % of ` +
+      `${percentOf(bareRedisRate, bareRate)} of the bare route's GETs (all rounds); ` +
+      `the stock GET served ${percentOf(stockGetRate, bareRedisRate)} of ` +
       `that floor. The aim, ${AIM.getVsBare * 100} % of the bare route, is judged on the stock GET.`,
   );
   console.log(
     `Through Varnish (cached until the product's next change) the stock GET was ` +
-      `${((getCached.requestsPerSecond / bareRate) * 100).toFixed(0)} % of the ` +
+      `${percentOf(getCached.requestsPerSecond, bareRate)} of the ` +
       'bare route; the aim above is judged on stock-api itself.',
   );
   if (loads.some((row) => row.errors > 0 || row.non2xx > 0)) {
