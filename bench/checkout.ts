@@ -10,8 +10,15 @@
  * p50/p99 of add-to-cart and checkout next to the stock PUT's, the CPU per order of each process
  * (from /proc, as bench:stock), and how long after each load MySQL held every order it placed
  * (the order worker's lag), against the issue's aims.
+ *
+ * `--pause-consumers` is an experiment, not the benchmark: it stops the sync worker and live
+ * (SIGSTOP) for each measured load and resumes them (SIGCONT) after it, as if they ran on other
+ * cores than stock-api, Redis and RabbitMQ. It says which aims the request path itself reaches on
+ * this machine; the consumers' work then falls after the load, outside the CPU count, and the
+ * MySQL figure is the time to catch up a whole load's backlog.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +29,7 @@ import { percentile, printTable, roundsOption, type LoadFigures } from './load';
 import {
   pooledCpu,
   printCpuPerRequest,
+  stackPid,
   stackProcesses,
   startCpuCount,
   type CpuSpent,
@@ -42,6 +50,7 @@ const ARGS = parseArgs({
   options: {
     products: { type: 'string', default: '20' },
     rounds: { type: 'string' },
+    'pause-consumers': { type: 'boolean', default: false },
   },
 }).values;
 const PRODUCTS = Number(ARGS.products);
@@ -53,6 +62,32 @@ const ROUNDS = roundsOption(ARGS.rounds);
 const PRODUCT_IDS = Array.from({ length: PRODUCTS }, (_, index) => index + 1);
 const STOCKED = 1_000_000;
 const MYSQL_TIMEOUT_MS = 180_000;
+
+/**
+ * A stopped process sends no AMQP heartbeats, and RabbitMQ closes a connection that missed two
+ * (the stack's are 10 s apart): a paused load stays well inside that, so nothing reconnects.
+ */
+const PAUSE_LIMIT_S = 15;
+
+/** A recorded pid may be stale and reused: only a process running the app's build is signalled. */
+function runsApp(pid: number, app: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/apps/${app}/`);
+  } catch {
+    return false;
+  }
+}
+const PAUSED_PIDS = ARGS['pause-consumers']
+  ? ['sync-worker', 'sync-worker-2', 'live'].flatMap((app) =>
+      stackPid(app).filter((pid) => runsApp(pid, app.replace(/-2$/, ''))),
+    )
+  : [];
+if (ARGS['pause-consumers'] && DURATION_S > PAUSE_LIMIT_S) {
+  throw new Error(`--pause-consumers wants BENCH_SECONDS of at most ${PAUSE_LIMIT_S}`);
+}
+if (ARGS['pause-consumers'] && PAUSED_PIDS.length === 0) {
+  throw new Error('--pause-consumers: this checkout started no sync-worker or live');
+}
 
 const AIM_CHECKOUT_P99_MS = 50;
 const AIM_MYSQL_AFTER_LOAD_MS = 2000;
@@ -204,6 +239,27 @@ async function stockPutRun(seconds: number): Promise<{ sample: Sample; seconds: 
   return { sample, seconds: elapsed };
 }
 
+function signalConsumers(signal: 'SIGSTOP' | 'SIGCONT'): void {
+  for (const pid of PAUSED_PIDS) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile: nothing to pause or resume
+    }
+  }
+}
+
+/** `load` with the consumers stopped (`--pause-consumers`), and resumed whatever happens. */
+async function withConsumersPaused<T>(load: () => Promise<T>): Promise<T> {
+  if (PAUSED_PIDS.length === 0) return load();
+  signalConsumers('SIGSTOP');
+  try {
+    return await load();
+  } finally {
+    signalConsumers('SIGCONT');
+  }
+}
+
 async function ordersInMysql(mysql: Connection, ids: readonly string[]): Promise<number> {
   let found = 0;
   for (let start = 0; start < ids.length; start += 1000) {
@@ -293,12 +349,12 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const putCount = startCpuCount(stackProcesses());
-      const putRun = await stockPutRun(DURATION_S);
+      const putRun = await withConsumersPaused(() => stockPutRun(DURATION_S));
       putCpu.push(putCount());
       await stockSettled(mysql);
 
       const checkoutCount = startCpuCount(stackProcesses());
-      const run = await checkoutRun(DURATION_S);
+      const run = await withConsumersPaused(() => checkoutRun(DURATION_S));
       checkoutCpu.push(checkoutCount());
       const mysqlAfterMs = await mysqlHoldsAll(mysql, run.orderIds, run.loadEnded);
 
@@ -333,6 +389,12 @@ async function main(): Promise<void> {
     console.log(
       `\n${ROUNDS} rounds, each ${DURATION_S} s of stock PUTs then ${DURATION_S} s of checkouts`,
     );
+    if (PAUSED_PIDS.length > 0) {
+      console.log(
+        'An experiment (--pause-consumers): the sync worker and live were stopped during each ' +
+          "load; their work is not in the CPU tables, and MySQL's figure is a backlog's catch-up.",
+      );
+    }
     console.table(rounds);
     printTable(`${SHOPPERS} concurrent shoppers over ${PRODUCTS} products, all rounds together`, [
       add,
@@ -375,6 +437,12 @@ async function main(): Promise<void> {
     agent.destroy();
     await mysql.end();
   }
+}
+
+// A benchmark stopped by Ctrl-C or a kill must not leave the consumers stopped.
+process.once('exit', () => signalConsumers('SIGCONT'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
 main().catch((error: unknown) => {

@@ -55,7 +55,6 @@ function pidsNamed(command: string): number[] {
   return pids;
 }
 
-/** The pids recorded in .stack/pids for each name (a name not running has none). */
 /** The names of this checkout's pid files matching `pattern` (name without `.pid`). */
 function stackPidNames(pattern: RegExp): string[] {
   try {
@@ -67,7 +66,8 @@ function stackPidNames(pattern: RegExp): string[] {
   }
 }
 
-function stackPid(...names: string[]): number[] {
+/** The pids recorded in .stack/pids for each name (a name not running has none). */
+export function stackPid(...names: string[]): number[] {
   const pids: number[] = [];
   for (const name of names) {
     try {
