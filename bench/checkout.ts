@@ -18,18 +18,17 @@
  * MySQL figure is the time to catch up a whole load's backlog.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { parseShopConfig } from '@shop/config';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+import { appPid, processesOf } from '../test/support/apps';
 import { eventually } from '../test/support/eventually';
 import { percentile, printTable, roundsOption, type LoadFigures } from './load';
 import {
   pooledCpu,
   printCpuPerRequest,
-  stackPid,
   stackProcesses,
   startCpuCount,
   type CpuSpent,
@@ -69,25 +68,14 @@ const MYSQL_TIMEOUT_MS = 180_000;
  */
 const PAUSE_LIMIT_S = 15;
 
-/** A recorded pid may be stale and reused: only a process running the app's build is signalled. */
-function runsApp(pid: number, app: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/apps/${app}/`);
-  } catch {
-    return false;
-  }
-}
-const PAUSED_PIDS = ARGS['pause-consumers']
-  ? ['sync-worker', 'sync-worker-2', 'live'].flatMap((app) =>
-      stackPid(app).filter((pid) => runsApp(pid, app.replace(/-2$/, ''))),
-    )
-  : [];
-if (ARGS['pause-consumers'] && DURATION_S > PAUSE_LIMIT_S) {
+const PAUSE_CONSUMERS = ARGS['pause-consumers'] === true;
+if (PAUSE_CONSUMERS && DURATION_S > PAUSE_LIMIT_S) {
   throw new Error(`--pause-consumers wants BENCH_SECONDS of at most ${PAUSE_LIMIT_S}`);
 }
-if (ARGS['pause-consumers'] && PAUSED_PIDS.length === 0) {
-  throw new Error('--pause-consumers: this checkout started no sync-worker or live');
-}
+/** Every process of the sync worker (two in cluster mode) and live; throws if one was not started. */
+const PAUSED_PIDS = PAUSE_CONSUMERS
+  ? (['sync-worker', 'live'] as const).flatMap(processesOf).map(appPid)
+  : [];
 
 const AIM_CHECKOUT_P99_MS = 50;
 const AIM_MYSQL_AFTER_LOAD_MS = 2000;
@@ -439,10 +427,12 @@ async function main(): Promise<void> {
   }
 }
 
-// A benchmark stopped by Ctrl-C or a kill must not leave the consumers stopped.
-process.once('exit', () => signalConsumers('SIGCONT'));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+if (PAUSE_CONSUMERS) {
+  // A benchmark stopped by Ctrl-C or a kill must not leave the consumers stopped.
+  process.once('exit', () => signalConsumers('SIGCONT'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  }
 }
 
 main().catch((error: unknown) => {

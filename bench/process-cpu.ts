@@ -67,7 +67,7 @@ function stackPidNames(pattern: RegExp): string[] {
 }
 
 /** The pids recorded in .stack/pids for each name (a name not running has none). */
-export function stackPid(...names: string[]): number[] {
+function stackPid(...names: string[]): number[] {
   const pids: number[] = [];
   for (const name of names) {
     try {
